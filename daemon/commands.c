@@ -1,0 +1,1215 @@
+/*
+ * commands.c: one function per API command and the table that names them.
+ * A command loads what it refers to (application, people, schools, cohort
+ * state), asks the engine, and writes back: the record, the stage and school
+ * indexes, the cohort's counters, and the events. Errors come back in the
+ * order PROTOCOL.md gives: arguments, ids, permission, state.
+ */
+#include "commands.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util.h"
+
+#define READERS (ROLE_LA_ADVISER | ROLE_VIEWER)
+
+static const char *
+str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+int
+cmd_emit(struct cmd_ctx *c, json_t *ev)
+{
+	char t[PW_TIME_LEN];
+	uint64_t seq;
+	int rc;
+
+	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
+	json_object_set_new(ev, "actor", json_string(c->actor_id));
+	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
+	if (rc == 0)
+		json_array_append(c->events, ev);
+	return rc;
+}
+
+static int
+emit_simple(struct cmd_ctx *c, const char *type, const char *key, const char *id)
+{
+	json_t *ev = json_pack("{s:s, s:{s:s}}", "type", type, "data", key, id);
+	int rc = cmd_emit(c, ev);
+
+	json_decref(ev);
+	return rc;
+}
+
+int
+cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
+	       json_t **actor, struct pw_status *st)
+{
+	int rc;
+
+	if (strcmp(id, cfg->daemon.operator_id) == 0) {
+		*actor = json_pack("{s:s, s:s, s:[s]}", "id", id, "name", "Operator", "roles",
+				   "la_adviser");
+		return 0;
+	}
+	rc = store_rec_get(s, txn, DB_PEOPLE, id, actor);
+	if (rc == PW_ENOTFOUND)
+		return pw_fail(st, PW_EUNKNOWN_ACTOR, "no person '%s'", id);
+	if (rc != 0)
+		return pw_fail(st, PW_ESTORE, "store: reading person %s", id);
+	return 0;
+}
+
+/* Load a record that args[key] names; PW_ENOTFOUND names what is missing. */
+static int
+load(struct cmd_ctx *c, enum store_db db, const char *what, const char *id, json_t **out)
+{
+	int rc = store_rec_get(c->store, c->txn, db, id, out);
+
+	if (rc == PW_ENOTFOUND)
+		return pw_fail(c->st, PW_ENOTFOUND, "no %s '%s'", what, id);
+	if (rc != 0)
+		return pw_fail(c->st, PW_ESTORE, "store: reading %s %s", what, id);
+	return 0;
+}
+
+static int
+cohort_of(struct cmd_ctx *c, const char *id, const struct cohort **out)
+{
+	*out = config_cohort(c->cfg, id);
+	if (*out == NULL)
+		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", id);
+	return 0;
+}
+
+/* The cohort's state (places taken, waiting list, counts), loaded once per command. */
+static json_t *
+cstate(struct cmd_ctx *c, const char *cohort)
+{
+	json_t *s = json_object_get(c->cstates, cohort);
+
+	if (s != NULL)
+		return s;
+	if (store_rec_get(c->store, c->txn, DB_COHORTS, cohort, &s) != 0)
+		s = json_pack("{s:i, s:i, s:[], s:{}, s:i}", "v", 1, "taken", 0, "waiting",
+			      "counts", "total", 0);
+	json_object_set_new(c->cstates, cohort, s);
+	return s;
+}
+
+static void
+count_add(json_t *state, const char *pos, int delta)
+{
+	json_t *counts = json_object_get(state, "counts");
+	json_int_t n = json_integer_value(json_object_get(counts, pos)) + delta;
+
+	if (n > 0)
+		json_object_set_new(counts, pos, json_integer(n));
+	else
+		json_object_del(counts, pos);
+}
+
+static void
+total_add(json_t *state, int delta)
+{
+	json_int_t n = json_integer_value(json_object_get(state, "total")) + delta;
+
+	json_object_set_new(state, "total", json_integer(n));
+}
+
+static int
+cstates_save(struct cmd_ctx *c)
+{
+	const char *id;
+	json_t *s;
+
+	json_object_foreach(c->cstates, id, s)
+	{
+		if (store_rec_put(c->store, c->txn, DB_COHORTS, id, s, c->st) != 0)
+			return PW_ESTORE;
+	}
+	return 0;
+}
+
+/* Where an application was before a command: to move its index entry after. */
+struct app_pos {
+	char cohort[PW_ID_MAX + 1];
+	char pos[PW_ID_MAX + 1];
+};
+
+static void
+app_pos_get(const json_t *app, struct app_pos *p)
+{
+	snprintf(p->cohort, sizeof p->cohort, "%s", str(app, "cohort"));
+	snprintf(p->pos, sizeof p->pos, "%s", engine_position(app));
+}
+
+/* Store app; move its stage index entry and the cohort counters if it moved. */
+static int
+app_save(struct cmd_ctx *c, const json_t *app, const struct app_pos *was)
+{
+	struct app_pos now;
+	const char *id = str(app, "id");
+
+	app_pos_get(app, &now);
+	if (store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st) != 0)
+		return PW_ESTORE;
+	if (was != NULL && strcmp(was->cohort, now.cohort) == 0 && strcmp(was->pos, now.pos) == 0)
+		return 0;
+	if (was != NULL) {
+		json_t *old = cstate(c, was->cohort);
+
+		store_index_del(c->store, c->txn, DB_BY_STAGE, was->cohort, was->pos, id);
+		count_add(old, was->pos, -1);
+		if (strcmp(was->cohort, now.cohort) != 0)
+			total_add(old, -1);
+	}
+	if (was == NULL || strcmp(was->cohort, now.cohort) != 0)
+		total_add(cstate(c, now.cohort), 1);
+	count_add(cstate(c, now.cohort), now.pos, 1);
+	return store_index_put(c->store, c->txn, DB_BY_STAGE, now.cohort, now.pos, id, c->st);
+}
+
+static int
+emit_all(struct cmd_ctx *c, struct engine_out *out)
+{
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(out->events, i, ev)
+	{
+		if (cmd_emit(c, ev) != 0)
+			return PW_ESTORE;
+	}
+	json_array_clear(out->events);
+	return 0;
+}
+
+static void
+ctx_engine(struct cmd_ctx *c, const json_t *candidate, struct engine_ctx *e)
+{
+	e->cfg = c->cfg;
+	e->now = c->now;
+	e->actor_id = c->actor_id;
+	e->actor = c->actor;
+	e->candidate = candidate;
+}
+
+/* Offer each freed place to the application the engine named. */
+static int
+offers_run(struct cmd_ctx *c, struct engine_out *out)
+{
+	json_t *offers = json_incref(out->offers);
+	size_t i;
+	json_t *id;
+	int rc = 0;
+
+	json_array_clear(out->offers);
+	json_array_foreach(offers, i, id)
+	{
+		struct engine_ctx e;
+		struct app_pos was;
+		json_t *app = NULL, *cand = NULL;
+		struct pw_status ost;
+
+		rc = load(c, DB_APPS, "application", json_string_value(id), &app);
+		if (rc == 0)
+			rc = load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
+		if (rc == 0) {
+			ctx_engine(c, cand, &e);
+			app_pos_get(app, &was);
+			if (engine_offer_place(&e, app, cstate(c, str(app, "cohort")), out, &ost) !=
+			    0)
+				log_warn("offering a place to %s: %s", json_string_value(id),
+					 ost.msg);
+			else
+				rc = app_save(c, app, &was);
+		}
+		json_decref(app);
+		json_decref(cand);
+		if (rc == 0)
+			rc = emit_all(c, out);
+		if (rc != 0)
+			break;
+	}
+	json_decref(offers);
+	return rc;
+}
+
+/* Render an application for a reply: the record plus its current requirements. */
+static json_t *
+app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
+{
+	struct engine_ctx e;
+	json_t *v = json_deep_copy(app);
+
+	ctx_engine(c, candidate, &e);
+	json_object_del(v, "v");
+	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
+		json_object_set_new(v, "requirements", engine_requirements(&e, app));
+	return v;
+}
+
+/*
+ * The shape of every command on one application: load it and its candidate,
+ * let op change it through the engine, save it, run offers, emit events.
+ */
+struct app_op {
+	const json_t *args;
+	json_t *ref; /* a record op needs (rater, coach, school, target cohort) */
+	int (*fn)(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app,
+		  const struct app_op *op, struct engine_out *out);
+};
+
+static int
+app_command(struct cmd_ctx *c, const char *app_id, const struct app_op *op, json_t **data)
+{
+	json_t *app = NULL, *cand = NULL;
+	struct engine_out out;
+	struct engine_ctx e;
+	struct app_pos was;
+	int rc;
+
+	engine_out_init(&out);
+	rc = load(c, DB_APPS, "application", app_id, &app);
+	if (rc == 0)
+		rc = load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
+	if (rc != 0)
+		goto done;
+	ctx_engine(c, cand, &e);
+	app_pos_get(app, &was);
+	rc = op->fn(c, &e, app, op, &out);
+	if (rc == 0)
+		rc = app_save(c, app, &was);
+	if (rc == 0)
+		rc = emit_all(c, &out);
+	if (rc == 0)
+		rc = offers_run(c, &out);
+	if (rc == 0)
+		rc = cstates_save(c);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "application", app_view(c, app, cand));
+done:
+	engine_out_clear(&out);
+	json_decref(app);
+	json_decref(cand);
+	return rc;
+}
+
+static const char *
+arg(const json_t *args, const char *key)
+{
+	return str(args, key);
+}
+
+/* system */
+
+static int
+run_ping(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	char t[PW_TIME_LEN];
+	uint64_t head;
+
+	(void)args;
+	store_event_head(c->store, c->txn, &head);
+	*data = json_pack("{s:s, s:i, s:s, s:I}", "version", PW_VERSION, "protocol",
+			  PW_PROTOCOL_VERSION, "now", pw_time_format(c->now, t), "head",
+			  (json_int_t)head);
+	return 0;
+}
+
+int
+cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,
+		struct pw_status *st)
+{
+	const json_t *compact = json_object_get(args, "compact");
+	const char *path = str(args, "path");
+	char *file;
+	FILE *f;
+	long bytes = 0;
+	int rc;
+
+	if (strcmp(e->name, "system.backup") != 0)
+		fatal("%s does not run outside a transaction", e->name);
+	rc = store_backup(s, path, compact == NULL || json_is_true(compact), st);
+	if (rc != 0)
+		return rc;
+	file = xasprintf("%s/data.mdb", path);
+	f = fopen(file, "rb");
+	if (f != NULL && fseek(f, 0, SEEK_END) == 0)
+		bytes = ftell(f);
+	if (f != NULL)
+		fclose(f);
+	free(file);
+	*data = json_pack("{s:s, s:I}", "path", path, "bytes", (json_int_t)bytes);
+	return 0;
+}
+
+/* people and schools */
+
+static int
+person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
+{
+	static const char *const keys[] = {"name", "email", "roles", "school", "facts", NULL};
+	const char *school = arg(args, "school");
+
+	if (school != NULL && !store_rec_exists(c->store, c->txn, DB_SCHOOLS, school))
+		return pw_fail(c->st, PW_ENOTFOUND, "no school '%s'", school);
+	for (int i = 0; keys[i] != NULL; i++) {
+		json_t *v = json_object_get(args, keys[i]);
+
+		if (v != NULL)
+			json_object_set_new(p, keys[i], json_deep_copy(v));
+	}
+	return 0;
+}
+
+static int
+run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const char *id = arg(args, "id");
+	json_t *p;
+	int rc;
+
+	if (streq(id, c->cfg->daemon.operator_id) ||
+	    store_rec_exists(c->store, c->txn, DB_PEOPLE, id))
+		return pw_fail(c->st, PW_EEXISTS, "person '%s' already exists", id);
+	p = json_pack("{s:i, s:s}", "v", 1, "id", id);
+	rc = person_fill(c, p, args);
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
+	if (rc == 0)
+		rc = emit_simple(c, "person.created", "person", id);
+	if (rc == 0)
+		*data = json_pack("{s:O}", "person", p);
+	json_decref(p);
+	return rc;
+}
+
+static int
+run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *p;
+	int rc = load(c, DB_PEOPLE, "person", arg(args, "id"), &p);
+
+	if (rc != 0)
+		return rc;
+	rc = person_fill(c, p, args);
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, arg(args, "id"), p, c->st);
+	if (rc == 0)
+		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
+	if (rc == 0)
+		*data = json_pack("{s:O}", "person", p);
+	json_decref(p);
+	return rc;
+}
+
+static int
+run_person_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *p;
+	int rc;
+
+	if (!(engine_roles(c->actor) & READERS) && !streq(c->actor_id, arg(args, "id")))
+		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not see person %s", c->actor_id,
+			       arg(args, "id"));
+	rc = load(c, DB_PEOPLE, "person", arg(args, "id"), &p);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "person", p);
+	return rc;
+}
+
+struct rec_filter {
+	const json_t *args;
+	json_t *out;
+};
+
+static int
+person_match(const char *id, json_t *rec, void *ud)
+{
+	struct rec_filter *f = ud;
+	const char *role = arg(f->args, "role"), *school = arg(f->args, "school");
+
+	(void)id;
+	if (role != NULL && !(engine_roles(rec) & (1 << proto_role_bit(role))))
+		return 0;
+	if (school != NULL && !streq(str(rec, "school"), school))
+		return 0;
+	json_array_append(f->out, rec);
+	return 0;
+}
+
+static int
+run_person_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	struct rec_filter f = {args, json_array()};
+
+	if (store_rec_scan(c->store, c->txn, DB_PEOPLE, NULL, person_match, &f) != 0) {
+		json_decref(f.out);
+		return pw_fail(c->st, PW_ESTORE, "store: listing people");
+	}
+	*data = json_pack("{s:o}", "people", f.out);
+	return 0;
+}
+
+static void
+school_fill(json_t *s, const json_t *args)
+{
+	static const char *const keys[] = {"name", "phase", "lss", "email", NULL};
+
+	for (int i = 0; keys[i] != NULL; i++) {
+		json_t *v = json_object_get(args, keys[i]);
+
+		if (v != NULL)
+			json_object_set_new(s, keys[i], json_deep_copy(v));
+	}
+}
+
+static int
+run_school_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const char *id = arg(args, "id");
+	json_t *s;
+	int rc;
+
+	if (store_rec_exists(c->store, c->txn, DB_SCHOOLS, id))
+		return pw_fail(c->st, PW_EEXISTS, "school '%s' already exists", id);
+	s = json_pack("{s:i, s:s, s:b}", "v", 1, "id", id, "lss", 0);
+	school_fill(s, args);
+	rc = store_rec_put(c->store, c->txn, DB_SCHOOLS, id, s, c->st);
+	if (rc == 0)
+		rc = emit_simple(c, "school.created", "school", id);
+	if (rc == 0)
+		*data = json_pack("{s:O}", "school", s);
+	json_decref(s);
+	return rc;
+}
+
+static int
+run_school_update(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *s;
+	int rc = load(c, DB_SCHOOLS, "school", arg(args, "id"), &s);
+
+	if (rc != 0)
+		return rc;
+	school_fill(s, args);
+	rc = store_rec_put(c->store, c->txn, DB_SCHOOLS, arg(args, "id"), s, c->st);
+	if (rc == 0)
+		rc = emit_simple(c, "school.updated", "school", arg(args, "id"));
+	if (rc == 0)
+		*data = json_pack("{s:O}", "school", s);
+	json_decref(s);
+	return rc;
+}
+
+static int
+run_school_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *s;
+	int rc = load(c, DB_SCHOOLS, "school", arg(args, "id"), &s);
+
+	if (rc == 0)
+		*data = json_pack("{s:o}", "school", s);
+	return rc;
+}
+
+static int
+school_all(const char *id, json_t *rec, void *ud)
+{
+	(void)id;
+	json_array_append(ud, rec);
+	return 0;
+}
+
+static int
+run_school_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *arr = json_array();
+
+	(void)args;
+	if (store_rec_scan(c->store, c->txn, DB_SCHOOLS, NULL, school_all, arr) != 0) {
+		json_decref(arr);
+		return pw_fail(c->st, PW_ESTORE, "store: listing schools");
+	}
+	*data = json_pack("{s:o}", "schools", arr);
+	return 0;
+}
+
+/* cohorts */
+
+static json_t *
+cohort_summary(const struct cohort *co)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", co->id, "programme",
+			 co->programme->id, "name", co->name, "places", co->places, "starts",
+			 co->starts);
+}
+
+static int
+run_cohort_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *arr = json_array();
+
+	(void)args;
+	for (size_t i = 0; i < c->cfg->ncohorts; i++)
+		json_array_append_new(arr, cohort_summary(&c->cfg->cohorts[i]));
+	*data = json_pack("{s:o}", "cohorts", arr);
+	return 0;
+}
+
+static int
+run_cohort_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const struct cohort *co;
+	json_t *v, *ss, *st;
+	int rc = cohort_of(c, arg(args, "cohort"), &co);
+
+	if (rc != 0)
+		return rc;
+	v = cohort_summary(co);
+	ss = json_array();
+	st = json_array();
+	for (size_t i = 0; i < co->nsessions; i++) {
+		const struct session *s = &co->sessions[i];
+
+		json_array_append_new(
+			ss, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id, "title",
+				      s->title, "date", s->date, "start", s->start, "end", s->end,
+				      "venue", s->venue, "audience", s->audience));
+	}
+	for (size_t i = 0; i < co->programme->nstages; i++) {
+		const struct stage *s = &co->programme->stages[i];
+
+		json_array_append_new(st, json_pack("{s:s, s:s, s:b}", "id", s->id, "name",
+						     s->name, "terminal", s->terminal));
+	}
+	json_object_set_new(v, "timezone", json_string(co->timezone));
+	json_object_set_new(v, "sessions", ss);
+	json_object_set_new(v, "stages", st);
+	*data = json_pack("{s:o}", "cohort", v);
+	return 0;
+}
+
+static int
+run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	static const char *const statuses[] = {"active",    "waitlisted", "rejected",
+					       "withdrawn", "graduated",  NULL};
+	const struct cohort *co;
+	json_t *s, *counts, *stages, *status;
+	json_int_t taken, active = 0;
+	int rc = cohort_of(c, arg(args, "cohort"), &co);
+
+	if (rc != 0)
+		return rc;
+	s = cstate(c, co->id);
+	counts = json_object_get(s, "counts");
+	stages = json_object();
+	status = json_object();
+	for (size_t i = 0; i < co->programme->nstages; i++) {
+		const char *id = co->programme->stages[i].id;
+		json_int_t n = json_integer_value(json_object_get(counts, id));
+
+		if (!co->programme->stages[i].terminal)
+			active += n;
+		json_object_set_new(stages, id, json_integer(n));
+	}
+	for (int i = 0; statuses[i] != NULL; i++)
+		json_object_set_new(status, statuses[i],
+				    json_integer(i == 0 ? active
+							: json_integer_value(json_object_get(
+								  counts, statuses[i]))));
+	json_object_set(stages, co->programme->stages[co->programme->nstages - 1].id,
+			json_object_get(status, "graduated"));
+	taken = json_integer_value(json_object_get(s, "taken"));
+	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O}", "cohort", co->id,
+			  "programme", co->programme->id, "places", co->places, "taken", taken,
+			  "left", (json_int_t)co->places - taken, "waiting",
+			  json_object_get(s, "waiting"), "stages", stages, "status", status,
+			  "total", json_object_get(s, "total"));
+	return 0;
+}
+
+/* applications */
+
+static int
+run_app_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const char *route = arg(args, "route") ? arg(args, "route") : "interest";
+	const struct cohort *co;
+	json_t *cand = NULL, *app = NULL;
+	struct engine_out out;
+	struct engine_ctx e;
+	char id[32];
+	uint64_t n;
+	int rc;
+
+	engine_out_init(&out);
+	rc = cohort_of(c, arg(args, "cohort"), &co);
+	if (rc == 0)
+		rc = load(c, DB_PEOPLE, "person", arg(args, "candidate"), &cand);
+	if (rc != 0)
+		goto done;
+	ctx_engine(c, cand, &e);
+	if (store_counter_next(c->store, c->txn, "next_app", &n, c->st) != 0) {
+		rc = PW_ESTORE;
+		goto done;
+	}
+	snprintf(id, sizeof id, "A%06llu", (unsigned long long)n);
+	rc = engine_app_create(&e, co, id, route, &app, &out, c->st);
+	if (rc != 0)
+		goto done;
+	{
+		/* One live application per candidate and cohort. */
+		json_t *key = json_pack("{s:s}", "active", id);
+		char *k = xasprintf("%s/%s", co->id, str(cand, "id"));
+		json_t *prev = NULL;
+
+		if (store_rec_get(c->store, c->txn, DB_META, k, &prev) == 0) {
+			json_t *old = NULL;
+			const char *st_old;
+
+			store_rec_get(c->store, c->txn, DB_APPS, str(prev, "active"), &old);
+			st_old = str(old, "status");
+			if (streq(st_old, "active") || streq(st_old, "waitlisted"))
+				rc = pw_fail(c->st, PW_EEXISTS,
+					     "%s already has application %s in %s",
+					     str(cand, "id"), str(prev, "active"), co->id);
+			json_decref(old);
+			json_decref(prev);
+		}
+		if (rc == 0)
+			rc = store_rec_put(c->store, c->txn, DB_META, k, key, c->st);
+		free(k);
+		json_decref(key);
+		if (rc != 0)
+			goto done;
+	}
+	rc = app_save(c, app, NULL);
+	if (rc == 0)
+		rc = store_index_put(c->store, c->txn, DB_BY_SCHOOL, str(app, "school"), id, NULL,
+				     c->st);
+	if (rc == 0)
+		rc = emit_all(c, &out);
+	if (rc == 0)
+		rc = cstates_save(c);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "application", app_view(c, app, cand));
+done:
+	engine_out_clear(&out);
+	json_decref(app);
+	json_decref(cand);
+	return rc;
+}
+
+static int
+app_load_viewable(struct cmd_ctx *c, const char *id, json_t **app, json_t **cand)
+{
+	struct engine_ctx e;
+	int rc;
+
+	*app = *cand = NULL;
+	rc = load(c, DB_APPS, "application", id, app);
+	if (rc == 0)
+		rc = load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
+	if (rc != 0)
+		return rc;
+	ctx_engine(c, *cand, &e);
+	return engine_may_view(&e, *app, c->st);
+}
+
+static int
+run_app_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *app, *cand;
+	int rc = app_load_viewable(c, arg(args, "app"), &app, &cand);
+
+	if (rc == 0)
+		*data = json_pack("{s:o}", "application", app_view(c, app, cand));
+	json_decref(app);
+	json_decref(cand);
+	return rc;
+}
+
+static int
+run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *app, *cand, *evs;
+	int rc = app_load_viewable(c, arg(args, "app"), &app, &cand);
+
+	if (rc == 0 && store_app_events(c->store, c->txn, arg(args, "app"), &evs) != 0) {
+		json_decref(evs);
+		rc = pw_fail(c->st, PW_ESTORE, "store: reading the history");
+	}
+	if (rc == 0)
+		*data = json_pack("{s:o}", "events", evs);
+	json_decref(app);
+	json_decref(cand);
+	return rc;
+}
+
+struct app_list {
+	struct cmd_ctx *c;
+	const json_t *args;
+	const char *school; /* forced for headteachers */
+	json_t *out;
+	int limit;
+	char next[PW_ID_MAX + 1];
+	int failed;
+};
+
+static int
+list_visit(const char *id, void *ud)
+{
+	struct app_list *l = ud;
+	const char *f;
+	json_t *app;
+
+	if (store_rec_get(l->c->store, l->c->txn, DB_APPS, id, &app) != 0) {
+		l->failed = 1;
+		return 1;
+	}
+	if (((f = arg(l->args, "cohort")) && !streq(str(app, "cohort"), f)) ||
+	    ((f = arg(l->args, "stage")) && !streq(str(app, "stage"), f)) ||
+	    ((f = arg(l->args, "status")) && !streq(str(app, "status"), f)) ||
+	    (l->school && !streq(str(app, "school"), l->school))) {
+		json_decref(app);
+		return 0;
+	}
+	if ((int)json_array_size(l->out) == l->limit) {
+		json_decref(app);
+		return 1;
+	}
+	json_object_del(app, "v");
+	json_array_append_new(l->out, app);
+	snprintf(l->next, sizeof l->next, "%s", id);
+	return 0;
+}
+
+static int
+list_rec_visit(const char *id, json_t *rec, void *ud)
+{
+	(void)rec;
+	return list_visit(id, ud);
+}
+
+static int
+run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	struct app_list l = {c, args, arg(args, "school"), json_array(), 100, "", 0};
+	const char *cohort = arg(args, "cohort"), *after = arg(args, "after");
+	const char *pos = arg(args, "stage") ? arg(args, "stage") : arg(args, "status");
+	char afterpos[PW_ID_MAX + 1] = "";
+	size_t before;
+	int rc = 0;
+
+	if (json_object_get(args, "limit") != NULL)
+		l.limit = (int)json_integer_value(json_object_get(args, "limit"));
+	if (l.limit < 1 || l.limit > 1000) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_EINVALID, "'limit' must be between 1 and 1000");
+	}
+	if (!(engine_roles(c->actor) & READERS)) {
+		if (l.school != NULL && !streq(l.school, str(c->actor, "school"))) {
+			json_decref(l.out);
+			return pw_fail(c->st, PW_EFORBIDDEN,
+				       "%s may list only the applications of their school",
+				       c->actor_id);
+		}
+		l.school = str(c->actor, "school") ? str(c->actor, "school") : "";
+	}
+	if (cohort != NULL && config_cohort(c->cfg, cohort) == NULL) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", cohort);
+	}
+	if (streq(pos, "active") && arg(args, "stage") == NULL)
+		pos = NULL; /* every stage: filtered per record */
+	if (cohort != NULL && pos == NULL && after != NULL) {
+		json_t *a = NULL;
+
+		if (store_rec_get(c->store, c->txn, DB_APPS, after, &a) == 0)
+			snprintf(afterpos, sizeof afterpos, "%s", engine_position(a));
+		json_decref(a);
+	}
+	if (cohort != NULL && pos != NULL)
+		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, cohort, pos, after, NULL,
+				      list_visit, &l);
+	else if (cohort != NULL)
+		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, cohort, NULL,
+				      after ? afterpos : NULL, after, list_visit, &l);
+	else if (l.school != NULL)
+		rc = store_index_scan(c->store, c->txn, DB_BY_SCHOOL, l.school, NULL, after, NULL,
+				      list_visit, &l);
+	else
+		rc = store_rec_scan(c->store, c->txn, DB_APPS, after, list_rec_visit, &l);
+	if (rc != 0 || l.failed) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_ESTORE, "store: listing applications");
+	}
+	before = json_array_size(l.out);
+	*data = json_pack("{s:o, s:s?}", "applications", l.out, "next",
+			  before == (size_t)l.limit ? l.next : NULL);
+	return 0;
+}
+
+/* The commands on one application, each a small adapter to the engine. */
+
+static int
+op_submit(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	  struct engine_out *out)
+{
+	return engine_submit(e, app, arg(op->args, "doc"), arg(op->args, "ref"), out, c->st);
+}
+
+static int
+op_signoff(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	   struct engine_out *out)
+{
+	(void)op;
+	return engine_signoff(e, app, out, c->st);
+}
+
+static int
+op_decide(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	  struct engine_out *out)
+{
+	return engine_decide(e, app, cstate(c, str(app, "cohort")), arg(op->args, "outcome"),
+			     arg(op->args, "note"), out, c->st);
+}
+
+static int
+op_invite(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	  struct engine_out *out)
+{
+	return engine_invite_rater(e, app, op->ref, out, c->st);
+}
+
+static int
+op_respond(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	   struct engine_out *out)
+{
+	return engine_record_response(e, app, arg(op->args, "rater"), out, c->st);
+}
+
+static int
+op_attend(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	  struct engine_out *out)
+{
+	return engine_attend(e, app, arg(op->args, "session"),
+			     json_is_true(json_object_get(op->args, "present")), out, c->st);
+}
+
+static int
+op_place(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	 struct engine_out *out)
+{
+	return engine_place_internship(e, app, op->ref, arg(op->args, "start"),
+				       arg(op->args, "end"), out, c->st);
+}
+
+static int
+op_confirm(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	   struct engine_out *out)
+{
+	return engine_confirm_internship(
+		e, app, (int)json_integer_value(json_object_get(op->args, "days")), out, c->st);
+}
+
+static int
+op_coach(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	 struct engine_out *out)
+{
+	return engine_assign_coach(e, app, op->ref, out, c->st);
+}
+
+static int
+op_withdraw(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	    struct engine_out *out)
+{
+	return engine_withdraw(e, app, cstate(c, str(app, "cohort")), arg(op->args, "reason"), out,
+			       c->st);
+}
+
+static int
+op_defer(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	 struct engine_out *out)
+{
+	const struct cohort *to = config_cohort(c->cfg, arg(op->args, "cohort"));
+
+	return engine_defer(e, app, cstate(c, str(app, "cohort")), to, out, c->st);
+}
+
+/* How each application command finds the record it refers to, if any. */
+struct app_cmd {
+	const char *name;
+	int (*fn)(struct cmd_ctx *, const struct engine_ctx *, json_t *, const struct app_op *,
+		  struct engine_out *);
+	const char *ref_arg; /* args key naming a record */
+	enum store_db ref_db;
+	const char *ref_what;
+};
+
+static const struct app_cmd app_cmds[] = {
+	{"application.submit", op_submit, NULL, 0, NULL},
+	{"application.signoff", op_signoff, NULL, 0, NULL},
+	{"application.decide", op_decide, NULL, 0, NULL},
+	{"application.invite_rater", op_invite, "rater", DB_PEOPLE, "person"},
+	{"application.record_response", op_respond, NULL, 0, NULL},
+	{"application.record_attendance", op_attend, NULL, 0, NULL},
+	{"application.place_internship", op_place, "host_school", DB_SCHOOLS, "school"},
+	{"application.confirm_internship", op_confirm, NULL, 0, NULL},
+	{"application.assign_coach", op_coach, "coach", DB_PEOPLE, "person"},
+	{"application.withdraw", op_withdraw, NULL, 0, NULL},
+	{"application.defer", op_defer, NULL, 0, NULL},
+};
+
+static const struct app_cmd *app_cmd_current;
+
+static int
+run_app_op(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const struct app_cmd *ac = app_cmd_current;
+	struct app_op op = {args, NULL, ac->fn};
+	const struct cohort *to;
+	int rc = 0;
+
+	if (!store_rec_exists(c->store, c->txn, DB_APPS, arg(args, "app")))
+		return pw_fail(c->st, PW_ENOTFOUND, "no application '%s'", arg(args, "app"));
+	if (ac->ref_arg != NULL)
+		rc = load(c, ac->ref_db, ac->ref_what, arg(args, ac->ref_arg), &op.ref);
+	if (rc == 0 && streq(ac->name, "application.defer"))
+		rc = cohort_of(c, arg(args, "cohort"), &to);
+	if (rc == 0)
+		rc = app_command(c, arg(args, "app"), &op, data);
+	json_decref(op.ref);
+	return rc;
+}
+
+static int
+run_attendance_record(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const struct cohort *co;
+	const char *lists[] = {"present", "absent"};
+	json_t *apps = json_array();
+	int rc = cohort_of(c, arg(args, "cohort"), &co), n = 0;
+
+	if (rc == 0 && config_session(co, arg(args, "session")) == NULL)
+		rc = pw_fail(c->st, PW_ENOTFOUND, "cohort %s has no session '%s'", co->id,
+			     arg(args, "session"));
+	for (int l = 0; l < 2 && rc == 0; l++) {
+		size_t i;
+		json_t *id;
+
+		json_array_foreach(json_object_get(args, lists[l]), i, id)
+		{
+			json_t *one = json_pack("{s:O, s:s, s:b}", "app", id, "session",
+						arg(args, "session"), "present", l == 0);
+			struct app_op op = {one, NULL, op_attend};
+			json_t *d = NULL, *app = NULL;
+
+			rc = load(c, DB_APPS, "application", json_string_value(id), &app);
+			if (rc == 0 && !streq(str(app, "cohort"), co->id))
+				rc = pw_fail(c->st, PW_EINVALID, "application %s is not in %s",
+					     json_string_value(id), co->id);
+			json_decref(app);
+			if (rc == 0)
+				rc = app_command(c, json_string_value(id), &op, &d);
+			if (rc == 0)
+				json_array_append(apps, json_object_get(d, "application"));
+			json_decref(d);
+			json_decref(one);
+			n++;
+			if (rc != 0)
+				break;
+		}
+	}
+	if (rc != 0) {
+		json_decref(apps);
+		return rc;
+	}
+	*data = json_pack("{s:i, s:o}", "recorded", n, "applications", apps);
+	return 0;
+}
+
+static int
+run_events_since(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *limit = json_object_get(args, "limit"), *evs;
+	int n = limit ? (int)json_integer_value(limit) : 500;
+	uint64_t head;
+
+	if (n < 1 || n > 1000)
+		return pw_fail(c->st, PW_EINVALID, "'limit' must be between 1 and 1000");
+	if (store_events_since(c->store, c->txn,
+			       (uint64_t)json_integer_value(json_object_get(args, "after")), n,
+			       &evs) != 0 ||
+	    store_event_head(c->store, c->txn, &head) != 0) {
+		json_decref(evs);
+		return pw_fail(c->st, PW_ESTORE, "store: reading events");
+	}
+	*data = json_pack("{s:o, s:I}", "events", evs, "head", (json_int_t)head);
+	return 0;
+}
+
+/* Argument schemas. */
+#define END {NULL, 0, 0, NULL}
+static const struct proto_field a_none[] = {END};
+static const struct proto_field a_backup[] = {
+	{"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_person[] = {
+	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 1, NULL}, {"email", PT_STRING, 1, NULL},
+	{"roles", PT_ROLES, 1, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
+	END};
+static const struct proto_field a_person_upd[] = {
+	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 0, NULL}, {"email", PT_STRING, 0, NULL},
+	{"roles", PT_ROLES, 0, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
+	END};
+static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
+static const struct proto_field a_person_list[] = {
+	{"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
+	{"school", PT_ID, 0, NULL},
+	END};
+#define PHASES "primary|secondary|special|all-through"
+static const struct proto_field a_school[] = {{"id", PT_ID, 1, NULL},
+					      {"name", PT_STRING, 1, NULL},
+					      {"phase", PT_ENUM, 0, PHASES},
+					      {"lss", PT_BOOL, 0, NULL},
+					      {"email", PT_STRING, 0, NULL},
+					      END};
+static const struct proto_field a_school_upd[] = {{"id", PT_ID, 1, NULL},
+						  {"name", PT_STRING, 0, NULL},
+						  {"phase", PT_ENUM, 0, PHASES},
+						  {"lss", PT_BOOL, 0, NULL},
+						  {"email", PT_STRING, 0, NULL},
+						  END};
+static const struct proto_field a_cohort[] = {{"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
+					      {"candidate", PT_ID, 1, NULL},
+					      {"route", PT_ENUM, 0, "interest|nomination"},
+					      END};
+static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
+static const struct proto_field a_list[] = {
+	{"cohort", PT_ID, 0, NULL},
+	{"stage", PT_ID, 0, NULL},
+	{"school", PT_ID, 0, NULL},
+	{"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
+	{"limit", PT_INT, 0, NULL},
+	{"after", PT_ID, 0, NULL},
+	END};
+static const struct proto_field a_submit[] = {
+	{"app", PT_ID, 1, NULL}, {"doc", PT_ID, 1, NULL}, {"ref", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_decide[] = {{"app", PT_ID, 1, NULL},
+					      {"outcome", PT_ENUM, 1, "accept|waitlist|reject"},
+					      {"note", PT_STRING, 0, NULL},
+					      END};
+static const struct proto_field a_rater[] = {
+	{"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, END};
+static const struct proto_field a_attend[] = {{"app", PT_ID, 1, NULL},
+					      {"session", PT_ID, 1, NULL},
+					      {"present", PT_BOOL, 1, NULL},
+					      END};
+static const struct proto_field a_place[] = {{"app", PT_ID, 1, NULL},
+					     {"host_school", PT_ID, 1, NULL},
+					     {"start", PT_DATE, 1, NULL},
+					     {"end", PT_DATE, 1, NULL},
+					     END};
+static const struct proto_field a_confirm[] = {
+	{"app", PT_ID, 1, NULL}, {"days", PT_INT, 1, NULL}, END};
+static const struct proto_field a_coach[] = {
+	{"app", PT_ID, 1, NULL}, {"coach", PT_ID, 1, NULL}, END};
+static const struct proto_field a_withdraw[] = {
+	{"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_defer[] = {
+	{"app", PT_ID, 1, NULL}, {"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
+						{"session", PT_ID, 1, NULL},
+						{"present", PT_IDS, 0, NULL},
+						{"absent", PT_IDS, 0, NULL},
+						END};
+static const struct proto_field a_since[] = {
+	{"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
+
+#define W CMD_WRITES
+#define APP_ROLES (ROLE_ANY & ~ROLE_VIEWER)
+static const struct cmd_entry cmds[] = {
+	{"system.ping", ROLE_ANY, 0, a_none, run_ping},
+	{"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
+	{"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
+	{"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
+	{"person.get", ROLE_ANY, 0, a_id, run_person_get},
+	{"person.list", READERS, 0, a_person_list, run_person_list},
+	{"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
+	{"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
+	{"school.get", ROLE_ANY, 0, a_id, run_school_get},
+	{"school.list", ROLE_ANY, 0, a_none, run_school_list},
+	{"cohort.list", ROLE_ANY, 0, a_none, run_cohort_list},
+	{"cohort.get", ROLE_ANY, 0, a_cohort, run_cohort_get},
+	{"cohort.report", READERS, 0, a_cohort, run_cohort_report},
+	{"application.create", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_create,
+	 run_app_create},
+	{"application.get", ROLE_ANY, 0, a_app, run_app_get},
+	{"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
+	{"application.history", ROLE_ANY, 0, a_app, run_app_history},
+	{"application.submit", APP_ROLES, W, a_submit, run_app_op},
+	{"application.signoff", APP_ROLES, W, a_app, run_app_op},
+	{"application.decide", APP_ROLES, W, a_decide, run_app_op},
+	{"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
+	{"application.record_response", ROLE_RATER, W, a_rater, run_app_op},
+	{"application.record_attendance", ROLE_COACH, W, a_attend, run_app_op},
+	{"application.place_internship", ROLE_COACH, W, a_place, run_app_op},
+	{"application.confirm_internship", ROLE_HOST, W, a_confirm, run_app_op},
+	{"application.assign_coach", 0, W, a_coach, run_app_op},
+	{"application.withdraw", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_withdraw,
+	 run_app_op},
+	{"application.defer", 0, W, a_defer, run_app_op},
+	{"attendance.record", 0, W, a_register, run_attendance_record},
+	{"events.since", READERS, 0, a_since, run_events_since},
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	int roles = engine_roles(c->actor), rc;
+
+	*data = NULL;
+	rc = proto_args_check(args, e->args, c->st);
+	if (rc != 0)
+		return rc;
+	if (!(roles & ROLE_LA_ADVISER) && !(roles & e->roles))
+		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not run %s", c->actor_id, e->name);
+	app_cmd_current = NULL;
+	for (size_t i = 0; i < sizeof app_cmds / sizeof app_cmds[0]; i++)
+		if (strcmp(app_cmds[i].name, e->name) == 0)
+			app_cmd_current = &app_cmds[i];
+	c->cstates = json_object();
+	rc = e->run(c, args, data);
+	json_decref(c->cstates);
+	c->cstates = NULL;
+	if (rc != 0) {
+		json_decref(*data);
+		*data = NULL;
+	}
+	return rc;
+}

@@ -1,0 +1,69 @@
+/*
+ * commands.h: the API's command table. Each entry names a wire command, the
+ * roles that may issue it at all, its argument schema and the function that
+ * runs it inside a transaction: load the records it refers to, let the
+ * engine decide, store the result, append its events. The server owns the
+ * transactions, replies and publishing; a command only sees its cmd_ctx.
+ */
+#ifndef PW_COMMANDS_H
+#define PW_COMMANDS_H
+
+#include <jansson.h>
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "proto.h"
+#include "store.h"
+
+struct cmd_ctx {
+	struct store *store;
+	MDB_txn *txn;		       /* the command's own (child) transaction */
+	const struct pw_config *cfg;
+	int64_t now;
+	const char *actor_id;
+	json_t *actor;		       /* the actor's person record */
+	json_t *events;		       /* events this command appended, in order */
+	json_t *cstates;	       /* cohort states loaded by this command */
+	struct pw_status *st;
+};
+
+enum {
+	CMD_WRITES = 1,	      /* changes state: idempotent by request id, reply after commit */
+	CMD_OUTSIDE_TXN = 2,  /* runs after the batch commits, with no transaction */
+};
+
+struct cmd_entry {
+	const char *name;
+	int roles; /* bitmask of roles that may issue it; la_adviser always may */
+	unsigned flags;
+	const struct proto_field *args;
+	int (*run)(struct cmd_ctx *c, const json_t *args, json_t **data);
+};
+
+/* The entry for a wire command name, or NULL. */
+const struct cmd_entry *cmd_find(const char *name);
+
+/*
+ * Load the actor's person record (the configured operator is a built-in LA
+ * adviser). Returns 0, PW_EUNKNOWN_ACTOR or PW_ESTORE; *actor is a new reference.
+ */
+int cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
+		   json_t **actor, struct pw_status *st);
+
+/*
+ * Run e with args in c: check the arguments and the actor's role, then run
+ * it. On success *data is the reply's data (new reference) and c->events
+ * holds the events appended. On failure returns the error with c->st filled;
+ * the caller must abort c->txn.
+ */
+int cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, json_t **data);
+
+/* Append an event of type (with the actor and time filled in) to the log and to c->events. */
+int cmd_emit(struct cmd_ctx *c, json_t *ev);
+
+/* Apply the server-side effects of an OUTSIDE_TXN command (system.backup). */
+int cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args,
+		    json_t **data, struct pw_status *st);
+
+#endif

@@ -1,0 +1,808 @@
+/*
+ * config.c: loads the daemon's configuration from libconfig files into a
+ * pw_config: the daemon group of pathway.conf, then every programme and
+ * cohort file it lists. Every setting is checked when loaded: unknown
+ * settings, wrong types, duplicate ids, unknown requirement kinds or roles,
+ * cohorts naming unknown programmes and programmes needing sessions a cohort
+ * does not hold are errors that name the file, the line and the setting.
+ */
+#include "config.h"
+
+#include <libconfig.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const req_kind_names[REQ_KIND_COUNT] = {
+	"submission", "signoff", "decision", "responses", "attendance", "internship", "eligibility",
+};
+
+static const char *const op_names[] = {">=", ">", "<=", "<", "==", "!="};
+
+/* Report an error at setting s (or at the file when s is NULL). */
+static int
+bad(struct pw_status *st, const char *file, const config_setting_t *s, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static int
+bad(struct pw_status *st, const char *file, const config_setting_t *s, const char *fmt, ...)
+{
+	char what[PW_MSG_LEN];
+	va_list ap;
+	const char *sfile = s ? config_setting_source_file(s) : NULL;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (s != NULL)
+		return pw_fail(st, PW_ECONFIG, "%s:%u: %s: %s", sfile ? sfile : file,
+			       config_setting_source_line(s),
+			       config_setting_name(s) ? config_setting_name(s) : "(element)",
+			       what);
+	return pw_fail(st, PW_ECONFIG, "%s: %s", file, what);
+}
+
+/* Every member of group g must be named in allowed (NULL-terminated). */
+static int
+only_known(struct pw_status *st, const char *file, const config_setting_t *g,
+	   const char *const *allowed)
+{
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(m);
+		int ok = 0;
+
+		for (const char *const *a = allowed; *a != NULL; a++)
+			if (name != NULL && strcmp(name, *a) == 0)
+				ok = 1;
+		if (!ok)
+			return bad(st, file, m, "unknown setting");
+	}
+	return 0;
+}
+
+static int
+get_string(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+	   int required, char **out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	*out = NULL;
+	if (s == NULL) {
+		if (required)
+			return bad(st, file, g, "missing setting '%s'", name);
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING)
+		return bad(st, file, s, "must be a string");
+	*out = xstrdup(config_setting_get_string(s));
+	return 0;
+}
+
+static int
+get_int(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+	int min, int max, int *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+	long long v;
+
+	if (s == NULL)
+		return 0; /* keep the default */
+	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+		return bad(st, file, s, "must be an integer");
+	v = config_setting_get_int64(s);
+	if (v < min || v > max)
+		return bad(st, file, s, "must be between %d and %d", min, max);
+	*out = (int)v;
+	return 0;
+}
+
+static int
+get_bool(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+	 int *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, name);
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL)
+		return bad(st, file, s, "must be true or false");
+	*out = config_setting_get_bool(s);
+	return 0;
+}
+
+static int
+get_id(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+       char **out)
+{
+	if (get_string(st, file, g, name, 1, out) != 0)
+		return PW_ECONFIG;
+	if (!pw_id_valid(*out))
+		return bad(st, file, config_setting_get_member(g, name),
+			   "'%s' is not an id (1 to 64 of A-Z a-z 0-9 . _ -)", *out);
+	return 0;
+}
+
+static int
+open_file(config_t *c, const char *path, struct pw_status *st)
+{
+	config_init(c);
+	if (config_read_file(c, path) == CONFIG_TRUE)
+		return 0;
+	if (config_error_type(c) == CONFIG_ERR_FILE_IO)
+		pw_fail(st, PW_ECONFIG, "%s: cannot read the file", path);
+	else
+		pw_fail(st, PW_ECONFIG, "%s:%d: %s", config_error_file(c) ? config_error_file(c) : path,
+			config_error_line(c), config_error_text(c));
+	config_destroy(c);
+	return PW_ECONFIG;
+}
+
+static void
+requirement_clear(struct requirement *r)
+{
+	free(r->doc);
+	for (size_t i = 0; i < r->nsessions; i++)
+		free(r->sessions[i]);
+	free(r->sessions);
+	free(r->fact);
+	free(r->value_str);
+}
+
+static int
+role_of(struct pw_status *st, const char *file, const config_setting_t *r, int *role)
+{
+	const config_setting_t *s = config_setting_get_member(r, "role");
+
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
+	    proto_role_bit(config_setting_get_string(s)) < 0)
+		return bad(st, file, s,
+			   "not a role (candidate, headteacher, coach, rater, host, la_adviser, viewer)");
+	*role = proto_role_bit(config_setting_get_string(s));
+	return 0;
+}
+
+static int
+requirement_sessions(struct pw_status *st, const char *file, const config_setting_t *r,
+		     struct requirement *q)
+{
+	const config_setting_t *s = config_setting_get_member(r, "sessions");
+	int n;
+
+	if (s == NULL)
+		return bad(st, file, r, "attendance needs 'sessions'");
+	n = config_setting_length(s);
+	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	     config_setting_type(s) != CONFIG_TYPE_LIST) ||
+	    n == 0)
+		return bad(st, file, s, "must be a non-empty array of session ids");
+	q->sessions = xcalloc((size_t)n, sizeof *q->sessions);
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    !pw_id_valid(config_setting_get_string(e)))
+			return bad(st, file, s, "element %d is not a session id", i);
+		q->sessions[q->nsessions++] = xstrdup(config_setting_get_string(e));
+	}
+	if (q->min > n)
+		return bad(st, file, r, "min %d exceeds the %d sessions listed", q->min, n);
+	return 0;
+}
+
+static int
+requirement_rule(struct pw_status *st, const char *file, const config_setting_t *r,
+		 struct requirement *q)
+{
+	const config_setting_t *v = config_setting_get_member(r, "value");
+	char *op = NULL;
+	int found = 0;
+
+	if (get_id(st, file, r, "fact", &q->fact) != 0 || get_string(st, file, r, "op", 1, &op))
+		goto fail;
+	for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
+		if (strcmp(op, op_names[i]) == 0) {
+			q->op = (enum rule_op)i;
+			found = 1;
+		}
+	if (!found) {
+		bad(st, file, config_setting_get_member(r, "op"), "op must be >=, >, <=, <, == or !=");
+		goto fail;
+	}
+	free(op);
+	op = NULL;
+	if (v == NULL)
+		return bad(st, file, r, "eligibility needs 'value'");
+	switch (config_setting_type(v)) {
+	case CONFIG_TYPE_INT:
+	case CONFIG_TYPE_INT64:
+		q->value_num = (double)config_setting_get_int64(v);
+		return 0;
+	case CONFIG_TYPE_FLOAT:
+		q->value_num = config_setting_get_float(v);
+		return 0;
+	case CONFIG_TYPE_BOOL:
+		q->vtype = VAL_BOOL;
+		q->value_num = config_setting_get_bool(v);
+		if (q->op != OP_EQ && q->op != OP_NE)
+			return bad(st, file, v, "a boolean can only be compared with == or !=");
+		return 0;
+	case CONFIG_TYPE_STRING:
+		q->vtype = VAL_STR;
+		q->value_str = xstrdup(config_setting_get_string(v));
+		if (q->op != OP_EQ && q->op != OP_NE)
+			return bad(st, file, v, "a text value can only be compared with == or !=");
+		return 0;
+	default:
+		return bad(st, file, v, "must be a number, a string or a boolean");
+	}
+fail:
+	free(op);
+	return PW_ECONFIG;
+}
+
+static const char *const req_keys[REQ_KIND_COUNT][6] = {
+	[REQ_SUBMISSION] = {"kind", "doc", "role", NULL},
+	[REQ_SIGNOFF] = {"kind", "role", NULL},
+	[REQ_DECISION] = {"kind", "role", "capacity", NULL},
+	[REQ_RESPONSES] = {"kind", "role", "min", NULL},
+	[REQ_ATTENDANCE] = {"kind", "sessions", "min", NULL},
+	[REQ_INTERNSHIP] = {"kind", "days", "host_lss", NULL},
+	[REQ_ELIGIBILITY] = {"kind", "fact", "op", "value", NULL},
+};
+
+static int
+requirement_load(struct pw_status *st, const char *file, const config_setting_t *r,
+		 struct requirement *q)
+{
+	char *kind = NULL;
+	int k;
+
+	memset(q, 0, sizeof *q);
+	q->role = -1;
+	if (config_setting_type(r) != CONFIG_TYPE_GROUP)
+		return bad(st, file, r, "a requirement must be a group { kind = ...; }");
+	if (get_string(st, file, r, "kind", 1, &kind) != 0)
+		return PW_ECONFIG;
+	for (k = 0; k < REQ_KIND_COUNT; k++)
+		if (strcmp(kind, req_kind_names[k]) == 0)
+			break;
+	free(kind);
+	if (k == REQ_KIND_COUNT)
+		return bad(st, file, config_setting_get_member(r, "kind"),
+			   "unknown requirement kind (submission, signoff, decision, responses, "
+			   "attendance, internship, eligibility)");
+	q->kind = (enum req_kind)k;
+	if (only_known(st, file, r, req_keys[k]) != 0 || role_of(st, file, r, &q->role) != 0)
+		return PW_ECONFIG;
+	switch (q->kind) {
+	case REQ_SUBMISSION:
+		if (q->role < 0)
+			q->role = proto_role_bit("candidate");
+		return get_id(st, file, r, "doc", &q->doc);
+	case REQ_SIGNOFF:
+		if (q->role < 0)
+			q->role = proto_role_bit("headteacher");
+		return 0;
+	case REQ_DECISION:
+		if (q->role < 0)
+			q->role = proto_role_bit("la_adviser");
+		return get_bool(st, file, r, "capacity", &q->capacity);
+	case REQ_RESPONSES:
+		q->role = proto_role_bit("rater");
+		q->min = 1;
+		return get_int(st, file, r, "min", 1, 100, &q->min);
+	case REQ_ATTENDANCE:
+		if (get_int(st, file, r, "min", 1, 1000, &q->min) != 0)
+			return PW_ECONFIG;
+		return requirement_sessions(st, file, r, q);
+	case REQ_INTERNSHIP:
+		q->min = 1;
+		if (get_int(st, file, r, "days", 1, 365, &q->min) != 0)
+			return PW_ECONFIG;
+		return get_bool(st, file, r, "host_lss", &q->host_lss);
+	case REQ_ELIGIBILITY:
+		return requirement_rule(st, file, r, q);
+	case REQ_KIND_COUNT:
+		break;
+	}
+	fatal("requirement kind %d", q->kind);
+}
+
+static int
+stage_load(struct pw_status *st, const char *file, const config_setting_t *g, struct stage *s)
+{
+	static const char *const keys[] = {"id", "name", "terminal", "requires", NULL};
+	const config_setting_t *reqs;
+	int n;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return bad(st, file, g, "a stage must be a group { id = ...; }");
+	if (only_known(st, file, g, keys) != 0 || get_id(st, file, g, "id", &s->id) != 0 ||
+	    get_string(st, file, g, "name", 0, &s->name) != 0 ||
+	    get_bool(st, file, g, "terminal", &s->terminal) != 0)
+		return PW_ECONFIG;
+	if (s->name == NULL)
+		s->name = xstrdup(s->id);
+	reqs = config_setting_get_member(g, "requires");
+	if (reqs == NULL) {
+		if (!s->terminal)
+			return bad(st, file, g, "stage '%s' has no 'requires' and is not terminal",
+				   s->id);
+		return 0;
+	}
+	if (s->terminal)
+		return bad(st, file, reqs, "a terminal stage has no requirements");
+	if (config_setting_type(reqs) != CONFIG_TYPE_LIST || config_setting_length(reqs) == 0)
+		return bad(st, file, reqs, "must be a non-empty list ( {...}, {...} )");
+	n = config_setting_length(reqs);
+	s->reqs = xcalloc((size_t)n, sizeof *s->reqs);
+	for (int i = 0; i < n; i++) {
+		s->nreqs++;
+		if (requirement_load(st, file, config_setting_get_elem(reqs, (unsigned)i),
+				     &s->reqs[i]) != 0)
+			return PW_ECONFIG;
+	}
+	return 0;
+}
+
+static void
+stage_clear(struct stage *s)
+{
+	for (size_t i = 0; i < s->nreqs; i++)
+		requirement_clear(&s->reqs[i]);
+	free(s->reqs);
+	free(s->id);
+	free(s->name);
+}
+
+void
+config_programme_clear(struct programme *p)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		stage_clear(&p->stages[i]);
+	free(p->stages);
+	free(p->sessions_used);
+	free(p->id);
+	free(p->name);
+	free(p->file);
+	memset(p, 0, sizeof *p);
+}
+
+/* Record each session an attendance requirement names, once (borrowed strings). */
+static void
+programme_index_sessions(struct programme *p)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
+			const struct requirement *q = &p->stages[i].reqs[j];
+
+			for (size_t k = 0; k < q->nsessions; k++) {
+				size_t m;
+
+				for (m = 0; m < p->nsessions_used; m++)
+					if (strcmp(p->sessions_used[m], q->sessions[k]) == 0)
+						break;
+				if (m < p->nsessions_used)
+					continue;
+				p->sessions_used = xrealloc(p->sessions_used,
+							    (p->nsessions_used + 1) * sizeof(char *));
+				p->sessions_used[p->nsessions_used++] = q->sessions[k];
+			}
+		}
+}
+
+static int
+programme_check(struct pw_status *st, const char *file, const config_setting_t *stages,
+		struct programme *p)
+{
+	int capacity = 0;
+
+	for (size_t i = 0; i < p->nstages; i++) {
+		const config_setting_t *g = config_setting_get_elem(stages, (unsigned)i);
+
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(p->stages[i].id, p->stages[j].id) == 0)
+				return bad(st, file, config_setting_get_member(g, "id"),
+					   "duplicate stage id '%s'", p->stages[i].id);
+		if (p->stages[i].terminal && i + 1 != p->nstages)
+			return bad(st, file, g, "only the last stage may be terminal");
+		for (size_t j = 0; j < p->stages[i].nreqs; j++)
+			if (p->stages[i].reqs[j].capacity && capacity++)
+				return bad(st, file, g, "only one decision may take a place");
+	}
+	if (!p->stages[p->nstages - 1].terminal)
+		return bad(st, file, stages, "the last stage must be terminal (e.g. graduated)");
+	return 0;
+}
+
+int
+config_programme_load(const char *path, struct programme *p, struct pw_status *st)
+{
+	static const char *const top[] = {"programme", NULL};
+	static const char *const keys[] = {"id", "name", "stages", NULL};
+	config_t c;
+	const config_setting_t *g, *stages;
+	int n, rc = PW_ECONFIG;
+
+	memset(p, 0, sizeof *p);
+	if (open_file(&c, path, st) != 0)
+		return PW_ECONFIG;
+	p->file = xstrdup(path);
+	if (only_known(st, path, config_root_setting(&c), top) != 0)
+		goto done;
+	g = config_lookup(&c, "programme");
+	if (g == NULL || config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		bad(st, path, g, "missing group 'programme = { ... };'");
+		goto done;
+	}
+	if (only_known(st, path, g, keys) != 0 || get_id(st, path, g, "id", &p->id) != 0 ||
+	    get_string(st, path, g, "name", 0, &p->name) != 0)
+		goto done;
+	if (p->name == NULL)
+		p->name = xstrdup(p->id);
+	stages = config_setting_get_member(g, "stages");
+	if (stages == NULL || config_setting_type(stages) != CONFIG_TYPE_LIST ||
+	    config_setting_length(stages) == 0) {
+		bad(st, path, stages ? stages : g, "'stages' must be a non-empty list");
+		goto done;
+	}
+	n = config_setting_length(stages);
+	p->stages = xcalloc((size_t)n, sizeof *p->stages);
+	for (int i = 0; i < n; i++) {
+		p->nstages++;
+		if (stage_load(st, path, config_setting_get_elem(stages, (unsigned)i),
+			       &p->stages[i]) != 0)
+			goto done;
+	}
+	if (programme_check(st, path, stages, p) != 0)
+		goto done;
+	programme_index_sessions(p);
+	rc = 0;
+done:
+	config_destroy(&c);
+	if (rc != 0)
+		config_programme_clear(p);
+	return rc;
+}
+
+static void
+session_clear(struct session *s)
+{
+	free(s->id);
+	free(s->title);
+	free(s->date);
+	free(s->start);
+	free(s->end);
+	free(s->venue);
+	free(s->audience);
+}
+
+static int
+session_load(struct pw_status *st, const char *file, const config_setting_t *g,
+	     struct session *s)
+{
+	static const char *const keys[] = {"id",  "title", "date",     "start",
+					   "end", "venue", "audience", NULL};
+	int64_t days;
+	int a, b;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return bad(st, file, g, "a session must be a group { id = ...; }");
+	if (only_known(st, file, g, keys) != 0 || get_id(st, file, g, "id", &s->id) != 0 ||
+	    get_string(st, file, g, "title", 1, &s->title) != 0 ||
+	    get_string(st, file, g, "date", 1, &s->date) != 0 ||
+	    get_string(st, file, g, "start", 1, &s->start) != 0 ||
+	    get_string(st, file, g, "end", 1, &s->end) != 0 ||
+	    get_string(st, file, g, "venue", 1, &s->venue) != 0 ||
+	    get_string(st, file, g, "audience", 0, &s->audience) != 0)
+		return PW_ECONFIG;
+	if (pw_date_parse(s->date, &days) != 0)
+		return bad(st, file, config_setting_get_member(g, "date"), "must be YYYY-MM-DD");
+	if (pw_hhmm_parse(s->start, &a) != 0 || pw_hhmm_parse(s->end, &b) != 0 || b <= a)
+		return bad(st, file, config_setting_get_member(g, "end"),
+			   "start and end must be HH:MM with end after start");
+	if (s->audience == NULL)
+		s->audience = xstrdup("participants");
+	if (strcmp(s->audience, "participants") && strcmp(s->audience, "coaches") &&
+	    strcmp(s->audience, "all"))
+		return bad(st, file, config_setting_get_member(g, "audience"),
+			   "must be participants, coaches or all");
+	return 0;
+}
+
+static void
+cohort_clear(struct cohort *c)
+{
+	for (size_t i = 0; i < c->nsessions; i++)
+		session_clear(&c->sessions[i]);
+	free(c->sessions);
+	free(c->id);
+	free(c->name);
+	free(c->file);
+	free(c->timezone);
+	free(c->starts);
+	memset(c, 0, sizeof *c);
+}
+
+static int
+cohort_check(struct pw_status *st, const char *file, const config_setting_t *g,
+	     const struct cohort *c)
+{
+	const struct programme *p = c->programme;
+
+	for (size_t i = 0; i < c->nsessions; i++)
+		for (size_t j = 0; j < i; j++)
+			if (strcmp(c->sessions[i].id, c->sessions[j].id) == 0)
+				return bad(st, file, config_setting_get_member(g, "sessions"),
+					   "duplicate session id '%s'", c->sessions[i].id);
+	for (size_t i = 0; i < p->nsessions_used; i++)
+		if (config_session(c, p->sessions_used[i]) == NULL)
+			return bad(st, file, config_setting_get_member(g, "sessions"),
+				   "programme '%s' (%s) requires session '%s', which this cohort "
+				   "does not define",
+				   p->id, p->file, p->sessions_used[i]);
+	return 0;
+}
+
+static int
+cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
+	    struct pw_status *st)
+{
+	static const char *const top[] = {"cohort", NULL};
+	static const char *const keys[] = {"id",       "programme", "name",	"places",
+					   "timezone", "starts",    "sessions", NULL};
+	config_t cf;
+	const config_setting_t *g, *ss;
+	char *prog = NULL;
+	int64_t days;
+	int rc = PW_ECONFIG;
+
+	memset(c, 0, sizeof *c);
+	if (open_file(&cf, path, st) != 0)
+		return PW_ECONFIG;
+	c->file = xstrdup(path);
+	if (only_known(st, path, config_root_setting(&cf), top) != 0)
+		goto done;
+	g = config_lookup(&cf, "cohort");
+	if (g == NULL || config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		bad(st, path, g, "missing group 'cohort = { ... };'");
+		goto done;
+	}
+	if (only_known(st, path, g, keys) != 0 || get_id(st, path, g, "id", &c->id) != 0 ||
+	    get_string(st, path, g, "programme", 1, &prog) != 0 ||
+	    get_string(st, path, g, "name", 0, &c->name) != 0 ||
+	    get_int(st, path, g, "places", 0, 100000, &c->places) != 0 ||
+	    get_string(st, path, g, "timezone", 0, &c->timezone) != 0 ||
+	    get_string(st, path, g, "starts", 1, &c->starts) != 0)
+		goto done;
+	if (config_setting_get_member(g, "places") == NULL) {
+		bad(st, path, g, "missing setting 'places'");
+		goto done;
+	}
+	if (pw_date_parse(c->starts, &days) != 0) {
+		bad(st, path, config_setting_get_member(g, "starts"), "must be YYYY-MM-DD");
+		goto done;
+	}
+	c->programme = config_programme(cfg, prog);
+	if (c->programme == NULL) {
+		bad(st, path, config_setting_get_member(g, "programme"),
+		    "unknown programme '%s'", prog);
+		goto done;
+	}
+	if (c->name == NULL)
+		c->name = xstrdup(c->id);
+	if (c->timezone == NULL)
+		c->timezone = xstrdup("Europe/London");
+	ss = config_setting_get_member(g, "sessions");
+	if (ss != NULL) {
+		if (config_setting_type(ss) != CONFIG_TYPE_LIST) {
+			bad(st, path, ss, "must be a list ( {...}, {...} )");
+			goto done;
+		}
+		c->sessions = xcalloc((size_t)config_setting_length(ss) + 1, sizeof *c->sessions);
+		for (int i = 0; i < config_setting_length(ss); i++) {
+			c->nsessions++;
+			if (session_load(st, path, config_setting_get_elem(ss, (unsigned)i),
+					 &c->sessions[i]) != 0)
+				goto done;
+		}
+	}
+	if (cohort_check(st, path, g, c) != 0)
+		goto done;
+	rc = 0;
+done:
+	free(prog);
+	config_destroy(&cf);
+	if (rc != 0)
+		cohort_clear(c);
+	return rc;
+}
+
+static int
+daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
+	    struct daemon_conf *d)
+{
+	static const char *const keys[] = {"api",	  "events",	     "db",
+					   "map_size_mb", "log_level",	     "max_message",
+					   "max_batch",	  "idempotency_hours", "operator",
+					   NULL};
+	int map_mb = 1024, maxmsg = 65536;
+	char *level = NULL;
+
+	d->max_batch = 256;
+	d->idempotency_hours = 48;
+	d->log_level = LOG_INFO;
+	if (g == NULL)
+		return bad(st, file, NULL, "missing group 'daemon = { ... };'");
+	if (only_known(st, file, g, keys) != 0 || get_string(st, file, g, "api", 0, &d->api) ||
+	    get_string(st, file, g, "events", 0, &d->events) ||
+	    get_string(st, file, g, "db", 0, &d->db) ||
+	    get_int(st, file, g, "map_size_mb", 1, 1 << 20, &map_mb) ||
+	    get_int(st, file, g, "max_message", 256, 16 << 20, &maxmsg) ||
+	    get_int(st, file, g, "max_batch", 1, 100000, &d->max_batch) ||
+	    get_int(st, file, g, "idempotency_hours", 1, 24 * 365, &d->idempotency_hours) ||
+	    get_string(st, file, g, "operator", 0, &d->operator_id) ||
+	    get_string(st, file, g, "log_level", 0, &level))
+		goto fail;
+	if (level != NULL && log_level_parse(level) < 0) {
+		bad(st, file, config_setting_get_member(g, "log_level"),
+		    "must be error, warn, info or debug");
+		goto fail;
+	}
+	if (level != NULL)
+		d->log_level = log_level_parse(level);
+	free(level);
+	d->map_size = (size_t)map_mb << 20;
+	d->max_message = (size_t)maxmsg;
+	if (d->api == NULL)
+		d->api = xstrdup("ipc://var/run/api.sock");
+	if (d->events == NULL)
+		d->events = xstrdup("ipc://var/run/events.sock");
+	if (d->db == NULL)
+		d->db = xstrdup("var/db");
+	if (d->operator_id == NULL)
+		d->operator_id = xstrdup("operator");
+	if (!pw_id_valid(d->operator_id))
+		return bad(st, file, config_setting_get_member(g, "operator"), "not an id");
+	return 0;
+fail:
+	free(level);
+	return PW_ECONFIG;
+}
+
+/* The list of paths in setting name of the root; *n gets the count. */
+static int
+path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
+	  const config_setting_t **out, int *n)
+{
+	const config_setting_t *s = config_lookup(c, name);
+
+	*out = s;
+	*n = 0;
+	if (s == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST)
+		return bad(st, file, s, "must be a list of file paths");
+	*n = config_setting_length(s);
+	for (int i = 0; i < *n; i++)
+		if (config_setting_type(config_setting_get_elem(s, (unsigned)i)) !=
+		    CONFIG_TYPE_STRING)
+			return bad(st, file, s, "element %d is not a path", i);
+	return 0;
+}
+
+int
+config_load(const char *path, struct pw_config **out, struct pw_status *st)
+{
+	static const char *const top[] = {"daemon", "ctl", "programmes", "cohorts", NULL};
+	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
+	const config_setting_t *ps, *cs;
+	config_t c;
+	int np, nc, rc = PW_ECONFIG;
+
+	*out = NULL;
+	cfg->file = xstrdup(path);
+	if (open_file(&c, path, st) != 0) {
+		config_free(&cfg);
+		return PW_ECONFIG;
+	}
+	if (only_known(st, path, config_root_setting(&c), top) != 0 ||
+	    daemon_load(st, path, config_lookup(&c, "daemon"), &cfg->daemon) != 0 ||
+	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
+	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
+		goto done;
+	cfg->programmes = xcalloc((size_t)np + 1, sizeof *cfg->programmes);
+	for (int i = 0; i < np; i++) {
+		const char *f = config_setting_get_string(config_setting_get_elem(ps, (unsigned)i));
+
+		if (config_programme_load(f, &cfg->programmes[i], st) != 0)
+			goto done;
+		cfg->nprogrammes++;
+		if (config_programme(cfg, cfg->programmes[i].id) != &cfg->programmes[i]) {
+			bad(st, f, NULL, "programme id '%s' is already defined",
+			    cfg->programmes[i].id);
+			goto done;
+		}
+	}
+	cfg->cohorts = xcalloc((size_t)nc + 1, sizeof *cfg->cohorts);
+	for (int i = 0; i < nc; i++) {
+		const char *f = config_setting_get_string(config_setting_get_elem(cs, (unsigned)i));
+
+		if (cohort_load(cfg, f, &cfg->cohorts[i], st) != 0)
+			goto done;
+		cfg->ncohorts++;
+		if (config_cohort(cfg, cfg->cohorts[i].id) != &cfg->cohorts[i]) {
+			bad(st, f, NULL, "cohort id '%s' is already defined", cfg->cohorts[i].id);
+			goto done;
+		}
+	}
+	rc = 0;
+	*out = cfg;
+done:
+	config_destroy(&c);
+	if (rc != 0)
+		config_free(&cfg);
+	return rc;
+}
+
+void
+config_free(struct pw_config **pcfg)
+{
+	struct pw_config *cfg = *pcfg;
+
+	if (cfg == NULL)
+		return;
+	for (size_t i = 0; i < cfg->nprogrammes; i++)
+		config_programme_clear(&cfg->programmes[i]);
+	for (size_t i = 0; i < cfg->ncohorts; i++)
+		cohort_clear(&cfg->cohorts[i]);
+	free(cfg->programmes);
+	free(cfg->cohorts);
+	free(cfg->daemon.api);
+	free(cfg->daemon.events);
+	free(cfg->daemon.db);
+	free(cfg->daemon.operator_id);
+	free(cfg->file);
+	free(cfg);
+	*pcfg = NULL;
+}
+
+const struct programme *
+config_programme(const struct pw_config *cfg, const char *id)
+{
+	for (size_t i = 0; i < cfg->nprogrammes; i++)
+		if (strcmp(cfg->programmes[i].id, id) == 0)
+			return &cfg->programmes[i];
+	return NULL;
+}
+
+const struct cohort *
+config_cohort(const struct pw_config *cfg, const char *id)
+{
+	for (size_t i = 0; i < cfg->ncohorts; i++)
+		if (strcmp(cfg->cohorts[i].id, id) == 0)
+			return &cfg->cohorts[i];
+	return NULL;
+}
+
+const struct session *
+config_session(const struct cohort *c, const char *id)
+{
+	for (size_t i = 0; i < c->nsessions; i++)
+		if (strcmp(c->sessions[i].id, id) == 0)
+			return &c->sessions[i];
+	return NULL;
+}
+
+int
+config_stage_index(const struct programme *p, const char *id)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		if (strcmp(p->stages[i].id, id) == 0)
+			return (int)i;
+	return -1;
+}

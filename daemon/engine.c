@@ -1,0 +1,876 @@
+/*
+ * engine.c: the generic programme engine. An application record holds its
+ * position (cohort, stage, status) and everything gathered on the way
+ * (documents, sign-offs, decisions, raters, attendance, internship, coach);
+ * a stage's requirements are predicates over that record, one function per
+ * requirement kind in a table. Commands check permission, then state, then
+ * change the record and let the application advance while its stage is met.
+ */
+#include "engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+
+void
+engine_out_init(struct engine_out *out)
+{
+	out->events = json_array();
+	out->offers = json_array();
+}
+
+void
+engine_out_clear(struct engine_out *out)
+{
+	json_decref(out->events);
+	json_decref(out->offers);
+	out->events = out->offers = NULL;
+}
+
+static const char *
+str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* The object obj[key], created empty when absent. */
+static json_t *
+sub(json_t *obj, const char *key)
+{
+	json_t *o = json_object_get(obj, key);
+
+	if (o == NULL) {
+		o = json_object();
+		json_object_set_new(obj, key, o);
+	}
+	return o;
+}
+
+static json_t *
+stamp(const struct engine_ctx *ctx)
+{
+	char t[PW_TIME_LEN];
+
+	return json_pack("{s:s, s:s}", "at", pw_time_format(ctx->now, t), "by", ctx->actor_id);
+}
+
+static void
+set_time(const struct engine_ctx *ctx, json_t *obj, const char *key)
+{
+	char t[PW_TIME_LEN];
+
+	json_object_set_new(obj, key, json_string(pw_time_format(ctx->now, t)));
+}
+
+int
+engine_roles(const json_t *person)
+{
+	size_t i;
+	json_t *r;
+	int mask = 0;
+
+	json_array_foreach(json_object_get(person, "roles"), i, r)
+	{
+		int bit = proto_role_bit(json_string_value(r) ? json_string_value(r) : "");
+
+		if (bit >= 0)
+			mask |= 1 << bit;
+	}
+	return mask;
+}
+
+const char *
+engine_position(const json_t *app)
+{
+	const char *status = str(app, "status");
+
+	return streq(status, "active") ? str(app, "stage") : status;
+}
+
+static const struct cohort *
+app_cohort(const struct engine_ctx *ctx, const json_t *app)
+{
+	const struct cohort *c = config_cohort(ctx->cfg, str(app, "cohort"));
+
+	if (c == NULL)
+		fatal("application %s names cohort %s, which is not configured", str(app, "id"),
+		      str(app, "cohort"));
+	return c;
+}
+
+static const struct stage *
+app_stage(const struct engine_ctx *ctx, const json_t *app, int *index)
+{
+	const struct programme *p = app_cohort(ctx, app)->programme;
+	int i = config_stage_index(p, str(app, "stage"));
+
+	if (i < 0)
+		fatal("application %s is at stage %s, unknown to %s", str(app, "id"),
+		      str(app, "stage"), p->id);
+	if (index != NULL)
+		*index = i;
+	return &p->stages[i];
+}
+
+/* The first requirement of kind in the current stage (and, for submissions, of doc). */
+static const struct requirement *
+stage_req(const struct engine_ctx *ctx, const json_t *app, enum req_kind kind, const char *doc)
+{
+	const struct stage *s = app_stage(ctx, app, NULL);
+
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (s->reqs[i].kind == kind && (doc == NULL || streq(s->reqs[i].doc, doc)))
+			return &s->reqs[i];
+	return NULL;
+}
+
+/*
+ * Whether the actor, holding one of the roles in allowed, stands in that
+ * role's relation to the application. An LA adviser always may.
+ */
+static int
+related(const struct engine_ctx *ctx, const json_t *app, int allowed)
+{
+	int roles = engine_roles(ctx->actor) & allowed;
+	const char *school = str(ctx->actor, "school");
+	const json_t *intern = json_object_get(app, "internship");
+
+	if (engine_roles(ctx->actor) & ROLE_LA_ADVISER)
+		return 1;
+	if ((roles & ROLE_CANDIDATE) && streq(str(app, "candidate"), ctx->actor_id))
+		return 1;
+	if ((roles & ROLE_HEADTEACHER) && streq(str(app, "school"), school))
+		return 1;
+	if ((roles & ROLE_COACH) && streq(str(app, "coach"), ctx->actor_id))
+		return 1;
+	if ((roles & ROLE_RATER) &&
+	    json_object_get(json_object_get(app, "raters"), ctx->actor_id) != NULL)
+		return 1;
+	if ((roles & ROLE_HOST) && streq(str(intern, "host_school"), school))
+		return 1;
+	if ((roles & ROLE_VIEWER) && allowed == -1)
+		return 1;
+	return 0;
+}
+
+static int
+forbid(const struct engine_ctx *ctx, const json_t *app, const char *what, struct pw_status *st)
+{
+	return pw_fail(st, PW_EFORBIDDEN, "%s may not %s application %s", ctx->actor_id, what,
+		       str(app, "id"));
+}
+
+static int
+require_status(const json_t *app, int waitlisted_too, struct pw_status *st)
+{
+	const char *status = str(app, "status");
+
+	if (streq(status, "active") || (waitlisted_too && streq(status, "waitlisted")))
+		return 0;
+	return pw_fail(st, PW_ETRANSITION, "application %s is %s", str(app, "id"), status);
+}
+
+static void
+emit(struct engine_out *out, const json_t *app, const char *type, json_t *data)
+{
+	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", type, "app",
+			       str(app, "id"), "cohort", str(app, "cohort"), "school",
+			       str(app, "school"), "stage", str(app, "stage"), "data",
+			       data ? data : json_object());
+
+	json_array_append_new(out->events, ev);
+}
+
+/* Requirement predicates: each fills have/need when they apply. */
+
+static int
+met_submission(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	(void)ctx;
+	*need = 1;
+	*have = json_object_get(json_object_get(app, "docs"), q->doc) != NULL;
+	return *have;
+}
+
+static int
+met_signoff(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	    int *have, int *need)
+{
+	(void)ctx;
+	(void)q;
+	*need = 1;
+	*have = json_object_get(json_object_get(app, "signoffs"), str(app, "stage")) != NULL;
+	return *have;
+}
+
+static int
+met_decision(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	     int *have, int *need)
+{
+	const json_t *d = json_object_get(json_object_get(app, "decisions"), str(app, "stage"));
+
+	(void)ctx;
+	*need = 1;
+	*have = streq(str(d, "outcome"), "accept") &&
+		(!q->capacity || json_is_true(json_object_get(app, "place")));
+	return *have;
+}
+
+static int
+met_responses(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	      int *have, int *need)
+{
+	const char *key;
+	json_t *r;
+
+	(void)ctx;
+	*have = 0;
+	*need = q->min;
+	json_object_foreach(json_object_get(app, "raters"), key, r)
+	{
+		if (json_object_get(r, "responded") != NULL)
+			(*have)++;
+	}
+	return *have >= *need;
+}
+
+static int
+met_attendance(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	const json_t *att = json_object_get(app, "attendance");
+
+	(void)ctx;
+	*have = 0;
+	*need = q->min > 0 ? q->min : (int)q->nsessions;
+	for (size_t i = 0; i < q->nsessions; i++)
+		if (json_is_true(json_object_get(att, q->sessions[i])))
+			(*have)++;
+	return *have >= *need;
+}
+
+static int
+met_internship(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	const json_t *in = json_object_get(app, "internship");
+
+	(void)ctx;
+	*need = q->min;
+	*have = (int)json_integer_value(json_object_get(in, "days_completed"));
+	return json_object_get(in, "confirmed") != NULL && *have >= *need;
+}
+
+static int
+rule_holds(const struct requirement *q, const json_t *v)
+{
+	double x;
+	int c;
+
+	if (v == NULL)
+		return 0;
+	if (q->vtype == VAL_STR) {
+		if (!json_is_string(v))
+			return 0;
+		c = strcmp(json_string_value(v), q->value_str) == 0;
+		return q->op == OP_EQ ? c : !c;
+	}
+	if (q->vtype == VAL_BOOL) {
+		if (!json_is_boolean(v))
+			return 0;
+		c = json_is_true(v) == (q->value_num != 0);
+		return q->op == OP_EQ ? c : !c;
+	}
+	if (!json_is_number(v))
+		return 0;
+	x = json_number_value(v);
+	switch (q->op) {
+	case OP_GE:
+		return x >= q->value_num;
+	case OP_GT:
+		return x > q->value_num;
+	case OP_LE:
+		return x <= q->value_num;
+	case OP_LT:
+		return x < q->value_num;
+	case OP_EQ:
+		return x == q->value_num;
+	case OP_NE:
+		return x != q->value_num;
+	}
+	return 0;
+}
+
+static int
+met_eligibility(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+		int *have, int *need)
+{
+	(void)app;
+	*need = 1;
+	*have = rule_holds(q, json_object_get(json_object_get(ctx->candidate, "facts"), q->fact));
+	return *have;
+}
+
+typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *,
+		      int *, int *);
+static const met_fn req_met[REQ_KIND_COUNT] = {
+	[REQ_SUBMISSION] = met_submission,   [REQ_SIGNOFF] = met_signoff,
+	[REQ_DECISION] = met_decision,	     [REQ_RESPONSES] = met_responses,
+	[REQ_ATTENDANCE] = met_attendance,   [REQ_INTERNSHIP] = met_internship,
+	[REQ_ELIGIBILITY] = met_eligibility,
+};
+
+static int
+stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s)
+{
+	int have, need;
+
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (!req_met[s->reqs[i].kind](ctx, app, &s->reqs[i], &have, &need))
+			return 0;
+	return 1;
+}
+
+/* Move the application on through every stage whose requirements are met. */
+static void
+advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
+{
+	const struct programme *p = app_cohort(ctx, app)->programme;
+	int i;
+
+	while (streq(str(app, "status"), "active")) {
+		const struct stage *s = app_stage(ctx, app, &i);
+
+		if (s->terminal || !stage_met(ctx, app, s))
+			return;
+		json_object_set_new(app, "stage", json_string(p->stages[i + 1].id));
+		set_time(ctx, app, "stage_entered");
+		emit(out, app, "application.stage_changed",
+		     json_pack("{s:s, s:s}", "from", s->id, "to", p->stages[i + 1].id));
+		if (p->stages[i + 1].terminal) {
+			json_object_set_new(app, "status", json_string("graduated"));
+			emit(out, app, "application.graduated", NULL);
+		}
+	}
+}
+
+json_t *
+engine_requirements(const struct engine_ctx *ctx, const json_t *app)
+{
+	json_t *arr = json_array();
+	const struct stage *s;
+
+	if (!streq(str(app, "status"), "active") && !streq(str(app, "status"), "waitlisted"))
+		return arr;
+	s = app_stage(ctx, app, NULL);
+	for (size_t i = 0; i < s->nreqs; i++) {
+		const struct requirement *q = &s->reqs[i];
+		int have = 0, need = 0, met = req_met[q->kind](ctx, app, q, &have, &need);
+		json_t *r = json_pack("{s:s, s:b, s:i, s:i}", "kind", req_kind_names[q->kind],
+				      "met", met, "have", have, "need", need);
+
+		if (q->role >= 0)
+			json_object_set_new(r, "role", json_string(proto_roles[q->role]));
+		if (q->doc != NULL)
+			json_object_set_new(r, "doc", json_string(q->doc));
+		if (q->fact != NULL)
+			json_object_set_new(r, "fact", json_string(q->fact));
+		if (q->nsessions > 0) {
+			json_t *ss = json_array();
+
+			for (size_t k = 0; k < q->nsessions; k++)
+				json_array_append_new(ss, json_string(q->sessions[k]));
+			json_object_set_new(r, "sessions", ss);
+		}
+		json_array_append_new(arr, r);
+	}
+	return arr;
+}
+
+static int
+eligible(const struct engine_ctx *ctx, const struct programme *p, struct pw_status *st)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
+			const struct requirement *q = &p->stages[i].reqs[j];
+			const json_t *facts = json_object_get(ctx->candidate, "facts");
+
+			if (q->kind == REQ_ELIGIBILITY && !rule_holds(q, json_object_get(facts, q->fact)))
+				return pw_fail(st, PW_ENOTELIGIBLE,
+					       "%s does not meet the rule %s %s of %s",
+					       str(ctx->candidate, "id"), q->fact,
+					       q->op == OP_GE ? ">= threshold" : "as required", p->id);
+		}
+	return 0;
+}
+
+int
+engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, const char *id,
+		  const char *route, json_t **app, struct engine_out *out, struct pw_status *st)
+{
+	const char *cand = str(ctx->candidate, "id");
+	int roles = engine_roles(ctx->actor);
+	char t[PW_TIME_LEN];
+	int rc;
+
+	*app = NULL;
+	if (!(roles & ROLE_LA_ADVISER)) {
+		int self = (roles & ROLE_CANDIDATE) && streq(cand, ctx->actor_id) &&
+			   streq(route, "interest");
+		int nominator = (roles & ROLE_HEADTEACHER) && streq(route, "nomination") &&
+				streq(str(ctx->actor, "school"), str(ctx->candidate, "school"));
+
+		if (!self && !nominator)
+			return pw_fail(st, PW_EFORBIDDEN,
+				       "%s may not open a %s application for %s", ctx->actor_id,
+				       route, cand);
+	}
+	if (!(engine_roles(ctx->candidate) & ROLE_CANDIDATE))
+		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
+	if (str(ctx->candidate, "school") == NULL)
+		return pw_fail(st, PW_EINVALID, "%s has no school", cand);
+	rc = eligible(ctx, cohort->programme, st);
+	if (rc != 0)
+		return rc;
+	pw_time_format(ctx->now, t);
+	*app = json_pack("{s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "v", 1,
+			 "id", id, "cohort", cohort->id, "programme", cohort->programme->id,
+			 "candidate", cand, "school", str(ctx->candidate, "school"), "route", route,
+			 "status", "active", "stage", cohort->programme->stages[0].id,
+			 "stage_entered", t, "created", t, "place", 0);
+	emit(out, *app, "application.created",
+	     json_pack("{s:s, s:s}", "candidate", cand, "route", route));
+	advance(ctx, *app, out);
+	return 0;
+}
+
+int
+engine_may_view(const struct engine_ctx *ctx, const json_t *app, struct pw_status *st)
+{
+	if (related(ctx, app, -1))
+		return 0;
+	return forbid(ctx, app, "see", st);
+}
+
+int
+engine_submit(const struct engine_ctx *ctx, json_t *app, const char *doc, const char *ref,
+	      struct engine_out *out, struct pw_status *st)
+{
+	const struct requirement *q;
+	json_t *s;
+	int rc;
+
+	q = stage_req(ctx, app, REQ_SUBMISSION, doc);
+	if (!related(ctx, app, q ? 1 << q->role : ROLE_CANDIDATE))
+		return forbid(ctx, app, "submit documents for", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (q == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no '%s'",
+			       str(app, "stage"), str(app, "id"), doc);
+	s = stamp(ctx);
+	if (ref != NULL)
+		json_object_set_new(s, "ref", json_string(ref));
+	json_object_set_new(sub(app, "docs"), doc, s);
+	emit(out, app, "application.submitted", json_pack("{s:s}", "doc", doc));
+	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out,
+	       struct pw_status *st)
+{
+	const struct requirement *q = stage_req(ctx, app, REQ_SIGNOFF, NULL);
+	const struct stage *s;
+	int rc, have, need;
+
+	if (!related(ctx, app, q ? 1 << q->role : ROLE_HEADTEACHER))
+		return forbid(ctx, app, "sign off", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (q == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s needs no sign-off",
+			       str(app, "stage"), str(app, "id"));
+	s = app_stage(ctx, app, NULL);
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (s->reqs[i].kind == REQ_SUBMISSION &&
+		    !met_submission(ctx, app, &s->reqs[i], &have, &need))
+			return pw_fail(st, PW_ETRANSITION,
+				       "'%s' must be submitted before the sign-off", s->reqs[i].doc);
+	if (json_object_get(json_object_get(app, "signoffs"), s->id) != NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s is already signed off", s->id);
+	json_object_set_new(sub(app, "signoffs"), s->id, stamp(ctx));
+	emit(out, app, "application.signed_off",
+	     json_pack("{s:s}", "by_role", proto_roles[q->role]));
+	advance(ctx, app, out);
+	return 0;
+}
+
+/* Remove id from the cohort's waiting list; returns its 1-based position or 0. */
+static int
+waiting_remove(json_t *cstate, const char *id)
+{
+	json_t *w = json_object_get(cstate, "waiting");
+	size_t i;
+	json_t *e;
+
+	json_array_foreach(w, i, e)
+	{
+		if (streq(json_string_value(e), id)) {
+			json_array_remove(w, i);
+			return (int)i + 1;
+		}
+	}
+	return 0;
+}
+
+static void
+taken_add(json_t *cstate, int delta)
+{
+	json_int_t t = json_integer_value(json_object_get(cstate, "taken")) + delta;
+
+	json_object_set_new(cstate, "taken", json_integer(t));
+}
+
+/* Give up the application's place or waiting-list entry; offer a freed place. */
+static void
+release_place(json_t *app, json_t *cstate, struct engine_out *out)
+{
+	json_t *w = json_object_get(cstate, "waiting");
+
+	waiting_remove(cstate, str(app, "id"));
+	if (!json_is_true(json_object_get(app, "place")))
+		return;
+	json_object_set_new(app, "place", json_false());
+	taken_add(cstate, -1);
+	if (json_array_size(w) > 0) {
+		json_array_append(out->offers, json_array_get(w, 0));
+		json_array_remove(w, 0);
+	}
+}
+
+static int
+decide_accept(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
+	      const struct requirement *q, struct pw_status *st)
+{
+	const struct cohort *c = app_cohort(ctx, app);
+
+	if (!q->capacity)
+		return 0;
+	if (json_integer_value(json_object_get(cstate, "taken")) >= c->places)
+		return pw_fail(st, PW_EFULL, "cohort %s has no place left (%d places)", c->id,
+			       c->places);
+	waiting_remove(cstate, str(app, "id"));
+	taken_add(cstate, 1);
+	json_object_set_new(app, "place", json_true());
+	return 0;
+}
+
+int
+engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const char *outcome,
+	      const char *note, struct engine_out *out, struct pw_status *st)
+{
+	const struct requirement *q = stage_req(ctx, app, REQ_DECISION, NULL);
+	json_t *d, *data;
+	int rc, position = 0;
+
+	if (!related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
+		return forbid(ctx, app, "decide on", st);
+	rc = require_status(app, 1, st);
+	if (rc != 0)
+		return rc;
+	if (q == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no decision",
+			       str(app, "stage"), str(app, "id"));
+	if (streq(outcome, "waitlist") && streq(str(app, "status"), "waitlisted"))
+		return pw_fail(st, PW_ETRANSITION, "application %s is already on the waiting list",
+			       str(app, "id"));
+	if (streq(outcome, "accept")) {
+		rc = decide_accept(ctx, app, cstate, q, st);
+		if (rc != 0)
+			return rc;
+		json_object_set_new(app, "status", json_string("active"));
+	} else if (streq(outcome, "waitlist")) {
+		json_array_append_new(sub(cstate, "waiting"), json_string(str(app, "id")));
+		position = (int)json_array_size(json_object_get(cstate, "waiting"));
+		json_object_set_new(app, "status", json_string("waitlisted"));
+	} else {
+		waiting_remove(cstate, str(app, "id"));
+		json_object_set_new(app, "status", json_string("rejected"));
+	}
+	d = stamp(ctx);
+	json_object_set_new(d, "outcome", json_string(outcome));
+	if (note != NULL)
+		json_object_set_new(d, "note", json_string(note));
+	json_object_set_new(sub(app, "decisions"), str(app, "stage"), d);
+	data = json_pack("{s:s}", "outcome", outcome);
+	if (position > 0)
+		json_object_set_new(data, "position", json_integer(position));
+	emit(out, app, "application.decided", data);
+	if (streq(outcome, "reject"))
+		emit(out, app, "application.rejected", NULL);
+	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rater,
+		    struct engine_out *out, struct pw_status *st)
+{
+	const char *rid = str(rater, "id");
+	json_t *r;
+	int rc;
+
+	if (!related(ctx, app, ROLE_CANDIDATE))
+		return forbid(ctx, app, "invite raters for", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (stage_req(ctx, app, REQ_RESPONSES, NULL) == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no raters",
+			       str(app, "stage"), str(app, "id"));
+	if (streq(rid, str(app, "candidate")))
+		return pw_fail(st, PW_EINVALID, "a candidate cannot rate themself");
+	if (json_object_get(json_object_get(app, "raters"), rid) != NULL)
+		return pw_fail(st, PW_EEXISTS, "%s is already invited", rid);
+	r = json_object();
+	set_time(ctx, r, "invited");
+	json_object_set_new(sub(app, "raters"), rid, r);
+	emit(out, app, "application.rater_invited", json_pack("{s:s}", "rater", rid));
+	return 0;
+}
+
+int
+engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *rater,
+		       struct engine_out *out, struct pw_status *st)
+{
+	const struct requirement *q = stage_req(ctx, app, REQ_RESPONSES, NULL);
+	json_t *r = json_object_get(json_object_get(app, "raters"), rater);
+	int rc, have, need;
+
+	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER) && !streq(ctx->actor_id, rater))
+		return forbid(ctx, app, "record another rater's response on", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (q == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no responses",
+			       str(app, "stage"), str(app, "id"));
+	if (r == NULL)
+		return pw_fail(st, PW_ENOTFOUND, "%s was not invited to rate application %s", rater,
+			       str(app, "id"));
+	if (json_object_get(r, "responded") != NULL)
+		return pw_fail(st, PW_ETRANSITION, "%s has already responded", rater);
+	set_time(ctx, r, "responded");
+	met_responses(ctx, app, q, &have, &need);
+	emit(out, app, "application.response_recorded",
+	     json_pack("{s:s, s:i, s:i}", "rater", rater, "have", have, "need", need));
+	advance(ctx, app, out);
+	return 0;
+}
+
+static int
+has_capacity_stage(const struct programme *p)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		for (size_t j = 0; j < p->stages[i].nreqs; j++)
+			if (p->stages[i].reqs[j].capacity)
+				return (int)i + 1;
+	return 0;
+}
+
+int
+engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, int present,
+	      struct engine_out *out, struct pw_status *st)
+{
+	const struct cohort *c = app_cohort(ctx, app);
+	int rc;
+
+	if (!related(ctx, app, ROLE_COACH))
+		return forbid(ctx, app, "record attendance for", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (config_session(c, session) == NULL)
+		return pw_fail(st, PW_ENOTFOUND, "cohort %s has no session %s", c->id, session);
+	if (has_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
+		return pw_fail(st, PW_ETRANSITION,
+			       "application %s does not hold a place in %s yet", str(app, "id"),
+			       c->id);
+	json_object_set_new(sub(app, "attendance"), session, json_boolean(present));
+	emit(out, app, "application.attendance_recorded",
+	     json_pack("{s:s, s:b}", "session", session, "present", present));
+	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_place_internship(const struct engine_ctx *ctx, json_t *app, const json_t *host_school,
+			const char *start, const char *end, struct engine_out *out,
+			struct pw_status *st)
+{
+	const struct requirement *q = stage_req(ctx, app, REQ_INTERNSHIP, NULL);
+	const char *host = str(host_school, "id");
+	json_t *in;
+	int rc;
+
+	if (!related(ctx, app, ROLE_COACH))
+		return forbid(ctx, app, "place the internship of", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (q == NULL)
+		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s has no internship",
+			       str(app, "stage"), str(app, "id"));
+	if (strcmp(start, end) > 0)
+		return pw_fail(st, PW_EINVALID, "the internship ends (%s) before it starts (%s)",
+			       end, start);
+	if (streq(host, str(app, "school")))
+		return pw_fail(st, PW_EINVALID, "the host school is the candidate's own school");
+	if (q->host_lss && !json_is_true(json_object_get(host_school, "lss")))
+		return pw_fail(st, PW_EINVALID, "%s is not a Lead Succession School", host);
+	if (json_object_get(json_object_get(app, "internship"), "confirmed") != NULL)
+		return pw_fail(st, PW_ETRANSITION, "the internship is already confirmed");
+	in = json_pack("{s:s, s:s, s:s, s:i}", "host_school", host, "start", start, "end", end,
+		       "days_completed", 0);
+	json_object_set_new(app, "internship", in);
+	emit(out, app, "application.internship_placed",
+	     json_pack("{s:s, s:s, s:s}", "host_school", host, "start", start, "end", end));
+	return 0;
+}
+
+int
+engine_confirm_internship(const struct engine_ctx *ctx, json_t *app, int days,
+			  struct engine_out *out, struct pw_status *st)
+{
+	json_t *in = json_object_get(app, "internship");
+	int rc;
+
+	if (!related(ctx, app, ROLE_HOST))
+		return forbid(ctx, app, "confirm the internship of", st);
+	rc = require_status(app, 0, st);
+	if (rc != 0)
+		return rc;
+	if (in == NULL || stage_req(ctx, app, REQ_INTERNSHIP, NULL) == NULL)
+		return pw_fail(st, PW_ETRANSITION, "application %s has no internship to confirm",
+			       str(app, "id"));
+	if (days > 365)
+		return pw_fail(st, PW_EINVALID, "'days' must be at most 365");
+	json_object_set_new(in, "days_completed", json_integer(days));
+	set_time(ctx, in, "confirmed");
+	json_object_set_new(in, "confirmed_by", json_string(ctx->actor_id));
+	emit(out, app, "application.internship_confirmed", json_pack("{s:i}", "days", days));
+	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_assign_coach(const struct engine_ctx *ctx, json_t *app, const json_t *coach,
+		    struct engine_out *out, struct pw_status *st)
+{
+	int rc;
+
+	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER))
+		return forbid(ctx, app, "assign a coach to", st);
+	rc = require_status(app, 1, st);
+	if (rc != 0)
+		return rc;
+	if (!(engine_roles(coach) & ROLE_COACH))
+		return pw_fail(st, PW_EINVALID, "%s does not have the coach role", str(coach, "id"));
+	json_object_set_new(app, "coach", json_string(str(coach, "id")));
+	emit(out, app, "application.coach_assigned", json_pack("{s:s}", "coach", str(coach, "id")));
+	return 0;
+}
+
+int
+engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const char *reason,
+		struct engine_out *out, struct pw_status *st)
+{
+	int rc;
+
+	if (!related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER))
+		return forbid(ctx, app, "withdraw", st);
+	rc = require_status(app, 1, st);
+	if (rc != 0)
+		return rc;
+	release_place(app, cstate, out);
+	json_object_set_new(app, "status", json_string("withdrawn"));
+	emit(out, app, "application.withdrawn",
+	     json_pack("{s:s?}", "reason", reason));
+	return 0;
+}
+
+int
+engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, const struct cohort *to,
+	     struct engine_out *out, struct pw_status *st)
+{
+	const struct cohort *from = app_cohort(ctx, app);
+	int rc, cap = has_capacity_stage(from->programme), at;
+
+	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER))
+		return forbid(ctx, app, "defer", st);
+	rc = require_status(app, 1, st);
+	if (rc != 0)
+		return rc;
+	if (to->programme != from->programme || strcmp(to->starts, from->starts) <= 0)
+		return pw_fail(st, PW_EINVALID,
+			       "%s is not a later cohort of programme %s than %s", to->id,
+			       from->programme->id, from->id);
+	release_place(app, from_state, out);
+	app_stage(ctx, app, &at);
+	json_object_set_new(app, "cohort", json_string(to->id));
+	if (cap > 0 && at >= cap - 1) {
+		/* Places belong to a cohort: the deferred candidate is selected again. */
+		const char *sel = from->programme->stages[cap - 1].id;
+
+		json_object_del(json_object_get(app, "decisions"), sel);
+		if (at != cap - 1) {
+			emit(out, app, "application.stage_changed",
+			     json_pack("{s:s, s:s}", "from", str(app, "stage"), "to", sel));
+			json_object_set_new(app, "stage", json_string(sel));
+			set_time(ctx, app, "stage_entered");
+		}
+	}
+	json_object_set_new(app, "status", json_string("active"));
+	json_object_del(app, "attendance");
+	emit(out, app, "application.deferred",
+	     json_pack("{s:s, s:s}", "from_cohort", from->id, "to_cohort", to->id));
+	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
+		   struct engine_out *out, struct pw_status *st)
+{
+	const struct requirement *q = stage_req(ctx, app, REQ_DECISION, NULL);
+	json_t *d;
+	int rc;
+
+	if (!streq(str(app, "status"), "waitlisted") || q == NULL || !q->capacity)
+		return pw_fail(st, PW_ETRANSITION, "application %s is not waiting for a place",
+			       str(app, "id"));
+	rc = decide_accept(ctx, app, cstate, q, st);
+	if (rc != 0)
+		return rc;
+	json_object_set_new(app, "status", json_string("active"));
+	d = stamp(ctx);
+	json_object_set_new(d, "outcome", json_string("accept"));
+	json_object_set_new(d, "note", json_string("offered from the waiting list"));
+	json_object_set_new(sub(app, "decisions"), str(app, "stage"), d);
+	emit(out, app, "application.place_offered", NULL);
+	advance(ctx, app, out);
+	return 0;
+}

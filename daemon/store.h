@@ -1,0 +1,111 @@
+/*
+ * store.h: the LMDB environment and its named databases (DESIGN.md, "The
+ * store"). Records are versioned JSON objects; numeric keys are big-endian so
+ * they sort by number. The store stores: it never decides. All functions run
+ * inside a transaction the caller owns; nested transactions let one command
+ * of a batch fail without touching the others.
+ */
+#ifndef PW_STORE_H
+#define PW_STORE_H
+
+#include <jansson.h>
+#include <lmdb.h>
+#include <stdint.h>
+
+#include "proto.h"
+
+#define STORE_SCHEMA_VERSION 1
+
+enum store_db {
+	DB_APPS,	/* app id -> application record */
+	DB_PEOPLE,	/* person id -> person record */
+	DB_SCHOOLS,	/* school id -> school record */
+	DB_COHORTS,	/* cohort id -> cohort state: places taken, waiting list, counts */
+	DB_BY_STAGE,	/* cohort \0 position \0 app id -> "" (position: stage or status) */
+	DB_BY_SCHOOL,	/* school \0 app id -> "" */
+	DB_EVENTS,	/* seq (u64 BE) -> event */
+	DB_APP_EVENTS,	/* app id \0 seq (u64 BE) -> "" */
+	DB_REQUESTS,	/* actor \0 request id -> {"at", "reply"} */
+	DB_META,	/* name -> value: "schema", counters */
+	DB_COUNT
+};
+
+struct store;
+
+/*
+ * Open (creating if needed) the environment in directory path with the
+ * given map size. Refuses a store whose schema version is not
+ * STORE_SCHEMA_VERSION. On success *out owns the store.
+ */
+int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
+void store_close(struct store **s);
+
+/* Begin a transaction: read-only when rdonly; a child of parent when parent is non-NULL. */
+int store_txn_begin(struct store *s, MDB_txn *parent, int rdonly, MDB_txn **txn,
+		    struct pw_status *st);
+/* Commit and null *txn. Returns PW_ESTORE with st filled on failure (the txn is gone either way). */
+int store_txn_commit(MDB_txn **txn, struct pw_status *st);
+void store_txn_abort(MDB_txn **txn);
+
+/* Get a record: *out is a new reference, or PW_ENOTFOUND. */
+int store_rec_get(struct store *s, MDB_txn *txn, enum store_db db, const char *id, json_t **out);
+/* Put a record (replacing). Returns 0 or PW_ESTORE. */
+int store_rec_put(struct store *s, MDB_txn *txn, enum store_db db, const char *id,
+		  const json_t *rec, struct pw_status *st);
+int store_rec_exists(struct store *s, MDB_txn *txn, enum store_db db, const char *id);
+
+/* Index keys are parts joined by NUL bytes. */
+int store_index_put(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
+		    const char *b, const char *c, struct pw_status *st);
+int store_index_del(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
+		    const char *b, const char *c);
+
+/*
+ * Visit the keys of index db that start with the parts a (and b when not
+ * NULL), in key order. With after1 (and after2), start after the key
+ * prefix + after1 [+ after2] + last part. fn receives the last key part (the
+ * app id); it returns 0 to go on, 1 to stop. Returns 0 or PW_ESTORE.
+ */
+typedef int (*store_visit_fn)(const char *last, void *ud);
+int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
+		     const char *b, const char *after1, const char *after2, store_visit_fn fn,
+		     void *ud);
+
+/* Visit every record of db in key order; fn returns 0 to go on, 1 to stop. */
+typedef int (*store_rec_fn)(const char *id, json_t *rec, void *ud);
+int store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after,
+		   store_rec_fn fn, void *ud);
+
+/*
+ * Append an event: give it the next sequence number (last in the log + 1, so
+ * an aborted child transaction leaves no gap) and store it, and index it
+ * under its "app" when it has one. Sets "seq" in ev.
+ */
+int store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq,
+		       struct pw_status *st);
+/* The last sequence number in the log (0 when empty). */
+int store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq);
+/* Events with seq > after, at most limit, as a new array. */
+int store_events_since(struct store *s, MDB_txn *txn, uint64_t after, int limit, json_t **out);
+/* Every event of one application, in order, as a new array. */
+int store_app_events(struct store *s, MDB_txn *txn, const char *app, json_t **out);
+
+/* Idempotency: the stored reply for (actor, reqid), or PW_ENOTFOUND. */
+int store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
+		      json_t **reply);
+int store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
+		      const json_t *reply, int64_t now, struct pw_status *st);
+/* Delete stored replies recorded before 'before'; *n gets how many. */
+int store_requests_prune(struct store *s, MDB_txn *txn, int64_t before, size_t *n);
+
+/* Increment and return the named counter in meta (first value 1). */
+int store_counter_next(struct store *s, MDB_txn *txn, const char *name, uint64_t *out,
+		       struct pw_status *st);
+
+/* Hot backup into directory path (must exist, must not hold data.mdb); compacts when asked. */
+int store_backup(struct store *s, const char *path, int compact, struct pw_status *st);
+
+/* Number of entries in db (from LMDB's statistics, no scan). */
+int store_count(struct store *s, MDB_txn *txn, enum store_db db, uint64_t *n);
+
+#endif

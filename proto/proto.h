@@ -1,0 +1,127 @@
+/*
+ * proto.h: the Pathway wire protocol (see PROTOCOL.md): error codes, the
+ * request envelope, argument schemas, and reply encoding. Shared by the
+ * daemon, the workers and pathwayctl. Messages are jansson objects; this
+ * library owns the rules for what a well-formed one is.
+ */
+#ifndef PW_PROTO_H
+#define PW_PROTO_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#define PW_PROTOCOL_VERSION 1
+#define PW_VERSION "0.1.0"
+
+/* Project error codes: 0 is success, every failure is negative. */
+enum {
+	PW_OK = 0,
+	PW_EMALFORMED = -1,
+	PW_EINVALID = -2,
+	PW_EUNKNOWN_CMD = -3,
+	PW_ETOOLARGE = -4,
+	PW_EUNKNOWN_ACTOR = -5,
+	PW_ENOTFOUND = -6,
+	PW_EEXISTS = -7,
+	PW_EFORBIDDEN = -8,
+	PW_ETRANSITION = -9,
+	PW_EFULL = -10,
+	PW_ENOTELIGIBLE = -11,
+	PW_EINTERNAL = -12,
+	PW_ECONFIG = -13,
+	PW_ESTORE = -14,
+	PW_ERR_MIN = -14
+};
+
+/* The stable snake_case code of err as it crosses the wire ("forbidden"). */
+const char *pw_errcode(int err);
+/* A short description of err for people. */
+const char *pw_strerror(int err);
+/* The error for a wire code, or PW_EINTERNAL if unknown. */
+int pw_errcode_parse(const char *code);
+
+/*
+ * A failure with a message a person can act on. Functions that can fail for
+ * reasons from outside take a struct pw_status * and fill it with pw_fail().
+ */
+#define PW_MSG_LEN 256
+struct pw_status {
+	int code;
+	char msg[PW_MSG_LEN];
+};
+/* Fill st (may be NULL) with code and message; returns code. */
+int pw_fail(struct pw_status *st, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A decoded request. root owns everything; the other pointers borrow from it. */
+struct pw_request {
+	json_t *root;
+	json_t *id;  /* string or integer; NULL until decoded */
+	const char *cmd;
+	const char *actor;
+	json_t *args; /* always an object after a successful decode */
+};
+
+/*
+ * Decode and validate the envelope of one request frame of len bytes. On
+ * success fills req (free with proto_request_clear) and returns 0. On failure
+ * returns PW_ETOOLARGE, PW_EMALFORMED or PW_EINVALID with st filled; req->id
+ * is set when the id could be read (so the error can echo it).
+ */
+int proto_request_decode(const void *buf, size_t len, size_t max_len, struct pw_request *req,
+			 struct pw_status *st);
+void proto_request_clear(struct pw_request *req);
+
+/* Types an argument may have. */
+enum proto_type {
+	PT_STRING,    /* any string, 0..4096 bytes */
+	PT_ID,	      /* an identifier (pw_id_valid) */
+	PT_INT,	      /* integer >= 0 */
+	PT_BOOL,
+	PT_DATE,      /* "YYYY-MM-DD" */
+	PT_IDS,	      /* array of identifiers */
+	PT_ROLES,     /* non-empty array of role names */
+	PT_FACTS,     /* object of string / number / bool values */
+	PT_ENUM,      /* a string from proto_field.values ("a|b|c") */
+};
+
+struct proto_field {
+	const char *name;
+	enum proto_type type;
+	int required;
+	const char *values; /* PT_ENUM: allowed values separated by '|' */
+};
+
+/*
+ * Check args against fields (terminated by a zero entry): every required
+ * field present, every present field of its type, no field unlisted.
+ * Returns 0, or PW_EINVALID with st naming the field.
+ */
+int proto_args_check(const json_t *args, const struct proto_field *fields, struct pw_status *st);
+
+/* Role bits, in the order of proto_roles. */
+enum {
+	ROLE_CANDIDATE = 1 << 0,
+	ROLE_HEADTEACHER = 1 << 1,
+	ROLE_COACH = 1 << 2,
+	ROLE_RATER = 1 << 3,
+	ROLE_HOST = 1 << 4,
+	ROLE_LA_ADVISER = 1 << 5,
+	ROLE_VIEWER = 1 << 6,
+	ROLE_ANY = 0x7f
+};
+
+/* The role names, in bit order: role_bit("coach") == 1 << 2. -1 if unknown. */
+extern const char *const proto_roles[];
+int proto_role_bit(const char *name);
+
+/* Build replies. data is stolen (may be NULL for {}); id is borrowed (NULL -> null). */
+json_t *proto_reply_ok(json_t *id, json_t *data);
+json_t *proto_reply_err(json_t *id, int code, const char *message);
+/* Build a request object; args stolen (may be NULL). */
+json_t *proto_request_new(json_t *id, const char *cmd, const char *actor, json_t *args);
+
+/* Serialise compactly; the caller frees the string. Aborts on allocation failure. */
+char *proto_encode(const json_t *msg);
+
+#endif
