@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "engine.h"
+#include "notify.h"
 #include "util.h"
 
 #define READERS (ROLE_LA_ADVISER | ROLE_VIEWER)
@@ -37,6 +38,8 @@ cmd_emit(struct cmd_ctx *c, json_t *ev)
 	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
 	json_object_set_new(ev, "actor", json_string(c->actor_id));
 	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
+	if (rc == 0)
+		rc = notify_event(c, ev);
 	if (rc == 0)
 		json_array_append(c->events, ev);
 	return rc;
@@ -256,6 +259,17 @@ app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
 
 	ctx_engine(c, candidate, &e);
 	json_object_del(v, "v");
+	if (!(engine_roles(c->actor) & READERS)) {
+		/* 360 feedback is confidential: who responded is for the LA, not the candidate. */
+		const char *rater;
+		json_t *r;
+
+		json_object_foreach(json_object_get(v, "raters"), rater, r)
+		{
+			if (strcmp(rater, c->actor_id) != 0)
+				json_object_del(r, "responded");
+		}
+	}
 	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
 		json_object_set_new(v, "requirements", engine_requirements(&e, app));
 	return v;
@@ -356,7 +370,68 @@ cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, 
 	return 0;
 }
 
+/* The manual clock: moves forward only, and is kept in meta across restarts. */
+static int
+clock_move(struct cmd_ctx *c, int64_t to, json_t **data)
+{
+	char t[PW_TIME_LEN];
+	json_t *v;
+	int rc;
+
+	if (to < c->clock->now)
+		return pw_fail(c->st, PW_EINVALID, "the clock only moves forward (it is %s)",
+			       pw_time_format(c->clock->now, t));
+	v = json_integer(to);
+	rc = store_rec_put(c->store, c->txn, DB_META, "clock", v, c->st);
+	json_decref(v);
+	if (rc != 0)
+		return rc;
+	c->clock->now = c->now = to;
+	*data = json_pack("{s:s}", "now", pw_time_format(to, t));
+	return 0;
+}
+
+static int
+run_clock_set(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	int64_t to;
+
+	if (pw_time_parse(arg(args, "now"), &to) != 0)
+		return pw_fail(c->st, PW_EINVALID, "'now' must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
+	return clock_move(c, to, data);
+}
+
+static int
+run_clock_advance(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	return clock_move(c, c->clock->now + json_integer_value(json_object_get(args, "seconds")),
+			  data);
+}
+
 /* people and schools */
+
+/* Keep DB_PEOPLE_ROLE (role, school -> person) in step with p; del removes p's entries. */
+static int
+person_index(struct cmd_ctx *c, const json_t *p, int del)
+{
+	const char *school = str(p, "school") ? str(p, "school") : "";
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(json_object_get(p, "roles"), i, r)
+	{
+		/* LA advisers and viewers serve the whole authority, not one school. */
+		const char *role = json_string_value(r);
+		const char *where = streq(role, "la_adviser") || streq(role, "viewer") ? "" : school;
+
+		if (del)
+			store_index_del(c->store, c->txn, DB_PEOPLE_ROLE, role, where, str(p, "id"));
+		else if (store_index_put(c->store, c->txn, DB_PEOPLE_ROLE, role, where,
+					 str(p, "id"), c->st) != 0)
+			return PW_ESTORE;
+	}
+	return 0;
+}
 
 static int
 person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
@@ -390,6 +465,8 @@ run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
 	if (rc == 0)
+		rc = person_index(c, p, 0);
+	if (rc == 0)
 		rc = emit_simple(c, "person.created", "person", id);
 	if (rc == 0)
 		*data = json_pack("{s:O}", "person", p);
@@ -405,9 +482,12 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 
 	if (rc != 0)
 		return rc;
+	person_index(c, p, 1);
 	rc = person_fill(c, p, args);
 	if (rc == 0)
 		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, arg(args, "id"), p, c->st);
+	if (rc == 0)
+		rc = person_index(c, p, 0);
 	if (rc == 0)
 		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
 	if (rc == 0)
@@ -754,6 +834,19 @@ run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 		json_decref(evs);
 		rc = pw_fail(c->st, PW_ESTORE, "store: reading the history");
 	}
+	if (rc == 0 && !(engine_roles(c->actor) & READERS)) {
+		size_t i;
+		json_t *ev;
+
+		json_array_foreach(evs, i, ev)
+		{
+			const char *rater = str(json_object_get(ev, "data"), "rater");
+
+			if (streq(str(ev, "type"), "application.response_recorded") &&
+			    !streq(rater, c->actor_id))
+				json_object_del(json_object_get(ev, "data"), "rater");
+		}
+	}
 	if (rc == 0)
 		*data = json_pack("{s:o}", "events", evs);
 	json_decref(app);
@@ -1067,6 +1160,8 @@ run_events_since(struct cmd_ctx *c, const json_t *args, json_t **data)
 /* Argument schemas. */
 #define END {NULL, 0, 0, NULL}
 static const struct proto_field a_none[] = {END};
+static const struct proto_field a_clock_set[] = {{"now", PT_STRING, 1, NULL}, END};
+static const struct proto_field a_clock_adv[] = {{"seconds", PT_INT, 1, NULL}, END};
 static const struct proto_field a_backup[] = {
 	{"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person[] = {
@@ -1147,6 +1242,8 @@ static const struct proto_field a_since[] = {
 static const struct cmd_entry cmds[] = {
 	{"system.ping", ROLE_ANY, 0, a_none, run_ping},
 	{"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
+	{"clock.set", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_set, run_clock_set},
+	{"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
 	{"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
 	{"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
 	{"person.get", ROLE_ANY, 0, a_id, run_person_get},

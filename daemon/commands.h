@@ -12,6 +12,7 @@
 #include <lmdb.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "config.h"
 #include "proto.h"
 #include "store.h"
@@ -21,6 +22,7 @@ struct cmd_ctx {
 	MDB_txn *txn;		       /* the command's own (child) transaction */
 	const struct pw_config *cfg;
 	int64_t now;
+	struct pw_clock *clock;
 	const char *actor_id;
 	json_t *actor;		       /* the actor's person record */
 	json_t *events;		       /* events this command appended, in order */
@@ -31,6 +33,7 @@ struct cmd_ctx {
 enum {
 	CMD_WRITES = 1,	      /* changes state: idempotent by request id, reply after commit */
 	CMD_OUTSIDE_TXN = 2,  /* runs after the batch commits, with no transaction */
+	CMD_MANUAL_CLOCK = 4, /* exists only when the daemon runs on a manual clock */
 };
 
 struct cmd_entry {

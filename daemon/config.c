@@ -8,10 +8,14 @@
  */
 #include "config.h"
 
+#include <errno.h>
 #include <libconfig.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "notify.h"
+#include "template.h"
 #include "util.h"
 
 const char *const req_kind_names[REQ_KIND_COUNT] = {
@@ -359,6 +363,231 @@ stage_clear(struct stage *s)
 	free(s->name);
 }
 
+static char *
+file_read(const char *path, size_t max)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	buf = xmalloc(max + 1);
+	n = fread(buf, 1, max, f);
+	buf[n] = '\0';
+	if (!feof(f) || ferror(f)) {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void
+template_free(struct template *t)
+{
+	if (t == NULL)
+		return;
+	free(t->name);
+	free(t->subject);
+	free(t->text);
+	free(t->html);
+	free(t);
+}
+
+/* Parse "Subject: ...\n\n body" from the file's text. */
+static int
+template_parse(struct template *t, char *raw, const char *path, struct pw_status *st)
+{
+	char *nl = strchr(raw, '\n');
+
+	if (strncmp(raw, "Subject:", 8) != 0 || nl == NULL || nl[1] != '\n')
+		return pw_fail(st, PW_ECONFIG,
+			       "%s:1: a template starts with 'Subject: ...' and a blank line", path);
+	*nl = '\0';
+	t->subject = xstrdup(raw[8] == ' ' ? raw + 9 : raw + 8);
+	if (t->subject[0] == '\0')
+		return pw_fail(st, PW_ECONFIG, "%s:1: the subject is empty", path);
+	t->text = xstrdup(nl + 2);
+	return 0;
+}
+
+struct var_check {
+	const char *const *allowed;
+	const char *bad;
+};
+
+static int
+var_allowed(const char *name, void *ud)
+{
+	struct var_check *v = ud;
+
+	for (const char *const *a = v->allowed; *a != NULL; a++)
+		if (strcmp(*a, name) == 0)
+			return 0;
+	v->bad = xstrdup(name);
+	return 1;
+}
+
+static int
+line_of(const char *text, size_t off)
+{
+	int line = 1;
+
+	for (size_t i = 0; i < off && text[i] != '\0'; i++)
+		line += text[i] == '\n';
+	return line;
+}
+
+/* Check that every placeholder of one part of t is a variable of event type 'on'. */
+static int
+template_check_part(const char *file, const char *part, int first_line, const char *on,
+		    struct pw_status *st)
+{
+	struct var_check v = {notify_vars(on), NULL};
+	size_t bad = 0;
+	int rc = tmpl_vars(part, var_allowed, &v, &bad);
+
+	if (rc < 0)
+		return pw_fail(st, PW_ECONFIG, "%s:%d: unclosed or invalid {{placeholder}}", file,
+			       first_line + line_of(part, bad) - 1);
+	if (rc > 0) {
+		const char *at = strstr(part, v.bad);
+
+		pw_fail(st, PW_ECONFIG,
+			"%s:%d: {{%s}}: unknown variable for a notification on %s", file,
+			first_line + line_of(part, at ? (size_t)(at - part) : 0) - 1, v.bad, on);
+		free((char *)v.bad);
+		return PW_ECONFIG;
+	}
+	return 0;
+}
+
+static int
+template_check(const struct template *t, const char *dir, const char *on, struct pw_status *st)
+{
+	char *txt = xasprintf("%s/%s.txt", dir, t->name), *html = xasprintf("%s/%s.html", dir, t->name);
+	int rc = template_check_part(txt, t->subject, 1, on, st);
+
+	if (rc == 0)
+		rc = template_check_part(txt, t->text, 3, on, st);
+	if (rc == 0 && t->html != NULL)
+		rc = template_check_part(html, t->html, 1, on, st);
+	free(txt);
+	free(html);
+	return rc;
+}
+
+/* The template called name, loading it from the templates directory the first time. */
+static int
+template_get(struct pw_config *cfg, const char *name, const struct template **out,
+	     struct pw_status *st)
+{
+	struct template *t;
+	char *path, *raw;
+	int rc;
+
+	for (size_t i = 0; i < cfg->ntemplates; i++)
+		if (strcmp(cfg->templates[i]->name, name) == 0) {
+			*out = cfg->templates[i];
+			return 0;
+		}
+	path = xasprintf("%s/%s.txt", cfg->daemon.templates, name);
+	errno = 0;
+	raw = file_read(path, 256 * 1024);
+	if (raw == NULL) {
+		rc = pw_fail(st, PW_ECONFIG, "%s: cannot read the template: %s", path,
+			     errno ? strerror(errno) : "larger than 256 KiB");
+		free(path);
+		return rc;
+	}
+	t = xcalloc(1, sizeof *t);
+	t->name = xstrdup(name);
+	rc = template_parse(t, raw, path, st);
+	free(raw);
+	free(path);
+	if (rc != 0) {
+		template_free(t);
+		return rc;
+	}
+	path = xasprintf("%s/%s.html", cfg->daemon.templates, name);
+	t->html = file_read(path, 256 * 1024);
+	free(path);
+	cfg->templates = xrealloc(cfg->templates, (cfg->ntemplates + 1) * sizeof *cfg->templates);
+	cfg->templates[cfg->ntemplates++] = t;
+	*out = t;
+	return 0;
+}
+
+static int
+rule_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+	  const config_setting_t *g, struct notify_rule *r)
+{
+	static const char *const keys[] = {"on", "stage", "outcome", "to", "template", NULL};
+	const config_setting_t *to;
+	char *tname = NULL;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return bad(st, file, g, "a notification rule must be a group { on = ...; }");
+	if (only_known(st, file, g, keys) != 0 || get_string(st, file, g, "on", 1, &r->on) != 0 ||
+	    get_string(st, file, g, "stage", 0, &r->stage) != 0 ||
+	    get_string(st, file, g, "outcome", 0, &r->outcome) != 0 ||
+	    get_id(st, file, g, "template", &tname) != 0)
+		goto fail;
+	if (notify_vars(r->on) == NULL || strncmp(r->on, "application.", 12) != 0) {
+		bad(st, file, config_setting_get_member(g, "on"), "'%s' is not an event that can be notified",
+		    r->on);
+		goto fail;
+	}
+	to = config_setting_get_member(g, "to");
+	if (to == NULL || config_setting_type(to) != CONFIG_TYPE_ARRAY ||
+	    config_setting_length(to) == 0) {
+		bad(st, file, to ? to : g, "'to' must be a non-empty array of roles");
+		goto fail;
+	}
+	for (int i = 0; i < config_setting_length(to); i++) {
+		const char *role = config_setting_get_string_elem(to, i);
+
+		if (role == NULL || proto_role_bit(role) < 0) {
+			bad(st, file, to, "element %d is not a role", i);
+			goto fail;
+		}
+		r->to |= 1 << proto_role_bit(role);
+	}
+	if (template_get(cfg, tname, &r->tmpl, st) != 0 ||
+	    template_check(r->tmpl, cfg->daemon.templates, r->on, st) != 0)
+		goto fail;
+	free(tname);
+	return 0;
+fail:
+	free(tname);
+	return PW_ECONFIG;
+}
+
+static int
+programme_rules(struct pw_config *cfg, struct pw_status *st, const char *file,
+		const config_setting_t *list, struct programme *p)
+{
+	int n;
+
+	if (list == NULL)
+		return 0;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST)
+		return bad(st, file, list, "must be a list ( {...}, {...} )");
+	n = config_setting_length(list);
+	p->rules = xcalloc((size_t)n + 1, sizeof *p->rules);
+	for (int i = 0; i < n; i++) {
+		struct notify_rule *r = &p->rules[p->nrules++];
+
+		if (rule_load(cfg, st, file, config_setting_get_elem(list, (unsigned)i), r) != 0)
+			return PW_ECONFIG;
+		if (r->stage != NULL && config_stage_index(p, r->stage) < 0)
+			return bad(st, file, config_setting_get_elem(list, (unsigned)i),
+				   "stage '%s' is not a stage of %s", r->stage, p->id);
+	}
+	return 0;
+}
+
 void
 config_programme_clear(struct programme *p)
 {
@@ -366,6 +595,12 @@ config_programme_clear(struct programme *p)
 		stage_clear(&p->stages[i]);
 	free(p->stages);
 	free(p->sessions_used);
+	for (size_t i = 0; i < p->nrules; i++) {
+		free(p->rules[i].on);
+		free(p->rules[i].stage);
+		free(p->rules[i].outcome);
+	}
+	free(p->rules);
 	free(p->id);
 	free(p->name);
 	free(p->file);
@@ -420,10 +655,11 @@ programme_check(struct pw_status *st, const char *file, const config_setting_t *
 }
 
 int
-config_programme_load(const char *path, struct programme *p, struct pw_status *st)
+config_programme_load(struct pw_config *cfg, const char *path, struct programme *p,
+		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {"id", "name", "stages", NULL};
+	static const char *const keys[] = {"id", "name", "stages", "notifications", NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -458,7 +694,8 @@ config_programme_load(const char *path, struct programme *p, struct pw_status *s
 			       &p->stages[i]) != 0)
 			goto done;
 	}
-	if (programme_check(st, path, stages, p) != 0)
+	if (programme_check(st, path, stages, p) != 0 ||
+	    programme_rules(cfg, st, path, config_setting_get_member(g, "notifications"), p) != 0)
 		goto done;
 	programme_index_sessions(p);
 	rc = 0;
@@ -626,12 +863,12 @@ static int
 daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    struct daemon_conf *d)
 {
-	static const char *const keys[] = {"api",	  "events",	     "db",
+	static const char *const keys[] = {"api",	  "events",	     "db", "workers", "templates",
 					   "map_size_mb", "log_level",	     "max_message",
 					   "max_batch",	  "idempotency_hours", "operator",
-					   NULL};
+					   "clock",	  "clock_start",	     NULL};
 	int map_mb = 1024, maxmsg = 65536;
-	char *level = NULL;
+	char *level = NULL, *clock = NULL, *start = NULL;
 
 	d->max_batch = 256;
 	d->idempotency_hours = 48;
@@ -639,6 +876,8 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	if (g == NULL)
 		return bad(st, file, NULL, "missing group 'daemon = { ... };'");
 	if (only_known(st, file, g, keys) != 0 || get_string(st, file, g, "api", 0, &d->api) ||
+	    get_string(st, file, g, "workers", 0, &d->workers) ||
+	    get_string(st, file, g, "templates", 0, &d->templates) ||
 	    get_string(st, file, g, "events", 0, &d->events) ||
 	    get_string(st, file, g, "db", 0, &d->db) ||
 	    get_int(st, file, g, "map_size_mb", 1, 1 << 20, &map_mb) ||
@@ -646,8 +885,24 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    get_int(st, file, g, "max_batch", 1, 100000, &d->max_batch) ||
 	    get_int(st, file, g, "idempotency_hours", 1, 24 * 365, &d->idempotency_hours) ||
 	    get_string(st, file, g, "operator", 0, &d->operator_id) ||
-	    get_string(st, file, g, "log_level", 0, &level))
+	    get_string(st, file, g, "log_level", 0, &level) ||
+	    get_string(st, file, g, "clock", 0, &clock) ||
+	    get_string(st, file, g, "clock_start", 0, &start))
 		goto fail;
+	if (clock != NULL && strcmp(clock, "system") != 0 && strcmp(clock, "manual") != 0) {
+		bad(st, file, config_setting_get_member(g, "clock"), "must be system or manual");
+		goto fail;
+	}
+	d->clock_manual = clock != NULL && strcmp(clock, "manual") == 0;
+	d->clock_start = pw_clock_now();
+	if (start != NULL && pw_time_parse(start, &d->clock_start) != 0) {
+		bad(st, file, config_setting_get_member(g, "clock_start"),
+		    "must be a UTC time YYYY-MM-DDTHH:MM:SSZ");
+		goto fail;
+	}
+	free(clock);
+	free(start);
+	clock = start = NULL;
 	if (level != NULL && log_level_parse(level) < 0) {
 		bad(st, file, config_setting_get_member(g, "log_level"),
 		    "must be error, warn, info or debug");
@@ -664,6 +919,10 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 		d->events = xstrdup("ipc://var/run/events.sock");
 	if (d->db == NULL)
 		d->db = xstrdup("var/db");
+	if (d->workers == NULL)
+		d->workers = xstrdup("ipc://var/run/workers.sock");
+	if (d->templates == NULL)
+		d->templates = xstrdup("conf/templates");
 	if (d->operator_id == NULL)
 		d->operator_id = xstrdup("operator");
 	if (!pw_id_valid(d->operator_id))
@@ -671,7 +930,43 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	return 0;
 fail:
 	free(level);
+	free(clock);
+	free(start);
 	return PW_ECONFIG;
+}
+
+static int
+outbox_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+	    const config_setting_t *g)
+{
+	static const char *const keys[] = {"retry_min",	     "retry_max",      "lifetime_hours",
+					   "lease",	     "worker_timeout", "failed_template",
+					   NULL};
+	struct outbox_conf *o = &cfg->outbox;
+	char *failed = NULL;
+	int hours = 120, rc;
+
+	o->retry_min = 300;
+	o->retry_max = 4000;
+	o->lease = 120;
+	o->worker_timeout = 15;
+	if (g != NULL &&
+	    (only_known(st, file, g, keys) != 0 ||
+	     get_int(st, file, g, "retry_min", 1, 86400, &o->retry_min) != 0 ||
+	     get_int(st, file, g, "retry_max", 1, 7 * 86400, &o->retry_max) != 0 ||
+	     get_int(st, file, g, "lifetime_hours", 1, 24 * 365, &hours) != 0 ||
+	     get_int(st, file, g, "lease", 1, 86400, &o->lease) != 0 ||
+	     get_int(st, file, g, "worker_timeout", 1, 3600, &o->worker_timeout) != 0 ||
+	     get_string(st, file, g, "failed_template", 0, &failed) != 0))
+		return PW_ECONFIG;
+	o->lifetime = hours * 3600;
+	if (o->retry_max < o->retry_min)
+		return bad(st, file, g, "retry_max must not be less than retry_min");
+	rc = template_get(cfg, failed ? failed : "notification-failed", &o->failed, st);
+	if (rc == 0)
+		rc = template_check(o->failed, cfg->daemon.templates, "notification.dead", st);
+	free(failed);
+	return rc;
 }
 
 /* The list of paths in setting name of the root; *n gets the count. */
@@ -698,7 +993,8 @@ path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
 int
 config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
-	static const char *const top[] = {"daemon", "ctl", "programmes", "cohorts", NULL};
+	static const char *const top[] = {"daemon",  "ctl",	"mailer", "outbox",
+					  "programmes", "cohorts", NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;
@@ -712,6 +1008,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	}
 	if (only_known(st, path, config_root_setting(&c), top) != 0 ||
 	    daemon_load(st, path, config_lookup(&c, "daemon"), &cfg->daemon) != 0 ||
+	    outbox_load(cfg, st, path, config_lookup(&c, "outbox")) != 0 ||
 	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
 	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
 		goto done;
@@ -719,7 +1016,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	for (int i = 0; i < np; i++) {
 		const char *f = config_setting_get_string(config_setting_get_elem(ps, (unsigned)i));
 
-		if (config_programme_load(f, &cfg->programmes[i], st) != 0)
+		if (config_programme_load(cfg, f, &cfg->programmes[i], st) != 0)
 			goto done;
 		cfg->nprogrammes++;
 		if (config_programme(cfg, cfg->programmes[i].id) != &cfg->programmes[i]) {
@@ -765,7 +1062,12 @@ config_free(struct pw_config **pcfg)
 	free(cfg->daemon.api);
 	free(cfg->daemon.events);
 	free(cfg->daemon.db);
+	free(cfg->daemon.workers);
+	free(cfg->daemon.templates);
 	free(cfg->daemon.operator_id);
+	for (size_t i = 0; i < cfg->ntemplates; i++)
+		template_free(cfg->templates[i]);
+	free(cfg->templates);
 	free(cfg->file);
 	free(cfg);
 	*pcfg = NULL;

@@ -42,6 +42,23 @@ struct requirement {
 	char *value_str;  /* VAL_STR */
 };
 
+/* A notification template: conf/templates/NAME.txt (and optionally NAME.html). */
+struct template {
+	char *name;
+	char *subject;
+	char *text;
+	char *html; /* NULL when there is no HTML alternative */
+};
+
+/* Which event notifies which roles with which template. */
+struct notify_rule {
+	char *on;      /* event type */
+	char *stage;   /* only when the event's stage (for stage_changed: the new one) is this */
+	char *outcome; /* application.decided: only for this outcome */
+	int to;	       /* role bits of the recipients */
+	const struct template *tmpl;
+};
+
 struct stage {
 	char *id;
 	char *name;
@@ -58,6 +75,8 @@ struct programme {
 	size_t nstages;
 	char **sessions_used; /* every session id named by an attendance requirement */
 	size_t nsessions_used;
+	struct notify_rule *rules;
+	size_t nrules;
 };
 
 struct session {
@@ -82,9 +101,20 @@ struct cohort {
 	size_t nsessions;
 };
 
+struct outbox_conf {
+	int retry_min;	    /* seconds before the first retry */
+	int retry_max;	    /* the longest wait between retries */
+	int lifetime;	    /* seconds after which an undelivered job is dead */
+	int lease;	    /* seconds a worker may hold a job before it is offered again */
+	int worker_timeout; /* seconds of worker silence after which its jobs are offered again */
+	const struct template *failed; /* alert to LA advisers for a dead notification */
+};
+
 struct daemon_conf {
 	char *api;
 	char *events;
+	char *workers;
+	char *templates; /* directory of notification templates */
 	char *db;
 	size_t map_size;	/* bytes */
 	int log_level;
@@ -92,6 +122,8 @@ struct daemon_conf {
 	int max_batch;
 	int idempotency_hours;
 	char *operator_id;
+	int clock_manual;	/* daemon.clock = "manual" */
+	int64_t clock_start;	/* daemon.clock_start: where a new manual clock begins */
 };
 
 struct pw_config {
@@ -101,6 +133,9 @@ struct pw_config {
 	size_t nprogrammes;
 	struct cohort *cohorts;
 	size_t ncohorts;
+	struct template **templates; /* each allocated on its own: rules point at them */
+	size_t ntemplates;
+	struct outbox_conf outbox;
 };
 
 /*
@@ -111,8 +146,12 @@ struct pw_config {
 int config_load(const char *path, struct pw_config **out, struct pw_status *st);
 void config_free(struct pw_config **cfg);
 
-/* Load one programme file on its own (used by tests and by config_load). */
-int config_programme_load(const char *path, struct programme *out, struct pw_status *st);
+/*
+ * Load one programme file on its own. Templates its notification rules name
+ * are loaded into cfg (which must have daemon.templates set) and checked.
+ */
+int config_programme_load(struct pw_config *cfg, const char *path, struct programme *out,
+			  struct pw_status *st);
 void config_programme_clear(struct programme *p);
 
 const struct programme *config_programme(const struct pw_config *cfg, const char *id);

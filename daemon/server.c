@@ -13,11 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <time.h>
 #include <unistd.h>
 #include <zmq.h>
 
 #include "commands.h"
 #include "engine.h"
+#include "outbox.h"
 #include "config.h"
 #include "store.h"
 #include "util.h"
@@ -33,7 +35,10 @@ struct server {
 	void *zctx;
 	void *api;
 	void *pub;
+	void *workers;
+	struct outbox *outbox;
 	int64_t last_prune;
+	struct pw_clock clock;
 };
 
 /* One request of a batch, from receipt to reply. */
@@ -122,6 +127,78 @@ store_matches(struct store *store, const struct pw_config *cfg, struct pw_status
 	return k.rc;
 }
 
+/* A manual clock resumes where the store last saw it, never before clock_start. */
+static int
+clock_open(struct server *s, struct pw_status *st)
+{
+	MDB_txn *txn = NULL;
+	json_t *saved = NULL;
+	char t[PW_TIME_LEN];
+
+	s->clock.manual = s->cfg->daemon.clock_manual;
+	if (!s->clock.manual)
+		return 0;
+	s->clock.now = s->cfg->daemon.clock_start;
+	if (store_txn_begin(s->store, NULL, 1, &txn, st) != 0)
+		return PW_ESTORE;
+	if (store_rec_get(s->store, txn, DB_META, "clock", &saved) == 0 &&
+	    json_integer_value(saved) > s->clock.now)
+		s->clock.now = json_integer_value(saved);
+	json_decref(saved);
+	store_txn_abort(&txn);
+	log_info("manual clock at %s", pw_time_format(s->clock.now, t));
+	return 0;
+}
+
+static double
+mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The context for work the daemon does on its own (outbox, timers). */
+static struct cmd_ctx
+system_ctx(struct server *s, MDB_txn *txn, struct pw_status *st)
+{
+	struct cmd_ctx c;
+
+	memset(&c, 0, sizeof c);
+	c.store = s->store;
+	c.txn = txn;
+	c.cfg = s->cfg;
+	c.now = clock_now(&s->clock);
+	c.clock = &s->clock;
+	c.actor_id = "pathwayd";
+	c.events = json_array();
+	c.st = st;
+	return c;
+}
+
+/* A restart forgets every lease: in-flight jobs are offered again at once. */
+static int
+outbox_open(struct server *s, struct pw_status *st)
+{
+	MDB_txn *txn = NULL;
+	struct cmd_ctx c;
+	int rc;
+
+	s->outbox = outbox_new();
+	rc = store_txn_begin(s->store, NULL, 0, &txn, st);
+	if (rc != 0)
+		return rc;
+	c = system_ctx(s, txn, st);
+	rc = outbox_recover(s->outbox, &c);
+	json_decref(c.events);
+	if (rc != 0) {
+		store_txn_abort(&txn);
+		return rc;
+	}
+	return store_txn_commit(&txn, st);
+}
+
 static int
 sockets_open(struct server *s, struct pw_status *st)
 {
@@ -143,6 +220,12 @@ sockets_open(struct server *s, struct pw_status *st)
 	if (pw_endpoint_prepare(d->events) != 0 || zmq_bind(s->pub, d->events) != 0)
 		return pw_fail(st, PW_ECONFIG, "%s: daemon.events: cannot bind %s: %s",
 			       s->cfg->file, d->events, zmq_strerror(zmq_errno()));
+	s->workers = zmq_socket(s->zctx, ZMQ_ROUTER);
+	zmq_setsockopt(s->workers, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
+	zmq_setsockopt(s->workers, ZMQ_LINGER, &linger, sizeof linger);
+	if (pw_endpoint_prepare(d->workers) != 0 || zmq_bind(s->workers, d->workers) != 0)
+		return pw_fail(st, PW_ECONFIG, "%s: daemon.workers: cannot bind %s: %s",
+			       s->cfg->file, d->workers, zmq_strerror(zmq_errno()));
 	return 0;
 }
 
@@ -159,7 +242,7 @@ server_open(const char *conf_path, struct server **out, struct pw_status *st)
 	log_set_level(s->cfg->daemon.log_level);
 	if (store_open(s->cfg->daemon.db, s->cfg->daemon.map_size, &s->store, st) != 0 ||
 	    store_lock(s, st) != 0 || store_matches(s->store, s->cfg, st) != 0 ||
-	    sockets_open(s, st) != 0)
+	    clock_open(s, st) != 0 || sockets_open(s, st) != 0 || outbox_open(s, st) != 0)
 		goto fail;
 	log_info("pathwayd %s: serving %s on %s, events on %s; %zu programmes, %zu cohorts",
 		 PW_VERSION, s->cfg->daemon.db, s->cfg->daemon.api, s->cfg->daemon.events,
@@ -182,6 +265,9 @@ server_close(struct server **ps)
 		zmq_close(s->api);
 	if (s->pub != NULL)
 		zmq_close(s->pub);
+	if (s->workers != NULL)
+		zmq_close(s->workers);
+	outbox_free(&s->outbox);
 	if (s->zctx != NULL)
 		zmq_ctx_term(s->zctx);
 	store_close(&s->store);
@@ -206,14 +292,17 @@ server_reload(struct server *s, struct pw_status *st)
 		return PW_ECONFIG;
 	}
 	n = &cfg->daemon;
-	if (strcmp(o->api, n->api) || strcmp(o->events, n->events) || strcmp(o->db, n->db) ||
-	    o->map_size != n->map_size)
-		log_warn("reload: api, events, db and map_size_mb take effect at the next start");
+	if (strcmp(o->api, n->api) || strcmp(o->events, n->events) ||
+	    strcmp(o->workers, n->workers) || strcmp(o->db, n->db) || o->map_size != n->map_size)
+		log_warn("reload: api, events, workers, db and map_size_mb take effect at the "
+			 "next start");
 	free(n->api);
 	free(n->events);
+	free(n->workers);
 	free(n->db);
 	cfg->daemon.api = xstrdup(o->api);
 	cfg->daemon.events = xstrdup(o->events);
+	cfg->daemon.workers = xstrdup(o->workers);
 	cfg->daemon.db = xstrdup(o->db);
 	cfg->daemon.map_size = o->map_size;
 	config_free(&s->cfg);
@@ -292,6 +381,8 @@ pending_decode(struct server *s, struct pending *p)
 		return st.code;
 	}
 	p->cmd = cmd_find(p->req.cmd);
+	if (p->cmd != NULL && (p->cmd->flags & CMD_MANUAL_CLOCK) && !s->clock.manual)
+		p->cmd = NULL; /* a real deployment cannot move time */
 	if (p->cmd == NULL) {
 		pw_fail(&st, PW_EUNKNOWN_CMD, "no command '%s'", p->req.cmd);
 		reply_err(p, st.code, st.msg);
@@ -324,8 +415,9 @@ audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pe
 
 /* Run one decoded request inside the batch transaction. */
 static void
-pending_apply(struct server *s, MDB_txn *txn, int64_t now, struct pending *p)
+pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 {
+	int64_t now = clock_now(&s->clock);
 	struct pw_status st = {0, ""};
 	struct cmd_ctx c;
 	json_t *actor = NULL, *data = NULL, *stored = NULL;
@@ -343,8 +435,8 @@ pending_apply(struct server *s, MDB_txn *txn, int64_t now, struct pending *p)
 		json_decref(actor);
 		return;
 	}
-	c = (struct cmd_ctx){s->store, NULL, s->cfg, now, p->req.actor, actor, json_array(),
-			     NULL, &st};
+	c = (struct cmd_ctx){s->store, NULL, s->cfg, now, &s->clock, p->req.actor, actor,
+			     json_array(), NULL, &st};
 	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
 	if (rc == 0)
 		rc = cmd_run(p->cmd, &c, p->req.args, &data);
@@ -445,24 +537,32 @@ pending_outside(struct server *s, struct pending *p)
 	json_decref(actor);
 }
 
+/*
+ * One loop turn: read a batch of requests and the workers' messages, apply
+ * them all and dispatch due jobs in one write transaction, commit once, then
+ * reply, send jobs and publish.
+ */
 static void
-batch_run(struct server *s)
+turn(struct server *s)
 {
 	int max = s->cfg->daemon.max_batch, n = 0;
 	struct pending *batch = xcalloc((size_t)max, sizeof *batch);
 	struct pw_status st = {0, ""};
-	int64_t now = pw_clock_now();
+	double mono = mono_now();
 	MDB_txn *txn = NULL;
+	struct cmd_ctx sys;
 
+	memset(&sys, 0, sizeof sys);
 	while (n < max && pending_recv(s, &batch[n]) > 0)
 		n++;
-	if (n == 0)
+	outbox_recv(s->outbox, s->workers, max);
+	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono))
 		goto done;
 	if (store_txn_begin(s->store, NULL, 0, &txn, &st) != 0) {
-		batch_commit_failed(batch, 0, st.msg);
 		for (int i = 0; i < n; i++)
 			if (batch[i].nframes > 0)
 				reply_err(&batch[i], PW_EINTERNAL, st.msg);
+		outbox_rollback(s->outbox);
 		goto send;
 	}
 	for (int i = 0; i < n; i++) {
@@ -472,10 +572,23 @@ batch_run(struct server *s)
 			continue;
 		if (p->cmd->flags & CMD_OUTSIDE_TXN)
 			continue;
-		pending_apply(s, txn, now, p);
+		pending_apply(s, txn, p);
 	}
-	if (store_txn_commit(&txn, &st) != 0)
+	sys = system_ctx(s, txn, &st);
+	if (outbox_apply(s->outbox, &sys, mono) != 0) {
+		/* The requests' effects are sound; only the outbox's part of the turn is lost. */
+		log_error("outbox: %s", st.msg);
+		store_txn_abort(&txn);
+		outbox_rollback(s->outbox);
+		batch_commit_failed(batch, n, "the store failed; retry the request");
+		json_array_clear(sys.events);
+		goto send;
+	}
+	if (store_txn_commit(&txn, &st) != 0) {
 		batch_commit_failed(batch, n, st.msg);
+		outbox_rollback(s->outbox);
+		json_array_clear(sys.events);
+	}
 send:
 	for (int i = 0; i < n; i++) {
 		struct pending *p = &batch[i];
@@ -486,7 +599,11 @@ send:
 		if (p->events != NULL)
 			publish(s, p->events);
 	}
+	outbox_send(s->outbox, s->workers);
+	if (sys.events != NULL)
+		publish(s, sys.events);
 done:
+	json_decref(sys.events);
 	for (int i = 0; i < n; i++)
 		pending_clear(&batch[i]);
 	free(batch);
@@ -517,9 +634,9 @@ prune_requests(struct server *s, int64_t now)
 int
 server_run(struct server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
-	zmq_pollitem_t items[] = {{s->api, 0, ZMQ_POLLIN, 0}};
+	zmq_pollitem_t items[] = {{s->api, 0, ZMQ_POLLIN, 0}, {s->workers, 0, ZMQ_POLLIN, 0}};
 
-	prune_requests(s, pw_clock_now());
+	prune_requests(s, clock_now(&s->clock));
 	log_info("ready");
 	while (!*stop) {
 		struct pw_status st = {0, ""};
@@ -532,12 +649,11 @@ server_run(struct server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t 
 				log_error("reload refused, keeping the running configuration: %s",
 					  st.msg);
 		}
-		rc = zmq_poll(items, 1, 1000);
+		rc = zmq_poll(items, 2, 250);
 		if (rc < 0 && zmq_errno() != EINTR)
 			fatal("zmq_poll: %s", zmq_strerror(zmq_errno()));
-		if (rc > 0 && (items[0].revents & ZMQ_POLLIN))
-			batch_run(s);
-		now = pw_clock_now();
+		turn(s);
+		now = clock_now(&s->clock);
 		if (now - s->last_prune >= PRUNE_EVERY)
 			prune_requests(s, now);
 	}

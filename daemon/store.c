@@ -23,6 +23,7 @@ struct store {
 static const char *const db_names[DB_COUNT] = {
 	"apps",	  "people", "schools",	"cohorts",  "by_stage",
 	"by_school", "events", "app_events", "requests", "meta",
+	"people_role", "outbox", "outbox_due",
 };
 
 static int
@@ -174,6 +175,15 @@ store_rec_get(struct store *s, MDB_txn *txn, enum store_db db, const char *id, j
 	if (*out == NULL)
 		fatal("store: record %s/%s is not JSON", db_names[db], id);
 	return 0;
+}
+
+int
+store_rec_del(struct store *s, MDB_txn *txn, enum store_db db, const char *id)
+{
+	MDB_val k = key_of(id);
+	int rc = mdb_del(txn, s->dbi[db], &k, NULL);
+
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
 }
 
 int
@@ -560,6 +570,86 @@ store_counter_next(struct store *s, MDB_txn *txn, const char *name, uint64_t *ou
 	v.mv_data = buf;
 	rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
 	return rc ? lmdb_fail(st, rc, "meta") : 0;
+}
+
+static size_t
+due_key(char *buf, size_t cap, int64_t at, const char *id)
+{
+	size_t n = strlen(id);
+
+	if (n + 8 > cap)
+		fatal("due key too long");
+	be64_put((unsigned char *)buf, (uint64_t)(at < 0 ? 0 : at));
+	memcpy(buf + 8, id, n);
+	return n + 8;
+}
+
+int
+store_due_put(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, const char *id,
+	      struct pw_status *st)
+{
+	char buf[PW_ID_MAX + 16];
+	MDB_val k = {due_key(buf, sizeof buf, at, id), buf}, v = {0, (void *)""};
+	int rc = mdb_put(txn, s->dbi[db], &k, &v, 0);
+
+	return rc ? lmdb_fail(st, rc, db_names[db]) : 0;
+}
+
+int
+store_due_del(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, const char *id)
+{
+	char buf[PW_ID_MAX + 16];
+	MDB_val k = {due_key(buf, sizeof buf, at, id), buf};
+	int rc = mdb_del(txn, s->dbi[db], &k, NULL);
+
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
+}
+
+int
+store_due_scan(struct store *s, MDB_txn *txn, enum store_db db, int64_t upto, store_due_fn fn,
+	       void *ud)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (mdb_cursor_open(txn, s->dbi[db], &cur) != 0)
+		return PW_ESTORE;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		char id[PW_ID_MAX + 1];
+		int64_t at;
+
+		if (k.mv_size < 9 || k.mv_size > 8 + PW_ID_MAX)
+			continue;
+		at = (int64_t)be64_get(k.mv_data);
+		if (at > upto)
+			break;
+		memcpy(id, (char *)k.mv_data + 8, k.mv_size - 8);
+		id[k.mv_size - 8] = '\0';
+		if (fn(at, id, ud) != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
+}
+
+int
+store_due_first(struct store *s, MDB_txn *txn, enum store_db db, int64_t *at)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc;
+
+	if (mdb_cursor_open(txn, s->dbi[db], &cur) != 0)
+		return PW_ESTORE;
+	rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST);
+	if (rc == 0 && k.mv_size >= 8)
+		*at = (int64_t)be64_get(k.mv_data);
+	mdb_cursor_close(cur);
+	if (rc == MDB_NOTFOUND)
+		return PW_ENOTFOUND;
+	return rc == 0 ? 0 : PW_ESTORE;
 }
 
 int

@@ -26,7 +26,10 @@ enum store_db {
 	DB_EVENTS,	/* seq (u64 BE) -> event */
 	DB_APP_EVENTS,	/* app id \0 seq (u64 BE) -> "" */
 	DB_REQUESTS,	/* actor \0 request id -> {"at", "reply"} */
-	DB_META,	/* name -> value: "schema", counters */
+	DB_META,	/* name -> value: "schema", counters, the manual clock */
+	DB_PEOPLE_ROLE, /* role \0 school (or "") \0 person id -> "" */
+	DB_OUTBOX,	/* job id -> notification job */
+	DB_OUTBOX_DUE,	/* next attempt (u64 BE) job id -> "": pending jobs by due time */
 	DB_COUNT
 };
 
@@ -52,6 +55,8 @@ int store_rec_get(struct store *s, MDB_txn *txn, enum store_db db, const char *i
 /* Put a record (replacing). Returns 0 or PW_ESTORE. */
 int store_rec_put(struct store *s, MDB_txn *txn, enum store_db db, const char *id,
 		  const json_t *rec, struct pw_status *st);
+/* Delete a record; 0 (also when it was not there) or PW_ESTORE. */
+int store_rec_del(struct store *s, MDB_txn *txn, enum store_db db, const char *id);
 int store_rec_exists(struct store *s, MDB_txn *txn, enum store_db db, const char *id);
 
 /* Index keys are parts joined by NUL bytes. */
@@ -101,6 +106,21 @@ int store_requests_prune(struct store *s, MDB_txn *txn, int64_t before, size_t *
 /* Increment and return the named counter in meta (first value 1). */
 int store_counter_next(struct store *s, MDB_txn *txn, const char *name, uint64_t *out,
 		       struct pw_status *st);
+
+/*
+ * Due-time indexes (DB_OUTBOX_DUE): keys are an 8-byte big-endian time then
+ * an id, so a cursor walks them in due order and stops at the first one not
+ * yet due: the cost is proportional to what is due, not to what is queued.
+ */
+int store_due_put(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, const char *id,
+		  struct pw_status *st);
+int store_due_del(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, const char *id);
+/* Visit entries due at or before upto, in due order; fn returns 0 to go on, 1 to stop. */
+typedef int (*store_due_fn)(int64_t at, const char *id, void *ud);
+int store_due_scan(struct store *s, MDB_txn *txn, enum store_db db, int64_t upto,
+		   store_due_fn fn, void *ud);
+/* The earliest due time in db, or PW_ENOTFOUND when it is empty. */
+int store_due_first(struct store *s, MDB_txn *txn, enum store_db db, int64_t *at);
 
 /* Hot backup into directory path (must exist, must not hold data.mdb); compacts when asked. */
 int store_backup(struct store *s, const char *path, int compact, struct pw_status *st);

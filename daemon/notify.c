@@ -1,0 +1,366 @@
+/*
+ * notify.c: from events to outbox jobs. A table says which events can be
+ * notified and which template variables each provides; a programme's rules
+ * pick events, recipients (by role, related to the application) and a
+ * template. Each recipient gets their own job, so each email is retried,
+ * identified (Message-ID) and dead-lettered on its own.
+ */
+#include "notify.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "util.h"
+
+#define COMMON                                                                                 \
+	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",    \
+		"programme_name", "stage_name", "app_id", "todo"
+
+struct notifiable {
+	const char *type;
+	const char *const vars[16];
+};
+
+static const struct notifiable notifiable[] = {
+	{"application.created", {COMMON, "route", NULL}},
+	{"application.submitted", {COMMON, "doc", NULL}},
+	{"application.signed_off", {COMMON, NULL}},
+	{"application.stage_changed", {COMMON, "from_stage_name", NULL}},
+	{"application.decided", {COMMON, "outcome", "position", NULL}},
+	{"application.rejected", {COMMON, NULL}},
+	{"application.place_offered", {COMMON, NULL}},
+	{"application.rater_invited", {COMMON, "rater_name", NULL}},
+	{"application.internship_placed",
+	 {COMMON, "host_school_name", "internship_start", "internship_end", NULL}},
+	{"application.internship_confirmed", {COMMON, "days", NULL}},
+	{"application.coach_assigned", {COMMON, "coach_name", NULL}},
+	{"application.withdrawn", {COMMON, "reason", NULL}},
+	{"application.deferred", {COMMON, "from_cohort_name", NULL}},
+	{"application.graduated", {COMMON, "graduation_date", NULL}},
+	{"notification.dead",
+	 {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template",
+	  "failed_error", "failed_attempts", NULL}},
+};
+
+const char *const *
+notify_vars(const char *type)
+{
+	for (size_t i = 0; i < sizeof notifiable / sizeof notifiable[0]; i++)
+		if (strcmp(notifiable[i].type, type) == 0)
+			return notifiable[i].vars;
+	return NULL;
+}
+
+static const char *
+str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+/* Does rule r apply to event ev? */
+static int
+rule_matches(const struct notify_rule *r, const json_t *ev)
+{
+	const json_t *data = json_object_get(ev, "data");
+	const char *stage = streq(str(ev, "type"), "application.stage_changed") ? str(data, "to")
+										  : str(ev, "stage");
+
+	if (!streq(r->on, str(ev, "type")))
+		return 0;
+	if (r->stage != NULL && !streq(r->stage, stage))
+		return 0;
+	if (r->outcome != NULL && !streq(r->outcome, str(data, "outcome")))
+		return 0;
+	return 1;
+}
+
+/* Set v[key] to s, or to fallback when s is NULL. */
+static void
+put(json_t *v, const char *key, const char *s, const char *fallback)
+{
+	json_object_set_new(v, key, json_string(s != NULL ? s : fallback));
+}
+
+/* The name of a person or school (the id if it has none; "" if there is none). */
+static const char *
+name_of(struct cmd_ctx *c, enum store_db db, const char *id, json_t *keep)
+{
+	json_t *rec = NULL;
+
+	if (id == NULL || store_rec_get(c->store, c->txn, db, id, &rec) != 0)
+		return "";
+	json_array_append_new(keep, rec);
+	return str(rec, "name") ? str(rec, "name") : id;
+}
+
+static const char *
+stage_name(const struct programme *p, const char *id)
+{
+	int i = id ? config_stage_index(p, id) : -1;
+
+	return i >= 0 ? p->stages[i].name : "";
+}
+
+/* What the application's current stage still asks for, in words. */
+static json_t *
+todo_text(const struct cmd_ctx *c, const json_t *app)
+{
+	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
+	json_t *reqs = engine_requirements(&e, app), *q, *out;
+	char *s = xstrdup("");
+	size_t i;
+
+	json_array_foreach(reqs, i, q)
+	{
+		static const char *const phrases[][2] = {
+			{"signoff", "the sign-off"},
+			{"decision", "the LA's decision"},
+			{"responses", "360 responses"},
+			{"attendance", "sessions attended"},
+			{"internship", "internship days confirmed"},
+			{"eligibility", "the eligibility rules"},
+		};
+		const char *kind = str(q, "kind"), *doc = str(q, "doc"), *what = kind;
+		char *n;
+
+		if (json_is_true(json_object_get(q, "met")))
+			continue;
+		for (size_t k = 0; k < sizeof phrases / sizeof phrases[0]; k++)
+			if (streq(kind, phrases[k][0]))
+				what = phrases[k][1];
+		if (doc != NULL)
+			n = xasprintf("%s%sthe %s", s, *s ? "; " : "", doc);
+		else if (json_integer_value(json_object_get(q, "need")) > 1)
+			n = xasprintf("%s%s%s (%lld of %lld)", s, *s ? "; " : "", what,
+				      (long long)json_integer_value(json_object_get(q, "have")),
+				      (long long)json_integer_value(json_object_get(q, "need")));
+		else
+			n = xasprintf("%s%s%s", s, *s ? "; " : "", what);
+		free(s);
+		s = n;
+	}
+	for (char *u = s; *u != '\0'; u++)
+		if (*u == '_')
+			*u = ' ';
+	out = json_string(s);
+	free(s);
+	json_decref(reqs);
+	return out;
+}
+
+/* The variables an event on app provides; the recipient's are added per job. */
+static json_t *
+event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+	   json_t *keep)
+{
+	const json_t *data = json_object_get(ev, "data");
+	const json_t *in = json_object_get(app, "internship");
+	const struct programme *p = co->programme;
+	const struct cohort *from = config_cohort(c->cfg, str(data, "from_cohort") ? str(data, "from_cohort") : "");
+	json_t *v = json_object(), *pos = json_object_get(data, "position");
+	char date[PW_TIME_LEN];
+
+	pw_time_format(c->now, date);
+	date[10] = '\0';
+	put(v, "candidate_name", name_of(c, DB_PEOPLE, str(app, "candidate"), keep), "");
+	put(v, "school_name", name_of(c, DB_SCHOOLS, str(app, "school"), keep), "");
+	put(v, "cohort_name", co->name, "");
+	put(v, "programme_name", p->name, "");
+	put(v, "stage_name", stage_name(p, str(app, "stage")), "");
+	put(v, "app_id", str(app, "id"), "");
+	json_object_set_new(v, "todo", todo_text(c, app));
+	put(v, "route", str(app, "route"), "");
+	put(v, "doc", str(data, "doc"), "");
+	put(v, "from_stage_name", stage_name(p, str(data, "from")), "");
+	put(v, "outcome", str(data, "outcome"), "");
+	json_object_set_new(v, "position", pos ? json_incref(pos) : json_string(""));
+	put(v, "rater_name", name_of(c, DB_PEOPLE, str(data, "rater"), keep), "");
+	put(v, "host_school_name", name_of(c, DB_SCHOOLS, str(in, "host_school"), keep), "");
+	put(v, "internship_start", str(in, "start"), "");
+	put(v, "internship_end", str(in, "end"), "");
+	json_object_set_new(v, "days", json_integer(json_integer_value(json_object_get(data, "days"))));
+	put(v, "coach_name", name_of(c, DB_PEOPLE, str(app, "coach"), keep), "");
+	put(v, "reason", str(data, "reason"), "no reason given");
+	put(v, "from_cohort_name", from ? from->name : NULL, "");
+	put(v, "graduation_date", date, "");
+	return v;
+}
+
+struct recipients {
+	struct cmd_ctx *c;
+	int role;
+	json_t *people; /* person id -> role name, in the order found */
+};
+
+static void
+recipient_add(struct recipients *r, const char *id)
+{
+	if (id != NULL && json_object_get(r->people, id) == NULL)
+		json_object_set_new(r->people, id, json_string(proto_roles[r->role]));
+}
+
+static int
+recipient_visit(const char *id, void *ud)
+{
+	recipient_add(ud, id);
+	return 0;
+}
+
+/* Everyone in role bit 'role' related to the application (see PROTOCOL.md, Roles). */
+static int
+recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
+{
+	struct cmd_ctx *c = r->c;
+	const char *role = proto_roles[r->role];
+	const char *host = str(json_object_get(app, "internship"), "host_school");
+
+	switch (1 << r->role) {
+	case ROLE_CANDIDATE:
+		recipient_add(r, str(app, "candidate"));
+		return 0;
+	case ROLE_COACH:
+		recipient_add(r, str(app, "coach"));
+		return 0;
+	case ROLE_RATER:
+		recipient_add(r, str(json_object_get(ev, "data"), "rater"));
+		return 0;
+	case ROLE_HEADTEACHER:
+		return store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, str(app, "school"),
+					NULL, NULL, recipient_visit, r);
+	case ROLE_HOST:
+		if (host == NULL)
+			return 0;
+		return store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, host, NULL, NULL,
+					recipient_visit, r);
+	case ROLE_LA_ADVISER:
+		return store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, "", NULL, NULL,
+					recipient_visit, r);
+	default:
+		return 0; /* viewers are dashboards, not mailboxes */
+	}
+}
+
+/* Write one job for one recipient. */
+static int
+job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *person,
+	  const char *role, const json_t *vars)
+{
+	json_t *p = NULL, *job, *v;
+	char id[32];
+	uint64_t n;
+	int rc;
+
+	if (store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) != 0 || str(p, "email") == NULL) {
+		json_decref(p);
+		return 0; /* nobody to write to: the event log still has it */
+	}
+	if (store_counter_next(c->store, c->txn, "next_job", &n, c->st) != 0) {
+		json_decref(p);
+		return PW_ESTORE;
+	}
+	snprintf(id, sizeof id, "J%09llu", (unsigned long long)n);
+	v = json_deep_copy(vars);
+	put(v, "recipient_name", str(p, "name"), person);
+	put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
+	job = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:I, s:I}", "v",
+			1, "id", id, "state", "pending", "template", tmpl, "to", "person", person,
+			"name", str(p, "name") ? str(p, "name") : person, "email", str(p, "email"),
+			"role", role, "vars", v, "attempts", 0, "created", (json_int_t)c->now,
+			"next_attempt", (json_int_t)c->now);
+	if (json_object_get(ev, "seq") != NULL)
+		json_object_set(job, "event", json_object_get(ev, "seq"));
+	if (str(ev, "app") != NULL)
+		put(job, "app", str(ev, "app"), "");
+	if (str(ev, "cohort") != NULL)
+		put(job, "cohort", str(ev, "cohort"), "");
+	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st);
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_OUTBOX_DUE, c->now, id, c->st);
+	json_decref(job);
+	json_decref(p);
+	return rc;
+}
+
+int
+notify_event(struct cmd_ctx *c, const json_t *ev)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(ev, "cohort") ? str(ev, "cohort") : "");
+	json_t *app = NULL, *keep = NULL, *vars = NULL;
+	int rc = 0;
+
+	if (co == NULL || str(ev, "app") == NULL)
+		return 0;
+	for (size_t i = 0; i < co->programme->nrules && rc == 0; i++) {
+		const struct notify_rule *r = &co->programme->rules[i];
+		struct recipients rs = {c, 0, NULL};
+		const char *person;
+		json_t *role;
+
+		if (!rule_matches(r, ev))
+			continue;
+		if (app == NULL) {
+			if (store_rec_get(c->store, c->txn, DB_APPS, str(ev, "app"), &app) != 0)
+				return 0;
+			keep = json_array();
+			vars = event_vars(c, ev, app, co, keep);
+		}
+		rs.people = json_object();
+		for (rs.role = 0; proto_roles[rs.role] != NULL && rc == 0; rs.role++)
+			if (r->to & (1 << rs.role))
+				rc = recipients_of(&rs, ev, app);
+		json_object_foreach(rs.people, person, role)
+		{
+			if (rc == 0)
+				rc = job_write(c, r->tmpl->name, ev, person, json_string_value(role),
+					       vars);
+		}
+		json_decref(rs.people);
+	}
+	json_decref(app);
+	json_decref(keep);
+	json_decref(vars);
+	return rc;
+}
+
+int
+notify_dead(struct cmd_ctx *c, const json_t *job)
+{
+	const struct template *t = c->cfg->outbox.failed;
+	const json_t *to = json_object_get(job, "to");
+	struct recipients rs = {c, 0, json_object()};
+	json_t *vars, *ev, *role;
+	const char *person;
+	int rc;
+
+	if (streq(str(job, "template"), t->name)) {
+		json_decref(rs.people);
+		return 0; /* an alert about an alert would never end */
+	}
+	rs.role = proto_role_bit("la_adviser");
+	ev = json_pack("{s:s}", "type", "notification.dead");
+	if (str(job, "app") != NULL)
+		put(ev, "app", str(job, "app"), "");
+	rc = recipients_of(&rs, ev, NULL);
+	vars = json_pack("{s:s, s:s, s:s, s:s, s:O}", "app_id",
+			 str(job, "app") ? str(job, "app") : "-", "failed_to",
+			 str(to, "email") ? str(to, "email") : "", "failed_template",
+			 str(job, "template"), "failed_error",
+			 str(job, "last_error") ? str(job, "last_error") : "", "failed_attempts",
+			 json_object_get(job, "attempts"));
+	json_object_foreach(rs.people, person, role)
+	{
+		if (rc == 0)
+			rc = job_write(c, t->name, ev, person, json_string_value(role), vars);
+	}
+	json_decref(rs.people);
+	json_decref(vars);
+	json_decref(ev);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/*
+ * notify.h: turning events into notification jobs. The programme's rules
+ * say which event notifies which roles with which template; this module
+ * finds the people in those roles for the application, fills the template
+ * variables, and writes one outbox job per recipient in the transaction of
+ * the change that caused it (DESIGN.md guarantee 2).
+ */
+#ifndef PW_NOTIFY_H
+#define PW_NOTIFY_H
+
+#include <jansson.h>
+
+#include "commands.h"
+
+/*
+ * The variables a template may use in a rule on event type, as a
+ * NULL-terminated list; NULL when events of that type cannot be notified.
+ */
+const char *const *notify_vars(const char *type);
+
+/*
+ * Write the jobs that event ev (already in the log, with its seq) causes
+ * under the rules of its application's programme. Returns 0 or PW_ESTORE.
+ */
+int notify_event(struct cmd_ctx *c, const json_t *ev);
+
+/*
+ * Write the alert to every LA adviser that job (now dead) was not
+ * delivered. Nothing is written for a job that was itself such an alert.
+ */
+int notify_dead(struct cmd_ctx *c, const json_t *job);
+
+#endif

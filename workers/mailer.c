@@ -1,0 +1,368 @@
+/*
+ * pathway-mailer: a stateless notification worker. It connects a DEALER to
+ * the daemon's workers socket, says how many jobs it can hold, and for each
+ * job renders the template, composes the email and sends it over SMTP,
+ * reporting done, retry (temporary failure) or fail (permanent). It owns a
+ * queue of jobs received and not yet sent, and one SMTP handle.
+ */
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <libconfig.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "message.h"
+#include "proto.h"
+#include "smtp.h"
+#include "template.h"
+#include "util.h"
+
+static volatile sig_atomic_t stopping;
+
+struct mailer_conf {
+	char *endpoint;
+	char *from;
+	char *user, *password;
+	struct smtp_conf smtp;
+	int credit;
+	int heartbeat_ms;
+};
+
+struct mailer {
+	struct mailer_conf conf;
+	char name[128];
+	void *zctx, *sock;
+	struct smtp *smtp;
+	json_t *queue;	     /* jobs received, in order */
+	double last_heard;   /* from the daemon (monotonic seconds) */
+	double last_sent;
+	int daemon_timeout;  /* seconds, from the daemon's welcome */
+};
+
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static char *
+conf_str(config_t *c, const char *path, const char *def)
+{
+	const char *v = NULL;
+
+	if (config_lookup_string(c, path, &v) != CONFIG_TRUE)
+		v = def;
+	return v ? xstrdup(v) : NULL;
+}
+
+static int
+conf_int(config_t *c, const char *path, int def)
+{
+	int v;
+
+	return config_lookup_int(c, path, &v) == CONFIG_TRUE ? v : def;
+}
+
+static char *
+password_load(config_t *c, const char *file)
+{
+	char *path = conf_str(c, "mailer.password_file", NULL), *env = conf_str(c, "mailer.password_env", NULL);
+	char buf[1024] = "";
+	FILE *f;
+
+	if (env != NULL) {
+		const char *v = getenv(env);
+
+		free(env);
+		free(path);
+		return v ? xstrdup(v) : NULL;
+	}
+	if (path == NULL)
+		return NULL;
+	f = fopen(path, "r");
+	if (f == NULL || fgets(buf, sizeof buf, f) == NULL)
+		fprintf(stderr, "pathway-mailer: %s: mailer.password_file %s: cannot read it\n",
+			file, path);
+	if (f != NULL)
+		fclose(f);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	free(path);
+	return xstrdup(buf);
+}
+
+static int
+conf_load(const char *file, struct mailer_conf *m)
+{
+	static const char *const tls[] = {"none", "optional", "required"};
+	config_t c;
+	char *starttls;
+	int reuse = 1;
+
+	config_init(&c);
+	if (config_read_file(&c, file) != CONFIG_TRUE) {
+		fprintf(stderr, "pathway-mailer: %s:%d: %s\n",
+			config_error_file(&c) ? config_error_file(&c) : file, config_error_line(&c),
+			config_error_text(&c));
+		config_destroy(&c);
+		return -1;
+	}
+	m->endpoint = conf_str(&c, "daemon.workers", "ipc://var/run/workers.sock");
+	m->from = conf_str(&c, "mailer.from", "pathway@localhost.localdomain");
+	m->smtp.url = conf_str(&c, "mailer.smtp_url", "smtp://127.0.0.1:25");
+	m->user = conf_str(&c, "mailer.user", NULL);
+	m->password = password_load(&c, file);
+	m->smtp.user = m->user;
+	m->smtp.password = m->password;
+	m->smtp.timeout_ms = conf_int(&c, "mailer.timeout_ms", 10000);
+	m->credit = conf_int(&c, "mailer.credit", 4);
+	m->heartbeat_ms = conf_int(&c, "mailer.heartbeat_ms", 1000);
+	config_lookup_bool(&c, "mailer.reuse_connection", &reuse);
+	m->smtp.reuse = reuse;
+	starttls = conf_str(&c, "mailer.starttls", "optional");
+	m->smtp.starttls = -1;
+	for (int i = 0; i < 3; i++)
+		if (strcmp(starttls, tls[i]) == 0)
+			m->smtp.starttls = i;
+	free(starttls);
+	config_destroy(&c);
+	if (m->smtp.starttls < 0 || m->credit < 1 || m->heartbeat_ms < 10) {
+		fprintf(stderr, "pathway-mailer: %s: mailer: starttls must be none, optional or "
+				"required; credit >= 1; heartbeat_ms >= 10\n",
+			file);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+conf_clear(struct mailer_conf *m)
+{
+	free(m->endpoint);
+	free(m->from);
+	free((char *)m->smtp.url);
+	free(m->user);
+	free(m->password);
+}
+
+static void
+say(struct mailer *m, json_t *msg)
+{
+	char *s = proto_encode(msg);
+
+	zmq_send(m->sock, s, strlen(s), 0);
+	m->last_sent = mono();
+	free(s);
+	json_decref(msg);
+}
+
+static void
+connect_daemon(struct mailer *m)
+{
+	int linger = 2000;
+
+	if (m->sock != NULL)
+		zmq_close(m->sock);
+	json_array_clear(m->queue); /* the daemon re-offers what we held */
+	m->sock = zmq_socket(m->zctx, ZMQ_DEALER);
+	zmq_setsockopt(m->sock, ZMQ_LINGER, &linger, sizeof linger);
+	zmq_connect(m->sock, m->conf.endpoint);
+	say(m, json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name, "credit",
+			 m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
+	m->last_heard = mono();
+}
+
+static const char *
+jstr(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+/* Render, compose and send one job; report the outcome to the daemon. */
+static void
+job_run(struct mailer *m, const json_t *job)
+{
+	const json_t *t = json_object_get(job, "template"), *vars = json_object_get(job, "vars");
+	const json_t *to = json_object_get(job, "to");
+	char *subject = tmpl_render(jstr(t, "subject"), vars, 0);
+	char *text = tmpl_render(jstr(t, "text"), vars, 0);
+	char *html = jstr(t, "html") ? tmpl_render(jstr(t, "html"), vars, 1) : NULL;
+	struct message msg = {m->conf.from, jstr(to, "name"), jstr(to, "email"), subject, text,
+			      html, jstr(job, "id"), pw_clock_now()};
+	const char *why = NULL, *type = "done";
+	char from[320], detail[512];
+	char *raw = message_compose(&msg, &why);
+
+	if (raw == NULL) {
+		type = "fail";
+		snprintf(detail, sizeof detail, "%s", why);
+	} else {
+		enum smtp_outcome o = smtp_send(m->smtp, message_addr(m->conf.from, from, sizeof from),
+						jstr(to, "email"), raw, detail, sizeof detail);
+
+		type = o == SMTP_OK ? "done" : o == SMTP_TEMPORARY ? "retry" : "fail";
+	}
+	log_info("job %s to %s: %s (%s)", jstr(job, "id"), jstr(to, "email"), type, detail);
+	if (strcmp(type, "done") == 0)
+		say(m, json_pack("{s:s, s:s}", "type", type, "job", jstr(job, "id")));
+	else
+		say(m, json_pack("{s:s, s:s, s:s}", "type", type, "job", jstr(job, "id"), "error",
+				 detail));
+	free(raw);
+	free(subject);
+	free(text);
+	free(html);
+}
+
+/* Act on one message from the daemon. */
+static void
+daemon_message(struct mailer *m, const char *buf, size_t len)
+{
+	json_t *msg = json_loadb(buf, len, 0, NULL);
+	const char *type = jstr(msg, "type");
+
+	m->last_heard = mono();
+	if (type == NULL) {
+		log_warn("unreadable message from the daemon");
+	} else if (strcmp(type, "job") == 0 && json_is_object(json_object_get(msg, "job"))) {
+		json_array_append(m->queue, json_object_get(msg, "job"));
+	} else if (strcmp(type, "welcome") == 0) {
+		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
+	} else if (strcmp(type, "error") == 0) {
+		log_warn("daemon: %s: %s", jstr(msg, "code"), jstr(msg, "message"));
+	}
+	json_decref(msg);
+}
+
+/* Read everything the daemon has sent, waiting at most timeout_ms for the first. */
+static void
+drain(struct mailer *m, long timeout_ms)
+{
+	zmq_pollitem_t it = {m->sock, 0, ZMQ_POLLIN, 0};
+
+	while (zmq_poll(&it, 1, timeout_ms) > 0 && (it.revents & ZMQ_POLLIN)) {
+		zmq_msg_t f;
+
+		zmq_msg_init(&f);
+		if (zmq_msg_recv(&f, m->sock, ZMQ_DONTWAIT) >= 0)
+			daemon_message(m, zmq_msg_data(&f), zmq_msg_size(&f));
+		zmq_msg_close(&f);
+		timeout_ms = 0;
+	}
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: pathway-mailer [-c CONF] [-n NAME]\n"
+		   "\n"
+		   "Send Pathway notification jobs as email over SMTP (libcurl).\n"
+		   "\n"
+		   "  -c CONF  configuration (default conf/pathway.conf): daemon.workers, mailer.*\n"
+		   "  -n NAME  worker name in the daemon's logs (default mailer@HOST:PID)\n"
+		   "\n"
+		   "SIGTERM: finish the message being sent, report it, give back the rest, exit.\n");
+}
+
+static void
+serve(struct mailer *m)
+{
+	double hb = m->conf.heartbeat_ms / 1000.0;
+
+	while (!stopping) {
+		drain(m, json_array_size(m->queue) > 0 ? 0 : m->conf.heartbeat_ms);
+		if (json_array_size(m->queue) > 0 && !stopping) {
+			json_t *job = json_incref(json_array_get(m->queue, 0));
+
+			json_array_remove(m->queue, 0);
+			job_run(m, job);
+			json_decref(job);
+		}
+		if (mono() - m->last_sent >= hb)
+			say(m, json_pack("{s:s}", "type", "heartbeat"));
+		if (mono() - m->last_heard > 3 * hb + (m->daemon_timeout > 0 ? m->daemon_timeout : 5)) {
+			log_warn("the daemon is silent; connecting again");
+			connect_daemon(m);
+		}
+	}
+}
+
+/* Give back the jobs not started, say goodbye, and let the messages go out. */
+static void
+leave(struct mailer *m)
+{
+	size_t i;
+	json_t *job;
+
+	drain(m, 0);
+	json_array_foreach(m->queue, i, job)
+	{
+		say(m, json_pack("{s:s, s:s}", "type", "release", "job", jstr(job, "id")));
+	}
+	say(m, json_pack("{s:s}", "type", "bye"));
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mailer m;
+	const char *conf = "conf/pathway.conf", *name = NULL;
+	char host[64] = "host";
+	struct sigaction sa;
+	int opt;
+
+	memset(&m, 0, sizeof m);
+	while ((opt = getopt(argc, argv, "c:n:h")) != -1) {
+		if (opt == 'c') {
+			conf = optarg;
+		} else if (opt == 'n') {
+			name = optarg;
+		} else {
+			usage(opt == 'h' ? stdout : stderr);
+			return opt == 'h' ? 0 : 2;
+		}
+	}
+	if (conf_load(conf, &m.conf) != 0)
+		return 1;
+	gethostname(host, sizeof host - 1);
+	snprintf(m.name, sizeof m.name, "%s", name ? name : "");
+	if (name == NULL)
+		snprintf(m.name, sizeof m.name, "mailer@%s:%d", host, (int)getpid());
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	m.smtp = smtp_new(&m.conf.smtp);
+	m.queue = json_array();
+	m.zctx = zmq_ctx_new();
+	connect_daemon(&m);
+	log_info("%s: sending for %s through %s", m.name, m.conf.endpoint, m.conf.smtp.url);
+	serve(&m);
+	leave(&m);
+	zmq_close(m.sock);
+	zmq_ctx_term(m.zctx);
+	json_decref(m.queue);
+	smtp_free(&m.smtp);
+	curl_global_cleanup();
+	conf_clear(&m.conf);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,291 @@
+/*
+ * message.c: builds the bytes of one email. Header values are cleaned of
+ * control characters (no header injection through a name), non-ASCII text is
+ * carried in base64 encoded words, bodies in quoted-printable so every line
+ * stays short and 7-bit whatever the relay supports.
+ */
+#include "message.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+struct buf {
+	char *p;
+	size_t len, cap;
+};
+
+static void
+add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2 + 256;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void
+adds(struct buf *b, const char *s)
+{
+	add(b, s, strlen(s));
+}
+
+static void
+addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+addf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		fatal("out of memory");
+	add(b, s, (size_t)n);
+	free(s);
+}
+
+static int
+is_ascii_printable(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s > 0x7e)
+			return 0;
+	return 1;
+}
+
+/* A copy of s with control characters (CR, LF, TAB...) turned into spaces. */
+static char *
+clean(const char *s)
+{
+	char *c = xstrdup(s ? s : "");
+
+	for (char *p = c; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = ' ';
+	return c;
+}
+
+static void
+base64(struct buf *b, const unsigned char *s, size_t n)
+{
+	static const char tab[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)s[i] << 16;
+		char out[4];
+
+		if (i + 1 < n)
+			v |= (unsigned)s[i + 1] << 8;
+		if (i + 2 < n)
+			v |= s[i + 2];
+		out[0] = tab[(v >> 18) & 63];
+		out[1] = tab[(v >> 12) & 63];
+		out[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
+		out[3] = i + 2 < n ? tab[v & 63] : '=';
+		add(b, out, 4);
+	}
+}
+
+char *
+message_encode_words(const char *raw)
+{
+	char *s = clean(raw);
+	struct buf b = {NULL, 0, 0};
+	size_t n = strlen(s), i = 0;
+
+	if (is_ascii_printable(s))
+		return s;
+	/* Encoded words of at most 45 bytes of text (60 of base64), split between characters. */
+	while (i < n) {
+		size_t take = n - i < 45 ? n - i : 45;
+
+		while (i + take < n && ((unsigned char)s[i + take] & 0xc0) == 0x80)
+			take--;
+		if (b.len > 0)
+			adds(&b, "\r\n ");
+		adds(&b, "=?UTF-8?B?");
+		base64(&b, (const unsigned char *)s + i, take);
+		adds(&b, "?=");
+		i += take;
+	}
+	free(s);
+	return b.p;
+}
+
+char *
+message_qp(const char *s)
+{
+	struct buf b = {NULL, 0, 0};
+	int col = 0;
+
+	adds(&b, "");
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		char enc[4];
+		int len;
+
+		if (*p == '\r')
+			continue;
+		if (*p == '\n') {
+			/* Trailing white space before a line break must be encoded. */
+			if (b.len > 0 && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\t')) {
+				char last = b.p[--b.len];
+
+				snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
+				adds(&b, enc);
+			}
+			adds(&b, "\r\n");
+			col = 0;
+			continue;
+		}
+		if ((*p >= 33 && *p <= 126 && *p != '=') || *p == ' ' || *p == '\t') {
+			enc[0] = (char)*p;
+			enc[1] = '\0';
+			len = 1;
+		} else {
+			snprintf(enc, sizeof enc, "=%02X", *p);
+			len = 3;
+		}
+		if (col + len > 75) {
+			adds(&b, "=\r\n");
+			col = 0;
+		}
+		adds(&b, enc);
+		col += len;
+	}
+	if (b.len > 0 && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\t')) {
+		char last = b.p[--b.len], enc[4];
+
+		snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
+		adds(&b, enc);
+	}
+	return b.p;
+}
+
+const char *
+message_addr(const char *header, char *buf, size_t len)
+{
+	const char *lt = strrchr(header, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+	size_t n;
+
+	if (lt != NULL && gt != NULL) {
+		n = (size_t)(gt - lt - 1);
+		header = lt + 1;
+	} else {
+		n = strlen(header);
+	}
+	if (n == 0 || n >= len)
+		return NULL;
+	memcpy(buf, header, n);
+	buf[n] = '\0';
+	if (strchr(buf, '@') == NULL || strpbrk(buf, " \t\r\n<>\"") != NULL)
+		return NULL;
+	return buf;
+}
+
+/* A display name and address as a header value: "Name" <a@b>, encoded if need be. */
+static void
+add_mailbox(struct buf *b, const char *name, const char *addr)
+{
+	char *n = clean(name);
+
+	if (n[0] == '\0') {
+		adds(b, addr);
+	} else if (is_ascii_printable(n)) {
+		adds(b, "\"");
+		for (const char *p = n; *p != '\0'; p++) {
+			if (*p == '"' || *p == '\\')
+				adds(b, "\\");
+			add(b, p, 1);
+		}
+		addf(b, "\" <%s>", addr);
+	} else {
+		char *w = message_encode_words(n);
+
+		addf(b, "%s <%s>", w, addr);
+		free(w);
+	}
+	free(n);
+}
+
+static void
+add_part(struct buf *b, const char *type, const char *body)
+{
+	char *qp = message_qp(body);
+
+	addf(b, "Content-Type: %s; charset=UTF-8\r\n", type);
+	adds(b, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	adds(b, qp);
+	if (b->len < 2 || strcmp(b->p + b->len - 2, "\r\n") != 0)
+		adds(b, "\r\n");
+	free(qp);
+}
+
+char *
+message_compose(const struct message *m, const char **why)
+{
+	char from_addr[320], to_addr[320], date[64], *subject;
+	const char *domain;
+	struct buf b = {NULL, 0, 0};
+	time_t t = (time_t)m->date;
+	struct tm tm;
+
+	if (message_addr(m->from, from_addr, sizeof from_addr) == NULL) {
+		*why = "the configured From address is not an address";
+		return NULL;
+	}
+	if (message_addr(m->to_addr, to_addr, sizeof to_addr) == NULL ||
+	    strchr(m->to_addr, '<') != NULL) {
+		*why = "the recipient's address is not a valid address";
+		return NULL;
+	}
+	domain = strchr(from_addr, '@') + 1;
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	addf(&b, "Date: %s\r\n", date);
+	if (is_ascii_printable(m->from)) {
+		addf(&b, "From: %s\r\n", m->from);
+	} else {
+		char *name = xstrdup(m->from), *lt = strrchr(name, '<');
+
+		if (lt != NULL)
+			*lt = '\0';
+		adds(&b, "From: ");
+		add_mailbox(&b, name, from_addr);
+		adds(&b, "\r\n");
+		free(name);
+	}
+	adds(&b, "To: ");
+	add_mailbox(&b, m->to_name, to_addr);
+	adds(&b, "\r\n");
+	subject = message_encode_words(m->subject);
+	addf(&b, "Subject: %s\r\n", subject);
+	free(subject);
+	addf(&b, "Message-ID: <%s.pathway@%s>\r\n", m->job_id, domain);
+	adds(&b, "MIME-Version: 1.0\r\n");
+	adds(&b, "Auto-Submitted: auto-generated\r\n");
+	if (m->html == NULL) {
+		add_part(&b, "text/plain", m->text);
+		return b.p;
+	}
+	addf(&b, "Content-Type: multipart/alternative; boundary=\"=_pathway_%s\"\r\n\r\n",
+	     m->job_id);
+	adds(&b, "This is a message in MIME format.\r\n");
+	addf(&b, "\r\n--=_pathway_%s\r\n", m->job_id);
+	add_part(&b, "text/plain", m->text);
+	addf(&b, "\r\n--=_pathway_%s\r\n", m->job_id);
+	add_part(&b, "text/html", m->html);
+	addf(&b, "\r\n--=_pathway_%s--\r\n", m->job_id);
+	return b.p;
+}
