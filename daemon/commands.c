@@ -1157,6 +1157,100 @@ run_events_since(struct cmd_ctx *c, const json_t *args, json_t **data)
 	return 0;
 }
 
+/* The outbox, for operators: list jobs by state, re-queue a dead one. */
+
+static json_t *
+job_view(const json_t *job)
+{
+	char t[PW_TIME_LEN];
+	json_t *v = json_deep_copy(job);
+
+	json_object_del(v, "v");
+	json_object_del(v, "vars");
+	json_object_set_new(v, "created",
+			    json_string(pw_time_format(json_integer_value(json_object_get(job, "created")), t)));
+	json_object_set_new(v, "next_attempt",
+			    json_string(pw_time_format(json_integer_value(json_object_get(job, "next_attempt")), t)));
+	return v;
+}
+
+struct job_list {
+	const char *state;
+	int limit;
+	json_t *out;
+	char next[PW_ID_MAX + 1];
+};
+
+static int
+job_visit(const char *id, json_t *job, void *ud)
+{
+	struct job_list *l = ud;
+
+	if (l->state != NULL && !streq(str(job, "state"), l->state))
+		return 0;
+	if ((int)json_array_size(l->out) == l->limit)
+		return 1;
+	json_array_append_new(l->out, job_view(job));
+	snprintf(l->next, sizeof l->next, "%s", id);
+	return 0;
+}
+
+static int
+run_outbox_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	struct job_list l = {arg(args, "state"), 100, json_array(), ""};
+
+	if (json_object_get(args, "limit") != NULL)
+		l.limit = (int)json_integer_value(json_object_get(args, "limit"));
+	if (l.limit < 1 || l.limit > 1000) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_EINVALID, "'limit' must be between 1 and 1000");
+	}
+	if (store_rec_scan(c->store, c->txn, DB_OUTBOX, arg(args, "after"), job_visit, &l) != 0) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_ESTORE, "store: listing the outbox");
+	}
+	*data = json_pack("{s:o, s:s?}", "jobs", l.out, "next",
+			  json_array_size(l.out) == (size_t)l.limit ? l.next : NULL);
+	return 0;
+}
+
+static int
+run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *job, *ev;
+	int rc = load(c, DB_OUTBOX, "job", arg(args, "job"), &job);
+
+	if (rc != 0)
+		return rc;
+	if (!streq(str(job, "state"), "dead")) {
+		rc = pw_fail(c->st, PW_ETRANSITION, "job %s is %s, not dead", arg(args, "job"),
+			     str(job, "state"));
+		json_decref(job);
+		return rc;
+	}
+	/* A fresh start: a new lifetime from now, attempts kept for the record. */
+	json_object_set_new(job, "state", json_string("pending"));
+	json_object_set_new(job, "created", json_integer(c->now));
+	json_object_set_new(job, "next_attempt", json_integer(c->now));
+	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, arg(args, "job"), job, c->st);
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_OUTBOX_DUE, c->now, arg(args, "job"), c->st);
+	ev = json_pack("{s:s, s:{s:s}}", "type", "notification.requeued", "data", "job",
+		       arg(args, "job"));
+	if (str(job, "app") != NULL)
+		json_object_set(ev, "app", json_object_get(job, "app"));
+	if (str(job, "cohort") != NULL)
+		json_object_set(ev, "cohort", json_object_get(job, "cohort"));
+	if (rc == 0)
+		rc = cmd_emit(c, ev);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "job", job_view(job));
+	json_decref(ev);
+	json_decref(job);
+	return rc;
+}
+
 /* Argument schemas. */
 #define END {NULL, 0, 0, NULL}
 static const struct proto_field a_none[] = {END};
@@ -1234,6 +1328,11 @@ static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
 						{"present", PT_IDS, 0, NULL},
 						{"absent", PT_IDS, 0, NULL},
 						END};
+static const struct proto_field a_outbox_list[] = {{"state", PT_ENUM, 0, "pending|inflight|dead"},
+						   {"limit", PT_INT, 0, NULL},
+						   {"after", PT_ID, 0, NULL},
+						   END};
+static const struct proto_field a_outbox_retry[] = {{"job", PT_ID, 1, NULL}, END};
 static const struct proto_field a_since[] = {
 	{"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
@@ -1274,6 +1373,8 @@ static const struct cmd_entry cmds[] = {
 	{"application.defer", 0, W, a_defer, run_app_op},
 	{"attendance.record", 0, W, a_register, run_attendance_record},
 	{"events.since", READERS, 0, a_since, run_events_since},
+	{"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
+	{"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
 };
 
 const struct cmd_entry *
