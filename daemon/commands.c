@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "notify.h"
+#include "timers.h"
 #include "util.h"
 
 #define READERS (ROLE_LA_ADVISER | ROLE_VIEWER)
@@ -158,18 +159,29 @@ app_pos_get(const json_t *app, struct app_pos *p)
 	snprintf(p->pos, sizeof p->pos, "%s", engine_position(app));
 }
 
-/* Store app; move its stage index entry and the cohort counters if it moved. */
+/*
+ * Store app. If it moved (cohort, stage or status), move its stage index
+ * entry and the cohort counters, clear its overdue mark, cancel the old
+ * stage's timers and arm the new stage's.
+ */
 static int
-app_save(struct cmd_ctx *c, const json_t *app, const struct app_pos *was)
+app_save(struct cmd_ctx *c, json_t *app, const struct app_pos *was)
 {
 	struct app_pos now;
 	const char *id = str(app, "id");
 
 	app_pos_get(app, &now);
-	if (store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st) != 0)
-		return PW_ESTORE;
 	if (was != NULL && strcmp(was->cohort, now.cohort) == 0 && strcmp(was->pos, now.pos) == 0)
-		return 0;
+		return store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st);
+	if (was != NULL) {
+		json_object_del(app, "overdue");
+		store_index_del(c->store, c->txn, DB_OVERDUE, was->cohort, id, NULL);
+		if (timers_cancel(c, id) != 0)
+			return PW_ESTORE;
+	}
+	if (store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st) != 0 ||
+	    timers_stage_entered(c, app) != 0)
+		return PW_ESTORE;
 	if (was != NULL) {
 		json_t *old = cstate(c, was->cohort);
 
@@ -381,7 +393,7 @@ clock_move(struct cmd_ctx *c, int64_t to, json_t **data)
 	if (to < c->clock->now)
 		return pw_fail(c->st, PW_EINVALID, "the clock only moves forward (it is %s)",
 			       pw_time_format(c->clock->now, t));
-	v = json_integer(to);
+	v = json_pack("{s:I}", "now", (json_int_t)to);
 	rc = store_rec_put(c->store, c->txn, DB_META, "clock", v, c->st);
 	json_decref(v);
 	if (rc != 0)
@@ -684,6 +696,14 @@ run_cohort_get(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
+count_visit(const char *id, void *ud)
+{
+	(void)id;
+	(*(int *)ud)++;
+	return 0;
+}
+
+static int
 run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
 	static const char *const statuses[] = {"active",    "waitlisted", "rejected",
@@ -691,7 +711,7 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 	const struct cohort *co;
 	json_t *s, *counts, *stages, *status;
 	json_int_t taken, active = 0;
-	int rc = cohort_of(c, arg(args, "cohort"), &co);
+	int overdue = 0, rc = cohort_of(c, arg(args, "cohort"), &co);
 
 	if (rc != 0)
 		return rc;
@@ -715,11 +735,13 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 	json_object_set(stages, co->programme->stages[co->programme->nstages - 1].id,
 			json_object_get(status, "graduated"));
 	taken = json_integer_value(json_object_get(s, "taken"));
-	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O}", "cohort", co->id,
+	store_index_scan(c->store, c->txn, DB_OVERDUE, co->id, NULL, NULL, NULL, count_visit,
+			 &overdue);
+	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O, s:i}", "cohort", co->id,
 			  "programme", co->programme->id, "places", co->places, "taken", taken,
 			  "left", (json_int_t)co->places - taken, "waiting",
 			  json_object_get(s, "waiting"), "stages", stages, "status", status,
-			  "total", json_object_get(s, "total"));
+			  "total", json_object_get(s, "total"), "overdue", overdue);
 	return 0;
 }
 
@@ -875,7 +897,9 @@ list_visit(const char *id, void *ud)
 		l->failed = 1;
 		return 1;
 	}
-	if (((f = arg(l->args, "cohort")) && !streq(str(app, "cohort"), f)) ||
+	if ((json_is_true(json_object_get(l->args, "overdue")) &&
+	     json_object_get(app, "overdue") == NULL) ||
+	    ((f = arg(l->args, "cohort")) && !streq(str(app, "cohort"), f)) ||
 	    ((f = arg(l->args, "stage")) && !streq(str(app, "stage"), f)) ||
 	    ((f = arg(l->args, "status")) && !streq(str(app, "status"), f)) ||
 	    (l->school && !streq(str(app, "school"), l->school))) {
@@ -897,6 +921,26 @@ list_rec_visit(const char *id, json_t *rec, void *ud)
 {
 	(void)rec;
 	return list_visit(id, ud);
+}
+
+/* Overdue applications come from their own index: no scan of the rest. */
+static int
+list_overdue(struct cmd_ctx *c, const char *cohort, const char *after, struct app_list *l)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
+		const char *id = c->cfg->cohorts[i].id;
+
+		if (cohort != NULL && strcmp(cohort, id) != 0)
+			continue;
+		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, after, NULL, list_visit,
+				      l);
+		after = NULL; /* paging within the first cohort only; then from the start */
+		if ((int)json_array_size(l->out) == l->limit)
+			break;
+	}
+	return rc;
 }
 
 static int
@@ -937,7 +981,9 @@ run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 			snprintf(afterpos, sizeof afterpos, "%s", engine_position(a));
 		json_decref(a);
 	}
-	if (cohort != NULL && pos != NULL)
+	if (json_is_true(json_object_get(args, "overdue")))
+		rc = list_overdue(c, cohort, after, &l);
+	else if (cohort != NULL && pos != NULL)
 		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, cohort, pos, after, NULL,
 				      list_visit, &l);
 	else if (cohort != NULL)
@@ -1295,6 +1341,7 @@ static const struct proto_field a_list[] = {
 	{"stage", PT_ID, 0, NULL},
 	{"school", PT_ID, 0, NULL},
 	{"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
+	{"overdue", PT_BOOL, 0, NULL},
 	{"limit", PT_INT, 0, NULL},
 	{"after", PT_ID, 0, NULL},
 	END};

@@ -319,7 +319,8 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 static int
 stage_load(struct pw_status *st, const char *file, const config_setting_t *g, struct stage *s)
 {
-	static const char *const keys[] = {"id", "name", "terminal", "requires", NULL};
+	static const char *const keys[] = {"id",	"name",	     "terminal",    "requires",
+					   "deadline", "reminders", "escalations", NULL};
 	const config_setting_t *reqs;
 	int n;
 
@@ -356,6 +357,9 @@ stage_load(struct pw_status *st, const char *file, const config_setting_t *g, st
 static void
 stage_clear(struct stage *s)
 {
+	free(s->deadline_session);
+	free(s->reminders);
+	free(s->escalations);
 	for (size_t i = 0; i < s->nreqs; i++)
 		requirement_clear(&s->reqs[i]);
 	free(s->reqs);
@@ -588,6 +592,127 @@ programme_rules(struct pw_config *cfg, struct pw_status *st, const char *file,
 	return 0;
 }
 
+static int
+get_hhmm(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+	 int *out)
+{
+	char *v = NULL;
+	int rc = get_string(st, file, g, name, 0, &v);
+
+	if (rc == 0 && v != NULL && pw_hhmm_parse(v, out) != 0)
+		rc = bad(st, file, config_setting_get_member(g, name), "must be HH:MM");
+	free(v);
+	return rc;
+}
+
+static int
+roles_of(struct pw_status *st, const char *file, const config_setting_t *g, int *to)
+{
+	const config_setting_t *s = config_setting_get_member(g, "to");
+
+	*to = 0;
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_ARRAY || config_setting_length(s) == 0)
+		return bad(st, file, s ? s : g, "'to' must be a non-empty array of roles");
+	for (int i = 0; i < config_setting_length(s); i++) {
+		const char *role = config_setting_get_string_elem(s, i);
+
+		if (role == NULL || proto_role_bit(role) < 0)
+			return bad(st, file, s, "element %d is not a role", i);
+		*to |= 1 << proto_role_bit(role);
+	}
+	return 0;
+}
+
+/* One reminder or escalation; 'on' is the event its template is checked against. */
+static int
+nudge_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+	   const config_setting_t *g, const char *on, struct nudge *n)
+{
+	static const char *const keys[] = {"days", "every", "at", "to", "template", "urgent", "late",
+					   NULL};
+	char *tname = NULL;
+	int rc;
+
+	n->at = 9 * 60;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return bad(st, file, g, "must be a group { days = ...; to = [...]; template = ...; }");
+	if (only_known(st, file, g, keys) != 0 ||
+	    get_int(st, file, g, "days", -365, 365, &n->days) != 0 ||
+	    get_int(st, file, g, "every", 1, 365, &n->every) != 0 ||
+	    get_hhmm(st, file, g, "at", &n->at) != 0 || roles_of(st, file, g, &n->to) != 0 ||
+	    get_bool(st, file, g, "urgent", &n->urgent) != 0 ||
+	    get_bool(st, file, g, "late", &n->late) != 0 || get_id(st, file, g, "template", &tname) != 0)
+		goto fail;
+	if (config_setting_get_member(g, "days") == NULL && n->every == 0) {
+		bad(st, file, g, "needs 'days' (from the deadline) or 'every' (days, repeating)");
+		goto fail;
+	}
+	rc = template_get(cfg, tname, &n->tmpl, st);
+	if (rc == 0)
+		rc = template_check(n->tmpl, cfg->daemon.templates, on, st);
+	free(tname);
+	return rc;
+fail:
+	free(tname);
+	return PW_ECONFIG;
+}
+
+static int
+nudges_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+	    const config_setting_t *list, const char *on, struct nudge **out, size_t *n)
+{
+	if (list == NULL)
+		return 0;
+	if (config_setting_type(list) != CONFIG_TYPE_LIST)
+		return bad(st, file, list, "must be a list ( {...}, {...} )");
+	*out = xcalloc((size_t)config_setting_length(list) + 1, sizeof **out);
+	for (int i = 0; i < config_setting_length(list); i++) {
+		(*n)++;
+		if (nudge_load(cfg, st, file, config_setting_get_elem(list, (unsigned)i), on,
+			       &(*out)[i]) != 0)
+			return PW_ECONFIG;
+	}
+	return 0;
+}
+
+/* Deadlines, reminders and escalations of each stage (needs templates, so after the stages). */
+static int
+programme_schedules(struct pw_config *cfg, struct pw_status *st, const char *file,
+		    const config_setting_t *stages, struct programme *p)
+{
+	static const char *const dl_keys[] = {"days", "session", NULL};
+
+	for (size_t i = 0; i < p->nstages; i++) {
+		const config_setting_t *g = config_setting_get_elem(stages, (unsigned)i);
+		const config_setting_t *dl = config_setting_get_member(g, "deadline");
+		struct stage *s = &p->stages[i];
+
+		if (dl != NULL && config_setting_type(dl) != CONFIG_TYPE_GROUP)
+			return bad(st, file, dl, "must be { days = N; } or { session = \"ID\"; }");
+		if (dl != NULL && (only_known(st, file, dl, dl_keys) != 0 ||
+				   get_int(st, file, dl, "days", 1, 3650, &s->deadline_days) != 0 ||
+				   get_string(st, file, dl, "session", 0, &s->deadline_session) != 0))
+			return PW_ECONFIG;
+		if (dl != NULL && (s->deadline_days > 0) == (s->deadline_session != NULL))
+			return bad(st, file, dl, "give one of 'days' or 'session'");
+		if (s->deadline_session != NULL) {
+			p->sessions_used = xrealloc(p->sessions_used,
+						    (p->nsessions_used + 1) * sizeof(char *));
+			p->sessions_used[p->nsessions_used++] = s->deadline_session;
+		}
+		if (nudges_load(cfg, st, file, config_setting_get_member(g, "reminders"),
+				"application.reminded", &s->reminders, &s->nreminders) != 0 ||
+		    nudges_load(cfg, st, file, config_setting_get_member(g, "escalations"),
+				"application.escalated", &s->escalations, &s->nescalations) != 0)
+			return PW_ECONFIG;
+		for (size_t k = 0; k < s->nescalations; k++)
+			if (s->escalations[k].every != 0 || s->escalations[k].days < 0)
+				return bad(st, file, config_setting_get_member(g, "escalations"),
+					   "an escalation is 'days' (>= 0) after the deadline");
+	}
+	return 0;
+}
+
 void
 config_programme_clear(struct programme *p)
 {
@@ -698,6 +823,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 	    programme_rules(cfg, st, path, config_setting_get_member(g, "notifications"), p) != 0)
 		goto done;
 	programme_index_sessions(p);
+	if (programme_schedules(cfg, st, path, stages, p) != 0)
+		goto done;
 	rc = 0;
 done:
 	config_destroy(&c);
@@ -762,6 +889,9 @@ cohort_clear(struct cohort *c)
 	free(c->file);
 	free(c->timezone);
 	free(c->starts);
+	for (size_t i = 0; i < c->ndeadlines; i++)
+		free(c->deadlines[i].date);
+	free(c->deadlines);
 	memset(c, 0, sizeof *c);
 }
 
@@ -785,13 +915,101 @@ cohort_check(struct pw_status *st, const char *file, const config_setting_t *g,
 	return 0;
 }
 
+/* "mon-fri", "mon,wed,fri", "sat-sun" (ranges may wrap) -> weekday bits (0 = Sunday). */
+static int
+weekdays_parse(const char *s, int *bits)
+{
+	static const char *const names[] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+	char *copy = xstrdup(s), *save = NULL;
+	int rc = 0;
+
+	*bits = 0;
+	for (char *tok = strtok_r(copy, ",", &save); tok != NULL && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		int a = -1, b = -1;
+
+		for (int i = 0; i < 7; i++) {
+			if (strncmp(tok, names[i], 3) == 0)
+				a = i;
+			if (strlen(tok) == 7 && tok[3] == '-' && strcmp(tok + 4, names[i]) == 0)
+				b = i;
+		}
+		if (a < 0 || (strlen(tok) != 3 && b < 0)) {
+			rc = -1;
+			break;
+		}
+		for (int d = a;; d = (d + 1) % 7) {
+			*bits |= 1 << d;
+			if (b < 0 || d == b)
+				break;
+		}
+	}
+	free(copy);
+	return rc == 0 && *bits != 0 ? 0 : -1;
+}
+
+/* Absolute deadlines per stage, the deadline time of day, and the sending window. */
+static int
+cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *g,
+		struct cohort *c)
+{
+	static const char *const wkeys[] = {"days", "from", "to", NULL};
+	const config_setting_t *dl = config_setting_get_member(g, "deadlines");
+	const config_setting_t *w = config_setting_get_member(g, "window");
+	char *days = NULL;
+	int64_t d;
+
+	c->deadline_time = 17 * 60;
+	c->window_days = 0x7f;
+	c->window_from = 0;
+	c->window_to = 24 * 60;
+	if (get_hhmm(st, file, g, "deadline_time", &c->deadline_time) != 0)
+		return PW_ECONFIG;
+	if (dl != NULL && config_setting_type(dl) != CONFIG_TYPE_GROUP)
+		return bad(st, file, dl, "must be a group { stage = \"YYYY-MM-DD\"; }");
+	c->deadlines = xcalloc((size_t)(dl ? config_setting_length(dl) : 0) + 1, sizeof *c->deadlines);
+	for (int i = 0; dl != NULL && i < config_setting_length(dl); i++) {
+		const config_setting_t *e = config_setting_get_elem(dl, (unsigned)i);
+		int k = config_stage_index(c->programme, config_setting_name(e));
+
+		if (k < 0)
+			return bad(st, file, e, "not a stage of programme %s", c->programme->id);
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    pw_date_parse(config_setting_get_string(e), &d) != 0)
+			return bad(st, file, e, "must be a date YYYY-MM-DD");
+		c->deadlines[c->ndeadlines].stage = &c->programme->stages[k];
+		c->deadlines[c->ndeadlines++].date = xstrdup(config_setting_get_string(e));
+	}
+	if (w == NULL)
+		return 0;
+	if (config_setting_type(w) != CONFIG_TYPE_GROUP || only_known(st, file, w, wkeys) != 0 ||
+	    get_string(st, file, w, "days", 0, &days) != 0 ||
+	    get_hhmm(st, file, w, "from", &c->window_from) != 0 ||
+	    get_hhmm(st, file, w, "to", &c->window_to) != 0) {
+		free(days);
+		return config_setting_type(w) != CONFIG_TYPE_GROUP
+			       ? bad(st, file, w, "must be { days = \"mon-fri\"; from = \"07:30\"; to = \"18:30\"; }")
+			       : PW_ECONFIG;
+	}
+	if (days != NULL && weekdays_parse(days, &c->window_days) != 0) {
+		free(days);
+		return bad(st, file, config_setting_get_member(w, "days"),
+			   "must be days like \"mon-fri\" or \"mon,wed,fri\"");
+	}
+	free(days);
+	if (c->window_to <= c->window_from)
+		return bad(st, file, w, "'to' must be after 'from'");
+	return 0;
+}
+
 static int
 cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
 	    struct pw_status *st)
 {
 	static const char *const top[] = {"cohort", NULL};
-	static const char *const keys[] = {"id",       "programme", "name",	"places",
-					   "timezone", "starts",    "sessions", NULL};
+	static const char *const keys[] = {"id",	"programme", "name",	      "places",
+					   "timezone",	"starts",    "sessions",      "deadlines",
+					   "deadline_time", "window", NULL};
 	config_t cf;
 	const config_setting_t *g, *ss;
 	char *prog = NULL;
@@ -848,7 +1066,7 @@ cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
 				goto done;
 		}
 	}
-	if (cohort_check(st, path, g, c) != 0)
+	if (cohort_check(st, path, g, c) != 0 || cohort_schedule(st, path, g, c) != 0)
 		goto done;
 	rc = 0;
 done:

@@ -59,12 +59,29 @@ struct notify_rule {
 	const struct template *tmpl;
 };
 
+/* A reminder or an escalation: who is told what, when, relative to a stage's deadline. */
+struct nudge {
+	int days;   /* reminders: days from the deadline (negative: before); escalations: days overdue */
+	int every;  /* reminders: also repeat every N days from entering the stage (0: no) */
+	int at;	    /* minutes after local midnight (default 09:00) */
+	int to;	    /* role bits of the recipients */
+	int urgent; /* send even outside the cohort's sending window */
+	int late;   /* send even when it falls due after the deadline it reminds of */
+	const struct template *tmpl;
+};
+
 struct stage {
 	char *id;
 	char *name;
 	int terminal;
 	struct requirement *reqs;
 	size_t nreqs;
+	int deadline_days;	/* deadline this many days after entering the stage (0: none) */
+	char *deadline_session; /* or: the start of this session of the cohort */
+	struct nudge *reminders;
+	size_t nreminders;
+	struct nudge *escalations;
+	size_t nescalations;
 };
 
 struct programme {
@@ -89,6 +106,12 @@ struct session {
 	char *audience; /* "participants", "coaches" or "all" */
 };
 
+/* A cohort's absolute deadline for one stage (local date, at the cohort's deadline_time). */
+struct cohort_deadline {
+	const struct stage *stage;
+	char *date;
+};
+
 struct cohort {
 	char *id;
 	char *name;
@@ -99,6 +122,11 @@ struct cohort {
 	char *starts; /* YYYY-MM-DD: orders cohorts for deferral */
 	struct session *sessions;
 	size_t nsessions;
+	struct cohort_deadline *deadlines;
+	size_t ndeadlines;
+	int deadline_time;	   /* minutes after local midnight (default 17:00) */
+	int window_days;	   /* bit i: sending allowed on weekday i (0 = Sunday) */
+	int window_from, window_to; /* minutes after local midnight */
 };
 
 struct outbox_conf {

@@ -38,6 +38,10 @@ static const struct notifiable notifiable[] = {
 	{"application.withdrawn", {COMMON, "reason", NULL}},
 	{"application.deferred", {COMMON, "from_cohort_name", NULL}},
 	{"application.graduated", {COMMON, "graduation_date", NULL}},
+	{"application.overdue", {COMMON, "deadline", "days_overdue", "missing", NULL}},
+	{"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
+	{"application.escalated",
+	 {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
 	{"notification.dead",
 	 {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template",
 	  "failed_error", "failed_attempts", NULL}},
@@ -155,6 +159,25 @@ todo_text(const struct cmd_ctx *c, const json_t *app)
 	return out;
 }
 
+/* How many 360 responses the current stage still needs (never who). */
+static int
+responses_missing(const struct cmd_ctx *c, const json_t *app)
+{
+	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
+	json_t *reqs = engine_requirements(&e, app), *q;
+	size_t i;
+	int missing = 0;
+
+	json_array_foreach(reqs, i, q)
+	{
+		if (streq(str(q, "kind"), "responses"))
+			missing += (int)(json_integer_value(json_object_get(q, "need")) -
+					 json_integer_value(json_object_get(q, "have")));
+	}
+	json_decref(reqs);
+	return missing > 0 ? missing : 0;
+}
+
 /* The variables an event on app provides; the recipient's are added per job. */
 static json_t *
 event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
@@ -190,6 +213,12 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "reason", str(data, "reason"), "no reason given");
 	put(v, "from_cohort_name", from ? from->name : NULL, "");
 	put(v, "graduation_date", date, "");
+	put(v, "deadline", str(data, "deadline_local"), "");
+	json_object_set_new(v, "days_left",
+			    json_integer(json_integer_value(json_object_get(data, "days_left"))));
+	json_object_set_new(v, "days_overdue",
+			    json_integer(json_integer_value(json_object_get(data, "days_overdue"))));
+	json_object_set_new(v, "missing", json_integer(responses_missing(c, app)));
 	return v;
 }
 
@@ -229,7 +258,19 @@ recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
 		recipient_add(r, str(app, "coach"));
 		return 0;
 	case ROLE_RATER:
-		recipient_add(r, str(json_object_get(ev, "data"), "rater"));
+		if (str(json_object_get(ev, "data"), "rater") != NULL) {
+			recipient_add(r, str(json_object_get(ev, "data"), "rater"));
+		} else {
+			/* Reminders go to the raters who have not responded yet. */
+			const char *rater;
+			json_t *rs;
+
+			json_object_foreach(json_object_get(app, "raters"), rater, rs)
+			{
+				if (json_object_get(rs, "responded") == NULL)
+					recipient_add(r, rater);
+			}
+		}
 		return 0;
 	case ROLE_HEADTEACHER:
 		return store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, str(app, "school"),
@@ -288,6 +329,28 @@ job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *per
 	return rc;
 }
 
+/* One job per person in roles 'to' related to app, with template t. */
+static int
+notify_roles(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
+	     const struct template *t)
+{
+	struct recipients rs = {c, 0, json_object()};
+	const char *person;
+	json_t *role;
+	int rc = 0;
+
+	for (rs.role = 0; proto_roles[rs.role] != NULL && rc == 0; rs.role++)
+		if (to & (1 << rs.role))
+			rc = recipients_of(&rs, ev, app);
+	json_object_foreach(rs.people, person, role)
+	{
+		if (rc == 0)
+			rc = job_write(c, t->name, ev, person, json_string_value(role), vars);
+	}
+	json_decref(rs.people);
+	return rc;
+}
+
 int
 notify_event(struct cmd_ctx *c, const json_t *ev)
 {
@@ -299,9 +362,6 @@ notify_event(struct cmd_ctx *c, const json_t *ev)
 		return 0;
 	for (size_t i = 0; i < co->programme->nrules && rc == 0; i++) {
 		const struct notify_rule *r = &co->programme->rules[i];
-		struct recipients rs = {c, 0, NULL};
-		const char *person;
-		json_t *role;
 
 		if (!rule_matches(r, ev))
 			continue;
@@ -311,17 +371,7 @@ notify_event(struct cmd_ctx *c, const json_t *ev)
 			keep = json_array();
 			vars = event_vars(c, ev, app, co, keep);
 		}
-		rs.people = json_object();
-		for (rs.role = 0; proto_roles[rs.role] != NULL && rc == 0; rs.role++)
-			if (r->to & (1 << rs.role))
-				rc = recipients_of(&rs, ev, app);
-		json_object_foreach(rs.people, person, role)
-		{
-			if (rc == 0)
-				rc = job_write(c, r->tmpl->name, ev, person, json_string_value(role),
-					       vars);
-		}
-		json_decref(rs.people);
+		rc = notify_roles(c, ev, app, vars, r->to, r->tmpl);
 	}
 	json_decref(app);
 	json_decref(keep);
@@ -330,36 +380,44 @@ notify_event(struct cmd_ctx *c, const json_t *ev)
 }
 
 int
+notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
+	     const struct template *t)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+	json_t *keep = json_array(), *vars;
+	int rc;
+
+	if (co == NULL) {
+		json_decref(keep);
+		return 0;
+	}
+	vars = event_vars(c, ev, app, co, keep);
+	rc = notify_roles(c, ev, app, vars, to, t);
+	json_decref(vars);
+	json_decref(keep);
+	return rc;
+}
+
+int
 notify_dead(struct cmd_ctx *c, const json_t *job)
 {
 	const struct template *t = c->cfg->outbox.failed;
 	const json_t *to = json_object_get(job, "to");
-	struct recipients rs = {c, 0, json_object()};
-	json_t *vars, *ev, *role;
-	const char *person;
+	json_t *vars, *ev;
 	int rc;
 
-	if (streq(str(job, "template"), t->name)) {
-		json_decref(rs.people);
+	if (streq(str(job, "template"), t->name))
 		return 0; /* an alert about an alert would never end */
-	}
-	rs.role = proto_role_bit("la_adviser");
 	ev = json_pack("{s:s}", "type", "notification.dead");
 	if (str(job, "app") != NULL)
 		put(ev, "app", str(job, "app"), "");
-	rc = recipients_of(&rs, ev, NULL);
 	vars = json_pack("{s:s, s:s, s:s, s:s, s:O}", "app_id",
 			 str(job, "app") ? str(job, "app") : "-", "failed_to",
 			 str(to, "email") ? str(to, "email") : "", "failed_template",
 			 str(job, "template"), "failed_error",
 			 str(job, "last_error") ? str(job, "last_error") : "", "failed_attempts",
 			 json_object_get(job, "attempts"));
-	json_object_foreach(rs.people, person, role)
-	{
-		if (rc == 0)
-			rc = job_write(c, t->name, ev, person, json_string_value(role), vars);
-	}
-	json_decref(rs.people);
+	rc = notify_roles(c, ev, NULL, vars, ROLE_LA_ADVISER, t);
 	json_decref(vars);
 	json_decref(ev);
 	return rc;

@@ -25,6 +25,13 @@ const char *const *notify_vars(const char *type);
 int notify_event(struct cmd_ctx *c, const json_t *ev);
 
 /*
+ * Write jobs with template t to everyone in roles 'to' related to app, for
+ * event ev (a reminder or escalation; raters are those yet to respond).
+ */
+int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
+		 const struct template *t);
+
+/*
  * Write the alert to every LA adviser that job (now dead) was not
  * delivered. Nothing is written for a job that was itself such an alert.
  */

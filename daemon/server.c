@@ -20,6 +20,7 @@
 #include "commands.h"
 #include "engine.h"
 #include "outbox.h"
+#include "timers.h"
 #include "config.h"
 #include "store.h"
 #include "util.h"
@@ -39,6 +40,7 @@ struct server {
 	struct outbox *outbox;
 	int64_t last_prune;
 	struct pw_clock clock;
+	int64_t next_timer; /* earliest armed timer; INT64_MIN: unknown, look */
 };
 
 /* One request of a batch, from receipt to reply. */
@@ -142,8 +144,8 @@ clock_open(struct server *s, struct pw_status *st)
 	if (store_txn_begin(s->store, NULL, 1, &txn, st) != 0)
 		return PW_ESTORE;
 	if (store_rec_get(s->store, txn, DB_META, "clock", &saved) == 0 &&
-	    json_integer_value(saved) > s->clock.now)
-		s->clock.now = json_integer_value(saved);
+	    json_integer_value(json_object_get(saved, "now")) > s->clock.now)
+		s->clock.now = json_integer_value(json_object_get(saved, "now"));
 	json_decref(saved);
 	store_txn_abort(&txn);
 	log_info("manual clock at %s", pw_time_format(s->clock.now, t));
@@ -236,6 +238,7 @@ server_open(const char *conf_path, struct server **out, struct pw_status *st)
 
 	*out = NULL;
 	s->lock_fd = -1;
+	s->next_timer = INT64_MIN;
 	s->conf_path = xstrdup(conf_path);
 	if (config_load(conf_path, &s->cfg, st) != 0)
 		goto fail;
@@ -538,6 +541,25 @@ pending_outside(struct server *s, struct pending *p)
 }
 
 /*
+ * Fire what is due (a bounded number per turn, so requests are never
+ * starved), then note the earliest timer left: this turn's commands may have
+ * armed earlier ones.
+ */
+static int
+timers_turn(struct server *s, struct cmd_ctx *sys)
+{
+	int fired = 0, rc = 0;
+
+	if (s->next_timer <= sys->now)
+		rc = timers_fire(sys, 1000, &fired);
+	if (rc == 0 && fired > 0)
+		log_debug("fired %d timers", fired);
+	if (rc == 0 && timers_next(s->store, sys->txn, &s->next_timer) != 0)
+		s->next_timer = INT64_MAX;
+	return rc;
+}
+
+/*
  * One loop turn: read a batch of requests and the workers' messages, apply
  * them all and dispatch due jobs in one write transaction, commit once, then
  * reply, send jobs and publish.
@@ -556,7 +578,8 @@ turn(struct server *s)
 	while (n < max && pending_recv(s, &batch[n]) > 0)
 		n++;
 	outbox_recv(s->outbox, s->workers, max);
-	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono))
+	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono) &&
+	    s->next_timer > clock_now(&s->clock))
 		goto done;
 	if (store_txn_begin(s->store, NULL, 0, &txn, &st) != 0) {
 		for (int i = 0; i < n; i++)
@@ -575,9 +598,10 @@ turn(struct server *s)
 		pending_apply(s, txn, p);
 	}
 	sys = system_ctx(s, txn, &st);
-	if (outbox_apply(s->outbox, &sys, mono) != 0) {
+	if (timers_turn(s, &sys) != 0 || outbox_apply(s->outbox, &sys, mono) != 0) {
 		/* The requests' effects are sound; only the outbox's part of the turn is lost. */
-		log_error("outbox: %s", st.msg);
+		log_error("timers or outbox: %s", st.msg);
+		s->next_timer = INT64_MIN;
 		store_txn_abort(&txn);
 		outbox_rollback(s->outbox);
 		batch_commit_failed(batch, n, "the store failed; retry the request");
@@ -587,6 +611,7 @@ turn(struct server *s)
 	if (store_txn_commit(&txn, &st) != 0) {
 		batch_commit_failed(batch, n, st.msg);
 		outbox_rollback(s->outbox);
+		s->next_timer = INT64_MIN;
 		json_array_clear(sys.events);
 	}
 send:

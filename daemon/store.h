@@ -30,6 +30,10 @@ enum store_db {
 	DB_PEOPLE_ROLE, /* role \0 school (or "") \0 person id -> "" */
 	DB_OUTBOX,	/* job id -> notification job */
 	DB_OUTBOX_DUE,	/* next attempt (u64 BE) job id -> "": pending jobs by due time */
+	DB_TIMERS,	/* due time (u64 BE) timer id -> "": armed timers by due time */
+	DB_TIMER_RECS,	/* timer id -> timer (application, stage, kind, what) */
+	DB_APP_TIMERS,	/* app id \0 timer id -> "": to cancel an application's timers */
+	DB_OVERDUE,	/* cohort \0 app id -> "": applications past their stage's deadline */
 	DB_COUNT
 };
 

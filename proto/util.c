@@ -139,9 +139,8 @@ pw_time_format(int64_t t, char *buf)
 	return buf;
 }
 
-/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
+int64_t
+pw_days_from_civil(int64_t y, int m, int d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -189,7 +188,7 @@ pw_date_parse(const char *s, int64_t *days)
 
 	if (strlen(s) != 10 || date_fields(s, &y, &m, &d))
 		return -1;
-	*days = days_from_civil(y, m, d);
+	*days = pw_days_from_civil(y, m, d);
 	return 0;
 }
 
@@ -217,7 +216,7 @@ pw_time_parse(const char *s, int64_t *t)
 		return -1;
 	if (h > 23 || mi > 59 || sec > 60)
 		return -1;
-	*t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*t = pw_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	return 0;
 }
 

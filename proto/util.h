@@ -42,6 +42,8 @@ char *pw_time_format(int64_t t, char *buf);
 int pw_time_parse(const char *s, int64_t *t);
 /* Parse a calendar date "YYYY-MM-DD" into days since 1970-01-01; 0 or -1. */
 int pw_date_parse(const char *s, int64_t *days);
+/* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
+int64_t pw_days_from_civil(int64_t y, int m, int d);
 /* Parse "HH:MM" into minutes after midnight; 0 or -1. */
 int pw_hhmm_parse(const char *s, int *minutes);
 

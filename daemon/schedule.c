@@ -1,0 +1,164 @@
+/*
+ * schedule.c: date arithmetic in a cohort's time zone. The process runs in
+ * UTC; a conversion sets TZ to the cohort's zone around one mktime() or
+ * localtime_r() call and back to UTC. The daemon has one thread, so this is
+ * safe, and it keeps the rules of every zone in the system's tz database.
+ */
+#include "schedule.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+
+static void
+tz_use(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void
+tz_utc(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+/* Civil date from days since 1970-01-01 (proleptic Gregorian). */
+static void
+civil_from_days(int64_t z, int *y, int *m, int *d)
+{
+	int64_t era, doe, yoe, doy, mp;
+
+	z += 719468;
+	era = (z >= 0 ? z : z - 146096) / 146097;
+	doe = z - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+int64_t
+schedule_local(const char *tz, int64_t days, int minutes)
+{
+	struct tm tm;
+	time_t t;
+	int y, m, d;
+
+	civil_from_days(days, &y, &m, &d);
+	memset(&tm, 0, sizeof tm);
+	tm.tm_year = y - 1900;
+	tm.tm_mon = m - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = minutes / 60;
+	tm.tm_min = minutes % 60;
+	tm.tm_isdst = -1; /* let the zone's rules say whether summer time applies */
+	tz_use(tz);
+	t = mktime(&tm);
+	tz_utc();
+	return (int64_t)t;
+}
+
+int64_t
+schedule_local_date(const char *tz, int64_t t, int *weekday, int *minutes)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	tz_use(tz);
+	localtime_r(&tt, &tm);
+	tz_utc();
+	if (weekday != NULL)
+		*weekday = tm.tm_wday;
+	if (minutes != NULL)
+		*minutes = tm.tm_hour * 60 + tm.tm_min;
+	return pw_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+char *
+schedule_format(const char *tz, int64_t t, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	tz_use(tz);
+	localtime_r(&tt, &tm);
+	tz_utc();
+	strftime(buf, 64, "%a %d %b %Y, %H:%M", &tm);
+	return buf;
+}
+
+int64_t
+schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered)
+{
+	int64_t days;
+	int start;
+
+	for (size_t i = 0; i < c->ndeadlines; i++)
+		if (c->deadlines[i].stage == s && pw_date_parse(c->deadlines[i].date, &days) == 0)
+			return schedule_local(c->timezone, days, c->deadline_time);
+	if (s->deadline_session != NULL) {
+		const struct session *ss = config_session(c, s->deadline_session);
+
+		if (ss == NULL || pw_date_parse(ss->date, &days) != 0 ||
+		    pw_hhmm_parse(ss->start, &start) != 0)
+			return 0;
+		return schedule_local(c->timezone, days, start);
+	}
+	if (s->deadline_days > 0)
+		return schedule_local(c->timezone,
+				      schedule_local_date(c->timezone, entered, NULL, NULL) +
+					      s->deadline_days,
+				      c->deadline_time);
+	return 0;
+}
+
+int64_t
+schedule_window(const struct cohort *c, int64_t t)
+{
+	for (int i = 0; i < 8; i++) {
+		int wday, min;
+		int64_t day = schedule_local_date(c->timezone, t, &wday, &min);
+
+		if ((c->window_days & (1 << wday)) && min >= c->window_from && min < c->window_to)
+			return t;
+		if ((c->window_days & (1 << wday)) && min < c->window_from)
+			return schedule_local(c->timezone, day, c->window_from);
+		t = schedule_local(c->timezone, day + 1, 0);
+	}
+	return t; /* an empty window cannot be configured; be safe anyway */
+}
+
+int64_t
+schedule_nudge(const struct cohort *c, const struct nudge *n, int64_t deadline)
+{
+	int64_t day = schedule_local_date(c->timezone, deadline, NULL, NULL) + n->days;
+	int64_t t = schedule_local(c->timezone, day, n->at);
+
+	return n->urgent ? t : schedule_window(c, t);
+}
+
+int64_t
+schedule_every(const struct cohort *c, const struct nudge *n, int64_t entered, int64_t after)
+{
+	int64_t day0 = schedule_local_date(c->timezone, entered, NULL, NULL);
+	int64_t k = 1, t;
+
+	if (after > entered)
+		k = (after - entered) / ((int64_t)n->every * 86400);
+	if (k < 1)
+		k = 1;
+	for (;; k++) {
+		t = schedule_local(c->timezone, day0 + k * n->every, n->at);
+		if (!n->urgent)
+			t = schedule_window(c, t);
+		if (t > after)
+			return t;
+	}
+}

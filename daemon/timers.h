@@ -1,0 +1,29 @@
+/*
+ * timers.h: durable time (DESIGN.md guarantee 7). A timer is a record
+ * (DB_TIMER_RECS) indexed by due time (DB_TIMERS) and by application
+ * (DB_APP_TIMERS). Entering a stage arms its deadline, reminders and
+ * escalations in the transaction of the change; leaving it cancels them.
+ * The loop fires what is due, in due order, each timer once: firing deletes
+ * it in the same transaction as its effects, so a restart never repeats one.
+ */
+#ifndef PW_TIMERS_H
+#define PW_TIMERS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "commands.h"
+
+/* The application has just entered its current stage: arm that stage's timers. */
+int timers_stage_entered(struct cmd_ctx *c, const json_t *app);
+/* Cancel every timer of the application. */
+int timers_cancel(struct cmd_ctx *c, const char *app);
+/*
+ * Fire up to max timers due at or before c->now, in due order. *fired gets
+ * how many. Returns 0 or PW_ESTORE.
+ */
+int timers_fire(struct cmd_ctx *c, int max, int *fired);
+/* The earliest armed timer, or PW_ENOTFOUND. */
+int timers_next(struct store *s, MDB_txn *txn, int64_t *at);
+
+#endif
