@@ -1,0 +1,286 @@
+#!/usr/bin/python3
+"""Durable time: deadlines, reminders, escalations on the manual clock.
+
+A real pathwayd on a manual clock; time moves only through clock.advance, so
+the test runs weeks of a programme in seconds and asserts what became due
+when: the events in the log and the notification jobs in the outbox (who,
+which template, at which simulated moment). No mailer runs: the outbox is
+the record of what would be sent.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import zmq
+
+BIN = os.environ.get("PATHWAY_BIN", "/work/main/build")
+SRC = os.environ.get("PATHWAY_SRC", "/work/main")
+
+CONF = """
+daemon = {{
+	api = "ipc://{d}/api.sock";
+	events = "ipc://{d}/events.sock";
+	workers = "ipc://{d}/workers.sock";
+	db = "{d}/db";
+	templates = "{src}/conf/templates";
+	clock = "manual";
+	clock_start = "{start}";
+	log_level = "warn";
+}};
+programmes = [ "{src}/conf/programmes/norfolk-talent-pool.conf",
+	       "{src}/conf/programmes/kent-pathways.conf",
+	       "{src}/conf/programmes/norfolk-lle.conf" ];
+cohorts = [ "{src}/conf/cohorts/ntp-2026-27.conf", "{src}/conf/cohorts/ntp-2027-28.conf",
+	    "{src}/conf/cohorts/kent-2026-27.conf", "{src}/conf/cohorts/lle-2026-27.conf" ];
+"""
+
+
+class Daemon:
+    def __init__(self, start):
+        self.dir = tempfile.mkdtemp(prefix="pwt", dir="/tmp")
+        self.conf = os.path.join(self.dir, "pathway.conf")
+        with open(self.conf, "w") as f:
+            f.write(CONF.format(d=self.dir, src=SRC, start=start))
+        self.ctx = zmq.Context()
+        self.sock = None
+        self.proc = None
+        self.n = 0
+        self.start()
+
+    def start(self):
+        self.log = open(os.path.join(self.dir, "pathwayd.log"), "ab")
+        self.proc = subprocess.Popen([os.path.join(BIN, "pathwayd"), "-c", self.conf],
+                                     stderr=self.log)
+        self.connect()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                self.call("system.ping", timeout=200)
+                return
+            except TimeoutError:
+                self.connect()
+        raise RuntimeError("pathwayd did not start")
+
+    def connect(self):
+        if self.sock is not None:
+            self.sock.close(0)
+        self.sock = self.ctx.socket(zmq.DEALER)
+        self.sock.connect("ipc://%s/api.sock" % self.dir)
+
+    def call(self, cmd, args=None, actor="operator", timeout=10000):
+        self.n += 1
+        rid = "t%d" % self.n
+        self.sock.send_multipart([b"", json.dumps(
+            {"id": rid, "cmd": cmd, "actor": actor, "args": args or {}}).encode()])
+        if not self.sock.poll(timeout):
+            raise TimeoutError(cmd)
+        reply = json.loads(self.sock.recv_multipart()[-1])
+        assert reply["id"] == rid
+        return reply
+
+    def ok(self, cmd, args=None, actor="operator"):
+        r = self.call(cmd, args, actor)
+        if not r["ok"]:
+            raise AssertionError("%s %s: %s" % (cmd, args, r["error"]))
+        return r["data"]
+
+    def kill(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.log.close()
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            self.proc.wait(timeout=20)
+        self.sock.close(0)
+        self.ctx.term()
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class TimersTest(unittest.TestCase):
+    def daemon(self, start):
+        d = Daemon(start)
+        self.addCleanup(d.stop)
+        return d
+
+    def people(self, d):
+        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        for pid, name, roles, school in [
+                ("p-cand", "Amara Okafor", ["candidate"], "s-oak"),
+                ("p-head", "Margaret Lowe", ["headteacher"], "s-oak"),
+                ("p-la", "Helen Marsh", ["la_adviser"], None)] + [
+                ("p-r%d" % i, "Rater %d" % i, ["rater"], "s-oak") for i in range(1, 9)]:
+            args = {"id": pid, "name": name, "email": pid + "@example.org", "roles": roles}
+            if school:
+                args["school"] = school
+            d.ok("person.create", args)
+
+    def jobs(self, d):
+        return d.ok("outbox.list", {"limit": 1000})["jobs"]
+
+    def events(self, d, after=0, types=None):
+        out = []
+        while True:
+            page = d.ok("events.since", {"after": after, "limit": 1000})
+            out += page["events"]
+            if not page["events"]:
+                break
+            after = page["events"][-1]["seq"]
+        return [e for e in out if types is None or e["type"] in types]
+
+    def test_signoff_reminders_overdue_escalation(self):
+        # Monday 7 September 2026, 08:00 UTC (09:00 BST).
+        d = self.daemon("2026-09-07T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        # The headteacher is alerted at once.
+        jobs = self.jobs(d)
+        self.assertEqual([(j["template"], j["to"]["person"]) for j in jobs],
+                         [("signoff-needed", "p-head")])
+        for _ in range(16):
+            d.ok("clock.advance", {"seconds": 86400})
+        got = [(j["created"], j["template"], j["to"]["person"]) for j in self.jobs(d)]
+        # Deadline: 14 days after entering, 17:00 local (BST) = 16:00Z on Mon 21 Sep.
+        # Reminders every 4 days at 09:00 local; Sat 19 Sep waits for Monday's window
+        # (07:30 local), which the daily steps reach at 08:00Z.
+        self.assertEqual(got, [
+            ("2026-09-07T08:00:00Z", "signoff-needed", "p-head"),
+            ("2026-09-11T08:00:00Z", "signoff-reminder", "p-head"),
+            ("2026-09-15T08:00:00Z", "signoff-reminder", "p-head"),
+            ("2026-09-21T08:00:00Z", "signoff-reminder", "p-head"),
+            ("2026-09-22T08:00:00Z", "signoff-overdue", "p-la"),
+            ("2026-09-23T08:00:00Z", "signoff-reminder", "p-head"),
+        ])
+        over = self.events(d, types={"application.overdue"})
+        self.assertEqual(len(over), 1)
+        self.assertEqual(over[0]["data"]["deadline"], "2026-09-21T16:00:00Z")
+        self.assertEqual(over[0]["data"]["deadline_local"], "Mon 21 Sep 2026, 17:00")
+        listed = d.ok("application.list", {"cohort": "ntp-2026-27", "overdue": True})
+        self.assertEqual([a["id"] for a in listed["applications"]], [app])
+        self.assertEqual(d.ok("cohort.report", {"cohort": "ntp-2026-27"})["overdue"], 1)
+
+        # Signing off ends it: no more reminders, no longer overdue.
+        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.signoff", {"app": app}, "p-head")
+        before = len(self.jobs(d))
+        for _ in range(20):
+            d.ok("clock.advance", {"seconds": 86400})
+        self.assertEqual(len(self.jobs(d)), before)
+        self.assertNotIn("overdue", d.ok("application.get", {"app": app})["application"])
+        self.assertEqual(d.ok("application.list", {"overdue": True})["applications"], [])
+
+    def test_withdrawal_cancels_everything(self):
+        d = self.daemon("2026-09-07T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.withdraw", {"app": app}, "p-cand")
+        n = len(self.jobs(d))
+        for _ in range(30):
+            d.ok("clock.advance", {"seconds": 86400})
+        self.assertEqual(len(self.jobs(d)), n)
+        self.assertEqual(self.events(d, types={"application.reminded", "application.overdue",
+                                               "application.escalated"}), [])
+
+    def test_downtime_fires_once_in_order(self):
+        d = self.daemon("2026-09-07T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        head = d.ok("system.ping")["head"]
+        # The daemon is down while three reminders, the deadline and the escalation
+        # fall due; the clock jumps over all of them at once.
+        d.kill()
+        d.start()
+        d.ok("clock.set", {"now": "2026-09-22T12:00:00Z"})
+        fired = [(e["type"], e["at"]) for e in self.events(d, head)
+                 if e["type"] in ("application.reminded", "application.overdue",
+                                  "application.escalated")]
+        # Each once, in due order; the repeating reminder does not replay every missed
+        # occurrence, it goes out once and is re-armed for its next day.
+        self.assertEqual([t for t, _ in fired], [
+            "application.reminded", "application.overdue", "application.escalated"])
+        d.kill()
+        d.start()
+        d.ok("clock.advance", {"seconds": 60})
+        again = [e for e in self.events(d, head)
+                 if e["type"] in ("application.reminded", "application.overdue",
+                                  "application.escalated")]
+        self.assertEqual(len(again), 3, "a restart must not fire anything twice")
+
+    def test_daylight_saving(self):
+        # Clocks go back on Sunday 25 October 2026 (BST -> GMT). The 360 reminders are
+        # "09:00 local" relative to TP2 (Thu 5 Nov 2026, 16:00 GMT): 14 days before is
+        # Thu 22 Oct (BST, 08:00Z); 7 days before is Thu 29 Oct (GMT, 09:00Z).
+        d = self.daemon("2026-10-01T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.signoff", {"app": app}, "p-head")
+        d.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
+        for r in ("p-r1", "p-r2", "p-r3"):
+            d.ok("application.invite_rater", {"app": app, "rater": r}, "p-cand")
+        d.ok("application.record_response", {"app": app, "rater": "p-r1"}, "p-r1")
+        head = d.ok("system.ping")["head"]
+        for _ in range(37 * 24):  # hour by hour across the clock change, past TP2
+            d.ok("clock.advance", {"seconds": 3600})
+        rem = [(e["at"], e["data"]["index"]) for e in self.events(d, head)
+               if e["type"] == "application.reminded"]
+        self.assertEqual(rem, [("2026-10-22T08:00:00Z", 0),
+                               ("2026-10-29T09:00:00Z", 1),
+                               ("2026-10-29T09:00:00Z", 2)])
+        by = {}
+        for j in self.jobs(d):
+            by.setdefault((j["created"], j["template"]), set()).add(j["to"]["person"])
+        # Only the raters who have not responded are reminded; the candidate hears how
+        # many responses are missing, never who.
+        self.assertEqual(by[("2026-10-22T08:00:00Z", "rater-reminder")], {"p-r2", "p-r3"})
+        self.assertEqual(by[("2026-10-29T09:00:00Z", "rater-reminder")], {"p-r2", "p-r3"})
+        self.assertEqual(by[("2026-10-29T09:00:00Z", "responses-missing")], {"p-cand"})
+        miss = [j for j in self.jobs(d) if j["template"] == "responses-missing"]
+        self.assertEqual(len(miss), 1)
+        over = [e for e in self.events(d, head) if e["type"] == "application.overdue"]
+        self.assertEqual(over[0]["data"]["deadline"], "2026-11-05T16:00:00Z")
+        self.assertEqual(over[0]["at"], "2026-11-05T16:00:00Z")
+
+    def test_manual_clock_only_moves_forward_and_persists(self):
+        d = self.daemon("2026-09-07T08:00:00Z")
+        d.ok("clock.set", {"now": "2026-09-10T08:00:00Z"})
+        r = d.call("clock.set", {"now": "2026-09-09T08:00:00Z"})
+        self.assertEqual(r["error"]["code"], "invalid_request")
+        d.kill()
+        d.start()
+        self.assertEqual(d.ok("system.ping")["now"], "2026-09-10T08:00:00Z")
+
+
+class SystemClockTest(unittest.TestCase):
+    def test_real_deployment_cannot_move_time(self):
+        d = Daemon("2026-09-07T08:00:00Z")
+        self.addCleanup(d.stop)
+        with open(d.conf) as f:
+            text = f.read().replace('clock = "manual";', 'clock = "system";')
+        d.kill()
+        with open(d.conf, "w") as f:
+            f.write(text)
+        d.start()
+        for cmd, args in (("clock.set", {"now": "2030-01-01T00:00:00Z"}),
+                          ("clock.advance", {"seconds": 60})):
+            self.assertEqual(d.call(cmd, args)["error"]["code"], "unknown_command")
+
+
+if __name__ == "__main__":
+    unittest.main()
