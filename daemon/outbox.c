@@ -468,8 +468,13 @@ static int
 worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
 {
 	size_t i = 0;
+	int held = held_by(ob, wi);
 
-	log_warn("worker %s: %s; its jobs are offered again", ob->workers[wi].name, why);
+	if (held > 0)
+		log_warn("worker %s: %s; its %d job(s) are offered again", ob->workers[wi].name,
+			 why, held);
+	else
+		log_info("worker %s: %s", ob->workers[wi].name, why);
 	while (i < ob->nleases) {
 		json_t *job = NULL;
 

@@ -95,13 +95,18 @@ class Daemon:
         self.log.close()
 
     def stop(self):
+        code = 0
         if self.proc and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
-            self.proc.wait(timeout=20)
+            code = self.proc.wait(timeout=20)
         self.sock.close(0)
         self.ctx.term()
         self.log.close()
+        with open(os.path.join(self.dir, "pathwayd.log"), "rb") as f:
+            log = f.read().decode(errors="replace")
         shutil.rmtree(self.dir, ignore_errors=True)
+        # A clean stop exits 0; a sanitizer report (leak, overflow) would not.
+        assert code == 0, "pathwayd exited %d:\n%s" % (code, log[-4000:])
 
 
 class TimersTest(unittest.TestCase):
