@@ -1213,6 +1213,16 @@ job_view(const json_t *job)
 
 	json_object_del(v, "v");
 	json_object_del(v, "vars");
+	if (json_object_get(job, "attachments") != NULL) {
+		json_t *names = json_array(), *a;
+		size_t i;
+
+		json_array_foreach(json_object_get(job, "attachments"), i, a)
+		{
+			json_array_append(names, json_object_get(a, "filename"));
+		}
+		json_object_set_new(v, "attachments", names);
+	}
 	json_object_set_new(v, "created",
 			    json_string(pw_time_format(json_integer_value(json_object_get(job, "created")), t)));
 	json_object_set_new(v, "next_attempt",

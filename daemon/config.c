@@ -643,7 +643,8 @@ nudge_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	    get_bool(st, file, g, "urgent", &n->urgent) != 0 ||
 	    get_bool(st, file, g, "late", &n->late) != 0 || get_id(st, file, g, "template", &tname) != 0)
 		goto fail;
-	if (config_setting_get_member(g, "days") == NULL && n->every == 0) {
+	if (config_setting_get_member(g, "days") == NULL && n->every == 0 &&
+	    strncmp(on, "session.", 8) != 0) {
 		bad(st, file, g, "needs 'days' (from the deadline) or 'every' (days, repeating)");
 		goto fail;
 	}
@@ -709,6 +710,36 @@ programme_schedules(struct pw_config *cfg, struct pw_status *st, const char *fil
 			if (s->escalations[k].every != 0 || s->escalations[k].days < 0)
 				return bad(st, file, config_setting_get_member(g, "escalations"),
 					   "an escalation is 'days' (>= 0) after the deadline");
+	}
+	return 0;
+}
+
+/* The sessions group: calendar, reminder, absent, updated; each { to; template; ... }. */
+static int
+programme_sessions(struct pw_config *cfg, struct pw_status *st, const char *file,
+		   const config_setting_t *g, struct programme *p)
+{
+	static const char *const keys[] = {"calendar", "reminder", "absent", "updated", NULL};
+	struct nudge *slot[] = {&p->session_calendar, &p->session_reminder, &p->session_absent,
+				&p->session_updated};
+	static const char *const on[] = {"session.calendar", "session.reminder", "session.absent",
+					 "session.updated"};
+
+	if (g == NULL)
+		return 0;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP || only_known(st, file, g, keys) != 0)
+		return config_setting_type(g) != CONFIG_TYPE_GROUP
+			       ? bad(st, file, g, "must be a group { calendar = {...}; ... }")
+			       : PW_ECONFIG;
+	for (int i = 0; i < 4; i++) {
+		const config_setting_t *e = config_setting_get_member(g, keys[i]);
+
+		if (e == NULL)
+			continue;
+		if (nudge_load(cfg, st, file, e, on[i], slot[i]) != 0)
+			return PW_ECONFIG;
+		if (i == 1 && config_setting_get_member(e, "days") == NULL)
+			return bad(st, file, e, "a session reminder needs 'days' before the session");
 	}
 	return 0;
 }
@@ -784,7 +815,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {"id", "name", "stages", "notifications", NULL};
+	static const char *const keys[] = {"id", "name", "stages", "notifications", "sessions",
+					   NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -823,7 +855,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 	    programme_rules(cfg, st, path, config_setting_get_member(g, "notifications"), p) != 0)
 		goto done;
 	programme_index_sessions(p);
-	if (programme_schedules(cfg, st, path, stages, p) != 0)
+	if (programme_schedules(cfg, st, path, stages, p) != 0 ||
+	    programme_sessions(cfg, st, path, config_setting_get_member(g, "sessions"), p) != 0)
 		goto done;
 	rc = 0;
 done:

@@ -94,6 +94,9 @@ struct programme {
 	size_t nsessions_used;
 	struct notify_rule *rules;
 	size_t nrules;
+	/* Session notices (to == 0: not sent): the calendar when a place is taken, a
+	 * reminder before each session, a follow-up when absent, an update on change. */
+	struct nudge session_calendar, session_reminder, session_absent, session_updated;
 };
 
 struct session {

@@ -11,11 +11,17 @@
 #include <string.h>
 
 #include "engine.h"
+#include "ical.h"
+#include "schedule.h"
 #include "util.h"
 
 #define COMMON                                                                                 \
 	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",    \
 		"programme_name", "stage_name", "app_id", "todo"
+
+#define SESSION                                                                                \
+	"session_id", "session_title", "session_date", "session_start", "session_end",         \
+		"session_venue"
 
 struct notifiable {
 	const char *type;
@@ -42,6 +48,10 @@ static const struct notifiable notifiable[] = {
 	{"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
 	{"application.escalated",
 	 {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
+	{"session.calendar", {COMMON, "sessions", NULL}},
+	{"session.reminder", {COMMON, SESSION, NULL}},
+	{"session.absent", {COMMON, SESSION, NULL}},
+	{"session.updated", {COMMON, SESSION, NULL}},
 	{"notification.dead",
 	 {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template",
 	  "failed_error", "failed_attempts", NULL}},
@@ -291,7 +301,7 @@ recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
 /* Write one job for one recipient. */
 static int
 job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *person,
-	  const char *role, const json_t *vars)
+	  const char *role, const json_t *vars, const json_t *attachments)
 {
 	json_t *p = NULL, *job, *v;
 	char id[32];
@@ -321,6 +331,8 @@ job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *per
 		put(job, "app", str(ev, "app"), "");
 	if (str(ev, "cohort") != NULL)
 		put(job, "cohort", str(ev, "cohort"), "");
+	if (attachments != NULL)
+		json_object_set(job, "attachments", (json_t *)attachments);
 	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st);
 	if (rc == 0)
 		rc = store_due_put(c->store, c->txn, DB_OUTBOX_DUE, c->now, id, c->st);
@@ -330,9 +342,10 @@ job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *per
 }
 
 /* One job per person in roles 'to' related to app, with template t. */
+/* As notify_roles, skipping (and then adding) the people in seen when it is not NULL. */
 static int
-notify_roles(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
-	     const struct template *t)
+notify_roles_once(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars,
+		  int to, const struct template *t, const json_t *attachments, json_t *seen)
 {
 	struct recipients rs = {c, 0, json_object()};
 	const char *person;
@@ -344,10 +357,163 @@ notify_roles(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_
 			rc = recipients_of(&rs, ev, app);
 	json_object_foreach(rs.people, person, role)
 	{
+		if (seen != NULL && json_object_get(seen, person) != NULL)
+			continue;
+		if (seen != NULL)
+			json_object_set_new(seen, person, json_true());
 		if (rc == 0)
-			rc = job_write(c, t->name, ev, person, json_string_value(role), vars);
+			rc = job_write(c, t->name, ev, person, json_string_value(role), vars,
+				       attachments);
 	}
 	json_decref(rs.people);
+	return rc;
+}
+
+static int
+notify_roles(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
+	     const struct template *t, const json_t *attachments)
+{
+	return notify_roles_once(c, ev, app, vars, to, t, attachments, NULL);
+}
+
+/* Session notices. The cohort state keeps each session's SEQUENCE under "sessions". */
+
+struct cal {
+	const json_t *seqs; /* session id -> {"seq"} */
+	const char *only;   /* one session, or NULL for every session for participants */
+};
+
+static int
+cal_want(const struct session *s, void *ud)
+{
+	const struct cal *k = ud;
+
+	if (k->only != NULL)
+		return strcmp(s->id, k->only) == 0;
+	return strcmp(s->audience, "coaches") != 0;
+}
+
+static int
+cal_seq(const struct session *s, void *ud)
+{
+	const struct cal *k = ud;
+
+	return (int)json_integer_value(json_object_get(json_object_get(k->seqs, s->id), "seq"));
+}
+
+/* The attachments array holding the cohort's calendar (or one session of it). */
+static json_t *
+calendar_attachment(struct cmd_ctx *c, const struct cohort *co, const char *only)
+{
+	json_t *state = NULL, *att;
+	struct cal k;
+	char *ics, *name;
+
+	store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state);
+	k.seqs = json_object_get(state, "sessions");
+	k.only = only;
+	ics = ical_calendar(co, cal_want, cal_seq, &k, c->now);
+	name = only ? xasprintf("%s-%s.ics", co->id, only) : xasprintf("%s.ics", co->id);
+	att = json_pack("[{s:s, s:s, s:s}]", "filename", name, "type",
+			"text/calendar; charset=UTF-8; method=PUBLISH", "content", ics);
+	free(ics);
+	free(name);
+	json_decref(state);
+	return att;
+}
+
+static void
+session_vars(json_t *v, const struct cohort *co, const struct session *s)
+{
+	char when[64];
+
+	put(v, "session_id", s->id, "");
+	put(v, "session_title", s->title, "");
+	schedule_format(co->timezone, ical_session_start(co, s), when);
+	when[16] = '\0'; /* "Thu 08 Oct 2026" */
+	put(v, "session_date", when, "");
+	put(v, "session_start", s->start, "");
+	put(v, "session_end", s->end, "");
+	put(v, "session_venue", s->venue, "");
+}
+
+static json_t *
+sessions_text(const struct cohort *co)
+{
+	char *s = xstrdup(""), when[64];
+	json_t *out;
+
+	for (size_t i = 0; i < co->nsessions; i++) {
+		const struct session *ss = &co->sessions[i];
+		char *n;
+
+		if (strcmp(ss->audience, "coaches") == 0)
+			continue;
+		schedule_format(co->timezone, ical_session_start(co, ss), when);
+		when[16] = '\0';
+		n = xasprintf("%s  %-5s %s, %s-%s, %s\n", s, ss->id, when, ss->start, ss->end,
+			      ss->venue);
+		free(s);
+		s = n;
+	}
+	out = json_string(s);
+	free(s);
+	return out;
+}
+
+/* Calendar when a place is taken; follow-up when recorded absent. */
+static int
+session_notices(struct cmd_ctx *c, const json_t *ev, const struct cohort *co, const json_t *app)
+{
+	const struct programme *p = co->programme;
+	const json_t *data = json_object_get(ev, "data");
+	const char *type = str(ev, "type");
+	json_t *keep, *vars, *att = NULL;
+	int rc, calendar, absent;
+
+	if (app == NULL)
+		return 0;
+	calendar = p->session_calendar.to != 0 && json_is_true(json_object_get(app, "place")) &&
+		   (streq(type, "application.place_offered") ||
+		    (streq(type, "application.decided") && streq(str(data, "outcome"), "accept")));
+	absent = p->session_absent.to != 0 && streq(type, "application.attendance_recorded") &&
+		 json_is_false(json_object_get(data, "present"));
+	if (!calendar && !absent)
+		return 0;
+	keep = json_array();
+	vars = event_vars(c, ev, app, co, keep);
+	if (calendar) {
+		json_object_set_new(vars, "sessions", sessions_text(co));
+		att = calendar_attachment(c, co, NULL);
+		rc = notify_roles(c, ev, app, vars, p->session_calendar.to, p->session_calendar.tmpl,
+				  att);
+	} else {
+		session_vars(vars, co, config_session(co, str(data, "session")));
+		rc = notify_roles(c, ev, app, vars, p->session_absent.to, p->session_absent.tmpl,
+				  NULL);
+	}
+	json_decref(att);
+	json_decref(vars);
+	json_decref(keep);
+	return rc;
+}
+
+int
+notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+	       const struct session *s, const struct nudge *n, int with_ics, json_t *seen)
+{
+	json_t *keep = json_array(), *vars = event_vars(c, ev, app, co, keep);
+	json_t *att = with_ics ? calendar_attachment(c, co, s->id) : NULL;
+	int to = n->to, rc;
+
+	/* A coaches' session is for coaches; a participants' session for participants. */
+	if (strcmp(s->audience, "coaches") == 0)
+		to &= ROLE_COACH;
+	session_vars(vars, co, s);
+	rc = notify_roles_once(c, ev, app, vars, to, n->tmpl, att, seen);
+	json_decref(att);
+	json_decref(vars);
+	json_decref(keep);
 	return rc;
 }
 
@@ -355,24 +521,24 @@ int
 notify_event(struct cmd_ctx *c, const json_t *ev)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(ev, "cohort") ? str(ev, "cohort") : "");
-	json_t *app = NULL, *keep = NULL, *vars = NULL;
+	json_t *app = NULL, *keep, *vars = NULL;
 	int rc = 0;
 
-	if (co == NULL || str(ev, "app") == NULL)
+	if (co == NULL || str(ev, "app") == NULL ||
+	    store_rec_get(c->store, c->txn, DB_APPS, str(ev, "app"), &app) != 0)
 		return 0;
+	keep = json_array();
 	for (size_t i = 0; i < co->programme->nrules && rc == 0; i++) {
 		const struct notify_rule *r = &co->programme->rules[i];
 
 		if (!rule_matches(r, ev))
 			continue;
-		if (app == NULL) {
-			if (store_rec_get(c->store, c->txn, DB_APPS, str(ev, "app"), &app) != 0)
-				return 0;
-			keep = json_array();
+		if (vars == NULL)
 			vars = event_vars(c, ev, app, co, keep);
-		}
-		rc = notify_roles(c, ev, app, vars, r->to, r->tmpl);
+		rc = notify_roles(c, ev, app, vars, r->to, r->tmpl, NULL);
 	}
+	if (rc == 0)
+		rc = session_notices(c, ev, co, app);
 	json_decref(app);
 	json_decref(keep);
 	json_decref(vars);
@@ -392,7 +558,7 @@ notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
 		return 0;
 	}
 	vars = event_vars(c, ev, app, co, keep);
-	rc = notify_roles(c, ev, app, vars, to, t);
+	rc = notify_roles(c, ev, app, vars, to, t, NULL);
 	json_decref(vars);
 	json_decref(keep);
 	return rc;
@@ -417,7 +583,7 @@ notify_dead(struct cmd_ctx *c, const json_t *job)
 			 str(job, "template"), "failed_error",
 			 str(job, "last_error") ? str(job, "last_error") : "", "failed_attempts",
 			 json_object_get(job, "attempts"));
-	rc = notify_roles(c, ev, NULL, vars, ROLE_LA_ADVISER, t);
+	rc = notify_roles(c, ev, NULL, vars, ROLE_LA_ADVISER, t, NULL);
 	json_decref(vars);
 	json_decref(ev);
 	return rc;

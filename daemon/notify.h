@@ -32,6 +32,17 @@ int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
 		 const struct template *t);
 
 /*
+ * Write a session notice (reminder or update, template of n) for app about
+ * session s of cohort co, with that session's calendar attached when with_ics.
+ * A coaches' session goes only to the coach roles of n. People in seen (when
+ * not NULL) are skipped, and everyone written to is added to it, so a coach
+ * of several candidates hears once.
+ */
+int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app,
+		   const struct cohort *co, const struct session *s, const struct nudge *n,
+		   int with_ics, json_t *seen);
+
+/*
  * Write the alert to every LA adviser that job (now dead) was not
  * delivered. Nothing is written for a job that was itself such an alert.
  */

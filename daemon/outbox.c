@@ -610,6 +610,9 @@ job_message(const struct template *t, const json_t *job)
 	if (t->html != NULL)
 		json_object_set_new(json_object_get(json_object_get(m, "job"), "template"), "html",
 				    json_string(t->html));
+	if (json_object_get(job, "attachments") != NULL)
+		json_object_set(json_object_get(m, "job"), "attachments",
+				json_object_get(job, "attachments"));
 	return m;
 }
 

@@ -41,6 +41,7 @@ struct server {
 	int64_t last_prune;
 	struct pw_clock clock;
 	int64_t next_timer; /* earliest armed timer; INT64_MIN: unknown, look */
+	int sync_sessions;  /* the calendars may have changed: re-sync session timers */
 };
 
 /* One request of a batch, from receipt to reply. */
@@ -239,6 +240,7 @@ server_open(const char *conf_path, struct server **out, struct pw_status *st)
 	*out = NULL;
 	s->lock_fd = -1;
 	s->next_timer = INT64_MIN;
+	s->sync_sessions = 1;
 	s->conf_path = xstrdup(conf_path);
 	if (config_load(conf_path, &s->cfg, st) != 0)
 		goto fail;
@@ -310,6 +312,8 @@ server_reload(struct server *s, struct pw_status *st)
 	cfg->daemon.map_size = o->map_size;
 	config_free(&s->cfg);
 	s->cfg = cfg;
+	s->sync_sessions = 1;
+	s->next_timer = INT64_MIN;
 	log_set_level(cfg->daemon.log_level);
 	log_info("reloaded %s: %zu programmes, %zu cohorts", s->conf_path, cfg->nprogrammes,
 		 cfg->ncohorts);
@@ -550,7 +554,12 @@ timers_turn(struct server *s, struct cmd_ctx *sys)
 {
 	int fired = 0, rc = 0;
 
-	if (s->next_timer <= sys->now)
+	if (s->sync_sessions) {
+		rc = timers_sessions_sync(sys);
+		if (rc == 0)
+			s->sync_sessions = 0;
+	}
+	if (rc == 0 && s->next_timer <= sys->now)
 		rc = timers_fire(sys, 1000, &fired);
 	if (rc == 0 && fired > 0)
 		log_debug("fired %d timers", fired);
@@ -579,7 +588,7 @@ turn(struct server *s)
 		n++;
 	outbox_recv(s->outbox, s->workers, max);
 	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono) &&
-	    s->next_timer > clock_now(&s->clock))
+	    s->next_timer > clock_now(&s->clock) && !s->sync_sessions)
 		goto done;
 	if (store_txn_begin(s->store, NULL, 0, &txn, &st) != 0) {
 		for (int i = 0; i < n; i++)

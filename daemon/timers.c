@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ical.h"
 #include "notify.h"
 #include "schedule.h"
 #include "util.h"
@@ -101,7 +102,8 @@ timer_delete(struct cmd_ctx *c, const json_t *t)
 {
 	store_due_del(c->store, c->txn, DB_TIMERS, json_integer_value(json_object_get(t, "at")),
 		      str(t, "id"));
-	store_index_del(c->store, c->txn, DB_APP_TIMERS, str(t, "app"), str(t, "id"), NULL);
+	if (str(t, "app") != NULL)
+		store_index_del(c->store, c->txn, DB_APP_TIMERS, str(t, "app"), str(t, "id"), NULL);
 	return store_rec_del(c->store, c->txn, DB_TIMER_RECS, str(t, "id"));
 }
 
@@ -181,6 +183,232 @@ fire_nudge(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const 
 	return rc;
 }
 
+/* Session timers belong to a cohort and a session, not to an application. */
+static int
+arm_session(struct cmd_ctx *c, const struct cohort *co, const struct session *s, int64_t at,
+	    char *id, size_t idlen)
+{
+	json_t *t;
+	uint64_t n;
+	int rc;
+
+	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
+		return PW_ESTORE;
+	snprintf(id, idlen, "T%09llu", (unsigned long long)n);
+	t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I}", "v", 1, "id", id, "kind", "session",
+		      "cohort", co->id, "session", s->id, "at", (json_int_t)at);
+	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, id, t, c->st);
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, id, c->st);
+	json_decref(t);
+	return rc;
+}
+
+struct members {
+	struct cmd_ctx *c;
+	json_t *ids;
+};
+
+static int
+member_visit(const char *id, void *ud)
+{
+	json_array_append_new(((struct members *)ud)->ids, json_string(id));
+	return 0;
+}
+
+/*
+ * Send notice n about session s to every application of the cohort that
+ * holds a place and is active; each person hears once.
+ */
+static int
+session_tell(struct cmd_ctx *c, const struct cohort *co, const struct session *s,
+	     const struct nudge *n, const char *type, int with_ics)
+{
+	struct members m = {c, json_array()};
+	json_t *seen = json_object(), *id, *ev;
+	size_t i;
+	int rc;
+
+	ev = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "type", type, "cohort", co->id, "stage",
+		       "-", "data", "session", s->id, "date", s->date);
+	rc = cmd_emit(c, ev);
+	if (rc == 0)
+		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
+				      member_visit, &m);
+	json_array_foreach(m.ids, i, id)
+	{
+		json_t *app = NULL, *one;
+
+		if (rc != 0)
+			break;
+		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
+			continue;
+		if (strcmp(str(app, "status"), "active") == 0 &&
+		    json_is_true(json_object_get(app, "place"))) {
+			one = json_pack("{s:s, s:O, s:s, s:O}", "type", type, "seq",
+					json_object_get(ev, "seq"), "cohort", co->id, "app",
+					json_object_get(app, "id"));
+			rc = notify_session(c, one, app, co, s, n, with_ics, seen);
+			json_decref(one);
+		}
+		json_decref(app);
+	}
+	json_decref(m.ids);
+	json_decref(seen);
+	json_decref(ev);
+	return rc;
+}
+
+static int
+fire_session(struct cmd_ctx *c, const json_t *t)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(t, "cohort"));
+	const struct session *s = co ? config_session(co, str(t, "session")) : NULL;
+
+	if (s == NULL || co->programme->session_reminder.to == 0)
+		return 0; /* the configuration no longer has it */
+	return session_tell(c, co, s, &co->programme->session_reminder, "cohort.session_reminder",
+			    0);
+}
+
+static char *
+session_sig(const struct session *s)
+{
+	return xasprintf("%s|%s|%s|%s", s->date, s->start, s->end, s->venue);
+}
+
+/* Arm the reminder of one session (if any, and still ahead); record its timer id. */
+static int
+session_arm(struct cmd_ctx *c, const struct cohort *co, const struct session *s, json_t *entry)
+{
+	const struct nudge *n = &co->programme->session_reminder;
+	char id[32];
+	int64_t at;
+	int rc;
+
+	if (n->to == 0)
+		return 0;
+	at = schedule_nudge(co, n, ical_session_start(co, s));
+	if (at <= c->now)
+		return 0;
+	rc = arm_session(c, co, s, at, id, sizeof id);
+	if (rc == 0)
+		json_object_set_new(entry, "timer", json_string(id));
+	return rc;
+}
+
+static int
+session_disarm(struct cmd_ctx *c, json_t *entry)
+{
+	json_t *t = NULL;
+	int rc = 0;
+
+	if (str(entry, "timer") != NULL &&
+	    store_rec_get(c->store, c->txn, DB_TIMER_RECS, str(entry, "timer"), &t) == 0)
+		rc = timer_delete(c, t);
+	json_decref(t);
+	json_object_del(entry, "timer");
+	return rc;
+}
+
+/* Applications whose stage deadline is session s: cancel and re-arm their timers. */
+static int
+session_rearm_deadlines(struct cmd_ctx *c, const struct cohort *co, const struct session *s)
+{
+	struct members m = {c, json_array()};
+	json_t *id;
+	size_t i;
+	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
+				  member_visit, &m);
+
+	json_array_foreach(m.ids, i, id)
+	{
+		const struct stage *st;
+		const struct cohort *where;
+		json_t *app = NULL;
+
+		if (rc != 0)
+			break;
+		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
+			continue;
+		if (strcmp(str(app, "status"), "active") == 0 && app_where(c, app, &where, &st) == 0 &&
+		    st->deadline_session != NULL && strcmp(st->deadline_session, s->id) == 0) {
+			/* The deadline moved with the session: it is not overdue by the old one. */
+			json_object_del(app, "overdue");
+			store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
+			rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
+			if (rc == 0)
+				rc = timers_cancel(c, str(app, "id"));
+			if (rc == 0)
+				rc = timers_stage_entered(c, app);
+		}
+		json_decref(app);
+	}
+	json_decref(m.ids);
+	return rc;
+}
+
+/* Bring one cohort's session timers and SEQUENCE numbers in line with its calendar. */
+static int
+cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
+{
+	json_t *state = NULL, *sessions;
+	int rc = 0, changed = 0;
+
+	if (store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state) != 0)
+		state = json_pack("{s:i, s:i, s:[], s:{}, s:i}", "v", 1, "taken", 0, "waiting",
+				  "counts", "total", 0);
+	sessions = json_object_get(state, "sessions");
+	if (sessions == NULL) {
+		sessions = json_object();
+		json_object_set_new(state, "sessions", sessions);
+	}
+	for (size_t i = 0; i < co->nsessions && rc == 0; i++) {
+		const struct session *s = &co->sessions[i];
+		json_t *entry = json_object_get(sessions, s->id);
+		char *sig = session_sig(s);
+
+		if (entry == NULL) {
+			entry = json_pack("{s:i, s:s}", "seq", 0, "sig", sig);
+			json_object_set_new(sessions, s->id, entry);
+			rc = session_arm(c, co, s, entry);
+			changed = 1;
+		} else if (strcmp(str(entry, "sig"), sig) != 0) {
+			json_object_set_new(
+				entry, "seq",
+				json_integer(json_integer_value(json_object_get(entry, "seq")) + 1));
+			json_object_set_new(entry, "sig", json_string(sig));
+			rc = session_disarm(c, entry);
+			if (rc == 0)
+				rc = session_arm(c, co, s, entry);
+			/* The new SEQUENCE must be stored before the invitation is written. */
+			if (rc == 0)
+				rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state, c->st);
+			if (rc == 0 && co->programme->session_updated.to != 0)
+				rc = session_tell(c, co, s, &co->programme->session_updated,
+						  "cohort.session_changed", 1);
+			if (rc == 0)
+				rc = session_rearm_deadlines(c, co, s);
+			changed = 1;
+		}
+		free(sig);
+	}
+	if (rc == 0 && changed)
+		rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state, c->st);
+	json_decref(state);
+	return rc;
+}
+
+int
+timers_sessions_sync(struct cmd_ctx *c)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++)
+		rc = cohort_sessions_sync(c, &c->cfg->cohorts[i]);
+	return rc;
+}
+
 /* Act on one due timer t; the timer itself is already deleted. */
 static int
 fire_one(struct cmd_ctx *c, const json_t *t)
@@ -193,6 +421,8 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 	json_t *app = NULL;
 	int rc = 0;
 
+	if (strcmp(kind, "session") == 0)
+		return fire_session(c, t);
 	if (store_rec_get(c->store, c->txn, DB_APPS, str(t, "app"), &app) != 0)
 		return 0;
 	if (strcmp(str(app, "status"), "active") != 0 ||

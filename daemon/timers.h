@@ -23,6 +23,14 @@ int timers_cancel(struct cmd_ctx *c, const char *app);
  * how many. Returns 0 or PW_ESTORE.
  */
 int timers_fire(struct cmd_ctx *c, int max, int *fired);
+/*
+ * Bring every cohort's session reminders in line with its calendar: arm the
+ * reminder of each new session; for a session whose date, times or venue
+ * changed, raise its SEQUENCE, re-arm its reminder and send members the
+ * updated invitation. Run at start-up and after each reload.
+ */
+int timers_sessions_sync(struct cmd_ctx *c);
+
 /* The earliest armed timer, or PW_ENOTFOUND. */
 int timers_next(struct store *s, MDB_txn *txn, int64_t *at);
 

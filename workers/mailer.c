@@ -202,11 +202,24 @@ job_run(struct mailer *m, const json_t *job)
 	char *subject = tmpl_render(jstr(t, "subject"), vars, 0);
 	char *text = tmpl_render(jstr(t, "text"), vars, 0);
 	char *html = jstr(t, "html") ? tmpl_render(jstr(t, "html"), vars, 1) : NULL;
+	const json_t *atts = json_object_get(job, "attachments");
+	struct attachment att[8];
 	struct message msg = {m->conf.from, jstr(to, "name"), jstr(to, "email"), subject, text,
-			      html, jstr(job, "id"), pw_clock_now()};
+			      html, jstr(job, "id"), pw_clock_now(), att, 0};
 	const char *why = NULL, *type = "done";
 	char from[320], detail[512];
-	char *raw = message_compose(&msg, &why);
+	char *raw;
+
+	for (size_t i = 0; i < json_array_size(atts) && msg.natt < 8; i++) {
+		const json_t *a = json_array_get(atts, i);
+
+		if (jstr(a, "filename") && jstr(a, "type") && jstr(a, "content")) {
+			att[msg.natt].filename = jstr(a, "filename");
+			att[msg.natt].type = jstr(a, "type");
+			att[msg.natt++].content = jstr(a, "content");
+		}
+	}
+	raw = message_compose(&msg, &why);
 
 	if (raw == NULL) {
 		type = "fail";

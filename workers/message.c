@@ -232,6 +232,35 @@ add_part(struct buf *b, const char *type, const char *body)
 	free(qp);
 }
 
+/* Base64 in lines of 76 characters (RFC 2045). */
+static void
+add_base64_lines(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	for (size_t i = 0; i < n; i += 57) {
+		base64(b, (const unsigned char *)s + i, n - i < 57 ? n - i : 57);
+		adds(b, "\r\n");
+	}
+}
+
+/* The text, or the text and HTML as multipart/alternative: Content-Type onwards. */
+static void
+add_body(struct buf *b, const struct message *m)
+{
+	if (m->html == NULL) {
+		add_part(b, "text/plain", m->text);
+		return;
+	}
+	addf(b, "Content-Type: multipart/alternative; boundary=\"=_pathway_%s\"\r\n\r\n",
+	     m->job_id);
+	addf(b, "--=_pathway_%s\r\n", m->job_id);
+	add_part(b, "text/plain", m->text);
+	addf(b, "\r\n--=_pathway_%s\r\n", m->job_id);
+	add_part(b, "text/html", m->html);
+	addf(b, "\r\n--=_pathway_%s--\r\n", m->job_id);
+}
+
 char *
 message_compose(const struct message *m, const char **why)
 {
@@ -275,17 +304,28 @@ message_compose(const struct message *m, const char **why)
 	addf(&b, "Message-ID: <%s.pathway@%s>\r\n", m->job_id, domain);
 	adds(&b, "MIME-Version: 1.0\r\n");
 	adds(&b, "Auto-Submitted: auto-generated\r\n");
-	if (m->html == NULL) {
-		add_part(&b, "text/plain", m->text);
+	if (m->natt == 0) {
+		add_body(&b, m);
 		return b.p;
 	}
-	addf(&b, "Content-Type: multipart/alternative; boundary=\"=_pathway_%s\"\r\n\r\n",
+	addf(&b, "Content-Type: multipart/mixed; boundary=\"=_pathway_mixed_%s\"\r\n\r\n",
 	     m->job_id);
 	adds(&b, "This is a message in MIME format.\r\n");
-	addf(&b, "\r\n--=_pathway_%s\r\n", m->job_id);
-	add_part(&b, "text/plain", m->text);
-	addf(&b, "\r\n--=_pathway_%s\r\n", m->job_id);
-	add_part(&b, "text/html", m->html);
-	addf(&b, "\r\n--=_pathway_%s--\r\n", m->job_id);
+	addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
+	add_body(&b, m);
+	for (size_t i = 0; i < m->natt; i++) {
+		char *name = clean(m->att[i].filename);
+
+		for (char *p = name; *p != '\0'; p++)
+			if (*p == '"' || *p == '\\')
+				*p = '_';
+		addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
+		addf(&b, "Content-Type: %s; name=\"%s\"\r\n", m->att[i].type, name);
+		addf(&b, "Content-Disposition: attachment; filename=\"%s\"\r\n", name);
+		adds(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
+		add_base64_lines(&b, m->att[i].content);
+		free(name);
+	}
+	addf(&b, "\r\n--=_pathway_mixed_%s--\r\n", m->job_id);
 	return b.p;
 }

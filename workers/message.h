@@ -10,6 +10,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct attachment {
+	const char *filename;
+	const char *type; /* e.g. "text/calendar; charset=UTF-8; method=PUBLISH" */
+	const char *content;
+};
+
 struct message {
 	const char *from;	/* the From header as configured: "Name <addr>" or "addr" */
 	const char *to_name;	/* display name, UTF-8 (may be empty) */
@@ -19,6 +25,8 @@ struct message {
 	const char *html;	/* NULL for text only */
 	const char *job_id;	/* makes the Message-ID: <JOB.pathway@from-domain> */
 	int64_t date;		/* seconds since the epoch */
+	const struct attachment *att; /* sent as base64 parts of multipart/mixed */
+	size_t natt;
 };
 
 /*

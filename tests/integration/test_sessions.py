@@ -1,0 +1,197 @@
+#!/usr/bin/python3
+"""Session notices end to end: a real pathwayd on a manual clock, a real
+pathway-mailer, a real SMTP server (aiosmtpd). The calendar (.ics) goes out
+with a place; a reminder the day before each session at 09:00 local; a
+follow-up to anyone recorded absent; and when a session moves in the
+configuration (SIGHUP), an updated invitation with the same UID and a higher
+SEQUENCE."""
+import email
+import email.policy
+import os
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+import unittest
+
+from aiosmtpd.controller import Controller
+
+from test_timers import BIN, Daemon
+
+
+class Sink:
+    def __init__(self):
+        self.messages = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        msg = email.message_from_bytes(envelope.original_content or envelope.content,
+                                       policy=email.policy.default)
+        with self.lock:
+            self.messages.append((list(envelope.rcpt_tos), msg))
+        return "250 OK"
+
+    def wait(self, n, timeout=30):
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            with self.lock:
+                if len(self.messages) >= n:
+                    return list(self.messages)
+            time.sleep(0.05)
+        raise AssertionError("expected %d messages, got %d" % (n, len(self.messages)))
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class SessionsTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = Sink()
+        port = free_port()
+        self.smtp = Controller(self.sink, hostname="127.0.0.1", port=port)
+        self.smtp.start()
+        self.addCleanup(self.smtp.stop)
+        self.d = Daemon("2026-09-28T08:00:00Z")
+        self.addCleanup(self.d.stop)
+        # Cohort files are copied so the test can move a session and reload.
+        src = os.environ.get("PATHWAY_SRC", "/work/main")
+        self.cohort = os.path.join(self.d.dir, "ntp.conf")
+        with open(os.path.join(src, "conf/cohorts/ntp-2026-27.conf")) as f:
+            self.cohort_text = f.read()
+        with open(self.cohort, "w") as f:
+            f.write(self.cohort_text)
+        with open(self.d.conf) as f:
+            conf = f.read()
+        conf = conf.replace('"%s/conf/cohorts/ntp-2026-27.conf"' % src, '"%s"' % self.cohort)
+        conf += """
+outbox = { worker_timeout = 5; };
+mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
+	   from = "Leadership Development Team <pathway@la.example.net>";
+	   heartbeat_ms = 100; timeout_ms = 5000; };
+""" % port
+        with open(self.d.conf, "w") as f:
+            f.write(conf)
+        self.d.proc.send_signal(signal.SIGHUP)  # same files, now with the copied cohort
+        self.mailer = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c", self.d.conf,
+                                        "-n", "m1"], stderr=subprocess.DEVNULL)
+        self.addCleanup(self.stop_mailer)
+        d = self.d
+        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        for pid, name, roles in [("p-a", "Amara Okafor", ["candidate"]),
+                                 ("p-b", "Ben Hughes", ["candidate"]),
+                                 ("p-head", "Margaret Lowe", ["headteacher"]),
+                                 ("p-coach", "Ruth Barker", ["coach"])]:
+            d.ok("person.create", {"id": pid, "name": name, "email": pid + "@example.org",
+                                   "roles": roles, "school": "s-oak"})
+        self.apps = {}
+        for c in ("p-a", "p-b"):
+            app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
+                       c)["application"]["id"]
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+            d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+            d.ok("application.signoff", {"app": app}, "p-head")
+            d.ok("application.assign_coach", {"app": app, "coach": "p-coach"})
+            self.apps[c] = app
+
+    def stop_mailer(self):
+        self.mailer.send_signal(signal.SIGTERM)
+        self.assertEqual(self.mailer.wait(timeout=20), 0)
+
+    def mail_to(self, who, subject_has):
+        return [m for rcpt, m in self.sink.messages
+                if rcpt == [who + "@example.org"] and subject_has in m["Subject"]]
+
+    def test_calendar_reminder_absent_and_update(self):
+        d = self.d
+        base = len(self.sink.wait(2 + 4))  # signoff alerts (2) + coach assigned (2 x 2)
+        d.ok("application.decide", {"app": self.apps["p-a"], "outcome": "accept"})
+        d.ok("application.decide", {"app": self.apps["p-b"], "outcome": "accept"})
+        self.sink.wait(base + 2 * 3)  # per candidate: accepted to candidate + head, calendar
+        cal = self.mail_to("p-a", "Your Norfolk Leadership Talent Pool sessions")
+        self.assertEqual(len(cal), 1)
+        parts = [p for p in cal[0].iter_attachments()]
+        self.assertEqual([p.get_filename() for p in parts], ["ntp-2026-27.ics"])
+        ics = parts[0].get_content()
+        if isinstance(ics, bytes):
+            ics = ics.decode()
+        self.assertEqual(ics.count("BEGIN:VEVENT"), 12)
+        self.assertIn("UID:ntp-2026-27-TP1@pathway", ics)
+        self.assertIn("SEQUENCE:0", ics)
+        # TP1 is Thu 8 Oct 2026 09:00 BST = 08:00Z.
+        self.assertIn("DTSTART:20261008T080000Z", ics)
+        self.assertTrue(all(len(l) <= 75 for l in ics.split("\r\n")), "lines are folded")
+        self.assertIn("TP1", cal[0].get_body(("plain",)).get_content())
+
+        # The day before TP1 at 09:00 local, both candidates and their coach (once).
+        n = len(self.sink.messages)
+        d.ok("clock.set", {"now": "2026-10-07T07:59:00Z"})
+        time.sleep(0.3)
+        self.assertEqual(len(self.sink.messages), n, "nothing before 09:00 BST")
+        d.ok("clock.set", {"now": "2026-10-07T08:00:00Z"})
+        got = self.sink.wait(n + 3)[n:]
+        self.assertEqual(sorted(r[0] for r, m in got),
+                         ["p-a@example.org", "p-b@example.org", "p-coach@example.org"])
+        self.assertTrue(all(m["Subject"].startswith("Tomorrow: TP1 Induction") for _, m in got))
+
+        # Recorded absent: a follow-up to the candidate and the coach.
+        n = len(self.sink.messages)
+        d.ok("attendance.record", {"cohort": "ntp-2026-27", "session": "TP1",
+                                   "present": [self.apps["p-a"]], "absent": [self.apps["p-b"]]})
+        got = self.sink.wait(n + 2)[n:]
+        self.assertEqual(sorted(r[0] for r, m in got),
+                         ["p-b@example.org", "p-coach@example.org"])
+        self.assertIn("We missed you at TP1", got[0][1]["Subject"])
+
+        # TP2 moves a week and to another venue: an update with SEQUENCE 1, same UID.
+        n = len(self.sink.messages)
+        with open(self.cohort, "w") as f:
+            f.write(self.cohort_text.replace(
+                'date = "2026-11-05"; start = "16:00"; end = "18:00"; venue = "Norwich Professional Development Centre"',
+                'date = "2026-11-12"; start = "16:00"; end = "18:00"; venue = "Dereham Sixth Form Centre"'))
+        d.proc.send_signal(signal.SIGHUP)
+        got = self.sink.wait(n + 3)[n:]
+        self.assertEqual(sorted(r[0] for r, m in got),
+                         ["p-a@example.org", "p-b@example.org", "p-coach@example.org"])
+        upd = got[0][1]
+        self.assertIn("Changed: TP2", upd["Subject"])
+        ics = [p for p in upd.iter_attachments()][0].get_content()
+        if isinstance(ics, bytes):
+            ics = ics.decode()
+        self.assertEqual(ics.count("BEGIN:VEVENT"), 1)
+        self.assertIn("UID:ntp-2026-27-TP2@pathway", ics)
+        self.assertIn("SEQUENCE:1", ics)
+        self.assertIn("LOCATION:Dereham Sixth Form Centre", ics)
+        self.assertIn("DTSTART:20261112T160000Z", ics)  # GMT by then
+        # The reminder follows the session, and so does the 360's deadline (due at TP2):
+        # its "7 days before" reminder to the candidates moves from 29 Oct to 5 Nov.
+        n = len(self.sink.messages)
+        d.ok("clock.set", {"now": "2026-11-04T09:00:00Z"})
+        time.sleep(0.5)
+        self.assertEqual([m["Subject"] for _, m in self.sink.messages[n:]], [])
+        d.ok("clock.set", {"now": "2026-11-11T09:00:00Z"})
+        got = self.sink.wait(n + 5)[n:]
+        tp2 = [r[0] for r, m in got if m["Subject"].startswith("Tomorrow: TP2")]
+        missing = [r[0] for r, m in got if m["Subject"].startswith("Your 360: 8 response")]
+        self.assertEqual(sorted(tp2), ["p-a@example.org", "p-b@example.org",
+                                       "p-coach@example.org"])
+        self.assertEqual(sorted(missing), ["p-a@example.org", "p-b@example.org"])
+        self.assertEqual(d.ok("application.list", {"overdue": True})["applications"], [])
+        d.ok("clock.set", {"now": "2026-11-12T16:00:00Z"})
+        over = [e["data"]["deadline"] for e in d.ok("events.since", {"after": 0, "limit": 1000})["events"]
+                if e["type"] == "application.overdue"]
+        self.assertEqual(over, ["2026-11-12T16:00:00Z"] * 2)
+        # A reload without changes sends nothing.
+        n = len(self.sink.messages)
+        d.proc.send_signal(signal.SIGHUP)
+        d.ok("system.ping")
+        time.sleep(0.5)
+        self.assertEqual(len(self.sink.messages), n)
+
+
+if __name__ == "__main__":
+    unittest.main()
