@@ -1083,6 +1083,14 @@ op_withdraw(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const st
 }
 
 static int
+op_progress(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+	    struct engine_out *out)
+{
+	return engine_record_progression(e, app, arg(op->args, "role"), arg(op->args, "school"),
+					 arg(op->args, "date"), arg(op->args, "note"), out, c->st);
+}
+
+static int
 op_defer(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
@@ -1113,6 +1121,7 @@ static const struct app_cmd app_cmds[] = {
 	{"application.assign_coach", op_coach, "coach", DB_PEOPLE, "person"},
 	{"application.withdraw", op_withdraw, NULL, 0, NULL},
 	{"application.defer", op_defer, NULL, 0, NULL},
+	{"application.record_progression", op_progress, NULL, 0, NULL},
 };
 
 static const struct app_cmd *app_cmd_current;
@@ -1380,6 +1389,12 @@ static const struct proto_field a_withdraw[] = {
 	{"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_defer[] = {
 	{"app", PT_ID, 1, NULL}, {"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_progress[] = {{"app", PT_ID, 1, NULL},
+						{"role", PT_STRING, 1, NULL},
+						{"school", PT_STRING, 0, NULL},
+						{"date", PT_DATE, 1, NULL},
+						{"note", PT_STRING, 0, NULL},
+						END};
 static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
 						{"session", PT_ID, 1, NULL},
 						{"present", PT_IDS, 0, NULL},
@@ -1428,6 +1443,8 @@ static const struct cmd_entry cmds[] = {
 	{"application.withdraw", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_withdraw,
 	 run_app_op},
 	{"application.defer", 0, W, a_defer, run_app_op},
+	{"application.record_progression", ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH, W,
+	 a_progress, run_app_op},
 	{"attendance.record", 0, W, a_register, run_attendance_record},
 	{"events.since", READERS, 0, a_since, run_events_since},
 	{"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},

@@ -644,7 +644,7 @@ nudge_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	    get_bool(st, file, g, "late", &n->late) != 0 || get_id(st, file, g, "template", &tname) != 0)
 		goto fail;
 	if (config_setting_get_member(g, "days") == NULL && n->every == 0 &&
-	    strncmp(on, "session.", 8) != 0) {
+	    strncmp(on, "session.", 8) != 0 && strcmp(on, "application.alumni") != 0) {
 		bad(st, file, g, "needs 'days' (from the deadline) or 'every' (days, repeating)");
 		goto fail;
 	}
@@ -711,6 +711,20 @@ programme_schedules(struct pw_config *cfg, struct pw_status *st, const char *fil
 				return bad(st, file, config_setting_get_member(g, "escalations"),
 					   "an escalation is 'days' (>= 0) after the deadline");
 	}
+	return 0;
+}
+
+/* alumni = { to = [ "candidate" ]; template = "alumni-update"; }: yearly, on the anniversary. */
+static int
+programme_alumni(struct pw_config *cfg, struct pw_status *st, const char *file,
+		 const config_setting_t *g, struct programme *p)
+{
+	if (g == NULL)
+		return 0;
+	if (nudge_load(cfg, st, file, g, "application.alumni", &p->alumni) != 0)
+		return PW_ECONFIG;
+	if (p->alumni.every != 0 || config_setting_get_member(g, "days") != NULL)
+		return bad(st, file, g, "the alumni follow-up is yearly: give only to, template, at");
 	return 0;
 }
 
@@ -815,8 +829,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {"id", "name", "stages", "notifications", "sessions",
-					   NULL};
+	static const char *const keys[] = {"id",	"name",	  "stages", "notifications",
+					   "sessions", "alumni", NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -856,7 +870,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		goto done;
 	programme_index_sessions(p);
 	if (programme_schedules(cfg, st, path, stages, p) != 0 ||
-	    programme_sessions(cfg, st, path, config_setting_get_member(g, "sessions"), p) != 0)
+	    programme_sessions(cfg, st, path, config_setting_get_member(g, "sessions"), p) != 0 ||
+	    programme_alumni(cfg, st, path, config_setting_get_member(g, "alumni"), p) != 0)
 		goto done;
 	rc = 0;
 done:

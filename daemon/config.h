@@ -97,6 +97,8 @@ struct programme {
 	/* Session notices (to == 0: not sent): the calendar when a place is taken, a
 	 * reminder before each session, a follow-up when absent, an update on change. */
 	struct nudge session_calendar, session_reminder, session_absent, session_updated;
+	/* After graduation: ask for a career update every alumni.every days (to == 0: never). */
+	struct nudge alumni;
 };
 
 struct session {

@@ -357,7 +357,12 @@ advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 		emit(out, app, "application.stage_changed",
 		     json_pack("{s:s, s:s}", "from", s->id, "to", p->stages[i + 1].id));
 		if (p->stages[i + 1].terminal) {
+			char d[PW_TIME_LEN];
+
+			pw_time_format(ctx->now, d);
+			d[10] = '\0';
 			json_object_set_new(app, "status", json_string("graduated"));
+			json_object_set_new(app, "graduated", json_string(d));
 			emit(out, app, "application.graduated", NULL);
 		}
 	}
@@ -872,5 +877,33 @@ engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 	json_object_set_new(sub(app, "decisions"), str(app, "stage"), d);
 	emit(out, app, "application.place_offered", NULL);
 	advance(ctx, app, out);
+	return 0;
+}
+
+int
+engine_record_progression(const struct engine_ctx *ctx, json_t *app, const char *role,
+			  const char *school, const char *date, const char *note,
+			  struct engine_out *out, struct pw_status *st)
+{
+	json_t *step;
+
+	if (!related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH))
+		return forbid(ctx, app, "record the career of", st);
+	if (!streq(str(app, "status"), "graduated"))
+		return pw_fail(st, PW_ETRANSITION,
+			       "application %s has not graduated: career progression is for alumni",
+			       str(app, "id"));
+	step = stamp(ctx);
+	json_object_set_new(step, "role", json_string(role));
+	json_object_set_new(step, "date", json_string(date));
+	if (school != NULL)
+		json_object_set_new(step, "school", json_string(school));
+	if (note != NULL)
+		json_object_set_new(step, "note", json_string(note));
+	if (json_object_get(app, "career") == NULL)
+		json_object_set_new(app, "career", json_array());
+	json_array_append_new(json_object_get(app, "career"), step);
+	emit(out, app, "application.progression_recorded",
+	     json_pack("{s:s, s:s}", "role", role, "date", date));
 	return 0;
 }

@@ -91,6 +91,15 @@ int engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state,
 int engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 		       struct engine_out *out, struct pw_status *st);
 
+/*
+ * Record a step of a graduate's career (e.g. "deputy headteacher" at a
+ * school, from a date). Only for graduated applications; the candidate,
+ * their headteacher or coach, or an LA adviser.
+ */
+int engine_record_progression(const struct engine_ctx *ctx, json_t *app, const char *role,
+			      const char *school, const char *date, const char *note,
+			      struct engine_out *out, struct pw_status *st);
+
 /* The current stage's requirements and whether each is met, as a new array. */
 json_t *engine_requirements(const struct engine_ctx *ctx, const json_t *app);
 

@@ -48,6 +48,8 @@ static const struct notifiable notifiable[] = {
 	{"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
 	{"application.escalated",
 	 {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
+	{"application.alumni", {COMMON, "graduation_date", "career", NULL}},
+	{"application.progression_recorded", {COMMON, "career", NULL}},
 	{"session.calendar", {COMMON, "sessions", NULL}},
 	{"session.reminder", {COMMON, SESSION, NULL}},
 	{"session.absent", {COMMON, SESSION, NULL}},
@@ -188,6 +190,28 @@ responses_missing(const struct cmd_ctx *c, const json_t *app)
 	return missing > 0 ? missing : 0;
 }
 
+/* The career steps recorded since graduation, one per line, newest last. */
+static json_t *
+career_text(const json_t *app)
+{
+	char *s = xstrdup("");
+	size_t i;
+	json_t *step, *out;
+
+	json_array_foreach(json_object_get(app, "career"), i, step)
+	{
+		const char *at = str(step, "school");
+		char *n = xasprintf("%s  %s: %s%s%s\n", s, str(step, "date"), str(step, "role"),
+				    at ? ", " : "", at ? at : "");
+
+		free(s);
+		s = n;
+	}
+	out = json_string(*s ? s : "  (nothing recorded yet)\n");
+	free(s);
+	return out;
+}
+
 /* The variables an event on app provides; the recipient's are added per job. */
 static json_t *
 event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
@@ -222,7 +246,8 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "coach_name", name_of(c, DB_PEOPLE, str(app, "coach"), keep), "");
 	put(v, "reason", str(data, "reason"), "no reason given");
 	put(v, "from_cohort_name", from ? from->name : NULL, "");
-	put(v, "graduation_date", date, "");
+	put(v, "graduation_date", str(app, "graduated") ? str(app, "graduated") : date, "");
+	json_object_set_new(v, "career", career_text(app));
 	put(v, "deadline", str(data, "deadline_local"), "");
 	json_object_set_new(v, "days_left",
 			    json_integer(json_integer_value(json_object_get(data, "days_left"))));

@@ -162,3 +162,23 @@ schedule_every(const struct cohort *c, const struct nudge *n, int64_t entered, i
 			return t;
 	}
 }
+
+int64_t
+schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *date,
+		     int64_t after)
+{
+	int y, m, d;
+
+	if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
+		return 0;
+	for (int k = 1; k < 200; k++) {
+		int day = (m == 2 && d == 29) ? 28 : d; /* 29 February falls on the 28th */
+		int64_t t = schedule_local(c->timezone, pw_days_from_civil(y + k, m, day), n->at);
+
+		if (!n->urgent)
+			t = schedule_window(c, t);
+		if (t > after)
+			return t;
+	}
+	return 0;
+}

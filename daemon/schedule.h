@@ -25,6 +25,9 @@ int64_t schedule_nudge(const struct cohort *c, const struct nudge *n, int64_t de
 /* The first occurrence of a repeating reminder strictly after 'after' (entering counts as 0). */
 int64_t schedule_every(const struct cohort *c, const struct nudge *n, int64_t entered,
 		       int64_t after);
+/* The first anniversary of date (YYYY-MM-DD) at n->at after 'after' (0 if none). */
+int64_t schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *date,
+			     int64_t after);
 /* t if it lies in the cohort's sending window, else the window's next opening. */
 int64_t schedule_window(const struct cohort *c, int64_t t);
 

@@ -70,7 +70,17 @@ timers_stage_entered(struct cmd_ctx *c, const json_t *app)
 	int64_t entered, dl;
 	int rc = 0;
 
-	if (strcmp(str(app, "status"), "active") != 0 || app_where(c, app, &co, &s) != 0)
+	if (app_where(c, app, &co, &s) != 0)
+		return 0;
+	if (strcmp(str(app, "status"), "graduated") == 0 && co->programme->alumni.to != 0) {
+		/* Alumni are asked for a career update on each anniversary of graduation. */
+		int64_t at = schedule_anniversary(co, &co->programme->alumni,
+						  str(app, "graduated") ? str(app, "graduated") : "",
+						  c->now);
+
+		return at > 0 ? arm(c, app, "alumni", 0, at, 0) : 0;
+	}
+	if (strcmp(str(app, "status"), "active") != 0)
 		return 0;
 	if (pw_time_parse(str(app, "stage_entered"), &entered) != 0)
 		entered = c->now;
@@ -425,6 +435,24 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 		return fire_session(c, t);
 	if (store_rec_get(c->store, c->txn, DB_APPS, str(t, "app"), &app) != 0)
 		return 0;
+	if (strcmp(kind, "alumni") == 0 && strcmp(str(app, "status"), "graduated") == 0 &&
+	    app_where(c, app, &co, &s) == 0 && co->programme->alumni.to != 0) {
+		json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}}", "type", "application.alumni",
+				       "app", str(app, "id"), "cohort", str(app, "cohort"), "school",
+				       str(app, "school"), "stage", str(app, "stage"), "data");
+
+		rc = cmd_emit(c, ev);
+		if (rc == 0)
+			rc = notify_nudge(c, ev, app, co->programme->alumni.to, co->programme->alumni.tmpl);
+		if (rc == 0) {
+			int64_t at = schedule_anniversary(co, &co->programme->alumni,
+							  str(app, "graduated"), c->now);
+
+			rc = at > 0 ? arm(c, app, "alumni", 0, at, 0) : 0;
+		}
+		json_decref(ev);
+		goto done;
+	}
 	if (strcmp(str(app, "status"), "active") != 0 ||
 	    strcmp(str(app, "stage"), str(t, "stage")) != 0 || app_where(c, app, &co, &s) != 0)
 		goto done; /* it has moved on: nothing is due any more */

@@ -272,6 +272,46 @@ class TimersTest(unittest.TestCase):
         self.assertEqual(d.ok("system.ping")["now"], "2026-09-10T08:00:00Z")
 
 
+class AlumniTest(unittest.TestCase):
+    def test_career_progression_and_yearly_follow_up(self):
+        d = Daemon("2027-06-01T08:00:00Z")
+        self.addCleanup(d.stop)
+        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("person.create", {"id": "p-c", "name": "Ana", "email": "a@example.org",
+                               "roles": ["candidate"], "school": "s-oak"})
+        d.ok("person.create", {"id": "p-h", "name": "Host", "email": "h@example.org",
+                               "roles": ["host"], "school": "s-elm"})
+        app = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": "p-c"},
+                   "p-c")["application"]["id"]
+        r = d.call("application.record_progression",
+                   {"app": app, "role": "deputy headteacher", "date": "2027-09-01"}, "p-c")
+        self.assertEqual(r["error"]["code"], "invalid_transition")
+        d.ok("application.decide", {"app": app, "outcome": "accept"})
+        d.ok("application.record_attendance", {"app": app, "session": "INTRO", "present": True})
+        d.ok("application.submit", {"app": app, "doc": "predisposition_audit"}, "p-c")
+        d.ok("application.submit", {"app": app, "doc": "placement_choice"}, "p-c")
+        d.ok("application.place_internship", {"app": app, "host_school": "s-elm",
+                                              "start": "2027-06-14", "end": "2027-06-18"})
+        d.ok("application.confirm_internship", {"app": app, "days": 5}, "p-h")
+        a = d.ok("application.record_attendance",
+                 {"app": app, "session": "CELEBRATION", "present": True})["application"]
+        self.assertEqual((a["status"], a["graduated"]), ("graduated", "2027-06-01"))
+        a = d.ok("application.record_progression",
+                 {"app": app, "role": "deputy headteacher", "date": "2027-09-01",
+                  "school": "Ashgrove Junior School"}, "p-c")["application"]
+        self.assertEqual([(s["role"], s["date"]) for s in a["career"]],
+                         [("deputy headteacher", "2027-09-01")])
+        d.ok("clock.set", {"now": "2028-05-31T23:00:00Z"})
+        self.assertEqual([j for j in d.ok("outbox.list", {"limit": 1000})["jobs"]
+                          if j["template"] == "alumni-update"], [])
+        d.ok("clock.set", {"now": "2028-06-01T08:00:00Z"})  # 09:00 BST, a Thursday
+        d.ok("clock.set", {"now": "2029-06-01T08:00:00Z"})  # a Friday
+        follow = [(j["created"], j["to"]["person"]) for j in
+                  d.ok("outbox.list", {"limit": 1000})["jobs"] if j["template"] == "alumni-update"]
+        self.assertEqual(follow, [("2028-06-01T08:00:00Z", "p-c"), ("2029-06-01T08:00:00Z", "p-c")])
+
+
 class SystemClockTest(unittest.TestCase):
     def test_real_deployment_cannot_move_time(self):
         d = Daemon("2026-09-07T08:00:00Z")
