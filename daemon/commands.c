@@ -12,6 +12,7 @@
 
 #include "engine.h"
 #include "notify.h"
+#include "opportunities.h"
 #include "timers.h"
 #include "util.h"
 
@@ -1316,6 +1317,45 @@ run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
 	return rc;
 }
 
+static int
+run_opportunity_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *o;
+	int rc = load(c, DB_OPPORTUNITIES, "opportunity", arg(args, "id"), &o);
+
+	if (rc == 0) {
+		json_object_del(o, "v");
+		json_object_set_new(o, "told", json_integer((json_int_t)json_object_size(json_object_get(o, "told"))));
+		*data = json_pack("{s:o}", "opportunity", o);
+	}
+	return rc;
+}
+
+static int
+opp_visit(const char *id, json_t *rec, void *ud)
+{
+	(void)id;
+	json_object_del(rec, "v");
+	json_object_set_new(rec, "told",
+			    json_integer((json_int_t)json_object_size(json_object_get(rec, "told"))));
+	json_array_append(ud, rec);
+	return 0;
+}
+
+static int
+run_opportunity_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	json_t *arr = json_array();
+
+	(void)args;
+	if (store_rec_scan(c->store, c->txn, DB_OPPORTUNITIES, NULL, opp_visit, arr) != 0) {
+		json_decref(arr);
+		return pw_fail(c->st, PW_ESTORE, "store: listing opportunities");
+	}
+	*data = json_pack("{s:o}", "opportunities", arr);
+	return 0;
+}
+
 /* Argument schemas. */
 #define END {NULL, 0, 0, NULL}
 static const struct proto_field a_none[] = {END};
@@ -1405,6 +1445,13 @@ static const struct proto_field a_outbox_list[] = {{"state", PT_ENUM, 0, "pendin
 						   {"after", PT_ID, 0, NULL},
 						   END};
 static const struct proto_field a_outbox_retry[] = {{"job", PT_ID, 1, NULL}, END};
+static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
+						   {"title", PT_STRING, 1, NULL},
+						   {"description", PT_STRING, 1, NULL},
+						   {"link", PT_STRING, 0, NULL},
+						   {"audience", PT_FACTS, 0, NULL},
+						   {"early_days", PT_INT, 1, NULL},
+						   END};
 static const struct proto_field a_since[] = {
 	{"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
@@ -1448,6 +1495,9 @@ static const struct cmd_entry cmds[] = {
 	{"attendance.record", 0, W, a_register, run_attendance_record},
 	{"events.since", READERS, 0, a_since, run_events_since},
 	{"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
+	{"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
+	{"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
+	{"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
 	{"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
 };
 

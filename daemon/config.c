@@ -606,13 +606,14 @@ get_hhmm(struct pw_status *st, const char *file, const config_setting_t *g, cons
 }
 
 static int
-roles_of(struct pw_status *st, const char *file, const config_setting_t *g, int *to)
+roles_of_member(struct pw_status *st, const char *file, const config_setting_t *g,
+		const char *name, int *to)
 {
-	const config_setting_t *s = config_setting_get_member(g, "to");
+	const config_setting_t *s = config_setting_get_member(g, name);
 
 	*to = 0;
 	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_ARRAY || config_setting_length(s) == 0)
-		return bad(st, file, s ? s : g, "'to' must be a non-empty array of roles");
+		return bad(st, file, s ? s : g, "'%s' must be a non-empty array of roles", name);
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const char *role = config_setting_get_string_elem(s, i);
 
@@ -621,6 +622,12 @@ roles_of(struct pw_status *st, const char *file, const config_setting_t *g, int 
 		*to |= 1 << proto_role_bit(role);
 	}
 	return 0;
+}
+
+static int
+roles_of(struct pw_status *st, const char *file, const config_setting_t *g, int *to)
+{
+	return roles_of_member(st, file, g, "to", to);
 }
 
 /* One reminder or escalation; 'on' is the event its template is checked against. */
@@ -1235,6 +1242,35 @@ outbox_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	return rc;
 }
 
+static int
+opportunities_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+		   const config_setting_t *g)
+{
+	static const char *const keys[] = {"early_template", "released_template", "release_to",
+					   NULL};
+	struct opportunity_conf *o = &cfg->opportunities;
+	char *early = NULL, *released = NULL;
+	int rc = PW_ECONFIG;
+
+	o->release_to = ROLE_HEADTEACHER;
+	if (g != NULL && (only_known(st, file, g, keys) != 0 ||
+			  get_string(st, file, g, "early_template", 0, &early) != 0 ||
+			  get_string(st, file, g, "released_template", 0, &released) != 0 ||
+			  (config_setting_get_member(g, "release_to") != NULL &&
+			   roles_of_member(st, file, g, "release_to", &o->release_to) != 0)))
+		goto done;
+	if (template_get(cfg, early ? early : "opportunity-early", &o->early, st) != 0 ||
+	    template_check(o->early, cfg->daemon.templates, "opportunity.published", st) != 0 ||
+	    template_get(cfg, released ? released : "opportunity-released", &o->released, st) != 0 ||
+	    template_check(o->released, cfg->daemon.templates, "opportunity.published", st) != 0)
+		goto done;
+	rc = 0;
+done:
+	free(early);
+	free(released);
+	return rc;
+}
+
 /* The list of paths in setting name of the root; *n gets the count. */
 static int
 path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
@@ -1259,8 +1295,8 @@ path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
 int
 config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
-	static const char *const top[] = {"daemon",  "ctl",	"mailer", "outbox",
-					  "programmes", "cohorts", NULL};
+	static const char *const top[] = {"daemon",	"ctl",	   "mailer", "outbox",
+					  "opportunities", "programmes", "cohorts", NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;
@@ -1275,6 +1311,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	if (only_known(st, path, config_root_setting(&c), top) != 0 ||
 	    daemon_load(st, path, config_lookup(&c, "daemon"), &cfg->daemon) != 0 ||
 	    outbox_load(cfg, st, path, config_lookup(&c, "outbox")) != 0 ||
+	    opportunities_load(cfg, st, path, config_lookup(&c, "opportunities")) != 0 ||
 	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
 	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
 		goto done;

@@ -143,6 +143,12 @@ struct outbox_conf {
 	const struct template *failed; /* alert to LA advisers for a dead notification */
 };
 
+struct opportunity_conf {
+	const struct template *early;	 /* to matching pool members, at once */
+	const struct template *released; /* to everyone else, when the early window ends */
+	int release_to;			 /* role bits of "everyone else" */
+};
+
 struct daemon_conf {
 	char *api;
 	char *events;
@@ -169,6 +175,7 @@ struct pw_config {
 	struct template **templates; /* each allocated on its own: rules point at them */
 	size_t ntemplates;
 	struct outbox_conf outbox;
+	struct opportunity_conf opportunities;
 };
 
 /*

@@ -51,6 +51,8 @@ static const struct notifiable notifiable[] = {
 	{"application.alumni", {COMMON, "graduation_date", "career", NULL}},
 	{"application.progression_recorded", {COMMON, "career", NULL}},
 	{"session.calendar", {COMMON, "sessions", NULL}},
+	{"opportunity.published",
+	 {"recipient_name", "recipient_role", "title", "description", "link", "closes", NULL}},
 	{"session.reminder", {COMMON, SESSION, NULL}},
 	{"session.absent", {COMMON, SESSION, NULL}},
 	{"session.updated", {COMMON, SESSION, NULL}},
@@ -612,4 +614,11 @@ notify_dead(struct cmd_ctx *c, const json_t *job)
 	json_decref(vars);
 	json_decref(ev);
 	return rc;
+}
+
+int
+notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
+	      const struct template *t, const json_t *vars)
+{
+	return job_write(c, t->name, ev, person, role, vars, NULL);
 }

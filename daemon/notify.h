@@ -42,6 +42,10 @@ int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app,
 		   const struct cohort *co, const struct session *s, const struct nudge *n,
 		   int with_ics, json_t *seen);
 
+/* Write one job with template t to one person (recipient variables added here). */
+int notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
+		  const struct template *t, const json_t *vars);
+
 /*
  * Write the alert to every LA adviser that job (now dead) was not
  * delivered. Nothing is written for a job that was itself such an alert.

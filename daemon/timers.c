@@ -12,6 +12,7 @@
 
 #include "ical.h"
 #include "notify.h"
+#include "opportunities.h"
 #include "schedule.h"
 #include "util.h"
 
@@ -433,6 +434,8 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 
 	if (strcmp(kind, "session") == 0)
 		return fire_session(c, t);
+	if (strcmp(kind, "opportunity") == 0)
+		return opportunity_release(c, str(t, "opportunity"));
 	if (store_rec_get(c->store, c->txn, DB_APPS, str(t, "app"), &app) != 0)
 		return 0;
 	if (strcmp(kind, "alumni") == 0 && strcmp(str(app, "status"), "graduated") == 0 &&
@@ -521,6 +524,26 @@ timers_fire(struct cmd_ctx *c, int max, int *fired)
 		json_decref(t);
 	}
 	json_decref(d.ids);
+	return rc;
+}
+
+int
+timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at)
+{
+	char id[32];
+	json_t *t;
+	uint64_t n;
+	int rc;
+
+	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
+		return PW_ESTORE;
+	snprintf(id, sizeof id, "T%09llu", (unsigned long long)n);
+	t = json_pack("{s:i, s:s, s:s, s:s, s:I}", "v", 1, "id", id, "kind", "opportunity",
+		      "opportunity", opp, "at", (json_int_t)at);
+	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, id, t, c->st);
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, id, c->st);
+	json_decref(t);
 	return rc;
 }
 

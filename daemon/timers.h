@@ -31,6 +31,9 @@ int timers_fire(struct cmd_ctx *c, int max, int *fired);
  */
 int timers_sessions_sync(struct cmd_ctx *c);
 
+/* Arm the release of opportunity opp at 'at'. */
+int timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at);
+
 /* The earliest armed timer, or PW_ENOTFOUND. */
 int timers_next(struct store *s, MDB_txn *txn, int64_t *at);
 

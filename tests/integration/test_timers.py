@@ -312,6 +312,45 @@ class AlumniTest(unittest.TestCase):
         self.assertEqual(follow, [("2028-06-01T08:00:00Z", "p-c"), ("2029-06-01T08:00:00Z", "p-c")])
 
 
+class OpportunityTest(unittest.TestCase):
+    def test_pool_first_then_everyone_else(self):
+        d = Daemon("2026-10-12T08:00:00Z")
+        self.addCleanup(d.stop)
+        d.ok("school.create", {"id": "s-oak", "name": "Oakfield", "phase": "primary"})
+        d.ok("school.create", {"id": "s-hill", "name": "Hill High", "phase": "secondary"})
+        people = [("p-in", "candidate", "s-oak"), ("p-sec", "candidate", "s-hill"),
+                  ("p-out", "candidate", "s-oak"), ("h-oak", "headteacher", "s-oak"),
+                  ("h-hill", "headteacher", "s-hill")]
+        for pid, role, school in people:
+            d.ok("person.create", {"id": pid, "name": pid, "email": pid + "@example.org",
+                                   "roles": [role], "school": school})
+        for c in ("p-in", "p-sec"):
+            app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
+                       c)["application"]["id"]
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+        r = d.call("opportunity.publish", {"id": "x", "title": "t", "description": "d",
+                                           "early_days": 1}, "p-in")
+        self.assertEqual(r["error"]["code"], "forbidden")
+        got = d.ok("opportunity.publish", {
+            "id": "sec-dh-2026", "title": "Acting deputy head secondment, summer term",
+            "description": "A two-term secondment at Elm Tree Primary.",
+            "audience": {"cohort": "ntp-2026-27", "phase": "primary"}, "early_days": 7})
+        self.assertEqual(got["told"], 1)
+        jobs = lambda t: sorted(j["to"]["person"] for j in
+                                d.ok("outbox.list", {"limit": 1000})["jobs"] if j["template"] == t)
+        self.assertEqual(jobs("opportunity-early"), ["p-in"])
+        self.assertEqual(jobs("opportunity-released"), [])
+        d.ok("clock.advance", {"seconds": 7 * 86400 - 60})
+        self.assertEqual(jobs("opportunity-released"), [])
+        d.ok("clock.advance", {"seconds": 60})
+        # Released to the headteachers (the configured release roles), pool members excepted.
+        self.assertEqual(jobs("opportunity-released"), ["h-hill", "h-oak"])
+        o = d.ok("opportunity.get", {"id": "sec-dh-2026"})["opportunity"]
+        self.assertEqual((o["released"], o["told"]), (True, 3))
+        d.ok("clock.advance", {"seconds": 86400})
+        self.assertEqual(jobs("opportunity-released"), ["h-hill", "h-oak"])
+
+
 class SystemClockTest(unittest.TestCase):
     def test_real_deployment_cannot_move_time(self):
         d = Daemon("2026-09-07T08:00:00Z")

@@ -1,0 +1,216 @@
+/*
+ * opportunities.c: publish an opportunity to the talent pool first. An
+ * opportunity record holds its text, its audience (programme, cohort,
+ * stage, school phase, status), its early window and the people already
+ * told, so the release reaches only everyone else.
+ */
+#include "opportunities.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "notify.h"
+#include "schedule.h"
+#include "timers.h"
+#include "util.h"
+
+static const char *
+str(const json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+static int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
+
+static json_t *
+vars_of(const json_t *opp)
+{
+	return json_pack("{s:s, s:s, s:s, s:s}", "title", str(opp, "title"), "description",
+			 str(opp, "description"), "link", str(opp, "link") ? str(opp, "link") : "",
+			 "closes", str(opp, "closes_local"));
+}
+
+struct scan {
+	struct cmd_ctx *c;
+	json_t *ids;
+};
+
+static int
+collect(const char *id, void *ud)
+{
+	json_array_append_new(((struct scan *)ud)->ids, json_string(id));
+	return 0;
+}
+
+/* Does application app (of cohort co) belong to the audience? */
+static int
+in_audience(struct cmd_ctx *c, const json_t *aud, const struct cohort *co, const json_t *app)
+{
+	const char *status = str(app, "status"), *want = str(aud, "status");
+	json_t *school = NULL;
+	int ok;
+
+	if (want != NULL ? !streq(status, want)
+			 : !(streq(status, "active") || streq(status, "graduated")))
+		return 0;
+	if (str(aud, "programme") && !streq(str(aud, "programme"), co->programme->id))
+		return 0;
+	if (str(aud, "stage") && !streq(str(aud, "stage"), str(app, "stage")))
+		return 0;
+	if (str(aud, "phase") == NULL)
+		return 1;
+	store_rec_get(c->store, c->txn, DB_SCHOOLS, str(app, "school"), &school);
+	ok = streq(str(school, "phase"), str(aud, "phase"));
+	json_decref(school);
+	return ok;
+}
+
+/* Tell the candidates of every matching application; record who was told. */
+static int
+tell_pool(struct cmd_ctx *c, json_t *opp, const json_t *ev, json_t *vars)
+{
+	const json_t *aud = json_object_get(opp, "audience");
+	json_t *told = json_object_get(opp, "told");
+	int rc = 0;
+
+	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
+		const struct cohort *co = &c->cfg->cohorts[i];
+		struct scan s = {c, json_array()};
+		json_t *id;
+		size_t k;
+
+		if (str(aud, "cohort") && !streq(str(aud, "cohort"), co->id))
+			continue;
+		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
+				      collect, &s);
+		json_array_foreach(s.ids, k, id)
+		{
+			json_t *app = NULL;
+			const char *who;
+
+			if (rc != 0 ||
+			    store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
+				continue;
+			who = str(app, "candidate");
+			if (in_audience(c, aud, co, app) && json_object_get(told, who) == NULL) {
+				json_object_set_new(told, who, json_true());
+				rc = notify_person(c, ev, who, "candidate", c->cfg->opportunities.early,
+						   vars);
+			}
+			json_decref(app);
+		}
+		json_decref(s.ids);
+	}
+	return rc;
+}
+
+int
+opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const json_t *aud = json_object_get(args, "audience");
+	int days = (int)json_integer_value(json_object_get(args, "early_days"));
+	const char *id = str(args, "id"), *k;
+	char closes[PW_TIME_LEN], local[64];
+	json_t *opp, *ev, *vars, *v;
+	int64_t until = c->now + (int64_t)days * 86400;
+	int rc;
+
+	const char *tz = c->cfg->ncohorts > 0 ? c->cfg->cohorts[0].timezone : "Europe/London";
+
+	if (str(aud, "cohort") && config_cohort(c->cfg, str(aud, "cohort")) != NULL)
+		tz = config_cohort(c->cfg, str(aud, "cohort"))->timezone;
+	if (store_rec_exists(c->store, c->txn, DB_OPPORTUNITIES, id))
+		return pw_fail(c->st, PW_EEXISTS, "opportunity '%s' already exists", id);
+	json_object_foreach((json_t *)aud, k, v)
+	{
+		static const char *const keys[] = {"programme", "cohort", "stage", "phase", "status",
+						   NULL};
+		int known = 0;
+
+		for (int i = 0; keys[i] != NULL; i++)
+			known |= strcmp(keys[i], k) == 0;
+		if (!known || !json_is_string(v))
+			return pw_fail(c->st, PW_EINVALID,
+				       "audience.%s: the audience may name programme, cohort, stage, "
+				       "phase and status (strings)",
+				       k);
+	}
+	if (str(aud, "cohort") && config_cohort(c->cfg, str(aud, "cohort")) == NULL)
+		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", str(aud, "cohort"));
+	if (str(aud, "programme") && config_programme(c->cfg, str(aud, "programme")) == NULL)
+		return pw_fail(c->st, PW_ENOTFOUND, "no programme '%s'", str(aud, "programme"));
+	opp = json_pack("{s:i, s:s, s:s, s:s, s:O, s:i, s:s, s:s, s:s, s:{}, s:b}", "v", 1, "id",
+			id, "title", str(args, "title"), "description", str(args, "description"),
+			"audience", aud ? aud : json_object(), "early_days", days, "published",
+			pw_time_format(c->now, closes), "closes", pw_time_format(until, closes),
+			"closes_local", schedule_format(tz, until, local), "told",
+			"released", 0);
+	if (str(args, "link") != NULL)
+		json_object_set_new(opp, "link", json_string(str(args, "link")));
+	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "opportunity.published", "data",
+		       "opportunity", id, "closes", closes);
+	vars = vars_of(opp);
+	rc = cmd_emit(c, ev);
+	if (rc == 0)
+		rc = tell_pool(c, opp, ev, vars);
+	if (rc == 0)
+		rc = timers_arm_opportunity(c, id, until);
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_OPPORTUNITIES, id, opp, c->st);
+	if (rc == 0)
+		*data = json_pack("{s:O, s:I}", "opportunity", opp, "told",
+				  (json_int_t)json_object_size(json_object_get(opp, "told")));
+	json_decref(vars);
+	json_decref(ev);
+	json_decref(opp);
+	return rc;
+}
+
+int
+opportunity_release(struct cmd_ctx *c, const char *id)
+{
+	int to = c->cfg->opportunities.release_to, rc;
+	json_t *opp = NULL, *ev, *vars, *told;
+
+	if (store_rec_get(c->store, c->txn, DB_OPPORTUNITIES, id, &opp) != 0 ||
+	    json_is_true(json_object_get(opp, "released"))) {
+		json_decref(opp);
+		return 0;
+	}
+	told = json_object_get(opp, "told");
+	ev = json_pack("{s:s, s:{s:s}}", "type", "opportunity.released", "data", "opportunity", id);
+	vars = vars_of(opp);
+	rc = cmd_emit(c, ev);
+	for (int r = 0; proto_roles[r] != NULL && rc == 0; r++) {
+		struct scan s = {c, json_array()};
+		json_t *pid;
+		size_t k;
+
+		if (!(to & (1 << r)))
+			continue;
+		rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, proto_roles[r], NULL, NULL,
+				      NULL, collect, &s);
+		json_array_foreach(s.ids, k, pid)
+		{
+			const char *who = json_string_value(pid);
+
+			if (rc != 0 || json_object_get(told, who) != NULL)
+				continue;
+			json_object_set_new(told, who, json_true());
+			rc = notify_person(c, ev, who, proto_roles[r],
+					   c->cfg->opportunities.released, vars);
+		}
+		json_decref(s.ids);
+	}
+	json_object_set_new(opp, "released", json_true());
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_OPPORTUNITIES, id, opp, c->st);
+	json_decref(vars);
+	json_decref(ev);
+	json_decref(opp);
+	return rc;
+}

@@ -1,0 +1,20 @@
+/*
+ * opportunities.h: early notification of opportunities (training, regional
+ * events, secondment posts advertised internally first). An LA adviser
+ * publishes one with an audience of pool members and an early window: those
+ * members are told at once, and when the window ends (a timer) it is
+ * released to everyone else in the release roles.
+ */
+#ifndef PW_OPPORTUNITIES_H
+#define PW_OPPORTUNITIES_H
+
+#include <jansson.h>
+
+#include "commands.h"
+
+/* opportunity.publish: store it, tell the matching pool members, arm the release. */
+int opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data);
+/* The early window of opportunity id has ended: tell everyone else. */
+int opportunity_release(struct cmd_ctx *c, const char *id);
+
+#endif
