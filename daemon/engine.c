@@ -665,7 +665,9 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 	json_t *r = json_object_get(json_object_get(app, "raters"), rater);
 	int rc, have, need;
 
-	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER) && !streq(ctx->actor_id, rater))
+	/* A rater records only their own response, and only when invited (PROTOCOL.md). */
+	if (!related(ctx, app, ROLE_RATER) ||
+	    (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER) && !streq(ctx->actor_id, rater)))
 		return forbid(ctx, app, "record another rater's response on", st);
 	rc = require_status(app, 0, st);
 	if (rc != 0)

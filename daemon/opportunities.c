@@ -114,7 +114,7 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 	const json_t *aud = json_object_get(args, "audience");
 	int days = (int)json_integer_value(json_object_get(args, "early_days"));
 	const char *id = str(args, "id"), *k;
-	char closes[PW_TIME_LEN], local[64];
+	char closes[PW_TIME_LEN], published[PW_TIME_LEN], local[64];
 	json_t *opp, *ev, *vars, *v;
 	int64_t until = c->now + (int64_t)days * 86400;
 	int rc;
@@ -143,12 +143,12 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", str(aud, "cohort"));
 	if (str(aud, "programme") && config_programme(c->cfg, str(aud, "programme")) == NULL)
 		return pw_fail(c->st, PW_ENOTFOUND, "no programme '%s'", str(aud, "programme"));
-	opp = json_pack("{s:i, s:s, s:s, s:s, s:O, s:i, s:s, s:s, s:s, s:{}, s:b}", "v", 1, "id",
+	opp = json_pack("{s:i, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:{}, s:b}", "v", 1, "id",
 			id, "title", str(args, "title"), "description", str(args, "description"),
-			"audience", aud ? aud : json_object(), "early_days", days, "published",
-			pw_time_format(c->now, closes), "closes", pw_time_format(until, closes),
-			"closes_local", schedule_format(tz, until, local), "told",
-			"released", 0);
+			"audience", aud ? json_incref((json_t *)aud) : json_object(), "early_days",
+			days, "published", pw_time_format(c->now, published), "closes",
+			pw_time_format(until, closes), "closes_local",
+			schedule_format(tz, until, local), "told", "released", 0);
 	if (str(args, "link") != NULL)
 		json_object_set_new(opp, "link", json_string(str(args, "link")));
 	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "opportunity.published", "data",

@@ -409,11 +409,14 @@ on_retry(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 		rc = job_kill(c, job, msg);
 		free(msg);
 	} else {
+		char at[PW_TIME_LEN]; /* UTC ISO 8601, like every time in the protocol */
+
 		rc = job_requeue(c, job, next);
 		if (rc == 0)
 			rc = emit_job_event(c, "notification.retrying", job,
-					    json_pack("{s:I, s:I, s:s}", "attempts", attempts,
-						      "next_attempt", next, "error", why));
+					    json_pack("{s:I, s:s, s:s}", "attempts", attempts,
+						      "next_attempt", pw_time_format(next, at),
+						      "error", why));
 	}
 	reply(ob, w->ident, w->ident_len, w->delimited,
 	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
