@@ -226,7 +226,7 @@ ctx_engine(struct cmd_ctx *c, const json_t *candidate, struct engine_ctx *e)
 static int
 offers_run(struct cmd_ctx *c, struct engine_out *out)
 {
-	json_t *offers = json_incref(out->offers);
+	json_t *offers = json_copy(out->offers); /* not the same array: it is cleared below */
 	size_t i;
 	json_t *id;
 	int rc = 0;
@@ -446,10 +446,22 @@ person_index(struct cmd_ctx *c, const json_t *p, int del)
 	return 0;
 }
 
+/* The daily digest is for headteachers and LA advisers (see digest.h). */
+static int
+person_digest_check(struct cmd_ctx *c, const json_t *p)
+{
+	if (json_is_true(json_object_get(p, "digest")) &&
+	    !(engine_roles(p) & (ROLE_HEADTEACHER | ROLE_LA_ADVISER)))
+		return pw_fail(c->st, PW_EINVALID,
+			       "'digest': the daily digest is for headteachers and LA advisers");
+	return 0;
+}
+
 static int
 person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
 {
-	static const char *const keys[] = {"name", "email", "roles", "school", "facts", NULL};
+	static const char *const keys[] = {"name", "email", "roles", "school", "facts", "digest",
+					   NULL};
 	const char *school = arg(args, "school");
 
 	if (school != NULL && !store_rec_exists(c->store, c->txn, DB_SCHOOLS, school))
@@ -460,7 +472,7 @@ person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
 		if (v != NULL)
 			json_object_set_new(p, keys[i], json_deep_copy(v));
 	}
-	return 0;
+	return person_digest_check(c, p);
 }
 
 static int
@@ -503,6 +515,32 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 		rc = person_index(c, p, 0);
 	if (rc == 0)
 		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
+	if (rc == 0)
+		*data = json_pack("{s:O}", "person", p);
+	json_decref(p);
+	return rc;
+}
+
+/* person.digest: a person chooses (or stops) the daily digest; an LA adviser may do it for them. */
+static int
+run_person_digest(struct cmd_ctx *c, const json_t *args, json_t **data)
+{
+	const char *id = arg(args, "id");
+	json_t *p;
+	int rc;
+
+	if (!(engine_roles(c->actor) & ROLE_LA_ADVISER) && !streq(c->actor_id, id))
+		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not change the digest of %s",
+			       c->actor_id, id);
+	rc = load(c, DB_PEOPLE, "person", id, &p);
+	if (rc != 0)
+		return rc;
+	json_object_set(p, "digest", json_object_get(args, "digest"));
+	rc = person_digest_check(c, p);
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
+	if (rc == 0)
+		rc = emit_simple(c, "person.updated", "person", id);
 	if (rc == 0)
 		*data = json_pack("{s:O}", "person", p);
 	json_decref(p);
@@ -1216,13 +1254,14 @@ run_events_since(struct cmd_ctx *c, const json_t *args, json_t **data)
 /* The outbox, for operators: list jobs by state, re-queue a dead one. */
 
 static json_t *
-job_view(const json_t *job)
+job_view(const json_t *job, int with_vars)
 {
 	char t[PW_TIME_LEN];
 	json_t *v = json_deep_copy(job);
 
 	json_object_del(v, "v");
-	json_object_del(v, "vars");
+	if (!with_vars)
+		json_object_del(v, "vars");
 	if (json_object_get(job, "attachments") != NULL) {
 		json_t *names = json_array(), *a;
 		size_t i;
@@ -1243,6 +1282,7 @@ job_view(const json_t *job)
 struct job_list {
 	const char *state;
 	int limit;
+	int vars;
 	json_t *out;
 	char next[PW_ID_MAX + 1];
 };
@@ -1256,7 +1296,7 @@ job_visit(const char *id, json_t *job, void *ud)
 		return 0;
 	if ((int)json_array_size(l->out) == l->limit)
 		return 1;
-	json_array_append_new(l->out, job_view(job));
+	json_array_append_new(l->out, job_view(job, l->vars));
 	snprintf(l->next, sizeof l->next, "%s", id);
 	return 0;
 }
@@ -1264,7 +1304,8 @@ job_visit(const char *id, json_t *job, void *ud)
 static int
 run_outbox_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
-	struct job_list l = {arg(args, "state"), 100, json_array(), ""};
+	struct job_list l = {arg(args, "state"), 100,
+			     json_is_true(json_object_get(args, "vars")), json_array(), ""};
 
 	if (json_object_get(args, "limit") != NULL)
 		l.limit = (int)json_integer_value(json_object_get(args, "limit"));
@@ -1311,7 +1352,7 @@ run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = cmd_emit(c, ev);
 	if (rc == 0)
-		*data = json_pack("{s:o}", "job", job_view(job));
+		*data = json_pack("{s:o}", "job", job_view(job, 0));
 	json_decref(ev);
 	json_decref(job);
 	return rc;
@@ -1366,11 +1407,13 @@ static const struct proto_field a_backup[] = {
 static const struct proto_field a_person[] = {
 	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 1, NULL}, {"email", PT_STRING, 1, NULL},
 	{"roles", PT_ROLES, 1, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
-	END};
+	{"digest", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person_upd[] = {
 	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 0, NULL}, {"email", PT_STRING, 0, NULL},
 	{"roles", PT_ROLES, 0, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
-	END};
+	{"digest", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_person_digest[] = {
+	{"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
 static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
 static const struct proto_field a_person_list[] = {
 	{"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
@@ -1443,6 +1486,7 @@ static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
 static const struct proto_field a_outbox_list[] = {{"state", PT_ENUM, 0, "pending|inflight|dead"},
 						   {"limit", PT_INT, 0, NULL},
 						   {"after", PT_ID, 0, NULL},
+						   {"vars", PT_BOOL, 0, NULL},
 						   END};
 static const struct proto_field a_outbox_retry[] = {{"job", PT_ID, 1, NULL}, END};
 static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
@@ -1464,6 +1508,7 @@ static const struct cmd_entry cmds[] = {
 	{"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
 	{"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
 	{"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
+	{"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
 	{"person.get", ROLE_ANY, 0, a_id, run_person_get},
 	{"person.list", READERS, 0, a_person_list, run_person_list},
 	{"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},

@@ -963,7 +963,11 @@ cohort_check(struct pw_status *st, const char *file, const config_setting_t *g,
 					   "duplicate session id '%s'", c->sessions[i].id);
 	for (size_t i = 0; i < p->nsessions_used; i++)
 		if (config_session(c, p->sessions_used[i]) == NULL)
-			return bad(st, file, config_setting_get_member(g, "sessions"),
+			/* no sessions list at all: name the cohort's line, not just the file */
+			return bad(st, file,
+				   config_setting_get_member(g, "sessions")
+					   ? config_setting_get_member(g, "sessions")
+					   : g,
 				   "programme '%s' (%s) requires session '%s', which this cohort "
 				   "does not define",
 				   p->id, p->file, p->sessions_used[i]);
@@ -1271,6 +1275,43 @@ done:
 	return rc;
 }
 
+static int weekdays_parse(const char *s, int *bits);
+
+static int
+digest_load(struct pw_config *cfg, struct pw_status *st, const char *file,
+	    const config_setting_t *g)
+{
+	static const char *const keys[] = {"at", "days", "timezone", "template", NULL};
+	struct digest_conf *d = &cfg->digest;
+	char *days = NULL, *tmpl = NULL, *tz = NULL;
+	int rc = PW_ECONFIG;
+
+	d->at = 7 * 60;
+	d->days = 0x3e; /* mon-fri */
+	if (g != NULL && (only_known(st, file, g, keys) != 0 ||
+			  get_hhmm(st, file, g, "at", &d->at) != 0 ||
+			  get_string(st, file, g, "days", 0, &days) != 0 ||
+			  get_string(st, file, g, "timezone", 0, &tz) != 0 ||
+			  get_string(st, file, g, "template", 0, &tmpl) != 0))
+		goto done;
+	if (days != NULL && weekdays_parse(days, &d->days) != 0) {
+		bad(st, file, config_setting_get_member(g, "days"),
+		    "must be days like \"mon-fri\" or \"mon,wed,fri\"");
+		goto done;
+	}
+	d->timezone = tz != NULL ? tz : xstrdup("Europe/London");
+	tz = NULL;
+	if (template_get(cfg, tmpl ? tmpl : "digest", &d->tmpl, st) != 0 ||
+	    template_check(d->tmpl, cfg->daemon.templates, "digest", st) != 0)
+		goto done;
+	rc = 0;
+done:
+	free(days);
+	free(tmpl);
+	free(tz);
+	return rc;
+}
+
 /* The list of paths in setting name of the root; *n gets the count. */
 static int
 path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
@@ -1296,7 +1337,7 @@ int
 config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
 	static const char *const top[] = {"daemon",	"ctl",	   "mailer", "outbox",
-					  "opportunities", "programmes", "cohorts", NULL};
+					  "opportunities", "digest", "programmes", "cohorts", NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;
@@ -1312,6 +1353,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	    daemon_load(st, path, config_lookup(&c, "daemon"), &cfg->daemon) != 0 ||
 	    outbox_load(cfg, st, path, config_lookup(&c, "outbox")) != 0 ||
 	    opportunities_load(cfg, st, path, config_lookup(&c, "opportunities")) != 0 ||
+	    digest_load(cfg, st, path, config_lookup(&c, "digest")) != 0 ||
 	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
 	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
 		goto done;
@@ -1368,6 +1410,7 @@ config_free(struct pw_config **pcfg)
 	free(cfg->daemon.workers);
 	free(cfg->daemon.templates);
 	free(cfg->daemon.operator_id);
+	free(cfg->digest.timezone);
 	for (size_t i = 0; i < cfg->ntemplates; i++)
 		template_free(cfg->templates[i]);
 	free(cfg->templates);

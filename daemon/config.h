@@ -149,6 +149,18 @@ struct opportunity_conf {
 	int release_to;			 /* role bits of "everyone else" */
 };
 
+/*
+ * The daily digest: people who chose it (person "digest": true, a headteacher
+ * or LA adviser) get one email a day at 'at' local time in timezone, on the
+ * weekdays in 'days', listing what waits for them, instead of separate emails.
+ */
+struct digest_conf {
+	int at;	    /* minutes after local midnight (default 07:00) */
+	int days;   /* bit i: sent on weekday i (0 = Sunday); default mon-fri */
+	char *timezone;
+	const struct template *tmpl;
+};
+
 struct daemon_conf {
 	char *api;
 	char *events;
@@ -176,6 +188,7 @@ struct pw_config {
 	size_t ntemplates;
 	struct outbox_conf outbox;
 	struct opportunity_conf opportunities;
+	struct digest_conf digest;
 };
 
 /*

@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "ical.h"
 #include "schedule.h"
+#include "template.h"
 #include "util.h"
 
 #define COMMON                                                                                 \
@@ -32,7 +33,7 @@ static const struct notifiable notifiable[] = {
 	{"application.created", {COMMON, "route", NULL}},
 	{"application.submitted", {COMMON, "doc", NULL}},
 	{"application.signed_off", {COMMON, NULL}},
-	{"application.stage_changed", {COMMON, "from_stage_name", NULL}},
+	{"application.stage_changed", {COMMON, "from_stage_name", "deadline", NULL}},
 	{"application.decided", {COMMON, "outcome", "position", NULL}},
 	{"application.rejected", {COMMON, NULL}},
 	{"application.place_offered", {COMMON, NULL}},
@@ -56,6 +57,9 @@ static const struct notifiable notifiable[] = {
 	{"session.reminder", {COMMON, SESSION, NULL}},
 	{"session.absent", {COMMON, SESSION, NULL}},
 	{"session.updated", {COMMON, SESSION, NULL}},
+	{"digest",
+	 {"recipient_name", "recipient_role", "date", "pending", "pending_count", "notices",
+	  "notices_count", NULL}},
 	{"notification.dead",
 	 {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template",
 	  "failed_error", "failed_attempts", NULL}},
@@ -126,9 +130,8 @@ stage_name(const struct programme *p, const char *id)
 	return i >= 0 ? p->stages[i].name : "";
 }
 
-/* What the application's current stage still asks for, in words. */
-static json_t *
-todo_text(const struct cmd_ctx *c, const json_t *app)
+json_t *
+notify_todo(const struct cmd_ctx *c, const json_t *app)
 {
 	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
 	json_t *reqs = engine_requirements(&e, app), *q, *out;
@@ -234,7 +237,7 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "programme_name", p->name, "");
 	put(v, "stage_name", stage_name(p, str(app, "stage")), "");
 	put(v, "app_id", str(app, "id"), "");
-	json_object_set_new(v, "todo", todo_text(c, app));
+	json_object_set_new(v, "todo", notify_todo(c, app));
 	put(v, "route", str(app, "route"), "");
 	put(v, "doc", str(data, "doc"), "");
 	put(v, "from_stage_name", stage_name(p, str(data, "from")), "");
@@ -251,6 +254,14 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "graduation_date", str(app, "graduated") ? str(app, "graduated") : date, "");
 	json_object_set_new(v, "career", career_text(app));
 	put(v, "deadline", str(data, "deadline_local"), "");
+	if (streq(str(ev, "type"), "application.stage_changed")) {
+		/* The stage just entered: by when it is due, if it has a deadline. */
+		int si = str(data, "to") ? config_stage_index(p, str(data, "to")) : -1;
+		int64_t dl = si >= 0 ? schedule_deadline(co, &p->stages[si], c->now) : 0;
+		char local[64];
+
+		put(v, "deadline", dl > 0 ? schedule_format(co->timezone, dl, local) : NULL, "");
+	}
 	json_object_set_new(v, "days_left",
 			    json_integer(json_integer_value(json_object_get(data, "days_left"))));
 	json_object_set_new(v, "days_overdue",
@@ -325,11 +336,49 @@ recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
 	}
 }
 
-/* Write one job for one recipient. */
+/*
+ * Does this notice wait for the person's daily digest instead? Headteachers
+ * and LA advisers may choose the digest; alerts about failed notifications,
+ * messages with attachments and the digest itself still go at once.
+ */
 static int
-job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *person,
+digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role,
+	     const struct template *t, const json_t *attachments)
+{
+	return json_is_true(json_object_get(p, "digest")) &&
+	       (streq(role, "headteacher") || streq(role, "la_adviser")) && attachments == NULL &&
+	       t != c->cfg->outbox.failed && t != c->cfg->digest.tmpl;
+}
+
+/* Keep a notice (its subject, rendered now) for person's next digest. */
+static int
+digest_hold(struct cmd_ctx *c, const char *person, const struct template *t,
+	    const json_t *ev, const json_t *vars)
+{
+	json_t *d = NULL, *notices;
+	char *subject = tmpl_render(t->subject, vars, 0);
+	int rc;
+
+	if (store_rec_get(c->store, c->txn, DB_DIGESTS, person, &d) != 0)
+		d = json_pack("{s:i, s:[]}", "v", 1, "notices");
+	notices = json_object_get(d, "notices");
+	json_array_append_new(notices, json_pack("{s:I, s:s, s:s}", "at", (json_int_t)c->now,
+						 "subject", subject, "template", t->name));
+	if (str(ev, "app") != NULL)
+		json_object_set_new(json_array_get(notices, json_array_size(notices) - 1), "app",
+				    json_string(str(ev, "app")));
+	rc = store_rec_put(c->store, c->txn, DB_DIGESTS, person, d, c->st);
+	json_decref(d);
+	free(subject);
+	return rc;
+}
+
+/* Write one job for one recipient (or hold it for their digest). */
+static int
+job_write(struct cmd_ctx *c, const struct template *t, const json_t *ev, const char *person,
 	  const char *role, const json_t *vars, const json_t *attachments)
 {
+	const char *tmpl = t->name;
 	json_t *p = NULL, *job, *v;
 	char id[32];
 	uint64_t n;
@@ -338,6 +387,15 @@ job_write(struct cmd_ctx *c, const char *tmpl, const json_t *ev, const char *per
 	if (store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) != 0 || str(p, "email") == NULL) {
 		json_decref(p);
 		return 0; /* nobody to write to: the event log still has it */
+	}
+	if (digest_holds(c, p, role, t, attachments)) {
+		v = json_deep_copy(vars);
+		put(v, "recipient_name", str(p, "name"), person);
+		put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
+		rc = digest_hold(c, person, t, ev, v);
+		json_decref(v);
+		json_decref(p);
+		return rc;
 	}
 	if (store_counter_next(c->store, c->txn, "next_job", &n, c->st) != 0) {
 		json_decref(p);
@@ -389,7 +447,7 @@ notify_roles_once(struct cmd_ctx *c, const json_t *ev, const json_t *app, const 
 		if (seen != NULL)
 			json_object_set_new(seen, person, json_true());
 		if (rc == 0)
-			rc = job_write(c, t->name, ev, person, json_string_value(role), vars,
+			rc = job_write(c, t, ev, person, json_string_value(role), vars,
 				       attachments);
 	}
 	json_decref(rs.people);
@@ -620,5 +678,5 @@ int
 notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
 	      const struct template *t, const json_t *vars)
 {
-	return job_write(c, t->name, ev, person, role, vars, NULL);
+	return job_write(c, t, ev, person, role, vars, NULL);
 }

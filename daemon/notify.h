@@ -42,6 +42,9 @@ int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app,
 		   const struct cohort *co, const struct session *s, const struct nudge *n,
 		   int with_ics, json_t *seen);
 
+/* What the application's current stage still asks for, in words (a new JSON string). */
+json_t *notify_todo(const struct cmd_ctx *c, const json_t *app);
+
 /* Write one job with template t to one person (recipient variables added here). */
 int notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
 		  const struct template *t, const json_t *vars);

@@ -557,6 +557,8 @@ timers_turn(struct server *s, struct cmd_ctx *sys)
 	if (s->sync_sessions) {
 		rc = timers_sessions_sync(sys);
 		if (rc == 0)
+			rc = timers_digest_sync(sys);
+		if (rc == 0)
 			s->sync_sessions = 0;
 	}
 	if (rc == 0 && s->next_timer <= sys->now)

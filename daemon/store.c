@@ -24,7 +24,7 @@ static const char *const db_names[DB_COUNT] = {
 	"apps",	  "people", "schools",	"cohorts",  "by_stage",
 	"by_school", "events", "app_events", "requests", "meta",
 	"people_role", "outbox", "outbox_due", "timers", "timer_recs", "app_timers", "overdue",
-	"opportunities",
+	"opportunities", "digests",
 };
 
 static int

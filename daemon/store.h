@@ -35,6 +35,7 @@ enum store_db {
 	DB_APP_TIMERS,	/* app id \0 timer id -> "": to cancel an application's timers */
 	DB_OVERDUE,	/* cohort \0 app id -> "": applications past their stage's deadline */
 	DB_OPPORTUNITIES, /* opportunity id -> opportunity (audience, window, who was told) */
+	DB_DIGESTS,	  /* person id -> notices held for their next daily digest */
 	DB_COUNT
 };
 

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "ical.h"
 #include "notify.h"
 #include "opportunities.h"
@@ -278,6 +279,9 @@ fire_session(struct cmd_ctx *c, const json_t *t)
 
 	if (s == NULL || co->programme->session_reminder.to == 0)
 		return 0; /* the configuration no longer has it */
+	/* Due while the daemon was down and the session has begun: too late to remind. */
+	if (!co->programme->session_reminder.late && c->now >= ical_session_start(co, s))
+		return 0;
 	return session_tell(c, co, s, &co->programme->session_reminder, "cohort.session_reminder",
 			    0);
 }
@@ -420,6 +424,41 @@ timers_sessions_sync(struct cmd_ctx *c)
 	return rc;
 }
 
+/* The daily digest has one timer with a fixed id: it is armed at most once. */
+#define DIGEST_TIMER "T-digest"
+
+static int
+digest_arm(struct cmd_ctx *c, int64_t at)
+{
+	json_t *t = json_pack("{s:i, s:s, s:s, s:I}", "v", 1, "id", DIGEST_TIMER, "kind", "digest",
+			      "at", (json_int_t)at);
+	int rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, DIGEST_TIMER, t, c->st);
+
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, DIGEST_TIMER, c->st);
+	json_decref(t);
+	return rc;
+}
+
+int
+timers_digest_sync(struct cmd_ctx *c)
+{
+	int64_t want = digest_next(c->cfg, c->now), at;
+	json_t *t = NULL;
+	int rc = 0;
+
+	if (store_rec_get(c->store, c->txn, DB_TIMER_RECS, DIGEST_TIMER, &t) == 0) {
+		at = json_integer_value(json_object_get(t, "at"));
+		/* Due now, or already where the configuration wants it: leave it. */
+		if (at > c->now && at != want)
+			rc = timer_delete(c, t);
+		json_decref(t);
+		if (at <= c->now || at == want)
+			return 0;
+	}
+	return rc == 0 ? digest_arm(c, want) : rc;
+}
+
 /* Act on one due timer t; the timer itself is already deleted. */
 static int
 fire_one(struct cmd_ctx *c, const json_t *t)
@@ -436,6 +475,10 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 		return fire_session(c, t);
 	if (strcmp(kind, "opportunity") == 0)
 		return opportunity_release(c, str(t, "opportunity"));
+	if (strcmp(kind, "digest") == 0) {
+		rc = digest_send_all(c);
+		return rc == 0 ? digest_arm(c, digest_next(c->cfg, c->now)) : rc;
+	}
 	if (store_rec_get(c->store, c->txn, DB_APPS, str(t, "app"), &app) != 0)
 		return 0;
 	if (strcmp(kind, "alumni") == 0 && strcmp(str(app, "status"), "graduated") == 0 &&

@@ -31,6 +31,12 @@ int timers_fire(struct cmd_ctx *c, int max, int *fired);
  */
 int timers_sessions_sync(struct cmd_ctx *c);
 
+/*
+ * Arm the daily digest's timer at its next moment, or move it when the
+ * configuration changed its time. Run at start-up and after each reload.
+ */
+int timers_digest_sync(struct cmd_ctx *c);
+
 /* Arm the release of opportunity opp at 'at'. */
 int timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at);
 

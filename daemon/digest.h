@@ -1,0 +1,24 @@
+/*
+ * digest.h: the daily digest. A headteacher or LA adviser who chose it
+ * (person "digest": true) gets one email a day instead of separate ones: what
+ * waits for them, each item with its deadline, and the notices held for them
+ * since the last digest (notify.c holds them in DB_DIGESTS). One timer,
+ * re-armed after each firing, sends every digest of the day.
+ */
+#ifndef PW_DIGEST_H
+#define PW_DIGEST_H
+
+#include <stdint.h>
+
+#include "commands.h"
+
+/* The first digest moment strictly after 'after' (configuration: digest.at, days, timezone). */
+int64_t digest_next(const struct pw_config *cfg, int64_t after);
+
+/*
+ * Send today's digest to everyone who chose it and has something pending or
+ * held, and clear what was held. Returns 0 or PW_ESTORE.
+ */
+int digest_send_all(struct cmd_ctx *c);
+
+#endif
