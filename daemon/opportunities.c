@@ -79,12 +79,13 @@ tell_pool(struct cmd_ctx *c, json_t *opp, const json_t *ev, json_t *vars)
 
 	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
 		const struct cohort *co = &c->cfg->cohorts[i];
-		struct scan s = {c, json_array()};
+		struct scan s = {c, NULL};
 		json_t *id;
 		size_t k;
 
 		if (str(aud, "cohort") && !streq(str(aud, "cohort"), co->id))
 			continue;
+		s.ids = json_array();
 		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
 				      collect, &s);
 		json_array_foreach(s.ids, k, id)
@@ -186,12 +187,13 @@ opportunity_release(struct cmd_ctx *c, const char *id)
 	vars = vars_of(opp);
 	rc = cmd_emit(c, ev);
 	for (int r = 0; proto_roles[r] != NULL && rc == 0; r++) {
-		struct scan s = {c, json_array()};
+		struct scan s = {c, NULL};
 		json_t *pid;
 		size_t k;
 
 		if (!(to & (1 << r)))
 			continue;
+		s.ids = json_array();
 		rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, proto_roles[r], NULL, NULL,
 				      NULL, collect, &s);
 		json_array_foreach(s.ids, k, pid)

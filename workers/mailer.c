@@ -258,6 +258,14 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
 	} else if (strcmp(type, "error") == 0) {
 		log_warn("daemon: %s: %s", jstr(msg, "code"), jstr(msg, "message"));
+		if (json_object_get(msg, "job") == NULL && jstr(msg, "code") != NULL &&
+		    strcmp(jstr(msg, "code"), "invalid_transition") == 0) {
+			/* The daemon does not know us (it restarted): join again. It offers
+			 * every unfinished job again, so drop the ones we were given. */
+			json_array_clear(m->queue);
+			say(m, json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name,
+					 "credit", m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
+		}
 	}
 	json_decref(msg);
 }
