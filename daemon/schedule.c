@@ -172,8 +172,9 @@ schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *
 	if (sscanf(date, "%d-%d-%d", &y, &m, &d) != 3)
 		return 0;
 	for (int k = 1; k < 200; k++) {
-		int day = (m == 2 && d == 29) ? 28 : d; /* 29 February falls on the 28th */
-		int64_t t = schedule_local(c->timezone, pw_days_from_civil(y + k, m, day), n->at);
+		int yk = y + k, leap = (yk % 4 == 0 && yk % 100 != 0) || yk % 400 == 0;
+		int day = (m == 2 && d == 29 && !leap) ? 28 : d; /* 29 Feb: the 28th in common years */
+		int64_t t = schedule_local(c->timezone, pw_days_from_civil(yk, m, day), n->at);
 
 		if (!n->urgent)
 			t = schedule_window(c, t);
