@@ -245,11 +245,15 @@ offers_run(struct cmd_ctx *c, struct engine_out *out)
 		if (rc == 0) {
 			ctx_engine(c, cand, &e);
 			app_pos_get(app, &was);
-			if (engine_offer_place(&e, app, cstate(c, str(app, "cohort")), out, &ost) !=
-			    0)
+			json_t *cs = cstate(c, str(app, "cohort"));
+
+			if (engine_offer_place(&e, app, cs, out, &ost) != 0) {
+				/* No place after all (places lowered on reload): keep its turn. */
 				log_warn("offering a place to %s: %s", json_string_value(id),
 					 ost.msg);
-			else
+				if (streq(str(app, "status"), "waitlisted"))
+					json_array_insert(json_object_get(cs, "waiting"), 0, id);
+			} else
 				rc = app_save(c, app, &was);
 		}
 		json_decref(app);
@@ -778,7 +782,7 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 			 &overdue);
 	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O, s:i}", "cohort", co->id,
 			  "programme", co->programme->id, "places", co->places, "taken", taken,
-			  "left", (json_int_t)co->places - taken, "waiting",
+			  "left", taken < co->places ? (json_int_t)co->places - taken : 0, "waiting",
 			  json_object_get(s, "waiting"), "stages", stages, "status", status,
 			  "total", json_object_get(s, "total"), "overdue", overdue);
 	return 0;

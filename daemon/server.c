@@ -207,7 +207,7 @@ sockets_open(struct server *s, struct pw_status *st)
 {
 	const struct daemon_conf *d = &s->cfg->daemon;
 	int64_t maxmsg = (int64_t)d->max_message * 16;
-	int hwm = 1000, pubhwm = 100000, linger = 0;
+	int hwm = 1000, pubhwm = 100000, workers_hwm = 100000, linger = 0;
 
 	s->zctx = zmq_ctx_new();
 	s->api = zmq_socket(s->zctx, ZMQ_ROUTER);
@@ -226,6 +226,13 @@ sockets_open(struct server *s, struct pw_status *st)
 	s->workers = zmq_socket(s->zctx, ZMQ_ROUTER);
 	zmq_setsockopt(s->workers, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	zmq_setsockopt(s->workers, ZMQ_LINGER, &linger, sizeof linger);
+	/*
+	 * A ROUTER drops what does not fit under a peer's high-water mark. A
+	 * worker may hold 1000 jobs and is sent an ack per report besides, so
+	 * the default of 1000 lost job frames, each then stuck until its lease
+	 * expired; with room for credit and replies, nothing is dropped.
+	 */
+	zmq_setsockopt(s->workers, ZMQ_SNDHWM, &workers_hwm, sizeof workers_hwm);
 	if (pw_endpoint_prepare(d->workers) != 0 || zmq_bind(s->workers, d->workers) != 0)
 		return pw_fail(st, PW_ECONFIG, "%s: daemon.workers: cannot bind %s: %s",
 			       s->cfg->file, d->workers, zmq_strerror(zmq_errno()));
@@ -344,7 +351,7 @@ pending_recv(struct server *s, struct pending *p)
 		n++;
 	}
 	if (n > MAX_FRAMES)
-		p->nframes = -p->nframes; /* too many frames: drop it, do not answer */
+		p->nframes = -p->nframes; /* too many frames: answered malformed, to the identity */
 	return n;
 }
 
@@ -403,6 +410,7 @@ static void
 audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pending *p)
 {
 	const char *app = json_string_value(json_object_get(p->req.args, "app"));
+	const char *cohort = json_string_value(json_object_get(p->req.args, "cohort"));
 	struct pw_status st;
 	json_t *ev;
 
@@ -411,8 +419,20 @@ audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pe
 		return;
 	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "audit.refused", "data", "cmd",
 		       p->req.cmd, "code", pw_errcode(PW_EFORBIDDEN));
-	if (app != NULL && pw_id_valid(app))
+	if (app != NULL && pw_id_valid(app)) {
+		static const char *const keys[] = {"cohort", "school", "stage", NULL};
+		json_t *rec = NULL;
+
+		/* Under the application's cohort, like every event about it. */
 		json_object_set_new(ev, "app", json_string(app));
+		if (store_rec_get(s->store, c->txn, DB_APPS, app, &rec) == 0)
+			for (int i = 0; keys[i] != NULL; i++)
+				if (json_is_string(json_object_get(rec, keys[i])))
+					json_object_set(ev, keys[i], json_object_get(rec, keys[i]));
+		json_decref(rec);
+	} else if (cohort != NULL && config_cohort(s->cfg, cohort) != NULL) {
+		json_object_set_new(ev, "cohort", json_string(cohort));
+	}
 	if (cmd_emit(c, ev) == 0)
 		store_txn_commit(&c->txn, &st);
 	else
@@ -474,10 +494,10 @@ pending_send(struct server *s, struct pending *p)
 {
 	char *body;
 
-	if (p->nframes <= 0 || p->reply == NULL)
+	if (p->nframes == 0 || p->reply == NULL)
 		return;
 	body = proto_encode(p->reply);
-	for (int i = 0; i < p->nframes - 1; i++)
+	for (int i = 0; i < (p->nframes < 0 ? 1 : p->nframes - 1); i++)
 		zmq_send(s->api, zmq_msg_data(&p->frames[i]), zmq_msg_size(&p->frames[i]),
 			 ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	/* A peer that does not read its replies loses them; it resends by id. */
@@ -602,6 +622,8 @@ turn(struct server *s)
 	for (int i = 0; i < n; i++) {
 		struct pending *p = &batch[i];
 
+		if (p->nframes < 0)
+			reply_err(p, PW_EMALFORMED, "a request has at most 4 frames");
 		if (p->nframes <= 0 || pending_decode(s, p) != 0)
 			continue;
 		if (p->cmd->flags & CMD_OUTSIDE_TXN)

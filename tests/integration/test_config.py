@@ -1,0 +1,391 @@
+#!/usr/bin/python3
+"""Configuration errors, SIGHUP reload and the store lock, with real processes.
+
+Every error in a configuration file stops start-up (and `pathwayd -t`) with the
+file, the line and the setting, and a non-zero exit. A reload (SIGHUP) with a
+good change takes effect without losing state; a bad one is refused, logged
+with its reason, and the running configuration stays. A second daemon on the
+same store refuses to start.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import zmq
+
+from test_timers import BIN, SRC, Daemon
+
+START = "2026-09-07T08:00:00Z"
+
+CONF = """
+daemon = {{
+	api = "ipc://{d}/{name}api.sock";
+	events = "ipc://{d}/{name}events.sock";
+	workers = "ipc://{d}/{name}workers.sock";
+	db = "{d}/db";
+	templates = "{d}/templates";
+	clock = "manual";
+	clock_start = "{start}";
+	log_level = "info";
+}};
+programmes = [ "{d}/programmes/norfolk-talent-pool.conf",
+	       "{d}/programmes/kent-pathways.conf",
+	       "{d}/programmes/norfolk-lle.conf" ];
+cohorts = [ "{d}/cohorts/ntp-2026-27.conf", "{d}/cohorts/ntp-2027-28.conf",
+	    "{d}/cohorts/kent-2026-27.conf", "{d}/cohorts/lle-2026-27.conf" ];
+"""
+
+
+class Tree:
+    """A private copy of conf/ (programmes, cohorts, templates) the test may break."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="pwc", dir="/tmp")
+        for sub in ("programmes", "cohorts", "templates"):
+            shutil.copytree(os.path.join(SRC, "conf", sub), os.path.join(self.dir, sub))
+        self.conf = self.write_conf()
+
+    def write_conf(self, name=""):
+        path = os.path.join(self.dir, name + "pathway.conf")
+        with open(path, "w") as f:
+            f.write(CONF.format(d=self.dir, start=START, name=name))
+        return path
+
+    def path(self, rel):
+        return os.path.join(self.dir, rel)
+
+    def read(self, rel):
+        with open(self.path(rel)) as f:
+            return f.read()
+
+    def write(self, rel, text):
+        with open(self.path(rel), "w") as f:
+            f.write(text)
+
+    def edit(self, rel, old, new, count=1):
+        """Replace the count-th occurrence of old; return the 1-based line it is on."""
+        text = self.read(rel)
+        at = -1
+        for _ in range(count):
+            at = text.index(old, at + 1)
+        self.write(rel, text[:at] + new + text[at + len(old):])
+        return text.count("\n", 0, at) + 1
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def check(conf):
+    return subprocess.run([os.path.join(BIN, "pathwayd"), "-t", "-c", conf],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+
+
+def run(conf):
+    """A real start that must fail: it exits by itself, quickly."""
+    return subprocess.run([os.path.join(BIN, "pathwayd"), "-c", conf],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=60)
+
+
+class ConfigErrorsTest(unittest.TestCase):
+    def setUp(self):
+        self.tree = Tree()
+        self.addCleanup(self.tree.remove)
+
+    def refused(self, rel, line, setting, *words):
+        """Both -t and a real start refuse with FILE:LINE: SETTING and a non-zero exit."""
+        where = "%s:%d: %s" % (self.tree.path(rel), line, setting)
+        for how, p in (("-t", check(self.tree.conf)), ("start", run(self.tree.conf))):
+            err = p.stderr.decode()
+            self.assertNotEqual(p.returncode, 0, how)
+            self.assertIn(where, err, how)
+            for w in words:
+                self.assertIn(w, err, how)
+            self.assertEqual(p.stdout, b"", how)
+        # The refused start created no store to serve, and bound nothing.
+        self.assertFalse(os.path.exists(self.tree.path("api.sock")))
+
+    def test_shipped_configuration_is_valid(self):
+        p = check(self.tree.conf)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        self.assertIn("3 programmes, 4 cohorts: ok", p.stdout.decode())
+
+    def test_duplicate_stage_id(self):
+        line = self.tree.edit("programmes/norfolk-talent-pool.conf", 'id = "signoff";',
+                              'id = "interest";')
+        self.refused("programmes/norfolk-talent-pool.conf", line, "id", "interest")
+
+    def test_stage_requires_undefined_session(self):
+        # Reported at the calendar of the first cohort of that programme that lacks it.
+        self.tree.edit("programmes/norfolk-talent-pool.conf", '[ "TP6" ]', '[ "TP66" ]')
+        line = self.tree.read("cohorts/ntp-2026-27.conf").split("sessions = (")[0].count("\n") + 1
+        self.refused("cohorts/ntp-2026-27.conf", line, "sessions", "'TP66'",
+                     self.tree.path("programmes/norfolk-talent-pool.conf"))
+
+    def test_session_missing_from_one_cohort(self):
+        # The programme names TP6; one cohort of that programme lacks it.
+        rel = "cohorts/ntp-2027-28.conf"
+        line = self.tree.edit(rel, '{ id = "TP6";', '{ id = "TP6b";')
+        err = check(self.tree.conf)
+        self.assertNotEqual(err.returncode, 0)
+        text = err.stderr.decode()
+        self.assertIn("TP6", text)
+        self.assertRegex(text, re.escape(self.tree.path("")) + r"[^:]+\.conf:\d+: ")
+        del line
+
+    def test_unknown_requirement_kind(self):
+        line = self.tree.edit("programmes/kent-pathways.conf", 'kind = "submission"',
+                              'kind = "essay"')
+        self.refused("programmes/kent-pathways.conf", line, "kind", "unknown requirement kind")
+
+    def test_unknown_role(self):
+        line = self.tree.edit("programmes/norfolk-talent-pool.conf",
+                              'kind = "signoff"; role = "headteacher"',
+                              'kind = "signoff"; role = "principal"')
+        self.refused("programmes/norfolk-talent-pool.conf", line, "role", "not a role")
+
+    def test_unknown_role_in_notification(self):
+        line = self.tree.edit("programmes/kent-pathways.conf",
+                              'to = [ "coach", "candidate" ]', 'to = [ "coach", "mentor" ]')
+        self.refused("programmes/kent-pathways.conf", line, "to", "not a role")
+
+    def test_template_with_unknown_variable(self):
+        rel = "templates/signoff-needed.txt"
+        text = self.tree.read(rel)
+        self.tree.write(rel, text.rstrip("\n") + "\nYour shoe size: {{shoe_size}}\n")
+        line = text.rstrip("\n").count("\n") + 2
+        self.refused(rel, line, "{{shoe_size}}", "application.stage_changed")
+
+    def test_syntax_error(self):
+        line = self.tree.edit("cohorts/kent-2026-27.conf", "places = 20;", "places = = 20;")
+        # libconfig reports the line where it noticed (the next token's).
+        p = check(self.tree.conf)
+        err = p.stderr.decode()
+        self.assertNotEqual(p.returncode, 0)
+        m = re.search(re.escape(self.tree.path("cohorts/kent-2026-27.conf")) + r":(\d+): (.+)",
+                      err)
+        self.assertIsNotNone(m, err)
+        self.assertIn(int(m.group(1)), (line, line + 1))
+        self.assertIn("syntax error", m.group(2))
+        p = run(self.tree.conf)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(m.group(0), p.stderr.decode())
+
+    def test_syntax_error_in_main_file(self):
+        with open(self.tree.conf, "a") as f:
+            f.write("\ncohorts = ( oops\n")
+        p = check(self.tree.conf)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertRegex(p.stderr.decode(), re.escape(self.tree.conf) + r":\d+: ")
+
+    def test_wrong_type_and_unknown_setting(self):
+        line = self.tree.edit("cohorts/kent-2026-27.conf", "places = 20;", 'places = "twenty";')
+        self.refused("cohorts/kent-2026-27.conf", line, "places")
+        self.tree.edit("cohorts/kent-2026-27.conf", 'places = "twenty";', "places = 20;")
+        line = self.tree.edit("programmes/kent-pathways.conf", 'kind = "submission";',
+                              'kind = "submission"; weight = 3;')
+        self.refused("programmes/kent-pathways.conf", line, "weight")
+
+
+class Served(Daemon):
+    """A Daemon on a Tree's configuration (copied files the test may change)."""
+
+    def __init__(self, tree):  # pylint: disable=super-init-not-called
+        self.tree = tree
+        self.dir = tree.dir
+        self.conf = tree.conf
+        self.ctx = zmq.Context()
+        self.sock = None
+        self.proc = None
+        self.n = 0
+        self.start()
+
+    def log_text(self):
+        with open(os.path.join(self.dir, "pathwayd.log"), "rb") as f:
+            return f.read().decode(errors="replace")
+
+
+def wait_for(pred, timeout=20.0, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out waiting for " + what)
+
+
+class ReloadTest(unittest.TestCase):
+    def setUp(self):
+        self.tree = Tree()
+        self.d = Served(self.tree)
+        self.addCleanup(self.tree.remove)
+        self.addCleanup(self.d.stop)
+        d = self.d
+        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
+        self.apps = []
+        for i in range(3):
+            c = "p-%d" % i
+            d.ok("person.create", {"id": c, "name": c, "email": c + "@example.org",
+                                   "roles": ["candidate"], "school": "s-oak"})
+            self.apps.append(d.ok("application.create", {"cohort": "kent-2026-27",
+                                                         "candidate": c}, c)["application"]["id"])
+        d.ok("application.decide", {"app": self.apps[0], "outcome": "accept"})
+
+    def snapshot(self):
+        d = self.d
+        return ([d.ok("application.get", {"app": a})["application"] for a in self.apps],
+                d.ok("events.since", {"after": 0, "limit": 1000})["events"])
+
+    def places(self):
+        return self.d.ok("cohort.get", {"cohort": "kent-2026-27"})["cohort"]["places"]
+
+    def hup_and_wait_log(self, needle, count):
+        self.d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.d.log_text().count(needle) >= count, what=needle)
+
+    def test_good_reload_then_bad_reloads_keep_running_config(self):
+        d = self.d
+        before = self.snapshot()
+        self.assertEqual(self.places(), 20)
+        self.tree.edit("cohorts/kent-2026-27.conf", "places = 20;", "places = 25;")
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.places() == 25, what="the reload")
+        self.assertEqual(self.snapshot(), before, "state survives a reload")
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["places"], rep["taken"], rep["left"]), (25, 1, 24))
+        self.assertIn("reloaded", d.log_text())
+
+        # A syntax error: refused, logged with file:line, the old configuration stays.
+        self.tree.edit("cohorts/kent-2026-27.conf", "places = 25;", "places = = 30;")
+        self.hup_and_wait_log("reload refused", 1)
+        log = d.log_text()
+        self.assertRegex(log, r"reload refused.*" +
+                         re.escape(self.tree.path("cohorts/kent-2026-27.conf")) + r":\d+: ")
+        self.assertEqual(self.places(), 25)
+        self.assertEqual(self.snapshot(), before)
+
+        # A semantic error: an unknown requirement kind, refused with the setting.
+        self.tree.edit("cohorts/kent-2026-27.conf", "places = = 30;", "places = 30;")
+        line = self.tree.edit("programmes/kent-pathways.conf", 'kind = "submission"',
+                              'kind = "essay"')
+        self.hup_and_wait_log("reload refused", 2)
+        self.assertIn("%s:%d: kind" % (self.tree.path("programmes/kent-pathways.conf"), line),
+                      d.log_text())
+        self.assertEqual(self.places(), 25)
+        self.tree.edit("programmes/kent-pathways.conf", 'kind = "essay"', 'kind = "submission"')
+
+        # Removing a stage that applications occupy is refused too.
+        text = self.tree.read("programmes/kent-pathways.conf")
+        self.tree.write("programmes/kent-pathways.conf",
+                        text.replace('id = "introduction";', 'id = "intro";'))
+        self.hup_and_wait_log("reload refused", 3)
+        self.assertIn("introduction", d.log_text().split("reload refused")[-1])
+        self.tree.write("programmes/kent-pathways.conf", text)
+
+        # Dropping a cohort that holds applications is refused.
+        conf = self.tree.read("pathway.conf")
+        self.tree.write("pathway.conf", conf.replace(
+            '"%s/cohorts/kent-2026-27.conf", ' % self.tree.dir, ""))
+        self.hup_and_wait_log("reload refused", 4)
+        self.assertIn("kent-2026-27", d.log_text().split("reload refused")[-1])
+        self.tree.write("pathway.conf", conf)
+        self.assertEqual(self.places(), 25)
+        self.assertEqual(self.snapshot(), before)
+
+        # Still serving, with the running configuration: a write works.
+        d.ok("application.decide", {"app": self.apps[1], "outcome": "accept"})
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["places"], rep["taken"]), (25, 2))
+        # A good reload after the bad ones applies the files as they now are.
+        self.tree.edit("cohorts/kent-2026-27.conf", "places = 30;", "places = 26;")
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.places() == 26, what="the last reload")
+        # And the state is what it was, across a restart too.
+        mid = self.snapshot()
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(20), 0)
+        d.log.close()
+        d.start()
+        self.assertEqual(self.snapshot(), mid)
+        self.assertEqual(self.places(), 26)
+
+    def test_lower_places_than_taken(self):
+        d = self.d
+        for a in self.apps[1:]:
+            d.ok("application.decide", {"app": a, "outcome": "accept"})
+        self.tree.edit("cohorts/kent-2026-27.conf", "places = 20;", "places = 2;")
+        d.proc.send_signal(signal.SIGHUP)
+        wait_for(lambda: self.places() == 2, what="the reload")
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        # Applied without taking any place away; none left (never a negative count).
+        self.assertEqual((rep["places"], rep["taken"], rep["left"]), (2, 3, 0))
+        c = "p-x"
+        d.ok("person.create", {"id": c, "name": c, "email": "x@example.org",
+                               "roles": ["candidate"], "school": "s-oak"})
+        app = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": c},
+                   c)["application"]["id"]
+        self.assertEqual(d.call("application.decide", {"app": app, "outcome": "accept"})
+                         ["error"]["code"], "cohort_full")
+        d.ok("application.decide", {"app": app, "outcome": "waitlist"})
+        # A withdrawal frees a place, but 2 of 2 are still taken: the first on the waiting
+        # list keeps its turn; the next withdrawal gives it the place.
+        d.ok("application.withdraw", {"app": self.apps[0]})
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["taken"], rep["left"], rep["waiting"]), (2, 0, [app]))
+        self.assertEqual(d.ok("application.get", {"app": app})["application"]["status"],
+                         "waitlisted")
+        d.ok("application.withdraw", {"app": self.apps[1]})
+        a = d.ok("application.get", {"app": app})["application"]
+        self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "introduction", True))
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["taken"], rep["left"], rep["waiting"]), (2, 0, []))
+
+
+class LockTest(unittest.TestCase):
+    def test_second_daemon_on_the_same_store_refuses(self):
+        tree = Tree()
+        self.addCleanup(tree.remove)
+        d = Served(tree)
+        self.addCleanup(d.stop)
+        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
+        # Other sockets, same store: the lock, not a busy endpoint, refuses it.
+        other = tree.write_conf("second-")
+        p = run(other)
+        err = p.stderr.decode()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("another pathwayd is serving this store", err)
+        self.assertIn(os.path.join(tree.dir, "db"), err)
+        # The first serves on, unharmed.
+        self.assertEqual(d.ok("school.get", {"id": "s-oak"})["school"]["name"], "Oak")
+        d.ok("school.create", {"id": "s-elm", "name": "Elm"})
+        # Once it has stopped, the second may start.
+        d.proc.send_signal(signal.SIGTERM)
+        self.assertEqual(d.proc.wait(20), 0)
+        q = subprocess.Popen([os.path.join(BIN, "pathwayd"), "-c", other],
+                             stderr=subprocess.PIPE)
+        ctx = zmq.Context()
+        s = ctx.socket(zmq.DEALER)
+        s.setsockopt(zmq.LINGER, 0)
+        s.connect("ipc://%s/second-api.sock" % tree.dir)
+        try:
+            s.send(b'{"id": 1, "cmd": "school.list", "actor": "operator"}')
+            self.assertTrue(s.poll(20000), "the second daemon did not serve")
+            got = json.loads(s.recv())["data"]["schools"]
+            self.assertEqual(sorted(x["id"] for x in got), ["s-elm", "s-oak"])
+        finally:
+            s.close(0)
+            ctx.term()
+            q.send_signal(signal.SIGTERM)
+            code = q.wait(20)
+            err = q.stderr.read().decode()
+            q.stderr.close()
+            self.assertEqual(code, 0, err[-2000:])
+
+
+if __name__ == "__main__":
+    unittest.main()
