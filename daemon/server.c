@@ -51,8 +51,8 @@ struct pending {
 	struct pw_request req;
 	const struct cmd_entry *cmd;
 	json_t *reply;
-	json_t *events;	      /* to publish once the batch has committed */
-	int needs_commit;     /* the reply reports a change: void if the commit fails */
+	json_t *events;	  /* to publish once the batch has committed */
+	int needs_commit; /* the reply reports a change: void if the commit fails */
 };
 
 static int
@@ -218,8 +218,8 @@ sockets_open(struct server *s, struct pw_status *st)
 	zmq_setsockopt(s->pub, ZMQ_SNDHWM, &pubhwm, sizeof pubhwm);
 	zmq_setsockopt(s->pub, ZMQ_LINGER, &linger, sizeof linger);
 	if (pw_endpoint_prepare(d->api) != 0 || zmq_bind(s->api, d->api) != 0)
-		return pw_fail(st, PW_ECONFIG, "%s: daemon.api: cannot bind %s: %s",
-			       s->cfg->file, d->api, zmq_strerror(zmq_errno()));
+		return pw_fail(st, PW_ECONFIG, "%s: daemon.api: cannot bind %s: %s", s->cfg->file,
+			       d->api, zmq_strerror(zmq_errno()));
 	if (pw_endpoint_prepare(d->events) != 0 || zmq_bind(s->pub, d->events) != 0)
 		return pw_fail(st, PW_ECONFIG, "%s: daemon.events: cannot bind %s: %s",
 			       s->cfg->file, d->events, zmq_strerror(zmq_errno()));
@@ -389,8 +389,8 @@ pending_decode(struct server *s, struct pending *p)
 		reply_err(p, PW_EMALFORMED, "empty message");
 		return PW_EMALFORMED;
 	}
-	if (proto_request_decode(zmq_msg_data(body), zmq_msg_size(body),
-				 s->cfg->daemon.max_message, &p->req, &st) != 0) {
+	if (proto_request_decode(zmq_msg_data(body), zmq_msg_size(body), s->cfg->daemon.max_message,
+				 &p->req, &st) != 0) {
 		reply_err(p, st.code, st.msg);
 		return st.code;
 	}
@@ -417,8 +417,8 @@ audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pe
 	c->st = &st;
 	if (store_txn_begin(s->store, txn, 0, &c->txn, &st) != 0)
 		return;
-	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "audit.refused", "data", "cmd",
-		       p->req.cmd, "code", pw_errcode(PW_EFORBIDDEN));
+	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "audit.refused", "data", "cmd", p->req.cmd,
+		       "code", pw_errcode(PW_EFORBIDDEN));
 	if (app != NULL && pw_id_valid(app)) {
 		static const char *const keys[] = {"cohort", "school", "stage", NULL};
 		json_t *rec = NULL;
@@ -462,8 +462,8 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 		json_decref(actor);
 		return;
 	}
-	c = (struct cmd_ctx){s->store, NULL, s->cfg, now, &s->clock, p->req.actor, actor,
-			     json_array(), NULL, &st};
+	c = (struct cmd_ctx){s->store,	   NULL,  s->cfg,	now,  &s->clock,
+			     p->req.actor, actor, json_array(), NULL, &st};
 	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
 	if (rc == 0)
 		rc = cmd_run(p->cmd, &c, p->req.args, &data);
@@ -560,14 +560,14 @@ pending_outside(struct server *s, struct pending *p)
 	if (rc == 0)
 		rc = cmd_run_outside(p->cmd, s->store, p->req.args, &data, &st);
 	json_decref(p->reply);
-	p->reply = rc == 0 ? proto_reply_ok(p->req.id, data) : proto_reply_err(p->req.id, rc, st.msg);
+	p->reply =
+	    rc == 0 ? proto_reply_ok(p->req.id, data) : proto_reply_err(p->req.id, rc, st.msg);
 	json_decref(actor);
 }
 
 /*
  * Fire what is due (a bounded number per turn, so requests are never
- * starved), then note the earliest timer left: this turn's commands may have
- * armed earlier ones.
+ * starved), then note the earliest timer left.
  */
 static int
 timers_turn(struct server *s, struct cmd_ctx *sys)
@@ -581,6 +581,10 @@ timers_turn(struct server *s, struct cmd_ctx *sys)
 		if (rc == 0)
 			s->sync_sessions = 0;
 	}
+	/* This turn's commands may have armed a timer that is already due (a stage
+	 * entered after its deadline): it fires now, before the next request. */
+	if (rc == 0 && timers_next(s->store, sys->txn, &s->next_timer) != 0)
+		s->next_timer = INT64_MAX;
 	if (rc == 0 && s->next_timer <= sys->now)
 		rc = timers_fire(sys, 1000, &fired);
 	if (rc == 0 && fired > 0)
