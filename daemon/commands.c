@@ -439,10 +439,12 @@ person_index(struct cmd_ctx *c, const json_t *p, int del)
 	{
 		/* LA advisers and viewers serve the whole authority, not one school. */
 		const char *role = json_string_value(r);
-		const char *where = streq(role, "la_adviser") || streq(role, "viewer") ? "" : school;
+		const char *where =
+		    streq(role, "la_adviser") || streq(role, "viewer") ? "" : school;
 
 		if (del)
-			store_index_del(c->store, c->txn, DB_PEOPLE_ROLE, role, where, str(p, "id"));
+			store_index_del(c->store, c->txn, DB_PEOPLE_ROLE, role, where,
+					str(p, "id"));
 		else if (store_index_put(c->store, c->txn, DB_PEOPLE_ROLE, role, where,
 					 str(p, "id"), c->st) != 0)
 			return PW_ESTORE;
@@ -464,8 +466,8 @@ person_digest_check(struct cmd_ctx *c, const json_t *p)
 static int
 person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
 {
-	static const char *const keys[] = {"name", "email", "roles", "school", "facts", "digest",
-					   NULL};
+	static const char *const keys[] = {"name",  "email",  "roles", "school",
+					   "facts", "digest", NULL};
 	const char *school = arg(args, "school");
 
 	if (school != NULL && !store_rec_exists(c->store, c->txn, DB_SCHOOLS, school))
@@ -688,9 +690,8 @@ run_school_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 static json_t *
 cohort_summary(const struct cohort *co)
 {
-	return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", co->id, "programme",
-			 co->programme->id, "name", co->name, "places", co->places, "starts",
-			 co->starts);
+	return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", co->id, "programme", co->programme->id,
+			 "name", co->name, "places", co->places, "starts", co->starts);
 }
 
 static int
@@ -720,16 +721,16 @@ run_cohort_get(struct cmd_ctx *c, const json_t *args, json_t **data)
 	for (size_t i = 0; i < co->nsessions; i++) {
 		const struct session *s = &co->sessions[i];
 
-		json_array_append_new(
-			ss, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", s->id, "title",
-				      s->title, "date", s->date, "start", s->start, "end", s->end,
-				      "venue", s->venue, "audience", s->audience));
+		json_array_append_new(ss, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+						    s->id, "title", s->title, "date", s->date,
+						    "start", s->start, "end", s->end, "venue",
+						    s->venue, "audience", s->audience));
 	}
 	for (size_t i = 0; i < co->programme->nstages; i++) {
 		const struct stage *s = &co->programme->stages[i];
 
-		json_array_append_new(st, json_pack("{s:s, s:s, s:b}", "id", s->id, "name",
-						     s->name, "terminal", s->terminal));
+		json_array_append_new(st, json_pack("{s:s, s:s, s:b}", "id", s->id, "name", s->name,
+						    "terminal", s->terminal));
 	}
 	json_object_set_new(v, "timezone", json_string(co->timezone));
 	json_object_set_new(v, "sessions", ss);
@@ -774,7 +775,7 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 		json_object_set_new(status, statuses[i],
 				    json_integer(i == 0 ? active
 							: json_integer_value(json_object_get(
-								  counts, statuses[i]))));
+							      counts, statuses[i]))));
 	json_object_set(stages, co->programme->stages[co->programme->nstages - 1].id,
 			json_object_get(status, "graduated"));
 	taken = json_integer_value(json_object_get(s, "taken"));
@@ -782,9 +783,9 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 			 &overdue);
 	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O, s:i}", "cohort", co->id,
 			  "programme", co->programme->id, "places", co->places, "taken", taken,
-			  "left", taken < co->places ? (json_int_t)co->places - taken : 0, "waiting",
-			  json_object_get(s, "waiting"), "stages", stages, "status", status,
-			  "total", json_object_get(s, "total"), "overdue", overdue);
+			  "left", taken < co->places ? (json_int_t)co->places - taken : 0,
+			  "waiting", json_object_get(s, "waiting"), "stages", stages, "status",
+			  status, "total", json_object_get(s, "total"), "overdue", overdue);
 	return 0;
 }
 
@@ -831,8 +832,8 @@ run_app_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 			st_old = str(old, "status");
 			if (streq(st_old, "active") || streq(st_old, "waitlisted"))
 				rc = pw_fail(c->st, PW_EEXISTS,
-					     "%s already has application %s in %s",
-					     str(cand, "id"), str(prev, "active"), co->id);
+					     "%s already has application %s in %s", str(cand, "id"),
+					     str(prev, "active"), co->id);
 			json_decref(old);
 			json_decref(prev);
 		}
@@ -977,12 +978,41 @@ list_overdue(struct cmd_ctx *c, const char *cohort, const char *after, struct ap
 
 		if (cohort != NULL && strcmp(cohort, id) != 0)
 			continue;
-		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, after, NULL, list_visit,
-				      l);
+		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, after, NULL,
+				      list_visit, l);
 		after = NULL; /* paging within the first cohort only; then from the start */
 		if ((int)json_array_size(l->out) == l->limit)
 			break;
 	}
+	return rc;
+}
+
+/*
+ * A stage or status without a cohort: each cohort's stage index in turn
+ * (in configuration order), not a scan of every application. Paging goes on
+ * in the cohort of the 'after' application.
+ */
+static int
+list_position(struct cmd_ctx *c, const char *pos, const char *after, struct app_list *l)
+{
+	const char *from = NULL;
+	json_t *a = NULL;
+	int rc = 0;
+
+	if (after != NULL && store_rec_get(c->store, c->txn, DB_APPS, after, &a) == 0)
+		from = str(a, "cohort");
+	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
+		const char *id = c->cfg->cohorts[i].id;
+
+		if (from != NULL && strcmp(from, id) != 0)
+			continue;
+		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, id, pos, from ? after : NULL,
+				      NULL, list_visit, l);
+		from = NULL;
+		if ((int)json_array_size(l->out) == l->limit)
+			break;
+	}
+	json_decref(a);
 	return rc;
 }
 
@@ -1035,6 +1065,8 @@ run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 	else if (l.school != NULL)
 		rc = store_index_scan(c->store, c->txn, DB_BY_SCHOOL, l.school, NULL, after, NULL,
 				      list_visit, &l);
+	else if (pos != NULL)
+		rc = list_position(c, pos, after, &l);
 	else
 		rc = store_rec_scan(c->store, c->txn, DB_APPS, after, list_rec_visit, &l);
 	if (rc != 0 || l.failed) {
@@ -1107,7 +1139,7 @@ op_confirm(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const str
 	   struct engine_out *out)
 {
 	return engine_confirm_internship(
-		e, app, (int)json_integer_value(json_object_get(op->args, "days")), out, c->st);
+	    e, app, (int)json_integer_value(json_object_get(op->args, "days")), out, c->st);
 }
 
 static int
@@ -1153,18 +1185,18 @@ struct app_cmd {
 };
 
 static const struct app_cmd app_cmds[] = {
-	{"application.submit", op_submit, NULL, 0, NULL},
-	{"application.signoff", op_signoff, NULL, 0, NULL},
-	{"application.decide", op_decide, NULL, 0, NULL},
-	{"application.invite_rater", op_invite, "rater", DB_PEOPLE, "person"},
-	{"application.record_response", op_respond, NULL, 0, NULL},
-	{"application.record_attendance", op_attend, NULL, 0, NULL},
-	{"application.place_internship", op_place, "host_school", DB_SCHOOLS, "school"},
-	{"application.confirm_internship", op_confirm, NULL, 0, NULL},
-	{"application.assign_coach", op_coach, "coach", DB_PEOPLE, "person"},
-	{"application.withdraw", op_withdraw, NULL, 0, NULL},
-	{"application.defer", op_defer, NULL, 0, NULL},
-	{"application.record_progression", op_progress, NULL, 0, NULL},
+    {"application.submit", op_submit, NULL, 0, NULL},
+    {"application.signoff", op_signoff, NULL, 0, NULL},
+    {"application.decide", op_decide, NULL, 0, NULL},
+    {"application.invite_rater", op_invite, "rater", DB_PEOPLE, "person"},
+    {"application.record_response", op_respond, NULL, 0, NULL},
+    {"application.record_attendance", op_attend, NULL, 0, NULL},
+    {"application.place_internship", op_place, "host_school", DB_SCHOOLS, "school"},
+    {"application.confirm_internship", op_confirm, NULL, 0, NULL},
+    {"application.assign_coach", op_coach, "coach", DB_PEOPLE, "person"},
+    {"application.withdraw", op_withdraw, NULL, 0, NULL},
+    {"application.defer", op_defer, NULL, 0, NULL},
+    {"application.record_progression", op_progress, NULL, 0, NULL},
 };
 
 static const struct app_cmd *app_cmd_current;
@@ -1276,10 +1308,12 @@ job_view(const json_t *job, int with_vars)
 		}
 		json_object_set_new(v, "attachments", names);
 	}
-	json_object_set_new(v, "created",
-			    json_string(pw_time_format(json_integer_value(json_object_get(job, "created")), t)));
+	json_object_set_new(
+	    v, "created",
+	    json_string(pw_time_format(json_integer_value(json_object_get(job, "created")), t)));
 	json_object_set_new(v, "next_attempt",
-			    json_string(pw_time_format(json_integer_value(json_object_get(job, "next_attempt")), t)));
+			    json_string(pw_time_format(
+				json_integer_value(json_object_get(job, "next_attempt")), t)));
 	return v;
 }
 
@@ -1308,8 +1342,8 @@ job_visit(const char *id, json_t *job, void *ud)
 static int
 run_outbox_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
-	struct job_list l = {arg(args, "state"), 100,
-			     json_is_true(json_object_get(args, "vars")), json_array(), ""};
+	struct job_list l = {arg(args, "state"), 100, json_is_true(json_object_get(args, "vars")),
+			     json_array(), ""};
 
 	if (json_object_get(args, "limit") != NULL)
 		l.limit = (int)json_integer_value(json_object_get(args, "limit"));
@@ -1346,7 +1380,8 @@ run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
 	json_object_set_new(job, "next_attempt", json_integer(c->now));
 	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, arg(args, "job"), job, c->st);
 	if (rc == 0)
-		rc = store_due_put(c->store, c->txn, DB_OUTBOX_DUE, c->now, arg(args, "job"), c->st);
+		rc =
+		    store_due_put(c->store, c->txn, DB_OUTBOX_DUE, c->now, arg(args, "job"), c->st);
 	ev = json_pack("{s:s, s:{s:s}}", "type", "notification.requeued", "data", "job",
 		       arg(args, "job"));
 	if (str(job, "app") != NULL)
@@ -1370,7 +1405,9 @@ run_opportunity_get(struct cmd_ctx *c, const json_t *args, json_t **data)
 
 	if (rc == 0) {
 		json_object_del(o, "v");
-		json_object_set_new(o, "told", json_integer((json_int_t)json_object_size(json_object_get(o, "told"))));
+		json_object_set_new(
+		    o, "told",
+		    json_integer((json_int_t)json_object_size(json_object_get(o, "told"))));
 		*data = json_pack("{s:o}", "opportunity", o);
 	}
 	return rc;
@@ -1381,8 +1418,8 @@ opp_visit(const char *id, json_t *rec, void *ud)
 {
 	(void)id;
 	json_object_del(rec, "v");
-	json_object_set_new(rec, "told",
-			    json_integer((json_int_t)json_object_size(json_object_get(rec, "told"))));
+	json_object_set_new(
+	    rec, "told", json_integer((json_int_t)json_object_size(json_object_get(rec, "told"))));
 	json_array_append(ud, rec);
 	return 0;
 }
@@ -1402,40 +1439,39 @@ run_opportunity_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 /* Argument schemas. */
-#define END {NULL, 0, 0, NULL}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, 0, NULL                                                                   \
+	}
 static const struct proto_field a_none[] = {END};
 static const struct proto_field a_clock_set[] = {{"now", PT_STRING, 1, NULL}, END};
 static const struct proto_field a_clock_adv[] = {{"seconds", PT_INT, 1, NULL}, END};
 static const struct proto_field a_backup[] = {
-	{"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
+    {"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person[] = {
-	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 1, NULL}, {"email", PT_STRING, 1, NULL},
-	{"roles", PT_ROLES, 1, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
-	{"digest", PT_BOOL, 0, NULL}, END};
+    {"id", PT_ID, 1, NULL},	   {"name", PT_STRING, 1, NULL},
+    {"email", PT_STRING, 1, NULL}, {"roles", PT_ROLES, 1, NULL},
+    {"school", PT_ID, 0, NULL},	   {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL},  END};
 static const struct proto_field a_person_upd[] = {
-	{"id", PT_ID, 1, NULL},	       {"name", PT_STRING, 0, NULL}, {"email", PT_STRING, 0, NULL},
-	{"roles", PT_ROLES, 0, NULL}, {"school", PT_ID, 0, NULL},   {"facts", PT_FACTS, 0, NULL},
-	{"digest", PT_BOOL, 0, NULL}, END};
+    {"id", PT_ID, 1, NULL},	   {"name", PT_STRING, 0, NULL},
+    {"email", PT_STRING, 0, NULL}, {"roles", PT_ROLES, 0, NULL},
+    {"school", PT_ID, 0, NULL},	   {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL},  END};
 static const struct proto_field a_person_digest[] = {
-	{"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
+    {"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
 static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
 static const struct proto_field a_person_list[] = {
-	{"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
-	{"school", PT_ID, 0, NULL},
-	END};
+    {"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
+    {"school", PT_ID, 0, NULL},
+    END};
 #define PHASES "primary|secondary|special|all-through"
-static const struct proto_field a_school[] = {{"id", PT_ID, 1, NULL},
-					      {"name", PT_STRING, 1, NULL},
-					      {"phase", PT_ENUM, 0, PHASES},
-					      {"lss", PT_BOOL, 0, NULL},
-					      {"email", PT_STRING, 0, NULL},
-					      END};
-static const struct proto_field a_school_upd[] = {{"id", PT_ID, 1, NULL},
-						  {"name", PT_STRING, 0, NULL},
-						  {"phase", PT_ENUM, 0, PHASES},
-						  {"lss", PT_BOOL, 0, NULL},
-						  {"email", PT_STRING, 0, NULL},
-						  END};
+static const struct proto_field a_school[] = {
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 1, NULL},  {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_school_upd[] = {
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 0, NULL},  {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_cohort[] = {{"cohort", PT_ID, 1, NULL}, END};
 static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      {"candidate", PT_ID, 1, NULL},
@@ -1443,45 +1479,40 @@ static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      END};
 static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
 static const struct proto_field a_list[] = {
-	{"cohort", PT_ID, 0, NULL},
-	{"stage", PT_ID, 0, NULL},
-	{"school", PT_ID, 0, NULL},
-	{"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
-	{"overdue", PT_BOOL, 0, NULL},
-	{"limit", PT_INT, 0, NULL},
-	{"after", PT_ID, 0, NULL},
-	END};
+    {"cohort", PT_ID, 0, NULL},
+    {"stage", PT_ID, 0, NULL},
+    {"school", PT_ID, 0, NULL},
+    {"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
+    {"overdue", PT_BOOL, 0, NULL},
+    {"limit", PT_INT, 0, NULL},
+    {"after", PT_ID, 0, NULL},
+    END};
 static const struct proto_field a_submit[] = {
-	{"app", PT_ID, 1, NULL}, {"doc", PT_ID, 1, NULL}, {"ref", PT_STRING, 0, NULL}, END};
+    {"app", PT_ID, 1, NULL}, {"doc", PT_ID, 1, NULL}, {"ref", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_decide[] = {{"app", PT_ID, 1, NULL},
 					      {"outcome", PT_ENUM, 1, "accept|waitlist|reject"},
 					      {"note", PT_STRING, 0, NULL},
 					      END};
 static const struct proto_field a_rater[] = {
-	{"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, END};
-static const struct proto_field a_attend[] = {{"app", PT_ID, 1, NULL},
-					      {"session", PT_ID, 1, NULL},
-					      {"present", PT_BOOL, 1, NULL},
-					      END};
+    {"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, END};
+static const struct proto_field a_attend[] = {
+    {"app", PT_ID, 1, NULL}, {"session", PT_ID, 1, NULL}, {"present", PT_BOOL, 1, NULL}, END};
 static const struct proto_field a_place[] = {{"app", PT_ID, 1, NULL},
 					     {"host_school", PT_ID, 1, NULL},
 					     {"start", PT_DATE, 1, NULL},
 					     {"end", PT_DATE, 1, NULL},
 					     END};
 static const struct proto_field a_confirm[] = {
-	{"app", PT_ID, 1, NULL}, {"days", PT_INT, 1, NULL}, END};
+    {"app", PT_ID, 1, NULL}, {"days", PT_INT, 1, NULL}, END};
 static const struct proto_field a_coach[] = {
-	{"app", PT_ID, 1, NULL}, {"coach", PT_ID, 1, NULL}, END};
+    {"app", PT_ID, 1, NULL}, {"coach", PT_ID, 1, NULL}, END};
 static const struct proto_field a_withdraw[] = {
-	{"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
+    {"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_defer[] = {
-	{"app", PT_ID, 1, NULL}, {"cohort", PT_ID, 1, NULL}, END};
-static const struct proto_field a_progress[] = {{"app", PT_ID, 1, NULL},
-						{"role", PT_STRING, 1, NULL},
-						{"school", PT_STRING, 0, NULL},
-						{"date", PT_DATE, 1, NULL},
-						{"note", PT_STRING, 0, NULL},
-						END};
+    {"app", PT_ID, 1, NULL}, {"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_progress[] = {
+    {"app", PT_ID, 1, NULL},	{"role", PT_STRING, 1, NULL}, {"school", PT_STRING, 0, NULL},
+    {"date", PT_DATE, 1, NULL}, {"note", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
 						{"session", PT_ID, 1, NULL},
 						{"present", PT_IDS, 0, NULL},
@@ -1501,53 +1532,51 @@ static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
 						   {"early_days", PT_INT, 1, NULL},
 						   END};
 static const struct proto_field a_since[] = {
-	{"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
+    {"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
 #define W CMD_WRITES
 #define APP_ROLES (ROLE_ANY & ~ROLE_VIEWER)
 static const struct cmd_entry cmds[] = {
-	{"system.ping", ROLE_ANY, 0, a_none, run_ping},
-	{"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
-	{"clock.set", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_set, run_clock_set},
-	{"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
-	{"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
-	{"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
-	{"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
-	{"person.get", ROLE_ANY, 0, a_id, run_person_get},
-	{"person.list", READERS, 0, a_person_list, run_person_list},
-	{"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
-	{"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
-	{"school.get", ROLE_ANY, 0, a_id, run_school_get},
-	{"school.list", ROLE_ANY, 0, a_none, run_school_list},
-	{"cohort.list", ROLE_ANY, 0, a_none, run_cohort_list},
-	{"cohort.get", ROLE_ANY, 0, a_cohort, run_cohort_get},
-	{"cohort.report", READERS, 0, a_cohort, run_cohort_report},
-	{"application.create", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_create,
-	 run_app_create},
-	{"application.get", ROLE_ANY, 0, a_app, run_app_get},
-	{"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
-	{"application.history", ROLE_ANY, 0, a_app, run_app_history},
-	{"application.submit", APP_ROLES, W, a_submit, run_app_op},
-	{"application.signoff", APP_ROLES, W, a_app, run_app_op},
-	{"application.decide", APP_ROLES, W, a_decide, run_app_op},
-	{"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
-	{"application.record_response", ROLE_RATER, W, a_rater, run_app_op},
-	{"application.record_attendance", ROLE_COACH, W, a_attend, run_app_op},
-	{"application.place_internship", ROLE_COACH, W, a_place, run_app_op},
-	{"application.confirm_internship", ROLE_HOST, W, a_confirm, run_app_op},
-	{"application.assign_coach", 0, W, a_coach, run_app_op},
-	{"application.withdraw", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_withdraw,
-	 run_app_op},
-	{"application.defer", 0, W, a_defer, run_app_op},
-	{"application.record_progression", ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH, W,
-	 a_progress, run_app_op},
-	{"attendance.record", 0, W, a_register, run_attendance_record},
-	{"events.since", READERS, 0, a_since, run_events_since},
-	{"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
-	{"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
-	{"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
-	{"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
-	{"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
+    {"system.ping", ROLE_ANY, 0, a_none, run_ping},
+    {"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
+    {"clock.set", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_set, run_clock_set},
+    {"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
+    {"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
+    {"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
+    {"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
+    {"person.get", ROLE_ANY, 0, a_id, run_person_get},
+    {"person.list", READERS, 0, a_person_list, run_person_list},
+    {"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
+    {"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
+    {"school.get", ROLE_ANY, 0, a_id, run_school_get},
+    {"school.list", ROLE_ANY, 0, a_none, run_school_list},
+    {"cohort.list", ROLE_ANY, 0, a_none, run_cohort_list},
+    {"cohort.get", ROLE_ANY, 0, a_cohort, run_cohort_get},
+    {"cohort.report", READERS, 0, a_cohort, run_cohort_report},
+    {"application.create", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_create, run_app_create},
+    {"application.get", ROLE_ANY, 0, a_app, run_app_get},
+    {"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
+    {"application.history", ROLE_ANY, 0, a_app, run_app_history},
+    {"application.submit", APP_ROLES, W, a_submit, run_app_op},
+    {"application.signoff", APP_ROLES, W, a_app, run_app_op},
+    {"application.decide", APP_ROLES, W, a_decide, run_app_op},
+    {"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
+    {"application.record_response", ROLE_RATER, W, a_rater, run_app_op},
+    {"application.record_attendance", ROLE_COACH, W, a_attend, run_app_op},
+    {"application.place_internship", ROLE_COACH, W, a_place, run_app_op},
+    {"application.confirm_internship", ROLE_HOST, W, a_confirm, run_app_op},
+    {"application.assign_coach", 0, W, a_coach, run_app_op},
+    {"application.withdraw", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_withdraw, run_app_op},
+    {"application.defer", 0, W, a_defer, run_app_op},
+    {"application.record_progression", ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH, W,
+     a_progress, run_app_op},
+    {"attendance.record", 0, W, a_register, run_attendance_record},
+    {"events.since", READERS, 0, a_since, run_events_since},
+    {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
+    {"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
+    {"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
+    {"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
+    {"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
 };
 
 const struct cmd_entry *

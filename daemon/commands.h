@@ -19,14 +19,14 @@
 
 struct cmd_ctx {
 	struct store *store;
-	MDB_txn *txn;		       /* the command's own (child) transaction */
+	MDB_txn *txn; /* the command's own (child) transaction */
 	const struct pw_config *cfg;
 	int64_t now;
 	struct pw_clock *clock;
 	const char *actor_id;
-	json_t *actor;		       /* the actor's person record */
-	json_t *events;		       /* events this command appended, in order */
-	json_t *cstates;	       /* cohort states loaded by this command */
+	json_t *actor;	 /* the actor's person record */
+	json_t *events;	 /* events this command appended, in order */
+	json_t *cstates; /* cohort states loaded by this command */
 	struct pw_status *st;
 };
 
@@ -66,7 +66,7 @@ int cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, js
 int cmd_emit(struct cmd_ctx *c, json_t *ev);
 
 /* Apply the server-side effects of an OUTSIDE_TXN command (system.backup). */
-int cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args,
-		    json_t **data, struct pw_status *st);
+int cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,
+		    struct pw_status *st);
 
 #endif

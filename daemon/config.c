@@ -19,15 +19,14 @@
 #include "util.h"
 
 const char *const req_kind_names[REQ_KIND_COUNT] = {
-	"submission", "signoff", "decision", "responses", "attendance", "internship", "eligibility",
+    "submission", "signoff", "decision", "responses", "attendance", "internship", "eligibility",
 };
 
 static const char *const op_names[] = {">=", ">", "<=", "<", "==", "!="};
 
 /* Report an error at setting s (or at the file when s is NULL). */
-static int
-bad(struct pw_status *st, const char *file, const config_setting_t *s, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+static int bad(struct pw_status *st, const char *file, const config_setting_t *s, const char *fmt,
+	       ...) __attribute__((format(printf, 4, 5)));
 
 static int
 bad(struct pw_status *st, const char *file, const config_setting_t *s, const char *fmt, ...)
@@ -42,8 +41,7 @@ bad(struct pw_status *st, const char *file, const config_setting_t *s, const cha
 	if (s != NULL)
 		return pw_fail(st, PW_ECONFIG, "%s:%u: %s: %s", sfile ? sfile : file,
 			       config_setting_source_line(s),
-			       config_setting_name(s) ? config_setting_name(s) : "(element)",
-			       what);
+			       config_setting_name(s) ? config_setting_name(s) : "(element)", what);
 	return pw_fail(st, PW_ECONFIG, "%s: %s", file, what);
 }
 
@@ -93,7 +91,8 @@ get_int(struct pw_status *st, const char *file, const config_setting_t *g, const
 
 	if (s == NULL)
 		return 0; /* keep the default */
-	if (config_setting_type(s) != CONFIG_TYPE_INT && config_setting_type(s) != CONFIG_TYPE_INT64)
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64)
 		return bad(st, file, s, "must be an integer");
 	v = config_setting_get_int64(s);
 	if (v < min || v > max)
@@ -137,8 +136,9 @@ open_file(config_t *c, const char *path, struct pw_status *st)
 	if (config_error_type(c) == CONFIG_ERR_FILE_IO)
 		pw_fail(st, PW_ECONFIG, "%s: cannot read the file", path);
 	else
-		pw_fail(st, PW_ECONFIG, "%s:%d: %s", config_error_file(c) ? config_error_file(c) : path,
-			config_error_line(c), config_error_text(c));
+		pw_fail(st, PW_ECONFIG, "%s:%d: %s",
+			config_error_file(c) ? config_error_file(c) : path, config_error_line(c),
+			config_error_text(c));
 	config_destroy(c);
 	return PW_ECONFIG;
 }
@@ -163,8 +163,9 @@ role_of(struct pw_status *st, const char *file, const config_setting_t *r, int *
 		return 0;
 	if (config_setting_type(s) != CONFIG_TYPE_STRING ||
 	    proto_role_bit(config_setting_get_string(s)) < 0)
-		return bad(st, file, s,
-			   "not a role (candidate, headteacher, coach, rater, host, la_adviser, viewer)");
+		return bad(
+		    st, file, s,
+		    "not a role (candidate, headteacher, coach, rater, host, la_adviser, viewer)");
 	*role = proto_role_bit(config_setting_get_string(s));
 	return 0;
 }
@@ -213,7 +214,8 @@ requirement_rule(struct pw_status *st, const char *file, const config_setting_t 
 			found = 1;
 		}
 	if (!found) {
-		bad(st, file, config_setting_get_member(r, "op"), "op must be >=, >, <=, <, == or !=");
+		bad(st, file, config_setting_get_member(r, "op"),
+		    "op must be >=, >, <=, <, == or !=");
 		goto fail;
 	}
 	free(op);
@@ -249,13 +251,13 @@ fail:
 }
 
 static const char *const req_keys[REQ_KIND_COUNT][6] = {
-	[REQ_SUBMISSION] = {"kind", "doc", "role", NULL},
-	[REQ_SIGNOFF] = {"kind", "role", NULL},
-	[REQ_DECISION] = {"kind", "role", "capacity", NULL},
-	[REQ_RESPONSES] = {"kind", "role", "min", NULL},
-	[REQ_ATTENDANCE] = {"kind", "sessions", "min", NULL},
-	[REQ_INTERNSHIP] = {"kind", "days", "host_lss", NULL},
-	[REQ_ELIGIBILITY] = {"kind", "fact", "op", "value", NULL},
+    [REQ_SUBMISSION] = {"kind", "doc", "role", NULL},
+    [REQ_SIGNOFF] = {"kind", "role", NULL},
+    [REQ_DECISION] = {"kind", "role", "capacity", NULL},
+    [REQ_RESPONSES] = {"kind", "role", "min", NULL},
+    [REQ_ATTENDANCE] = {"kind", "sessions", "min", NULL},
+    [REQ_INTERNSHIP] = {"kind", "days", "host_lss", NULL},
+    [REQ_ELIGIBILITY] = {"kind", "fact", "op", "value", NULL},
 };
 
 static int
@@ -319,7 +321,7 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 static int
 stage_load(struct pw_status *st, const char *file, const config_setting_t *g, struct stage *s)
 {
-	static const char *const keys[] = {"id",	"name",	     "terminal",    "requires",
+	static const char *const keys[] = {"id",       "name",	    "terminal",	   "requires",
 					   "deadline", "reminders", "escalations", NULL};
 	const config_setting_t *reqs;
 	int n;
@@ -407,7 +409,8 @@ template_parse(struct template *t, char *raw, const char *path, struct pw_status
 
 	if (strncmp(raw, "Subject:", 8) != 0 || nl == NULL || nl[1] != '\n')
 		return pw_fail(st, PW_ECONFIG,
-			       "%s:1: a template starts with 'Subject: ...' and a blank line", path);
+			       "%s:1: a template starts with 'Subject: ...' and a blank line",
+			       path);
 	*nl = '\0';
 	t->subject = xstrdup(raw[8] == ' ' ? raw + 9 : raw + 8);
 	if (t->subject[0] == '\0')
@@ -458,9 +461,9 @@ template_check_part(const char *file, const char *part, int first_line, const ch
 	if (rc > 0) {
 		const char *at = strstr(part, v.bad);
 
-		pw_fail(st, PW_ECONFIG,
-			"%s:%d: {{%s}}: unknown variable for a notification on %s", file,
-			first_line + line_of(part, at ? (size_t)(at - part) : 0) - 1, v.bad, on);
+		pw_fail(st, PW_ECONFIG, "%s:%d: {{%s}}: unknown variable for a notification on %s",
+			file, first_line + line_of(part, at ? (size_t)(at - part) : 0) - 1, v.bad,
+			on);
 		free((char *)v.bad);
 		return PW_ECONFIG;
 	}
@@ -470,7 +473,8 @@ template_check_part(const char *file, const char *part, int first_line, const ch
 static int
 template_check(const struct template *t, const char *dir, const char *on, struct pw_status *st)
 {
-	char *txt = xasprintf("%s/%s.txt", dir, t->name), *html = xasprintf("%s/%s.html", dir, t->name);
+	char *txt = xasprintf("%s/%s.txt", dir, t->name),
+	     *html = xasprintf("%s/%s.html", dir, t->name);
 	int rc = template_check_part(txt, t->subject, 1, on, st);
 
 	if (rc == 0)
@@ -524,8 +528,8 @@ template_get(struct pw_config *cfg, const char *name, const struct template **ou
 }
 
 static int
-rule_load(struct pw_config *cfg, struct pw_status *st, const char *file,
-	  const config_setting_t *g, struct notify_rule *r)
+rule_load(struct pw_config *cfg, struct pw_status *st, const char *file, const config_setting_t *g,
+	  struct notify_rule *r)
 {
 	static const char *const keys[] = {"on", "stage", "outcome", "to", "template", NULL};
 	const config_setting_t *to;
@@ -539,8 +543,8 @@ rule_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	    get_id(st, file, g, "template", &tname) != 0)
 		goto fail;
 	if (notify_vars(r->on) == NULL || strncmp(r->on, "application.", 12) != 0) {
-		bad(st, file, config_setting_get_member(g, "on"), "'%s' is not an event that can be notified",
-		    r->on);
+		bad(st, file, config_setting_get_member(g, "on"),
+		    "'%s' is not an event that can be notified", r->on);
 		goto fail;
 	}
 	to = config_setting_get_member(g, "to");
@@ -606,13 +610,14 @@ get_hhmm(struct pw_status *st, const char *file, const config_setting_t *g, cons
 }
 
 static int
-roles_of_member(struct pw_status *st, const char *file, const config_setting_t *g,
-		const char *name, int *to)
+roles_of_member(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+		int *to)
 {
 	const config_setting_t *s = config_setting_get_member(g, name);
 
 	*to = 0;
-	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_ARRAY || config_setting_length(s) == 0)
+	if (s == NULL || config_setting_type(s) != CONFIG_TYPE_ARRAY ||
+	    config_setting_length(s) == 0)
 		return bad(st, file, s ? s : g, "'%s' must be a non-empty array of roles", name);
 	for (int i = 0; i < config_setting_length(s); i++) {
 		const char *role = config_setting_get_string_elem(s, i);
@@ -632,23 +637,25 @@ roles_of(struct pw_status *st, const char *file, const config_setting_t *g, int 
 
 /* One reminder or escalation; 'on' is the event its template is checked against. */
 static int
-nudge_load(struct pw_config *cfg, struct pw_status *st, const char *file,
-	   const config_setting_t *g, const char *on, struct nudge *n)
+nudge_load(struct pw_config *cfg, struct pw_status *st, const char *file, const config_setting_t *g,
+	   const char *on, struct nudge *n)
 {
-	static const char *const keys[] = {"days", "every", "at", "to", "template", "urgent", "late",
-					   NULL};
+	static const char *const keys[] = {"days",     "every",	 "at",	 "to",
+					   "template", "urgent", "late", NULL};
 	char *tname = NULL;
 	int rc;
 
 	n->at = 9 * 60;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
-		return bad(st, file, g, "must be a group { days = ...; to = [...]; template = ...; }");
+		return bad(st, file, g,
+			   "must be a group { days = ...; to = [...]; template = ...; }");
 	if (only_known(st, file, g, keys) != 0 ||
 	    get_int(st, file, g, "days", -365, 365, &n->days) != 0 ||
 	    get_int(st, file, g, "every", 1, 365, &n->every) != 0 ||
 	    get_hhmm(st, file, g, "at", &n->at) != 0 || roles_of(st, file, g, &n->to) != 0 ||
 	    get_bool(st, file, g, "urgent", &n->urgent) != 0 ||
-	    get_bool(st, file, g, "late", &n->late) != 0 || get_id(st, file, g, "template", &tname) != 0)
+	    get_bool(st, file, g, "late", &n->late) != 0 ||
+	    get_id(st, file, g, "template", &tname) != 0)
 		goto fail;
 	if (config_setting_get_member(g, "days") == NULL && n->every == 0 &&
 	    strncmp(on, "session.", 8) != 0 && strcmp(on, "application.alumni") != 0) {
@@ -697,15 +704,16 @@ programme_schedules(struct pw_config *cfg, struct pw_status *st, const char *fil
 
 		if (dl != NULL && config_setting_type(dl) != CONFIG_TYPE_GROUP)
 			return bad(st, file, dl, "must be { days = N; } or { session = \"ID\"; }");
-		if (dl != NULL && (only_known(st, file, dl, dl_keys) != 0 ||
-				   get_int(st, file, dl, "days", 1, 3650, &s->deadline_days) != 0 ||
-				   get_string(st, file, dl, "session", 0, &s->deadline_session) != 0))
+		if (dl != NULL &&
+		    (only_known(st, file, dl, dl_keys) != 0 ||
+		     get_int(st, file, dl, "days", 1, 3650, &s->deadline_days) != 0 ||
+		     get_string(st, file, dl, "session", 0, &s->deadline_session) != 0))
 			return PW_ECONFIG;
 		if (dl != NULL && (s->deadline_days > 0) == (s->deadline_session != NULL))
 			return bad(st, file, dl, "give one of 'days' or 'session'");
 		if (s->deadline_session != NULL) {
-			p->sessions_used = xrealloc(p->sessions_used,
-						    (p->nsessions_used + 1) * sizeof(char *));
+			p->sessions_used =
+			    xrealloc(p->sessions_used, (p->nsessions_used + 1) * sizeof(char *));
 			p->sessions_used[p->nsessions_used++] = s->deadline_session;
 		}
 		if (nudges_load(cfg, st, file, config_setting_get_member(g, "reminders"),
@@ -731,7 +739,8 @@ programme_alumni(struct pw_config *cfg, struct pw_status *st, const char *file,
 	if (nudge_load(cfg, st, file, g, "application.alumni", &p->alumni) != 0)
 		return PW_ECONFIG;
 	if (p->alumni.every != 0 || config_setting_get_member(g, "days") != NULL)
-		return bad(st, file, g, "the alumni follow-up is yearly: give only to, template, at");
+		return bad(st, file, g,
+			   "the alumni follow-up is yearly: give only to, template, at");
 	return 0;
 }
 
@@ -750,8 +759,8 @@ programme_sessions(struct pw_config *cfg, struct pw_status *st, const char *file
 		return 0;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP || only_known(st, file, g, keys) != 0)
 		return config_setting_type(g) != CONFIG_TYPE_GROUP
-			       ? bad(st, file, g, "must be a group { calendar = {...}; ... }")
-			       : PW_ECONFIG;
+			   ? bad(st, file, g, "must be a group { calendar = {...}; ... }")
+			   : PW_ECONFIG;
 	for (int i = 0; i < 4; i++) {
 		const config_setting_t *e = config_setting_get_member(g, keys[i]);
 
@@ -760,7 +769,8 @@ programme_sessions(struct pw_config *cfg, struct pw_status *st, const char *file
 		if (nudge_load(cfg, st, file, e, on[i], slot[i]) != 0)
 			return PW_ECONFIG;
 		if (i == 1 && config_setting_get_member(e, "days") == NULL)
-			return bad(st, file, e, "a session reminder needs 'days' before the session");
+			return bad(st, file, e,
+				   "a session reminder needs 'days' before the session");
 	}
 	return 0;
 }
@@ -800,8 +810,8 @@ programme_index_sessions(struct programme *p)
 						break;
 				if (m < p->nsessions_used)
 					continue;
-				p->sessions_used = xrealloc(p->sessions_used,
-							    (p->nsessions_used + 1) * sizeof(char *));
+				p->sessions_used = xrealloc(
+				    p->sessions_used, (p->nsessions_used + 1) * sizeof(char *));
 				p->sessions_used[p->nsessions_used++] = q->sessions[k];
 			}
 		}
@@ -836,7 +846,7 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {"id",	"name",	  "stages", "notifications",
+	static const char *const keys[] = {"id",       "name",	 "stages", "notifications",
 					   "sessions", "alumni", NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
@@ -901,8 +911,7 @@ session_clear(struct session *s)
 }
 
 static int
-session_load(struct pw_status *st, const char *file, const config_setting_t *g,
-	     struct session *s)
+session_load(struct pw_status *st, const char *file, const config_setting_t *g, struct session *s)
 {
 	static const char *const keys[] = {"id",  "title", "date",     "start",
 					   "end", "venue", "audience", NULL};
@@ -966,8 +975,8 @@ cohort_check(struct pw_status *st, const char *file, const config_setting_t *g,
 			/* no sessions list at all: name the cohort's line, not just the file */
 			return bad(st, file,
 				   config_setting_get_member(g, "sessions")
-					   ? config_setting_get_member(g, "sessions")
-					   : g,
+				       ? config_setting_get_member(g, "sessions")
+				       : g,
 				   "programme '%s' (%s) requires session '%s', which this cohort "
 				   "does not define",
 				   p->id, p->file, p->sessions_used[i]);
@@ -1009,8 +1018,7 @@ weekdays_parse(const char *s, int *bits)
 
 /* Absolute deadlines per stage, the deadline time of day, and the sending window. */
 static int
-cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *g,
-		struct cohort *c)
+cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *g, struct cohort *c)
 {
 	static const char *const wkeys[] = {"days", "from", "to", NULL};
 	const config_setting_t *dl = config_setting_get_member(g, "deadlines");
@@ -1026,7 +1034,8 @@ cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *
 		return PW_ECONFIG;
 	if (dl != NULL && config_setting_type(dl) != CONFIG_TYPE_GROUP)
 		return bad(st, file, dl, "must be a group { stage = \"YYYY-MM-DD\"; }");
-	c->deadlines = xcalloc((size_t)(dl ? config_setting_length(dl) : 0) + 1, sizeof *c->deadlines);
+	c->deadlines =
+	    xcalloc((size_t)(dl ? config_setting_length(dl) : 0) + 1, sizeof *c->deadlines);
 	for (int i = 0; dl != NULL && i < config_setting_length(dl); i++) {
 		const config_setting_t *e = config_setting_get_elem(dl, (unsigned)i);
 		int k = config_stage_index(c->programme, config_setting_name(e));
@@ -1047,8 +1056,10 @@ cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *
 	    get_hhmm(st, file, w, "to", &c->window_to) != 0) {
 		free(days);
 		return config_setting_type(w) != CONFIG_TYPE_GROUP
-			       ? bad(st, file, w, "must be { days = \"mon-fri\"; from = \"07:30\"; to = \"18:30\"; }")
-			       : PW_ECONFIG;
+			   ? bad(st, file, w,
+				 "must be { days = \"mon-fri\"; from = \"07:30\"; to = \"18:30\"; "
+				 "}")
+			   : PW_ECONFIG;
 	}
 	if (days != NULL && weekdays_parse(days, &c->window_days) != 0) {
 		free(days);
@@ -1062,13 +1073,12 @@ cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *
 }
 
 static int
-cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
-	    struct pw_status *st)
+cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c, struct pw_status *st)
 {
 	static const char *const top[] = {"cohort", NULL};
-	static const char *const keys[] = {"id",	"programme", "name",	      "places",
-					   "timezone",	"starts",    "sessions",      "deadlines",
-					   "deadline_time", "window", NULL};
+	static const char *const keys[] = {
+	    "id",	"programme", "name",	      "places", "timezone", "starts",
+	    "sessions", "deadlines", "deadline_time", "window", NULL};
 	config_t cf;
 	const config_setting_t *g, *ss;
 	char *prog = NULL;
@@ -1103,8 +1113,8 @@ cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
 	}
 	c->programme = config_programme(cfg, prog);
 	if (c->programme == NULL) {
-		bad(st, path, config_setting_get_member(g, "programme"),
-		    "unknown programme '%s'", prog);
+		bad(st, path, config_setting_get_member(g, "programme"), "unknown programme '%s'",
+		    prog);
 		goto done;
 	}
 	if (c->name == NULL)
@@ -1140,10 +1150,10 @@ static int
 daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    struct daemon_conf *d)
 {
-	static const char *const keys[] = {"api",	  "events",	     "db", "workers", "templates",
-					   "map_size_mb", "log_level",	     "max_message",
-					   "max_batch",	  "idempotency_hours", "operator",
-					   "clock",	  "clock_start",	     NULL};
+	static const char *const keys[] = {
+	    "api",	   "events",	"db",	       "workers",   "templates",
+	    "map_size_mb", "log_level", "max_message", "max_batch", "idempotency_hours",
+	    "operator",	   "clock",	"clock_start", NULL};
 	int map_mb = 1024, maxmsg = 65536;
 	char *level = NULL, *clock = NULL, *start = NULL;
 
@@ -1216,8 +1226,8 @@ static int
 outbox_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	    const config_setting_t *g)
 {
-	static const char *const keys[] = {"retry_min",	     "retry_max",      "lifetime_hours",
-					   "lease",	     "worker_timeout", "failed_template",
+	static const char *const keys[] = {"retry_min", "retry_max",	  "lifetime_hours",
+					   "lease",	"worker_timeout", "failed_template",
 					   NULL};
 	struct outbox_conf *o = &cfg->outbox;
 	char *failed = NULL;
@@ -1265,7 +1275,8 @@ opportunities_load(struct pw_config *cfg, struct pw_status *st, const char *file
 		goto done;
 	if (template_get(cfg, early ? early : "opportunity-early", &o->early, st) != 0 ||
 	    template_check(o->early, cfg->daemon.templates, "opportunity.published", st) != 0 ||
-	    template_get(cfg, released ? released : "opportunity-released", &o->released, st) != 0 ||
+	    template_get(cfg, released ? released : "opportunity-released", &o->released, st) !=
+		0 ||
 	    template_check(o->released, cfg->daemon.templates, "opportunity.published", st) != 0)
 		goto done;
 	rc = 0;
@@ -1288,11 +1299,11 @@ digest_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 
 	d->at = 7 * 60;
 	d->days = 0x3e; /* mon-fri */
-	if (g != NULL && (only_known(st, file, g, keys) != 0 ||
-			  get_hhmm(st, file, g, "at", &d->at) != 0 ||
-			  get_string(st, file, g, "days", 0, &days) != 0 ||
-			  get_string(st, file, g, "timezone", 0, &tz) != 0 ||
-			  get_string(st, file, g, "template", 0, &tmpl) != 0))
+	if (g != NULL &&
+	    (only_known(st, file, g, keys) != 0 || get_hhmm(st, file, g, "at", &d->at) != 0 ||
+	     get_string(st, file, g, "days", 0, &days) != 0 ||
+	     get_string(st, file, g, "timezone", 0, &tz) != 0 ||
+	     get_string(st, file, g, "template", 0, &tmpl) != 0))
 		goto done;
 	if (days != NULL && weekdays_parse(days, &d->days) != 0) {
 		bad(st, file, config_setting_get_member(g, "days"),
@@ -1323,7 +1334,8 @@ path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
 	*n = 0;
 	if (s == NULL)
 		return 0;
-	if (config_setting_type(s) != CONFIG_TYPE_ARRAY && config_setting_type(s) != CONFIG_TYPE_LIST)
+	if (config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST)
 		return bad(st, file, s, "must be a list of file paths");
 	*n = config_setting_length(s);
 	for (int i = 0; i < *n; i++)
@@ -1336,8 +1348,9 @@ path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
 int
 config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
-	static const char *const top[] = {"daemon",	"ctl",	   "mailer", "outbox",
-					  "opportunities", "digest", "programmes", "cohorts", NULL};
+	static const char *const top[] = {"daemon",	"ctl",		 "mailer",
+					  "outbox",	"opportunities", "digest",
+					  "programmes", "cohorts",	 NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;

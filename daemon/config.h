@@ -28,14 +28,14 @@ enum rule_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
 
 struct requirement {
 	enum req_kind kind;
-	int role;	    /* role bit index (proto_roles), -1 when not applicable */
-	char *doc;	    /* submission: document name */
-	int capacity;	    /* decision: takes one of the cohort's places */
-	int min;	    /* responses, attendance (0 = all sessions), internship days */
-	char **sessions;    /* attendance: session ids */
+	int role;	 /* role bit index (proto_roles), -1 when not applicable */
+	char *doc;	 /* submission: document name */
+	int capacity;	 /* decision: takes one of the cohort's places */
+	int min;	 /* responses, attendance (0 = all sessions), internship days */
+	char **sessions; /* attendance: session ids */
 	size_t nsessions;
-	int host_lss;	    /* internship: the host must be a Lead Succession School */
-	char *fact;	    /* eligibility */
+	int host_lss; /* internship: the host must be a Lead Succession School */
+	char *fact;   /* eligibility */
 	enum rule_op op;
 	enum { VAL_NUM, VAL_STR, VAL_BOOL } vtype;
 	double value_num; /* VAL_NUM, VAL_BOOL (0 or 1) */
@@ -43,7 +43,8 @@ struct requirement {
 };
 
 /* A notification template: conf/templates/NAME.txt (and optionally NAME.html). */
-struct template {
+struct template
+{
 	char *name;
 	char *subject;
 	char *text;
@@ -61,7 +62,8 @@ struct notify_rule {
 
 /* A reminder or an escalation: who is told what, when, relative to a stage's deadline. */
 struct nudge {
-	int days;   /* reminders: days from the deadline (negative: before); escalations: days overdue */
+	int days; /* reminders: days from the deadline (negative: before); escalations: days overdue
+		   */
 	int every;  /* reminders: also repeat every N days from entering the stage (0: no) */
 	int at;	    /* minutes after local midnight (default 09:00) */
 	int to;	    /* role bits of the recipients */
@@ -129,8 +131,8 @@ struct cohort {
 	size_t nsessions;
 	struct cohort_deadline *deadlines;
 	size_t ndeadlines;
-	int deadline_time;	   /* minutes after local midnight (default 17:00) */
-	int window_days;	   /* bit i: sending allowed on weekday i (0 = Sunday) */
+	int deadline_time;	    /* minutes after local midnight (default 17:00) */
+	int window_days;	    /* bit i: sending allowed on weekday i (0 = Sunday) */
 	int window_from, window_to; /* minutes after local midnight */
 };
 
@@ -155,8 +157,8 @@ struct opportunity_conf {
  * weekdays in 'days', listing what waits for them, instead of separate emails.
  */
 struct digest_conf {
-	int at;	    /* minutes after local midnight (default 07:00) */
-	int days;   /* bit i: sent on weekday i (0 = Sunday); default mon-fri */
+	int at;	  /* minutes after local midnight (default 07:00) */
+	int days; /* bit i: sent on weekday i (0 = Sunday); default mon-fri */
 	char *timezone;
 	const struct template *tmpl;
 };
@@ -167,14 +169,14 @@ struct daemon_conf {
 	char *workers;
 	char *templates; /* directory of notification templates */
 	char *db;
-	size_t map_size;	/* bytes */
+	size_t map_size; /* bytes */
 	int log_level;
 	size_t max_message;
 	int max_batch;
 	int idempotency_hours;
 	char *operator_id;
-	int clock_manual;	/* daemon.clock = "manual" */
-	int64_t clock_start;	/* daemon.clock_start: where a new manual clock begins */
+	int clock_manual;    /* daemon.clock = "manual" */
+	int64_t clock_start; /* daemon.clock_start: where a new manual clock begins */
 };
 
 struct pw_config {

@@ -101,7 +101,9 @@ item_line(struct cmd_ctx *c, const json_t *app)
 	line = xasprintf("- %s (%s, %s), %s: %s.%s%s%s", cand, str(app, "id"), school,
 			 k >= 0 ? co->programme->stages[k].name : str(app, "stage"),
 			 json_string_value(todo), dl > 0 ? " Due " : "", when,
-			 json_object_get(app, "overdue") != NULL ? " OVERDUE." : dl > 0 ? "." : "");
+			 json_object_get(app, "overdue") != NULL ? " OVERDUE."
+			 : dl > 0				 ? "."
+								 : "");
 	json_decref(todo);
 	free(cand);
 	free(school);
@@ -190,10 +192,10 @@ send_one(struct cmd_ctx *c, const json_t *p)
 	json_array_foreach(json_object_get(held, "notices"), i, n)
 	{
 		char when[64];
-		char *line = xasprintf("- %s: %s",
-				       schedule_format(tz, json_integer_value(json_object_get(n, "at")),
-						       when),
-				       str(n, "subject"));
+		char *line = xasprintf(
+		    "- %s: %s",
+		    schedule_format(tz, json_integer_value(json_object_get(n, "at")), when),
+		    str(n, "subject"));
 
 		json_array_append_new(notices, json_string(line));
 		free(line);
@@ -205,16 +207,16 @@ send_one(struct cmd_ctx *c, const json_t *p)
 		*strrchr(date, ',') = '\0'; /* the date without the time */
 		ptext = join(pending, "Nothing is waiting for you.");
 		ntext = join(notices, "No other notices.");
-		ev = json_pack("{s:s, s:{s:s, s:I, s:I}}", "type", "person.digest", "data", "person",
-			       id, "pending", (json_int_t)json_array_size(pending), "notices",
-			       (json_int_t)json_array_size(notices));
+		ev = json_pack("{s:s, s:{s:s, s:I, s:I}}", "type", "person.digest", "data",
+			       "person", id, "pending", (json_int_t)json_array_size(pending),
+			       "notices", (json_int_t)json_array_size(notices));
 		vars = json_pack("{s:s, s:s, s:I, s:s, s:I}", "date", date, "pending", ptext,
 				 "pending_count", (json_int_t)json_array_size(pending), "notices",
 				 ntext, "notices_count", (json_int_t)json_array_size(notices));
 		rc = cmd_emit(c, ev);
 		if (rc == 0)
-			rc = notify_person(c, ev, id, roles & ROLE_LA_ADVISER ? "la_adviser"
-										: "headteacher",
+			rc = notify_person(c, ev, id,
+					   roles & ROLE_LA_ADVISER ? "la_adviser" : "headteacher",
 					   c->cfg->digest.tmpl, vars);
 		if (rc == 0 && held != NULL)
 			rc = store_rec_del(c->store, c->txn, DB_DIGESTS, id);
@@ -236,10 +238,10 @@ digest_send_all(struct cmd_ctx *c)
 	const char *id;
 	int rc = 0;
 
-	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "headteacher", NULL, NULL, NULL,
-			 collect, people);
-	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", NULL, NULL, NULL,
-			 collect, people);
+	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "headteacher", NULL, NULL, NULL, collect,
+			 people);
+	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", NULL, NULL, NULL, collect,
+			 people);
 	json_object_foreach(people, id, v)
 	{
 		json_t *p = NULL;

@@ -13,7 +13,6 @@
 
 #include "util.h"
 
-
 void
 engine_out_init(struct engine_out *out)
 {
@@ -181,10 +180,10 @@ require_status(const json_t *app, int waitlisted_too, struct pw_status *st)
 static void
 emit(struct engine_out *out, const json_t *app, const char *type, json_t *data)
 {
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", type, "app",
-			       str(app, "id"), "cohort", str(app, "cohort"), "school",
-			       str(app, "school"), "stage", str(app, "stage"), "data",
-			       data ? data : json_object());
+	json_t *ev =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", type, "app", str(app, "id"),
+		      "cohort", str(app, "cohort"), "school", str(app, "school"), "stage",
+		      str(app, "stage"), "data", data ? data : json_object());
 
 	json_array_append_new(out->events, ev);
 }
@@ -202,8 +201,8 @@ met_submission(const struct engine_ctx *ctx, const json_t *app, const struct req
 }
 
 static int
-met_signoff(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	    int *have, int *need)
+met_signoff(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q, int *have,
+	    int *need)
 {
 	(void)ctx;
 	(void)q;
@@ -320,13 +319,13 @@ met_eligibility(const struct engine_ctx *ctx, const json_t *app, const struct re
 	return *have;
 }
 
-typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *,
-		      int *, int *);
+typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *, int *,
+		      int *);
 static const met_fn req_met[REQ_KIND_COUNT] = {
-	[REQ_SUBMISSION] = met_submission,   [REQ_SIGNOFF] = met_signoff,
-	[REQ_DECISION] = met_decision,	     [REQ_RESPONSES] = met_responses,
-	[REQ_ATTENDANCE] = met_attendance,   [REQ_INTERNSHIP] = met_internship,
-	[REQ_ELIGIBILITY] = met_eligibility,
+    [REQ_SUBMISSION] = met_submission,	 [REQ_SIGNOFF] = met_signoff,
+    [REQ_DECISION] = met_decision,	 [REQ_RESPONSES] = met_responses,
+    [REQ_ATTENDANCE] = met_attendance,	 [REQ_INTERNSHIP] = met_internship,
+    [REQ_ELIGIBILITY] = met_eligibility,
 };
 
 static int
@@ -409,11 +408,12 @@ eligible(const struct engine_ctx *ctx, const struct programme *p, struct pw_stat
 			const struct requirement *q = &p->stages[i].reqs[j];
 			const json_t *facts = json_object_get(ctx->candidate, "facts");
 
-			if (q->kind == REQ_ELIGIBILITY && !rule_holds(q, json_object_get(facts, q->fact)))
-				return pw_fail(st, PW_ENOTELIGIBLE,
-					       "%s does not meet the rule %s %s of %s",
-					       str(ctx->candidate, "id"), q->fact,
-					       q->op == OP_GE ? ">= threshold" : "as required", p->id);
+			if (q->kind == REQ_ELIGIBILITY &&
+			    !rule_holds(q, json_object_get(facts, q->fact)))
+				return pw_fail(
+				    st, PW_ENOTELIGIBLE, "%s does not meet the rule %s %s of %s",
+				    str(ctx->candidate, "id"), q->fact,
+				    q->op == OP_GE ? ">= threshold" : "as required", p->id);
 		}
 	return 0;
 }
@@ -435,9 +435,8 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 				streq(str(ctx->actor, "school"), str(ctx->candidate, "school"));
 
 		if (!self && !nominator)
-			return pw_fail(st, PW_EFORBIDDEN,
-				       "%s may not open a %s application for %s", ctx->actor_id,
-				       route, cand);
+			return pw_fail(st, PW_EFORBIDDEN, "%s may not open a %s application for %s",
+				       ctx->actor_id, route, cand);
 	}
 	if (!(engine_roles(ctx->candidate) & ROLE_CANDIDATE))
 		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
@@ -513,7 +512,8 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 		if (s->reqs[i].kind == REQ_SUBMISSION &&
 		    !met_submission(ctx, app, &s->reqs[i], &have, &need))
 			return pw_fail(st, PW_ETRANSITION,
-				       "'%s' must be submitted before the sign-off", s->reqs[i].doc);
+				       "'%s' must be submitted before the sign-off",
+				       s->reqs[i].doc);
 	if (json_object_get(json_object_get(app, "signoffs"), s->id) != NULL)
 		return pw_fail(st, PW_ETRANSITION, "stage %s is already signed off", s->id);
 	json_object_set_new(sub(app, "signoffs"), s->id, stamp(ctx));
@@ -713,9 +713,8 @@ engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, in
 	if (config_session(c, session) == NULL)
 		return pw_fail(st, PW_ENOTFOUND, "cohort %s has no session %s", c->id, session);
 	if (has_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
-		return pw_fail(st, PW_ETRANSITION,
-			       "application %s does not hold a place in %s yet", str(app, "id"),
-			       c->id);
+		return pw_fail(st, PW_ETRANSITION, "application %s does not hold a place in %s yet",
+			       str(app, "id"), c->id);
 	json_object_set_new(sub(app, "attendance"), session, json_boolean(present));
 	emit(out, app, "application.attendance_recorded",
 	     json_pack("{s:s, s:b}", "session", session, "present", present));
@@ -795,7 +794,8 @@ engine_assign_coach(const struct engine_ctx *ctx, json_t *app, const json_t *coa
 	if (rc != 0)
 		return rc;
 	if (!(engine_roles(coach) & ROLE_COACH))
-		return pw_fail(st, PW_EINVALID, "%s does not have the coach role", str(coach, "id"));
+		return pw_fail(st, PW_EINVALID, "%s does not have the coach role",
+			       str(coach, "id"));
 	json_object_set_new(app, "coach", json_string(str(coach, "id")));
 	emit(out, app, "application.coach_assigned", json_pack("{s:s}", "coach", str(coach, "id")));
 	return 0;
@@ -814,8 +814,7 @@ engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const
 		return rc;
 	release_place(app, cstate, out);
 	json_object_set_new(app, "status", json_string("withdrawn"));
-	emit(out, app, "application.withdrawn",
-	     json_pack("{s:s?}", "reason", reason));
+	emit(out, app, "application.withdrawn", json_pack("{s:s?}", "reason", reason));
 	return 0;
 }
 
@@ -832,9 +831,8 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 	if (rc != 0)
 		return rc;
 	if (to->programme != from->programme || strcmp(to->starts, from->starts) <= 0)
-		return pw_fail(st, PW_EINVALID,
-			       "%s is not a later cohort of programme %s than %s", to->id,
-			       from->programme->id, from->id);
+		return pw_fail(st, PW_EINVALID, "%s is not a later cohort of programme %s than %s",
+			       to->id, from->programme->id, from->id);
 	release_place(app, from_state, out);
 	app_stage(ctx, app, &at);
 	json_object_set_new(app, "cohort", json_string(to->id));

@@ -16,13 +16,13 @@
 #include "template.h"
 #include "util.h"
 
-#define COMMON                                                                                 \
-	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",    \
-		"programme_name", "stage_name", "app_id", "todo"
+#define COMMON                                                                                     \
+	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",        \
+	    "programme_name", "stage_name", "app_id", "todo"
 
-#define SESSION                                                                                \
-	"session_id", "session_title", "session_date", "session_start", "session_end",         \
-		"session_venue"
+#define SESSION                                                                                    \
+	"session_id", "session_title", "session_date", "session_start", "session_end",             \
+	    "session_venue"
 
 struct notifiable {
 	const char *type;
@@ -30,39 +30,38 @@ struct notifiable {
 };
 
 static const struct notifiable notifiable[] = {
-	{"application.created", {COMMON, "route", NULL}},
-	{"application.submitted", {COMMON, "doc", NULL}},
-	{"application.signed_off", {COMMON, NULL}},
-	{"application.stage_changed", {COMMON, "from_stage_name", "deadline", NULL}},
-	{"application.decided", {COMMON, "outcome", "position", NULL}},
-	{"application.rejected", {COMMON, NULL}},
-	{"application.place_offered", {COMMON, NULL}},
-	{"application.rater_invited", {COMMON, "rater_name", NULL}},
-	{"application.internship_placed",
-	 {COMMON, "host_school_name", "internship_start", "internship_end", NULL}},
-	{"application.internship_confirmed", {COMMON, "days", NULL}},
-	{"application.coach_assigned", {COMMON, "coach_name", NULL}},
-	{"application.withdrawn", {COMMON, "reason", NULL}},
-	{"application.deferred", {COMMON, "from_cohort_name", NULL}},
-	{"application.graduated", {COMMON, "graduation_date", NULL}},
-	{"application.overdue", {COMMON, "deadline", "days_overdue", "missing", NULL}},
-	{"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
-	{"application.escalated",
-	 {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
-	{"application.alumni", {COMMON, "graduation_date", "career", NULL}},
-	{"application.progression_recorded", {COMMON, "career", NULL}},
-	{"session.calendar", {COMMON, "sessions", NULL}},
-	{"opportunity.published",
-	 {"recipient_name", "recipient_role", "title", "description", "link", "closes", NULL}},
-	{"session.reminder", {COMMON, SESSION, NULL}},
-	{"session.absent", {COMMON, SESSION, NULL}},
-	{"session.updated", {COMMON, SESSION, NULL}},
-	{"digest",
-	 {"recipient_name", "recipient_role", "date", "pending", "pending_count", "notices",
-	  "notices_count", NULL}},
-	{"notification.dead",
-	 {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template",
-	  "failed_error", "failed_attempts", NULL}},
+    {"application.created", {COMMON, "route", NULL}},
+    {"application.submitted", {COMMON, "doc", NULL}},
+    {"application.signed_off", {COMMON, NULL}},
+    {"application.stage_changed", {COMMON, "from_stage_name", "deadline", NULL}},
+    {"application.decided", {COMMON, "outcome", "position", NULL}},
+    {"application.rejected", {COMMON, NULL}},
+    {"application.place_offered", {COMMON, NULL}},
+    {"application.rater_invited", {COMMON, "rater_name", NULL}},
+    {"application.internship_placed",
+     {COMMON, "host_school_name", "internship_start", "internship_end", NULL}},
+    {"application.internship_confirmed", {COMMON, "days", NULL}},
+    {"application.coach_assigned", {COMMON, "coach_name", NULL}},
+    {"application.withdrawn", {COMMON, "reason", NULL}},
+    {"application.deferred", {COMMON, "from_cohort_name", NULL}},
+    {"application.graduated", {COMMON, "graduation_date", NULL}},
+    {"application.overdue", {COMMON, "deadline", "days_overdue", "missing", NULL}},
+    {"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
+    {"application.escalated", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
+    {"application.alumni", {COMMON, "graduation_date", "career", NULL}},
+    {"application.progression_recorded", {COMMON, "career", NULL}},
+    {"session.calendar", {COMMON, "sessions", NULL}},
+    {"opportunity.published",
+     {"recipient_name", "recipient_role", "title", "description", "link", "closes", NULL}},
+    {"session.reminder", {COMMON, SESSION, NULL}},
+    {"session.absent", {COMMON, SESSION, NULL}},
+    {"session.updated", {COMMON, SESSION, NULL}},
+    {"digest",
+     {"recipient_name", "recipient_role", "date", "pending", "pending_count", "notices",
+      "notices_count", NULL}},
+    {"notification.dead",
+     {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template", "failed_error",
+      "failed_attempts", NULL}},
 };
 
 const char *const *
@@ -92,7 +91,7 @@ rule_matches(const struct notify_rule *r, const json_t *ev)
 {
 	const json_t *data = json_object_get(ev, "data");
 	const char *stage = streq(str(ev, "type"), "application.stage_changed") ? str(data, "to")
-										  : str(ev, "stage");
+										: str(ev, "stage");
 
 	if (!streq(r->on, str(ev, "type")))
 		return 0;
@@ -141,12 +140,12 @@ notify_todo(const struct cmd_ctx *c, const json_t *app)
 	json_array_foreach(reqs, i, q)
 	{
 		static const char *const phrases[][2] = {
-			{"signoff", "the sign-off"},
-			{"decision", "the LA's decision"},
-			{"responses", "360 responses"},
-			{"attendance", "sessions attended"},
-			{"internship", "internship days confirmed"},
-			{"eligibility", "the eligibility rules"},
+		    {"signoff", "the sign-off"},
+		    {"decision", "the LA's decision"},
+		    {"responses", "360 responses"},
+		    {"attendance", "sessions attended"},
+		    {"internship", "internship days confirmed"},
+		    {"eligibility", "the eligibility rules"},
 		};
 		const char *kind = str(q, "kind"), *doc = str(q, "doc"), *what = kind;
 		char *n;
@@ -225,7 +224,8 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	const json_t *data = json_object_get(ev, "data");
 	const json_t *in = json_object_get(app, "internship");
 	const struct programme *p = co->programme;
-	const struct cohort *from = config_cohort(c->cfg, str(data, "from_cohort") ? str(data, "from_cohort") : "");
+	const struct cohort *from =
+	    config_cohort(c->cfg, str(data, "from_cohort") ? str(data, "from_cohort") : "");
 	json_t *v = json_object(), *pos = json_object_get(data, "position");
 	char date[PW_TIME_LEN];
 
@@ -247,7 +247,8 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "host_school_name", name_of(c, DB_SCHOOLS, str(in, "host_school"), keep), "");
 	put(v, "internship_start", str(in, "start"), "");
 	put(v, "internship_end", str(in, "end"), "");
-	json_object_set_new(v, "days", json_integer(json_integer_value(json_object_get(data, "days"))));
+	json_object_set_new(v, "days",
+			    json_integer(json_integer_value(json_object_get(data, "days"))));
 	put(v, "coach_name", name_of(c, DB_PEOPLE, str(app, "coach"), keep), "");
 	put(v, "reason", str(data, "reason"), "no reason given");
 	put(v, "from_cohort_name", from ? from->name : NULL, "");
@@ -264,8 +265,9 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	}
 	json_object_set_new(v, "days_left",
 			    json_integer(json_integer_value(json_object_get(data, "days_left"))));
-	json_object_set_new(v, "days_overdue",
-			    json_integer(json_integer_value(json_object_get(data, "days_overdue"))));
+	json_object_set_new(
+	    v, "days_overdue",
+	    json_integer(json_integer_value(json_object_get(data, "days_overdue"))));
 	json_object_set_new(v, "missing", json_integer(responses_missing(c, app)));
 	return v;
 }
@@ -342,8 +344,8 @@ recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
  * messages with attachments and the digest itself still go at once.
  */
 static int
-digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role,
-	     const struct template *t, const json_t *attachments)
+digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role, const struct template *t,
+	     const json_t *attachments)
 {
 	return json_is_true(json_object_get(p, "digest")) &&
 	       (streq(role, "headteacher") || streq(role, "la_adviser")) && attachments == NULL &&
@@ -352,8 +354,8 @@ digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role,
 
 /* Keep a notice (its subject, rendered now) for person's next digest. */
 static int
-digest_hold(struct cmd_ctx *c, const char *person, const struct template *t,
-	    const json_t *ev, const json_t *vars)
+digest_hold(struct cmd_ctx *c, const char *person, const struct template *t, const json_t *ev,
+	    const json_t *vars)
 {
 	json_t *d = NULL, *notices;
 	char *subject = tmpl_render(t->subject, vars, 0);
@@ -384,7 +386,8 @@ job_write(struct cmd_ctx *c, const struct template *t, const json_t *ev, const c
 	uint64_t n;
 	int rc;
 
-	if (store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) != 0 || str(p, "email") == NULL) {
+	if (store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) != 0 ||
+	    str(p, "email") == NULL) {
 		json_decref(p);
 		return 0; /* nobody to write to: the event log still has it */
 	}
@@ -405,8 +408,8 @@ job_write(struct cmd_ctx *c, const struct template *t, const json_t *ev, const c
 	v = json_deep_copy(vars);
 	put(v, "recipient_name", str(p, "name"), person);
 	put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
-	job = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:I, s:I}", "v",
-			1, "id", id, "state", "pending", "template", tmpl, "to", "person", person,
+	job = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:I, s:I}", "v", 1,
+			"id", id, "state", "pending", "template", tmpl, "to", "person", person,
 			"name", str(p, "name") ? str(p, "name") : person, "email", str(p, "email"),
 			"role", role, "vars", v, "attempts", 0, "created", (json_int_t)c->now,
 			"next_attempt", (json_int_t)c->now);
@@ -447,8 +450,8 @@ notify_roles_once(struct cmd_ctx *c, const json_t *ev, const json_t *app, const 
 		if (seen != NULL)
 			json_object_set_new(seen, person, json_true());
 		if (rc == 0)
-			rc = job_write(c, t, ev, person, json_string_value(role), vars,
-				       attachments);
+			rc =
+			    job_write(c, t, ev, person, json_string_value(role), vars, attachments);
 	}
 	json_decref(rs.people);
 	return rc;
@@ -570,8 +573,8 @@ session_notices(struct cmd_ctx *c, const json_t *ev, const struct cohort *co, co
 	if (calendar) {
 		json_object_set_new(vars, "sessions", sessions_text(co));
 		att = calendar_attachment(c, co, NULL);
-		rc = notify_roles(c, ev, app, vars, p->session_calendar.to, p->session_calendar.tmpl,
-				  att);
+		rc = notify_roles(c, ev, app, vars, p->session_calendar.to,
+				  p->session_calendar.tmpl, att);
 	} else {
 		session_vars(vars, co, config_session(co, str(data, "session")));
 		rc = notify_roles(c, ev, app, vars, p->session_absent.to, p->session_absent.tmpl,

@@ -38,9 +38,8 @@ int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
  * not NULL) are skipped, and everyone written to is added to it, so a coach
  * of several candidates hears once.
  */
-int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app,
-		   const struct cohort *co, const struct session *s, const struct nudge *n,
-		   int with_ics, json_t *seen);
+int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+		   const struct session *s, const struct nudge *n, int with_ics, json_t *seen);
 
 /* What the application's current stage still asks for, in words (a new JSON string). */
 json_t *notify_todo(const struct cmd_ctx *c, const json_t *app);

@@ -93,14 +93,14 @@ tell_pool(struct cmd_ctx *c, json_t *opp, const json_t *ev, json_t *vars)
 			json_t *app = NULL;
 			const char *who;
 
-			if (rc != 0 ||
-			    store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
+			if (rc != 0 || store_rec_get(c->store, c->txn, DB_APPS,
+						     json_string_value(id), &app) != 0)
 				continue;
 			who = str(app, "candidate");
 			if (in_audience(c, aud, co, app) && json_object_get(told, who) == NULL) {
 				json_object_set_new(told, who, json_true());
-				rc = notify_person(c, ev, who, "candidate", c->cfg->opportunities.early,
-						   vars);
+				rc = notify_person(c, ev, who, "candidate",
+						   c->cfg->opportunities.early, vars);
 			}
 			json_decref(app);
 		}
@@ -128,17 +128,18 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 		return pw_fail(c->st, PW_EEXISTS, "opportunity '%s' already exists", id);
 	json_object_foreach((json_t *)aud, k, v)
 	{
-		static const char *const keys[] = {"programme", "cohort", "stage", "phase", "status",
-						   NULL};
+		static const char *const keys[] = {"programme", "cohort", "stage",
+						   "phase",	"status", NULL};
 		int known = 0;
 
 		for (int i = 0; keys[i] != NULL; i++)
 			known |= strcmp(keys[i], k) == 0;
 		if (!known || !json_is_string(v))
-			return pw_fail(c->st, PW_EINVALID,
-				       "audience.%s: the audience may name programme, cohort, stage, "
-				       "phase and status (strings)",
-				       k);
+			return pw_fail(
+			    c->st, PW_EINVALID,
+			    "audience.%s: the audience may name programme, cohort, stage, "
+			    "phase and status (strings)",
+			    k);
 	}
 	if (str(aud, "cohort") && config_cohort(c->cfg, str(aud, "cohort")) == NULL)
 		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", str(aud, "cohort"));

@@ -190,8 +190,8 @@ reply(struct outbox *ob, const unsigned char *ident, size_t len, int delimited, 
 static void
 reply_error(struct outbox *ob, const struct wire *w, int code, const char *job, const char *msg)
 {
-	json_t *m = json_pack("{s:s, s:s, s:s}", "type", "error", "code", pw_errcode(code),
-			      "message", msg);
+	json_t *m =
+	    json_pack("{s:s, s:s, s:s}", "type", "error", "code", pw_errcode(code), "message", msg);
 
 	if (job != NULL)
 		json_object_set_new(m, "job", json_string(job));
@@ -202,7 +202,8 @@ static long
 worker_find(const struct outbox *ob, const unsigned char *ident, size_t len)
 {
 	for (size_t i = 0; i < ob->nworkers; i++)
-		if (ob->workers[i].ident_len == len && memcmp(ob->workers[i].ident, ident, len) == 0)
+		if (ob->workers[i].ident_len == len &&
+		    memcmp(ob->workers[i].ident, ident, len) == 0)
 			return (long)i;
 	return -1;
 }
@@ -228,7 +229,8 @@ emit_job_event(struct cmd_ctx *c, const char *type, const json_t *job, json_t *d
 	json_t *ev = json_pack("{s:s, s:o}", "type", type, "data", data);
 	int rc;
 
-	json_object_set_new(data, "job", json_string(json_string_value(json_object_get(job, "id"))));
+	json_object_set_new(data, "job",
+			    json_string(json_string_value(json_object_get(job, "id"))));
 	if (json_object_get(job, "app") != NULL)
 		json_object_set(ev, "app", json_object_get(job, "app"));
 	if (json_object_get(job, "cohort") != NULL)
@@ -307,8 +309,8 @@ on_ready(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 }
 
 static int
-on_heartbeat(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi,
-	     const json_t *m, double mono)
+on_heartbeat(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+	     double mono)
 {
 	(void)c;
 	(void)m;
@@ -332,7 +334,8 @@ report_job(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, 
 	*li = lease_find(ob, id);
 	if (store_rec_get(c->store, c->txn, DB_OUTBOX, id, job) != 0 ||
 	    strcmp(jstr(*job, "state"), "dead") == 0) {
-		reply_error(ob, w, PW_ENOTFOUND, id, "no such job in flight (unknown, done or dead)");
+		reply_error(ob, w, PW_ENOTFOUND, id,
+			    "no such job in flight (unknown, done or dead)");
 		json_decref(*job);
 		*job = NULL;
 		return 0;
@@ -364,11 +367,11 @@ on_done(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 		      json_integer_value(json_object_get(job, "next_attempt")), jstr(job, "id"));
 	rc = store_rec_del(c->store, c->txn, DB_OUTBOX, jstr(job, "id"));
 	if (rc == 0)
-		rc = emit_job_event(c, "notification.sent", job,
-				    json_pack("{s:s, s:s, s:I}", "to",
-					      jstr(json_object_get(job, "to"), "email"), "template",
-					      jstr(job, "template"), "attempts",
-					      json_integer_value(json_object_get(job, "attempts")) + 1));
+		rc = emit_job_event(
+		    c, "notification.sent", job,
+		    json_pack("{s:s, s:s, s:I}", "to", jstr(json_object_get(job, "to"), "email"),
+			      "template", jstr(job, "template"), "attempts",
+			      json_integer_value(json_object_get(job, "attempts")) + 1));
 	reply(ob, w->ident, w->ident_len, w->delimited,
 	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
 	json_decref(job);
@@ -510,7 +513,10 @@ on_bye(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, cons
 	return wi < 0 ? 0 : worker_drop(ob, c, (size_t)wi, "said goodbye");
 }
 
-#define END {NULL, 0, 0, NULL}
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, 0, NULL                                                                   \
+	}
 static const struct proto_field f_ready[] = {{"type", PT_STRING, 1, NULL},
 					     {"name", PT_STRING, 0, NULL},
 					     {"credit", PT_INT, 1, NULL},
@@ -518,11 +524,9 @@ static const struct proto_field f_ready[] = {{"type", PT_STRING, 1, NULL},
 					     END};
 static const struct proto_field f_plain[] = {{"type", PT_STRING, 1, NULL}, END};
 static const struct proto_field f_job[] = {
-	{"type", PT_STRING, 1, NULL}, {"job", PT_ID, 1, NULL}, END};
-static const struct proto_field f_report[] = {{"type", PT_STRING, 1, NULL},
-					      {"job", PT_ID, 1, NULL},
-					      {"error", PT_STRING, 0, NULL},
-					      END};
+    {"type", PT_STRING, 1, NULL}, {"job", PT_ID, 1, NULL}, END};
+static const struct proto_field f_report[] = {
+    {"type", PT_STRING, 1, NULL}, {"job", PT_ID, 1, NULL}, {"error", PT_STRING, 0, NULL}, END};
 
 static const struct {
 	const char *type;
@@ -530,10 +534,10 @@ static const struct {
 	int (*fn)(struct outbox *, struct cmd_ctx *, const struct wire *, long, const json_t *,
 		  double);
 } handlers[] = {
-	{"ready", f_ready, on_ready},	   {"heartbeat", f_plain, on_heartbeat},
-	{"done", f_job, on_done},	   {"retry", f_report, on_retry},
-	{"fail", f_report, on_fail},	   {"release", f_job, on_release},
-	{"bye", f_plain, on_bye},
+    {"ready", f_ready, on_ready}, {"heartbeat", f_plain, on_heartbeat},
+    {"done", f_job, on_done},	  {"retry", f_report, on_retry},
+    {"fail", f_report, on_fail},  {"release", f_job, on_release},
+    {"bye", f_plain, on_bye},
 };
 
 static int
@@ -548,7 +552,8 @@ message_apply(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, double
 	if (wi >= 0)
 		ob->workers[wi].last_seen = mono;
 	if (!json_is_object(m) || type == NULL) {
-		reply_error(ob, w, PW_EMALFORMED, NULL, "a worker message is a JSON object with a type");
+		reply_error(ob, w, PW_EMALFORMED, NULL,
+			    "a worker message is a JSON object with a type");
 		json_decref(m);
 		return 0;
 	}

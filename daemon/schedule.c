@@ -114,7 +114,7 @@ schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered
 	if (s->deadline_days > 0)
 		return schedule_local(c->timezone,
 				      schedule_local_date(c->timezone, entered, NULL, NULL) +
-					      s->deadline_days,
+					  s->deadline_days,
 				      c->deadline_time);
 	return 0;
 }
@@ -164,8 +164,7 @@ schedule_every(const struct cohort *c, const struct nudge *n, int64_t entered, i
 }
 
 int64_t
-schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *date,
-		     int64_t after)
+schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *date, int64_t after)
 {
 	int y, m, d;
 
@@ -173,7 +172,8 @@ schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *
 		return 0;
 	for (int k = 1; k < 200; k++) {
 		int yk = y + k, leap = (yk % 4 == 0 && yk % 100 != 0) || yk % 400 == 0;
-		int day = (m == 2 && d == 29 && !leap) ? 28 : d; /* 29 Feb: the 28th in common years */
+		int day =
+		    (m == 2 && d == 29 && !leap) ? 28 : d; /* 29 Feb: the 28th in common years */
 		int64_t t = schedule_local(c->timezone, pw_days_from_civil(yk, m, day), n->at);
 
 		if (!n->urgent)

@@ -13,7 +13,8 @@
 
 /* The instant of local date 'days' (since 1970-01-01) at 'minutes' after midnight in tz. */
 int64_t schedule_local(const char *tz, int64_t days, int minutes);
-/* The local date (days since 1970-01-01) of instant t in tz; weekday (0 = Sunday) and minutes too. */
+/* The local date (days since 1970-01-01) of instant t in tz; weekday (0 = Sunday) and minutes too.
+ */
 int64_t schedule_local_date(const char *tz, int64_t t, int *weekday, int *minutes);
 /* Format instant t in tz for people: "Fri 16 Oct 2026, 17:00" (buf of 64 bytes). */
 char *schedule_format(const char *tz, int64_t t, char *buf);

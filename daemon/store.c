@@ -21,10 +21,9 @@ struct store {
 };
 
 static const char *const db_names[DB_COUNT] = {
-	"apps",	  "people", "schools",	"cohorts",  "by_stage",
-	"by_school", "events", "app_events", "requests", "meta",
-	"people_role", "outbox", "outbox_due", "timers", "timer_recs", "app_timers", "overdue",
-	"opportunities", "digests",
+    "apps",	  "people",	"schools", "cohorts",	    "by_stage", "by_school",  "events",
+    "app_events", "requests",	"meta",	   "people_role",   "outbox",	"outbox_due", "timers",
+    "timer_recs", "app_timers", "overdue", "opportunities", "digests",
 };
 
 static int
@@ -126,8 +125,7 @@ store_close(struct store **ps)
 }
 
 int
-store_txn_begin(struct store *s, MDB_txn *parent, int rdonly, MDB_txn **txn,
-		struct pw_status *st)
+store_txn_begin(struct store *s, MDB_txn *parent, int rdonly, MDB_txn **txn, struct pw_status *st)
 {
 	int rc = mdb_txn_begin(s->env, parent, rdonly ? MDB_RDONLY : 0, txn);
 
@@ -305,8 +303,8 @@ store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
 }
 
 int
-store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after,
-	       store_rec_fn fn, void *ud)
+store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after, store_rec_fn fn,
+	       void *ud)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -377,8 +375,7 @@ store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq)
 }
 
 int
-store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq,
-		   struct pw_status *st)
+store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, struct pw_status *st)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb};

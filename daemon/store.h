@@ -17,23 +17,23 @@
 #define STORE_SCHEMA_VERSION 1
 
 enum store_db {
-	DB_APPS,	/* app id -> application record */
-	DB_PEOPLE,	/* person id -> person record */
-	DB_SCHOOLS,	/* school id -> school record */
-	DB_COHORTS,	/* cohort id -> cohort state: places taken, waiting list, counts */
-	DB_BY_STAGE,	/* cohort \0 position \0 app id -> "" (position: stage or status) */
-	DB_BY_SCHOOL,	/* school \0 app id -> "" */
-	DB_EVENTS,	/* seq (u64 BE) -> event */
-	DB_APP_EVENTS,	/* app id \0 seq (u64 BE) -> "" */
-	DB_REQUESTS,	/* actor \0 request id -> {"at", "reply"} */
-	DB_META,	/* name -> value: "schema", counters, the manual clock */
-	DB_PEOPLE_ROLE, /* role \0 school (or "") \0 person id -> "" */
-	DB_OUTBOX,	/* job id -> notification job */
-	DB_OUTBOX_DUE,	/* next attempt (u64 BE) job id -> "": pending jobs by due time */
-	DB_TIMERS,	/* due time (u64 BE) timer id -> "": armed timers by due time */
-	DB_TIMER_RECS,	/* timer id -> timer (application, stage, kind, what) */
-	DB_APP_TIMERS,	/* app id \0 timer id -> "": to cancel an application's timers */
-	DB_OVERDUE,	/* cohort \0 app id -> "": applications past their stage's deadline */
+	DB_APPS,	  /* app id -> application record */
+	DB_PEOPLE,	  /* person id -> person record */
+	DB_SCHOOLS,	  /* school id -> school record */
+	DB_COHORTS,	  /* cohort id -> cohort state: places taken, waiting list, counts */
+	DB_BY_STAGE,	  /* cohort \0 position \0 app id -> "" (position: stage or status) */
+	DB_BY_SCHOOL,	  /* school \0 app id -> "" */
+	DB_EVENTS,	  /* seq (u64 BE) -> event */
+	DB_APP_EVENTS,	  /* app id \0 seq (u64 BE) -> "" */
+	DB_REQUESTS,	  /* actor \0 request id -> {"at", "reply"} */
+	DB_META,	  /* name -> value: "schema", counters, the manual clock */
+	DB_PEOPLE_ROLE,	  /* role \0 school (or "") \0 person id -> "" */
+	DB_OUTBOX,	  /* job id -> notification job */
+	DB_OUTBOX_DUE,	  /* next attempt (u64 BE) job id -> "": pending jobs by due time */
+	DB_TIMERS,	  /* due time (u64 BE) timer id -> "": armed timers by due time */
+	DB_TIMER_RECS,	  /* timer id -> timer (application, stage, kind, what) */
+	DB_APP_TIMERS,	  /* app id \0 timer id -> "": to cancel an application's timers */
+	DB_OVERDUE,	  /* cohort \0 app id -> "": applications past their stage's deadline */
 	DB_OPPORTUNITIES, /* opportunity id -> opportunity (audience, window, who was told) */
 	DB_DIGESTS,	  /* person id -> notices held for their next daily digest */
 	DB_COUNT
@@ -52,7 +52,8 @@ void store_close(struct store **s);
 /* Begin a transaction: read-only when rdonly; a child of parent when parent is non-NULL. */
 int store_txn_begin(struct store *s, MDB_txn *parent, int rdonly, MDB_txn **txn,
 		    struct pw_status *st);
-/* Commit and null *txn. Returns PW_ESTORE with st filled on failure (the txn is gone either way). */
+/* Commit and null *txn. Returns PW_ESTORE with st filled on failure (the txn is gone either way).
+ */
 int store_txn_commit(MDB_txn **txn, struct pw_status *st);
 void store_txn_abort(MDB_txn **txn);
 
@@ -66,10 +67,10 @@ int store_rec_del(struct store *s, MDB_txn *txn, enum store_db db, const char *i
 int store_rec_exists(struct store *s, MDB_txn *txn, enum store_db db, const char *id);
 
 /* Index keys are parts joined by NUL bytes. */
-int store_index_put(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
-		    const char *b, const char *c, struct pw_status *st);
-int store_index_del(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
-		    const char *b, const char *c);
+int store_index_put(struct store *s, MDB_txn *txn, enum store_db db, const char *a, const char *b,
+		    const char *c, struct pw_status *st);
+int store_index_del(struct store *s, MDB_txn *txn, enum store_db db, const char *a, const char *b,
+		    const char *c);
 
 /*
  * Visit the keys of index db that start with the parts a (and b when not
@@ -78,9 +79,8 @@ int store_index_del(struct store *s, MDB_txn *txn, enum store_db db, const char 
  * app id); it returns 0 to go on, 1 to stop. Returns 0 or PW_ESTORE.
  */
 typedef int (*store_visit_fn)(const char *last, void *ud);
-int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *a,
-		     const char *b, const char *after1, const char *after2, store_visit_fn fn,
-		     void *ud);
+int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *a, const char *b,
+		     const char *after1, const char *after2, store_visit_fn fn, void *ud);
 
 /* Visit every record of db in key order; fn returns 0 to go on, 1 to stop. */
 typedef int (*store_rec_fn)(const char *id, json_t *rec, void *ud);
@@ -123,8 +123,8 @@ int store_due_put(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, c
 int store_due_del(struct store *s, MDB_txn *txn, enum store_db db, int64_t at, const char *id);
 /* Visit entries due at or before upto, in due order; fn returns 0 to go on, 1 to stop. */
 typedef int (*store_due_fn)(int64_t at, const char *id, void *ud);
-int store_due_scan(struct store *s, MDB_txn *txn, enum store_db db, int64_t upto,
-		   store_due_fn fn, void *ud);
+int store_due_scan(struct store *s, MDB_txn *txn, enum store_db db, int64_t upto, store_due_fn fn,
+		   void *ud);
 /* The earliest due time in db, or PW_ENOTFOUND when it is empty. */
 int store_due_first(struct store *s, MDB_txn *txn, enum store_db db, int64_t *at);
 

@@ -24,8 +24,7 @@ str(const json_t *o, const char *k)
 }
 
 static int
-arm(struct cmd_ctx *c, const json_t *app, const char *kind, int index, int64_t at,
-    int64_t deadline)
+arm(struct cmd_ctx *c, const json_t *app, const char *kind, int index, int64_t at, int64_t deadline)
 {
 	char id[32];
 	json_t *t;
@@ -76,9 +75,9 @@ timers_stage_entered(struct cmd_ctx *c, const json_t *app)
 		return 0;
 	if (strcmp(str(app, "status"), "graduated") == 0 && co->programme->alumni.to != 0) {
 		/* Alumni are asked for a career update on each anniversary of graduation. */
-		int64_t at = schedule_anniversary(co, &co->programme->alumni,
-						  str(app, "graduated") ? str(app, "graduated") : "",
-						  c->now);
+		int64_t at = schedule_anniversary(
+		    co, &co->programme->alumni, str(app, "graduated") ? str(app, "graduated") : "",
+		    c->now);
 
 		return at > 0 ? arm(c, app, "alumni", 0, at, 0) : 0;
 	}
@@ -93,12 +92,14 @@ timers_stage_entered(struct cmd_ctx *c, const json_t *app)
 		const struct nudge *n = &s->reminders[i];
 
 		if (n->every > 0)
-			rc = arm(c, app, "reminder", (int)i, schedule_every(co, n, entered, entered), dl);
+			rc = arm(c, app, "reminder", (int)i,
+				 schedule_every(co, n, entered, entered), dl);
 		else if (dl > 0 && (dl > c->now || n->late || n->days >= 0))
 			rc = arm(c, app, "reminder", (int)i, schedule_nudge(co, n, dl), dl);
 	}
 	for (size_t i = 0; i < s->nescalations && dl > 0 && rc == 0; i++)
-		rc = arm(c, app, "escalation", (int)i, schedule_nudge(co, &s->escalations[i], dl), dl);
+		rc = arm(c, app, "escalation", (int)i, schedule_nudge(co, &s->escalations[i], dl),
+			 dl);
 	return rc;
 }
 
@@ -124,8 +125,8 @@ timers_cancel(struct cmd_ctx *c, const char *app)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
-	int rc = store_index_scan(c->store, c->txn, DB_APP_TIMERS, app, NULL, NULL, NULL, collect,
-				  ids);
+	int rc =
+	    store_index_scan(c->store, c->txn, DB_APP_TIMERS, app, NULL, NULL, NULL, collect, ids);
 
 	json_array_foreach(ids, i, id)
 	{
@@ -148,13 +149,13 @@ nudge_event(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const
 	char utc[PW_TIME_LEN], local[64];
 	int64_t today = schedule_local_date(co->timezone, c->now, NULL, NULL);
 	int64_t due = schedule_local_date(co->timezone, dl, NULL, NULL);
-	json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:I, s:I}}", "type", type,
-			       "app", str(app, "id"), "cohort", str(app, "cohort"), "school",
-			       str(app, "school"), "stage", str(app, "stage"), "data", "deadline",
-			       pw_time_format(dl, utc), "deadline_local",
-			       schedule_format(co->timezone, dl, local), "days_left",
-			       (json_int_t)(due > today ? due - today : 0), "days_overdue",
-			       (json_int_t)(today > due ? today - due : 0));
+	json_t *ev =
+	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:I, s:I}}", "type", type, "app",
+		      str(app, "id"), "cohort", str(app, "cohort"), "school", str(app, "school"),
+		      "stage", str(app, "stage"), "data", "deadline", pw_time_format(dl, utc),
+		      "deadline_local", schedule_format(co->timezone, dl, local), "days_left",
+		      (json_int_t)(due > today ? due - today : 0), "days_overdue",
+		      (json_int_t)(today > due ? today - due : 0));
 
 	if (index >= 0)
 		json_object_set_new(json_object_get(ev, "data"), "index", json_integer(index));
@@ -346,8 +347,9 @@ session_rearm_deadlines(struct cmd_ctx *c, const struct cohort *co, const struct
 			break;
 		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
 			continue;
-		if (strcmp(str(app, "status"), "active") == 0 && app_where(c, app, &where, &st) == 0 &&
-		    st->deadline_session != NULL && strcmp(st->deadline_session, s->id) == 0) {
+		if (strcmp(str(app, "status"), "active") == 0 &&
+		    app_where(c, app, &where, &st) == 0 && st->deadline_session != NULL &&
+		    strcmp(st->deadline_session, s->id) == 0) {
 			/* The deadline moved with the session: it is not overdue by the old one. */
 			json_object_del(app, "overdue");
 			store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
@@ -390,15 +392,16 @@ cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
 			changed = 1;
 		} else if (strcmp(str(entry, "sig"), sig) != 0) {
 			json_object_set_new(
-				entry, "seq",
-				json_integer(json_integer_value(json_object_get(entry, "seq")) + 1));
+			    entry, "seq",
+			    json_integer(json_integer_value(json_object_get(entry, "seq")) + 1));
 			json_object_set_new(entry, "sig", json_string(sig));
 			rc = session_disarm(c, entry);
 			if (rc == 0)
 				rc = session_arm(c, co, s, entry);
 			/* The new SEQUENCE must be stored before the invitation is written. */
 			if (rc == 0)
-				rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state, c->st);
+				rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state,
+						   c->st);
 			if (rc == 0 && co->programme->session_updated.to != 0)
 				rc = session_tell(c, co, s, &co->programme->session_updated,
 						  "cohort.session_changed", 1);
@@ -483,13 +486,15 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 		return 0;
 	if (strcmp(kind, "alumni") == 0 && strcmp(str(app, "status"), "graduated") == 0 &&
 	    app_where(c, app, &co, &s) == 0 && co->programme->alumni.to != 0) {
-		json_t *ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}}", "type", "application.alumni",
-				       "app", str(app, "id"), "cohort", str(app, "cohort"), "school",
-				       str(app, "school"), "stage", str(app, "stage"), "data");
+		json_t *ev =
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}}", "type", "application.alumni",
+			      "app", str(app, "id"), "cohort", str(app, "cohort"), "school",
+			      str(app, "school"), "stage", str(app, "stage"), "data");
 
 		rc = cmd_emit(c, ev);
 		if (rc == 0)
-			rc = notify_nudge(c, ev, app, co->programme->alumni.to, co->programme->alumni.tmpl);
+			rc = notify_nudge(c, ev, app, co->programme->alumni.to,
+					  co->programme->alumni.tmpl);
 		if (rc == 0) {
 			int64_t at = schedule_anniversary(co, &co->programme->alumni,
 							  str(app, "graduated"), c->now);

@@ -20,21 +20,21 @@ struct errcode {
 };
 
 static const struct errcode errcodes[] = {
-	{PW_OK, "ok", "success"},
-	{PW_EMALFORMED, "malformed", "the message is not a JSON object in one frame"},
-	{PW_EINVALID, "invalid_request", "a field is missing, unknown or of the wrong type"},
-	{PW_EUNKNOWN_CMD, "unknown_command", "no such command"},
-	{PW_ETOOLARGE, "message_too_large", "the message is larger than allowed"},
-	{PW_EUNKNOWN_ACTOR, "unknown_actor", "the actor is not a known person"},
-	{PW_ENOTFOUND, "not_found", "no such record"},
-	{PW_EEXISTS, "already_exists", "the record already exists"},
-	{PW_EFORBIDDEN, "forbidden", "the actor may not do this"},
-	{PW_ETRANSITION, "invalid_transition", "not allowed in the application's current state"},
-	{PW_EFULL, "cohort_full", "the cohort has no place left"},
-	{PW_ENOTELIGIBLE, "not_eligible", "the candidate does not meet the eligibility rules"},
-	{PW_EINTERNAL, "internal_error", "the daemon could not complete the request"},
-	{PW_ECONFIG, "config_error", "the configuration is not valid"},
-	{PW_ESTORE, "internal_error", "the store failed"},
+    {PW_OK, "ok", "success"},
+    {PW_EMALFORMED, "malformed", "the message is not a JSON object in one frame"},
+    {PW_EINVALID, "invalid_request", "a field is missing, unknown or of the wrong type"},
+    {PW_EUNKNOWN_CMD, "unknown_command", "no such command"},
+    {PW_ETOOLARGE, "message_too_large", "the message is larger than allowed"},
+    {PW_EUNKNOWN_ACTOR, "unknown_actor", "the actor is not a known person"},
+    {PW_ENOTFOUND, "not_found", "no such record"},
+    {PW_EEXISTS, "already_exists", "the record already exists"},
+    {PW_EFORBIDDEN, "forbidden", "the actor may not do this"},
+    {PW_ETRANSITION, "invalid_transition", "not allowed in the application's current state"},
+    {PW_EFULL, "cohort_full", "the cohort has no place left"},
+    {PW_ENOTELIGIBLE, "not_eligible", "the candidate does not meet the eligibility rules"},
+    {PW_EINTERNAL, "internal_error", "the daemon could not complete the request"},
+    {PW_ECONFIG, "config_error", "the configuration is not valid"},
+    {PW_ESTORE, "internal_error", "the store failed"},
 };
 
 static const struct errcode *
@@ -81,7 +81,7 @@ pw_fail(struct pw_status *st, int code, const char *fmt, ...)
 	return code;
 }
 
-const char *const proto_roles[] = {"candidate", "headteacher", "coach", "rater",
+const char *const proto_roles[] = {"candidate", "headteacher", "coach",	 "rater",
 				   "host",	"la_adviser",  "viewer", NULL};
 
 int
@@ -186,8 +186,8 @@ field_check(const json_t *v, const struct proto_field *f, struct pw_status *st)
 	switch (f->type) {
 	case PT_STRING:
 		if (!json_is_string(v) || json_string_length(v) > 4096)
-			return pw_fail(st, PW_EINVALID, "'%s' must be a string of at most 4096 bytes",
-				       f->name);
+			return pw_fail(st, PW_EINVALID,
+				       "'%s' must be a string of at most 4096 bytes", f->name);
 		return 0;
 	case PT_ID:
 		if (!json_is_string(v) || !pw_id_valid(json_string_value(v)))
@@ -234,16 +234,17 @@ field_check(const json_t *v, const struct proto_field *f, struct pw_status *st)
 		return 0;
 	case PT_FACTS:
 		if (!json_is_object(v) || json_object_size(v) > 64)
-			return pw_fail(st, PW_EINVALID, "'%s' must be an object of at most 64 facts",
-				       f->name);
+			return pw_fail(st, PW_EINVALID,
+				       "'%s' must be an object of at most 64 facts", f->name);
 		json_object_foreach((json_t *)v, k, e)
 		{
 			if (!pw_id_valid(k) ||
 			    !(json_is_string(e) || json_is_number(e) || json_is_boolean(e)))
-				return pw_fail(st, PW_EINVALID,
-					       "fact '%s' must have an id name and a string, number "
-					       "or boolean value",
-					       k);
+				return pw_fail(
+				    st, PW_EINVALID,
+				    "fact '%s' must have an id name and a string, number "
+				    "or boolean value",
+				    k);
 		}
 		return 0;
 	case PT_ENUM:
@@ -283,23 +284,23 @@ proto_args_check(const json_t *args, const struct proto_field *fields, struct pw
 json_t *
 proto_reply_ok(json_t *id, json_t *data)
 {
-	return json_pack("{s:O, s:b, s:o}", "id", id ? id : json_null(), "ok", 1,
-			 "data", data ? data : json_object());
+	return json_pack("{s:O, s:b, s:o}", "id", id ? id : json_null(), "ok", 1, "data",
+			 data ? data : json_object());
 }
 
 json_t *
 proto_reply_err(json_t *id, int code, const char *message)
 {
-	return json_pack("{s:O, s:b, s:{s:s, s:s}}", "id", id ? id : json_null(), "ok", 0,
-			 "error", "code", pw_errcode(code), "message",
+	return json_pack("{s:O, s:b, s:{s:s, s:s}}", "id", id ? id : json_null(), "ok", 0, "error",
+			 "code", pw_errcode(code), "message",
 			 message ? message : pw_strerror(code));
 }
 
 json_t *
 proto_request_new(json_t *id, const char *cmd, const char *actor, json_t *args)
 {
-	return json_pack("{s:O, s:s, s:s, s:o}", "id", id ? id : json_null(), "cmd", cmd,
-			 "actor", actor, "args", args ? args : json_object());
+	return json_pack("{s:O, s:s, s:s, s:o}", "id", id ? id : json_null(), "cmd", cmd, "actor",
+			 actor, "args", args ? args : json_object());
 }
 
 char *

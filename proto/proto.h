@@ -51,12 +51,12 @@ struct pw_status {
 };
 /* Fill st (may be NULL) with code and message; returns code. */
 int pw_fail(struct pw_status *st, int code, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* A decoded request. root owns everything; the other pointers borrow from it. */
 struct pw_request {
 	json_t *root;
-	json_t *id;  /* string or integer; NULL until decoded */
+	json_t *id; /* string or integer; NULL until decoded */
 	const char *cmd;
 	const char *actor;
 	json_t *args; /* always an object after a successful decode */
@@ -74,15 +74,15 @@ void proto_request_clear(struct pw_request *req);
 
 /* Types an argument may have. */
 enum proto_type {
-	PT_STRING,    /* any string, 0..4096 bytes */
-	PT_ID,	      /* an identifier (pw_id_valid) */
-	PT_INT,	      /* integer >= 0 */
+	PT_STRING, /* any string, 0..4096 bytes */
+	PT_ID,	   /* an identifier (pw_id_valid) */
+	PT_INT,	   /* integer >= 0 */
 	PT_BOOL,
-	PT_DATE,      /* "YYYY-MM-DD" */
-	PT_IDS,	      /* array of identifiers */
-	PT_ROLES,     /* non-empty array of role names */
-	PT_FACTS,     /* object of string / number / bool values */
-	PT_ENUM,      /* a string from proto_field.values ("a|b|c") */
+	PT_DATE,  /* "YYYY-MM-DD" */
+	PT_IDS,	  /* array of identifiers */
+	PT_ROLES, /* non-empty array of role names */
+	PT_FACTS, /* object of string / number / bool values */
+	PT_ENUM,  /* a string from proto_field.values ("a|b|c") */
 };
 
 struct proto_field {

@@ -96,8 +96,11 @@ add_value(struct buf *b, const json_t *v, int html)
 		return;
 	}
 	for (; *s != '\0'; s++) {
-		static const char *const esc[] = {['&'] = "&amp;", ['<'] = "&lt;", ['>'] = "&gt;",
-						  ['"'] = "&quot;", ['\''] = "&#39;"};
+		static const char *const esc[] = {['&'] = "&amp;",
+						  ['<'] = "&lt;",
+						  ['>'] = "&gt;",
+						  ['"'] = "&quot;",
+						  ['\''] = "&#39;"};
 		unsigned char c = (unsigned char)*s;
 
 		if (c < sizeof esc / sizeof esc[0] && esc[c] != NULL)

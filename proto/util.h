@@ -20,7 +20,7 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A broken internal invariant: print file:line and the message, then abort. */
 #define fatal(...) pw_fatal(__FILE__, __LINE__, __VA_ARGS__)
 void pw_fatal(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4), noreturn));
+    __attribute__((format(printf, 3, 4), noreturn));
 
 enum log_level { LOG_ERROR, LOG_WARN, LOG_INFO, LOG_DEBUG };
 /* Set the level below which messages are dropped; parse "error".."debug" (-1 if unknown). */

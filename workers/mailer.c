@@ -39,10 +39,10 @@ struct mailer {
 	char name[128];
 	void *zctx, *sock;
 	struct smtp *smtp;
-	json_t *queue;	     /* jobs received, in order */
-	double last_heard;   /* from the daemon (monotonic seconds) */
+	json_t *queue;	   /* jobs received, in order */
+	double last_heard; /* from the daemon (monotonic seconds) */
 	double last_sent;
-	int daemon_timeout;  /* seconds, from the daemon's welcome */
+	int daemon_timeout; /* seconds, from the daemon's welcome */
 };
 
 static double
@@ -82,7 +82,8 @@ conf_int(config_t *c, const char *path, int def)
 static char *
 password_load(config_t *c, const char *file)
 {
-	char *path = conf_str(c, "mailer.password_file", NULL), *env = conf_str(c, "mailer.password_env", NULL);
+	char *path = conf_str(c, "mailer.password_file", NULL),
+	     *env = conf_str(c, "mailer.password_env", NULL);
 	char buf[1024] = "";
 	FILE *f;
 
@@ -142,8 +143,9 @@ conf_load(const char *file, struct mailer_conf *m)
 	free(starttls);
 	config_destroy(&c);
 	if (m->smtp.starttls < 0 || m->credit < 1 || m->heartbeat_ms < 10) {
-		fprintf(stderr, "pathway-mailer: %s: mailer: starttls must be none, optional or "
-				"required; credit >= 1; heartbeat_ms >= 10\n",
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer: starttls must be none, optional or "
+			"required; credit >= 1; heartbeat_ms >= 10\n",
 			file);
 		return -1;
 	}
@@ -205,7 +207,7 @@ job_run(struct mailer *m, const json_t *job)
 	const json_t *atts = json_object_get(job, "attachments");
 	struct attachment att[8];
 	struct message msg = {m->conf.from, jstr(to, "name"), jstr(to, "email"), subject, text,
-			      html, jstr(job, "id"), pw_clock_now(), att, 0};
+			      html,	    jstr(job, "id"),  pw_clock_now(),	 att,	  0};
 	const char *why = NULL, *type = "done";
 	char from[320], detail[512];
 	char *raw;
@@ -225,8 +227,9 @@ job_run(struct mailer *m, const json_t *job)
 		type = "fail";
 		snprintf(detail, sizeof detail, "%s", why);
 	} else {
-		enum smtp_outcome o = smtp_send(m->smtp, message_addr(m->conf.from, from, sizeof from),
-						jstr(to, "email"), raw, detail, sizeof detail);
+		enum smtp_outcome o =
+		    smtp_send(m->smtp, message_addr(m->conf.from, from, sizeof from),
+			      jstr(to, "email"), raw, detail, sizeof detail);
 
 		type = o == SMTP_OK ? "done" : o == SMTP_TEMPORARY ? "retry" : "fail";
 	}
@@ -263,8 +266,9 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 			/* The daemon does not know us (it restarted): join again. It offers
 			 * every unfinished job again, so drop the ones we were given. */
 			json_array_clear(m->queue);
-			say(m, json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name,
-					 "credit", m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
+			say(m,
+			    json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name,
+				      "credit", m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
 		}
 	}
 	json_decref(msg);
@@ -290,14 +294,15 @@ drain(struct mailer *m, long timeout_ms)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: pathway-mailer [-c CONF] [-n NAME]\n"
-		   "\n"
-		   "Send Pathway notification jobs as email over SMTP (libcurl).\n"
-		   "\n"
-		   "  -c CONF  configuration (default conf/pathway.conf): daemon.workers, mailer.*\n"
-		   "  -n NAME  worker name in the daemon's logs (default mailer@HOST:PID)\n"
-		   "\n"
-		   "SIGTERM: finish the message being sent, report it, give back the rest, exit.\n");
+	fprintf(f,
+		"usage: pathway-mailer [-c CONF] [-n NAME]\n"
+		"\n"
+		"Send Pathway notification jobs as email over SMTP (libcurl).\n"
+		"\n"
+		"  -c CONF  configuration (default conf/pathway.conf): daemon.workers, mailer.*\n"
+		"  -n NAME  worker name in the daemon's logs (default mailer@HOST:PID)\n"
+		"\n"
+		"SIGTERM: finish the message being sent, report it, give back the rest, exit.\n");
 }
 
 static void
@@ -316,7 +321,8 @@ serve(struct mailer *m)
 		}
 		if (mono() - m->last_sent >= hb)
 			say(m, json_pack("{s:s}", "type", "heartbeat"));
-		if (mono() - m->last_heard > 3 * hb + (m->daemon_timeout > 0 ? m->daemon_timeout : 5)) {
+		if (mono() - m->last_heard >
+		    3 * hb + (m->daemon_timeout > 0 ? m->daemon_timeout : 5)) {
 			log_warn("the daemon is silent; connecting again");
 			connect_daemon(m);
 		}

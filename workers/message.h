@@ -17,14 +17,14 @@ struct attachment {
 };
 
 struct message {
-	const char *from;	/* the From header as configured: "Name <addr>" or "addr" */
-	const char *to_name;	/* display name, UTF-8 (may be empty) */
+	const char *from;    /* the From header as configured: "Name <addr>" or "addr" */
+	const char *to_name; /* display name, UTF-8 (may be empty) */
 	const char *to_addr;
-	const char *subject;	/* UTF-8 */
-	const char *text;	/* UTF-8, LF or CRLF line ends */
-	const char *html;	/* NULL for text only */
-	const char *job_id;	/* makes the Message-ID: <JOB.pathway@from-domain> */
-	int64_t date;		/* seconds since the epoch */
+	const char *subject;	      /* UTF-8 */
+	const char *text;	      /* UTF-8, LF or CRLF line ends */
+	const char *html;	      /* NULL for text only */
+	const char *job_id;	      /* makes the Message-ID: <JOB.pathway@from-domain> */
+	int64_t date;		      /* seconds since the epoch */
 	const struct attachment *att; /* sent as base64 parts of multipart/mixed */
 	size_t natt;
 };

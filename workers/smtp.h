@@ -14,7 +14,7 @@ struct smtp_conf {
 	const char *user;     /* NULL: no AUTH */
 	const char *password; /* never logged */
 	long timeout_ms;
-	int reuse;	      /* keep the connection between messages */
+	int reuse; /* keep the connection between messages */
 };
 
 /* How a delivery attempt ended. */

@@ -9,11 +9,16 @@
 #include "proto.h"
 
 static const struct proto_field fields[] = {
-	{"app", PT_ID, 1, NULL},      {"doc", PT_STRING, 0, NULL}, {"days", PT_INT, 0, NULL},
-	{"ok", PT_BOOL, 0, NULL},     {"start", PT_DATE, 0, NULL}, {"ids", PT_IDS, 0, NULL},
-	{"roles", PT_ROLES, 0, NULL}, {"facts", PT_FACTS, 0, NULL},
-	{"outcome", PT_ENUM, 0, "accept|waitlist|reject"},
-	{NULL, 0, 0, NULL},
+    {"app", PT_ID, 1, NULL},
+    {"doc", PT_STRING, 0, NULL},
+    {"days", PT_INT, 0, NULL},
+    {"ok", PT_BOOL, 0, NULL},
+    {"start", PT_DATE, 0, NULL},
+    {"ids", PT_IDS, 0, NULL},
+    {"roles", PT_ROLES, 0, NULL},
+    {"facts", PT_FACTS, 0, NULL},
+    {"outcome", PT_ENUM, 0, "accept|waitlist|reject"},
+    {NULL, 0, 0, NULL},
 };
 
 int
