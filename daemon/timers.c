@@ -23,28 +23,46 @@ str(const json_t *o, const char *k)
 	return json_string_value(json_object_get(o, k));
 }
 
+/*
+ * Store timer t (its fields but "v", "id" and "at") due at 'at' under a new
+ * id, copied to id when not NULL; index it under its application if it has
+ * one. Takes t.
+ */
+static int
+timer_put(struct cmd_ctx *c, json_t *t, int64_t at, char *id, size_t idlen)
+{
+	char tid[32];
+	uint64_t n;
+	int rc = PW_ESTORE;
+
+	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
+		goto done;
+	snprintf(tid, sizeof tid, "T%09llu", (unsigned long long)n);
+	json_object_set_new(t, "v", json_integer(1));
+	json_object_set_new(t, "id", json_string(tid));
+	json_object_set_new(t, "at", json_integer(at));
+	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, tid, t, c->st);
+	if (rc == 0)
+		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, tid, c->st);
+	if (rc == 0 && str(t, "app") != NULL)
+		rc = store_index_put(c->store, c->txn, DB_APP_TIMERS, str(t, "app"), tid, NULL,
+				     c->st);
+	if (id != NULL)
+		snprintf(id, idlen, "%s", tid);
+done:
+	json_decref(t);
+	return rc;
+}
+
+/* Arm a timer of the application's current stage: its deadline, reminder or escalation. */
 static int
 arm(struct cmd_ctx *c, const json_t *app, const char *kind, int index, int64_t at, int64_t deadline)
 {
-	char id[32];
-	json_t *t;
-	uint64_t n;
-	int rc;
-
-	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
-		return PW_ESTORE;
-	snprintf(id, sizeof id, "T%09llu", (unsigned long long)n);
-	t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:i, s:I, s:I}", "v", 1, "id", id, "app",
-		      str(app, "id"), "stage", str(app, "stage"), "kind", kind, "index", index,
-		      "at", (json_int_t)at, "deadline", (json_int_t)deadline);
-	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, id, t, c->st);
-	if (rc == 0)
-		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, id, c->st);
-	if (rc == 0)
-		rc = store_index_put(c->store, c->txn, DB_APP_TIMERS, str(app, "id"), id, NULL,
-				     c->st);
-	json_decref(t);
-	return rc;
+	return timer_put(c,
+			 json_pack("{s:s, s:s, s:s, s:i, s:I}", "app", str(app, "id"), "stage",
+				   str(app, "stage"), "kind", kind, "index", index, "deadline",
+				   (json_int_t)deadline),
+			 at, NULL, 0);
 }
 
 static int
@@ -201,20 +219,9 @@ static int
 arm_session(struct cmd_ctx *c, const struct cohort *co, const struct session *s, int64_t at,
 	    char *id, size_t idlen)
 {
-	json_t *t;
-	uint64_t n;
-	int rc;
-
-	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
-		return PW_ESTORE;
-	snprintf(id, idlen, "T%09llu", (unsigned long long)n);
-	t = json_pack("{s:i, s:s, s:s, s:s, s:s, s:I}", "v", 1, "id", id, "kind", "session",
-		      "cohort", co->id, "session", s->id, "at", (json_int_t)at);
-	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, id, t, c->st);
-	if (rc == 0)
-		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, id, c->st);
-	json_decref(t);
-	return rc;
+	return timer_put(
+	    c, json_pack("{s:s, s:s, s:s}", "kind", "session", "cohort", co->id, "session", s->id),
+	    at, id, idlen);
 }
 
 struct members {
@@ -578,21 +585,8 @@ timers_fire(struct cmd_ctx *c, int max, int *fired)
 int
 timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at)
 {
-	char id[32];
-	json_t *t;
-	uint64_t n;
-	int rc;
-
-	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
-		return PW_ESTORE;
-	snprintf(id, sizeof id, "T%09llu", (unsigned long long)n);
-	t = json_pack("{s:i, s:s, s:s, s:s, s:I}", "v", 1, "id", id, "kind", "opportunity",
-		      "opportunity", opp, "at", (json_int_t)at);
-	rc = store_rec_put(c->store, c->txn, DB_TIMER_RECS, id, t, c->st);
-	if (rc == 0)
-		rc = store_due_put(c->store, c->txn, DB_TIMERS, at, id, c->st);
-	json_decref(t);
-	return rc;
+	return timer_put(c, json_pack("{s:s, s:s}", "kind", "opportunity", "opportunity", opp), at,
+			 NULL, 0);
 }
 
 int
