@@ -788,11 +788,11 @@ class KentPathwaysYear(unittest.TestCase):
         self.submit(y, app["B"], cand["B"], "placement_choice", moves=True)
         self.assertNotIn("overdue", y.app(app["B"]))
         # internship: deadline = CELEBRATION (Thu 8 Jul 15:30 BST = 14:30Z); reminder days=-3
-        # to the host (Mon 5 Jul 08:00Z); escalation days=0 at 18:30 -- the window closes at
-        # 18:30, so Fri 9 Jul 07:30 BST = 06:30Z.
+        # to the host (Mon 5 Jul 08:00Z); escalation days=0 at 18:00, inside the sending
+        # window (which closes at 18:30): Thu 8 Jul 18:00 BST = 17:00Z.
         idl = kent.start("CELEBRATION")
-        self.assertEqual((idl, kent.nudge(idl, -3), kent.nudge(idl, 0, "18:30")),
-                         ("2027-07-08T14:30:00Z", "2027-07-05T08:00:00Z", "2027-07-09T06:30:00Z"))
+        self.assertEqual((idl, kent.nudge(idl, -3), kent.nudge(idl, 0, "18:00")),
+                         ("2027-07-08T14:30:00Z", "2027-07-05T08:00:00Z", "2027-07-08T17:00:00Z"))
         y.until("2027-06-02T10:00:00Z")
         for k, start, end in (("A", "2027-06-14", "2027-06-18"), ("B", "2027-06-21", "2027-06-25")):
             y.act("application.place_internship", {"app": app[k], "host_school": "ks-malling",
@@ -811,6 +811,8 @@ class KentPathwaysYear(unittest.TestCase):
                  events=[("application.reminded", app["B"], 0)])
         y.session(kent.id, "CELEBRATION", [cand[k] for k in "ABD"] + ["k-coach"])
         y.expect(idl, events=[("application.overdue", app["B"])])
+        y.expect(kent.nudge(idl, 0, "18:00"), jobs=[("p-la", "stage-overdue")],
+                 events=[("application.escalated", app["B"], 0)])
         y.until("2027-07-08T17:30:00Z")
         y.act("attendance.record", {"cohort": kent.id, "session": "CELEBRATION",
                                     "present": [app["A"], app["B"]], "absent": []},
@@ -818,8 +820,6 @@ class KentPathwaysYear(unittest.TestCase):
               events=[("application.attendance_recorded", app["A"]),
                       ("application.stage_changed", app["A"]), ("application.graduated", app["A"]),
                       ("application.attendance_recorded", app["B"])])
-        y.expect(kent.nudge(idl, 0, "18:30"), jobs=[("p-la", "stage-overdue")],
-                 events=[("application.escalated", app["B"], 0)])
         y.until("2027-07-09T10:00:00Z")
         # Confirmed at last: through the celebration stage (attended) to completed at once.
         y.act("application.confirm_internship", {"app": app["B"], "days": 5}, "kh-host",
