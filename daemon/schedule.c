@@ -1,8 +1,11 @@
 /*
- * schedule.c: date arithmetic in a cohort's time zone. The process runs in
- * UTC; a conversion sets TZ to the cohort's zone around one mktime() or
- * localtime_r() call and back to UTC. The daemon has one thread, so this is
- * safe, and it keeps the rules of every zone in the system's tz database.
+ * schedule.c: date arithmetic in a cohort's time zone. A conversion sets TZ
+ * to the cohort's zone for its mktime() or localtime_r() call; the zone is
+ * left in place, since nothing else in the daemon reads local time (every
+ * other time is UTC, by arithmetic and gmtime_r()), so the usual case of one
+ * zone for every cohort loads the zone's rules once, not per call. The
+ * daemon has one thread, so this is safe, and it keeps the rules of every
+ * zone in the system's tz database.
  */
 #include "schedule.h"
 
@@ -16,15 +19,13 @@
 static void
 tz_use(const char *tz)
 {
+	static char current[128];
+
+	if (strcmp(current, tz) == 0)
+		return;
 	setenv("TZ", tz, 1);
 	tzset();
-}
-
-static void
-tz_utc(void)
-{
-	setenv("TZ", "UTC", 1);
-	tzset();
+	snprintf(current, sizeof current, "%s", tz);
 }
 
 /* Civil date from days since 1970-01-01 (proleptic Gregorian). */
@@ -61,7 +62,6 @@ schedule_local(const char *tz, int64_t days, int minutes)
 	tm.tm_isdst = -1; /* let the zone's rules say whether summer time applies */
 	tz_use(tz);
 	t = mktime(&tm);
-	tz_utc();
 	return (int64_t)t;
 }
 
@@ -73,7 +73,6 @@ schedule_local_date(const char *tz, int64_t t, int *weekday, int *minutes)
 
 	tz_use(tz);
 	localtime_r(&tt, &tm);
-	tz_utc();
 	if (weekday != NULL)
 		*weekday = tm.tm_wday;
 	if (minutes != NULL)
@@ -89,7 +88,6 @@ schedule_format(const char *tz, int64_t t, char *buf)
 
 	tz_use(tz);
 	localtime_r(&tt, &tm);
-	tz_utc();
 	strftime(buf, 64, "%a %d %b %Y, %H:%M", &tm);
 	return buf;
 }

@@ -131,7 +131,7 @@ conf_load(const char *file, struct mailer_conf *m)
 	m->smtp.user = m->user;
 	m->smtp.password = m->password;
 	m->smtp.timeout_ms = conf_int(&c, "mailer.timeout_ms", 10000);
-	m->credit = conf_int(&c, "mailer.credit", 4);
+	m->credit = conf_int(&c, "mailer.credit", 16);
 	m->heartbeat_ms = conf_int(&c, "mailer.heartbeat_ms", 1000);
 	config_lookup_bool(&c, "mailer.reuse_connection", &reuse);
 	m->smtp.reuse = reuse;

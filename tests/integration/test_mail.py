@@ -146,7 +146,8 @@ class Rig:
             conf = conf.replace('"%s/conf/cohorts/%s.conf"' % (SRC, cohort), '"%s"' % copy)
         conf += "\noutbox = { %s };\n" % outbox
         settings = {"smtp_url": '"smtp://127.0.0.1:%d"' % self.port, "starttls": '"none"',
-                    "from": '"%s"' % FROM, "heartbeat_ms": "100", "timeout_ms": "5000"}
+                    "from": '"%s"' % FROM, "heartbeat_ms": "100", "timeout_ms": "5000",
+                    "credit": "4"}
         settings.update(re.findall(r"(\w+)\s*=\s*([^;]+);", mailer))  # the caller's win
         conf += "mailer = { %s };\n" % " ".join("%s = %s;" % kv for kv in settings.items())
         with open(self.d.conf, "w") as f:

@@ -88,8 +88,15 @@ test_local_across_dst(void **state)
 	AT(schedule_local("Europe/London", D("2026-12-31"), 23 * 60 + 59), "2026-12-31T23:59:00Z");
 	AT(schedule_local("UTC", D("2026-07-01"), 0), "2026-07-01T00:00:00Z");
 	AT(schedule_local("America/New_York", D("2026-07-01"), 9 * 60), "2026-07-01T13:00:00Z");
-	/* the process stays in UTC afterwards */
-	assert_string_equal(getenv("TZ"), "UTC");
+	/* a cohort's zone never leaks into the protocol's UTC times */
+	{
+		char t[PW_TIME_LEN];
+
+		assert_string_equal(pw_time_format(1783000000, t), "2026-07-02T13:46:40Z");
+		assert_int_equal(pw_time_parse("2026-07-02T13:46:40Z", &(int64_t){0}), 0);
+	}
+	AT(schedule_local("Europe/London", D("2026-07-01"), 9 * 60), "2026-07-01T08:00:00Z");
+	AT(schedule_local("America/New_York", D("2026-07-01"), 9 * 60), "2026-07-01T13:00:00Z");
 }
 
 static void
