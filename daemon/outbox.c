@@ -255,6 +255,7 @@ job_requeue(struct cmd_ctx *c, json_t *job, int64_t at)
 	json_object_set_new(job, "state", json_string("pending"));
 	json_object_set_new(job, "next_attempt", json_integer(at));
 	json_object_del(job, "lease");
+	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, id);
 	if (store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st) != 0)
 		return PW_ESTORE;
 	return store_due_put(c->store, c->txn, DB_OUTBOX_DUE, at, id, c->st);
@@ -267,6 +268,7 @@ job_kill(struct cmd_ctx *c, json_t *job, const char *why)
 	json_object_set_new(job, "state", json_string("dead"));
 	json_object_set_new(job, "last_error", json_string(why));
 	json_object_del(job, "lease");
+	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, jstr(job, "id"));
 	if (store_rec_put(c->store, c->txn, DB_OUTBOX, jstr(job, "id"), job, c->st) != 0)
 		return PW_ESTORE;
 	log_warn("notification %s to %s is dead: %s", jstr(job, "id"),
@@ -365,6 +367,7 @@ on_done(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 		lease_drop(ob, (size_t)li);
 	store_due_del(c->store, c->txn, DB_OUTBOX_DUE,
 		      json_integer_value(json_object_get(job, "next_attempt")), jstr(job, "id"));
+	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, jstr(job, "id"));
 	rc = store_rec_del(c->store, c->txn, DB_OUTBOX, jstr(job, "id"));
 	if (rc == 0)
 		rc = emit_job_event(
@@ -669,6 +672,9 @@ dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
 				    json_pack("{s:s, s:s}", "worker", ob->workers[w].name, "until",
 					      pw_time_format(c->now + ob->lease_secs, until)));
 		rc = store_rec_put(c->store, c->txn, DB_OUTBOX, d.ids[i], job, c->st);
+		if (rc == 0)
+			rc =
+			    store_due_put(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, d.ids[i], c->st);
 		ob->leases = xrealloc(ob->leases, (ob->nleases + 1) * sizeof *ob->leases);
 		l = &ob->leases[ob->nleases++];
 		snprintf(l->job, sizeof l->job, "%s", d.ids[i]);
@@ -684,22 +690,25 @@ dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
 }
 
 static int
-inflight_visit(const char *id, json_t *job, void *ud)
+inflight_visit(int64_t at, const char *id, void *ud)
 {
-	json_t *ids = ud;
-
-	if (strcmp(jstr(job, "state"), "inflight") == 0)
-		json_array_append_new(ids, json_string(id));
+	(void)at;
+	json_array_append_new(ud, json_string(id));
 	return 0;
 }
 
-/* Every in-flight job that no lease here covers goes back to the queue now. */
+/*
+ * Every in-flight job that no lease here covers goes back to the queue now.
+ * The in-flight index holds only leased jobs, so start-up does not read the
+ * whole outbox.
+ */
 static int
 resync(struct outbox *ob, struct cmd_ctx *c)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
-	int rc = store_rec_scan(c->store, c->txn, DB_OUTBOX, NULL, inflight_visit, ids);
+	int rc =
+	    store_due_scan(c->store, c->txn, DB_OUTBOX_INFLIGHT, INT64_MAX, inflight_visit, ids);
 
 	json_array_foreach(ids, i, id)
 	{
@@ -709,6 +718,9 @@ resync(struct outbox *ob, struct cmd_ctx *c)
 			continue;
 		if (store_rec_get(c->store, c->txn, DB_OUTBOX, json_string_value(id), &job) == 0)
 			rc = job_requeue(c, job, c->now);
+		else
+			store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0,
+				      json_string_value(id));
 		json_decref(job);
 	}
 	json_decref(ids);

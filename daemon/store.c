@@ -21,9 +21,27 @@ struct store {
 };
 
 static const char *const db_names[DB_COUNT] = {
-    "apps",	  "people",	"schools", "cohorts",	    "by_stage", "by_school",  "events",
-    "app_events", "requests",	"meta",	   "people_role",   "outbox",	"outbox_due", "timers",
-    "timer_recs", "app_timers", "overdue", "opportunities", "digests",
+    [DB_APPS] = "apps",
+    [DB_PEOPLE] = "people",
+    [DB_SCHOOLS] = "schools",
+    [DB_COHORTS] = "cohorts",
+    [DB_BY_STAGE] = "by_stage",
+    [DB_BY_SCHOOL] = "by_school",
+    [DB_EVENTS] = "events",
+    [DB_APP_EVENTS] = "app_events",
+    [DB_REQUESTS] = "requests",
+    [DB_META] = "meta",
+    [DB_PEOPLE_ROLE] = "people_role",
+    [DB_OUTBOX] = "outbox",
+    [DB_OUTBOX_DUE] = "outbox_due",
+    [DB_TIMERS] = "timers",
+    [DB_TIMER_RECS] = "timer_recs",
+    [DB_APP_TIMERS] = "app_timers",
+    [DB_OVERDUE] = "overdue",
+    [DB_OPPORTUNITIES] = "opportunities",
+    [DB_DIGESTS] = "digests",
+    [DB_OUTBOX_INFLIGHT] = "outbox_inflight",
+    [DB_REQUESTS_DUE] = "requests_due",
 };
 
 static int
@@ -515,9 +533,16 @@ store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t
 	MDB_val k = {request_key(buf, sizeof buf, actor, reqid), buf};
 	json_t *rec = json_pack("{s:I, s:O}", "at", (json_int_t)now, "reply", reply);
 	int rc = put_json(s, txn, DB_REQUESTS, &k, rec, 0, st);
+	unsigned char due[8 + sizeof buf];
+	MDB_val dk = {8 + k.mv_size, due}, dv = {0, (void *)""};
 
 	json_decref(rec);
-	return rc;
+	if (rc != 0)
+		return rc;
+	be64_put(due, (uint64_t)now);
+	memcpy(due + 8, buf, k.mv_size);
+	rc = mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
+	return rc ? lmdb_fail(st, rc, "requests_due") : 0;
 }
 
 int
@@ -527,18 +552,21 @@ store_requests_prune(struct store *s, MDB_txn *txn, int64_t before, size_t *n)
 	MDB_val k, v;
 	int rc;
 
+	/* Oldest first through the age index: the cost is the expired ones only. */
 	*n = 0;
-	if (mdb_cursor_open(txn, s->dbi[DB_REQUESTS], &cur) != 0)
+	if (mdb_cursor_open(txn, s->dbi[DB_REQUESTS_DUE], &cur) != 0)
 		return PW_ESTORE;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		json_t *rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-		json_int_t at = rec ? json_integer_value(json_object_get(rec, "at")) : 0;
+		MDB_val rk = {k.mv_size - 8, (char *)k.mv_data + 8};
 
-		json_decref(rec);
-		if (at >= before)
-			continue;
-		if (mdb_cursor_del(cur, 0) != 0)
+		if (k.mv_size <= 8 || (int64_t)be64_get(k.mv_data) >= before)
+			break;
+		rc = mdb_del(txn, s->dbi[DB_REQUESTS], &rk, NULL);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			break;
+		rc = mdb_cursor_del(cur, 0);
+		if (rc != 0)
 			break;
 		(*n)++;
 	}

@@ -17,25 +17,27 @@
 #define STORE_SCHEMA_VERSION 1
 
 enum store_db {
-	DB_APPS,	  /* app id -> application record */
-	DB_PEOPLE,	  /* person id -> person record */
-	DB_SCHOOLS,	  /* school id -> school record */
-	DB_COHORTS,	  /* cohort id -> cohort state: places taken, waiting list, counts */
-	DB_BY_STAGE,	  /* cohort \0 position \0 app id -> "" (position: stage or status) */
-	DB_BY_SCHOOL,	  /* school \0 app id -> "" */
-	DB_EVENTS,	  /* seq (u64 BE) -> event */
-	DB_APP_EVENTS,	  /* app id \0 seq (u64 BE) -> "" */
-	DB_REQUESTS,	  /* actor \0 request id -> {"at", "reply"} */
-	DB_META,	  /* name -> value: "schema", counters, the manual clock */
-	DB_PEOPLE_ROLE,	  /* role \0 school (or "") \0 person id -> "" */
-	DB_OUTBOX,	  /* job id -> notification job */
-	DB_OUTBOX_DUE,	  /* next attempt (u64 BE) job id -> "": pending jobs by due time */
-	DB_TIMERS,	  /* due time (u64 BE) timer id -> "": armed timers by due time */
-	DB_TIMER_RECS,	  /* timer id -> timer (application, stage, kind, what) */
-	DB_APP_TIMERS,	  /* app id \0 timer id -> "": to cancel an application's timers */
-	DB_OVERDUE,	  /* cohort \0 app id -> "": applications past their stage's deadline */
-	DB_OPPORTUNITIES, /* opportunity id -> opportunity (audience, window, who was told) */
-	DB_DIGESTS,	  /* person id -> notices held for their next daily digest */
+	DB_APPS,	    /* app id -> application record */
+	DB_PEOPLE,	    /* person id -> person record */
+	DB_SCHOOLS,	    /* school id -> school record */
+	DB_COHORTS,	    /* cohort id -> cohort state: places taken, waiting list, counts */
+	DB_BY_STAGE,	    /* cohort \0 position \0 app id -> "" (position: stage or status) */
+	DB_BY_SCHOOL,	    /* school \0 app id -> "" */
+	DB_EVENTS,	    /* seq (u64 BE) -> event */
+	DB_APP_EVENTS,	    /* app id \0 seq (u64 BE) -> "" */
+	DB_REQUESTS,	    /* actor \0 request id -> {"at", "reply"} */
+	DB_META,	    /* name -> value: "schema", counters, the manual clock */
+	DB_PEOPLE_ROLE,	    /* role \0 school (or "") \0 person id -> "" */
+	DB_OUTBOX,	    /* job id -> notification job */
+	DB_OUTBOX_DUE,	    /* next attempt (u64 BE) job id -> "": pending jobs by due time */
+	DB_TIMERS,	    /* due time (u64 BE) timer id -> "": armed timers by due time */
+	DB_TIMER_RECS,	    /* timer id -> timer (application, stage, kind, what) */
+	DB_APP_TIMERS,	    /* app id \0 timer id -> "": to cancel an application's timers */
+	DB_OVERDUE,	    /* cohort \0 app id -> "": applications past their stage's deadline */
+	DB_OPPORTUNITIES,   /* opportunity id -> opportunity (audience, window, who was told) */
+	DB_DIGESTS,	    /* person id -> notices held for their next daily digest */
+	DB_OUTBOX_INFLIGHT, /* 0 (u64 BE) job id -> "": jobs leased to a worker */
+	DB_REQUESTS_DUE,    /* time (u64 BE) actor \0 request id -> "": requests by age */
 	DB_COUNT
 };
 

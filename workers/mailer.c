@@ -29,6 +29,7 @@ struct mailer_conf {
 	char *endpoint;
 	char *from;
 	char *user, *password;
+	char *ca_file;
 	struct smtp_conf smtp;
 	int credit;
 	int heartbeat_ms;
@@ -107,6 +108,39 @@ password_load(config_t *c, const char *file)
 	return xstrdup(buf);
 }
 
+/*
+ * mailer.ca_file: a PEM bundle of the CAs the relay's certificate may chain
+ * to (an internal relay with an internal CA). Checked here, so a wrong path is
+ * a clear start-up error rather than every job failing certificate checks.
+ */
+static int
+ca_file_check(const char *file, const char *path)
+{
+	char line[256];
+	int pem = 0;
+	FILE *f = fopen(path, "r");
+
+	if (f == NULL) {
+		fprintf(stderr, "pathway-mailer: %s: mailer.ca_file %s: cannot read it: %s\n", file,
+			path, strerror(errno));
+		return -1;
+	}
+	while (!pem && fgets(line, sizeof line, f) != NULL)
+		pem = strncmp(line, "-----BEGIN CERTIFICATE-----", 27) == 0;
+	if (ferror(f)) {
+		fprintf(stderr, "pathway-mailer: %s: mailer.ca_file %s: cannot read it: %s\n", file,
+			path, strerror(errno));
+		pem = -1;
+	} else if (!pem) {
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer.ca_file %s: no PEM certificate in it "
+			"(-----BEGIN CERTIFICATE-----)\n",
+			file, path);
+	}
+	fclose(f);
+	return pem == 1 ? 0 : -1;
+}
+
 static int
 conf_load(const char *file, struct mailer_conf *m)
 {
@@ -130,6 +164,8 @@ conf_load(const char *file, struct mailer_conf *m)
 	m->password = password_load(&c, file);
 	m->smtp.user = m->user;
 	m->smtp.password = m->password;
+	m->ca_file = conf_str(&c, "mailer.ca_file", NULL);
+	m->smtp.ca_file = m->ca_file;
 	m->smtp.timeout_ms = conf_int(&c, "mailer.timeout_ms", 10000);
 	m->credit = conf_int(&c, "mailer.credit", 16);
 	m->heartbeat_ms = conf_int(&c, "mailer.heartbeat_ms", 1000);
@@ -149,6 +185,8 @@ conf_load(const char *file, struct mailer_conf *m)
 			file);
 		return -1;
 	}
+	if (m->ca_file != NULL && ca_file_check(file, m->ca_file) != 0)
+		return -1;
 	return 0;
 }
 
@@ -160,6 +198,7 @@ conf_clear(struct mailer_conf *m)
 	free((char *)m->smtp.url);
 	free(m->user);
 	free(m->password);
+	free(m->ca_file);
 }
 
 static void
@@ -364,8 +403,10 @@ main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
-	if (conf_load(conf, &m.conf) != 0)
+	if (conf_load(conf, &m.conf) != 0) {
+		conf_clear(&m.conf);
 		return 1;
+	}
 	gethostname(host, sizeof host - 1);
 	snprintf(m.name, sizeof m.name, "%s", name ? name : "");
 	if (name == NULL)

@@ -42,6 +42,11 @@ smtp_new(const struct smtp_conf *conf)
 	s->curl = curl_easy_init();
 	if (s->curl == NULL)
 		fatal("curl_easy_init failed");
+	/* Peer and host name verification stay on (libcurl's default); a private
+	 * CA only replaces the store the server's certificate is checked against. */
+	if (conf->ca_file != NULL &&
+	    curl_easy_setopt(s->curl, CURLOPT_CAINFO, conf->ca_file) != CURLE_OK)
+		fatal("libcurl cannot use a CA file (CURLOPT_CAINFO)");
 	return s;
 }
 
@@ -100,11 +105,12 @@ smtp_send(struct smtp *s, const char *from_addr, const char *to_addr, const char
 		 errbuf, code);
 	/*
 	 * A 5xx reply refuses this message or address: permanent. A failed
-	 * login is the relay's configuration, not the message's, so it is
-	 * retried like 4xx replies, refused or dropped connections, timeouts and
-	 * anything else: retrying is safe, losing a notification is not.
+	 * login or a refused STARTTLS is the relay's configuration, not the
+	 * message's, so it is retried like 4xx replies, refused or dropped
+	 * connections, TLS failures, timeouts and anything else: retrying is
+	 * safe, losing a notification (or sending it in clear) is not.
 	 */
-	if (code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED)
+	if (code >= 500 && code < 600 && rc != CURLE_LOGIN_DENIED && rc != CURLE_USE_SSL_FAILED)
 		return SMTP_PERMANENT;
 	return SMTP_TEMPORARY;
 }

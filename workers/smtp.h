@@ -13,6 +13,7 @@ struct smtp_conf {
 	int starttls;	      /* 0 none, 1 optional, 2 required */
 	const char *user;     /* NULL: no AUTH */
 	const char *password; /* never logged */
+	const char *ca_file;  /* PEM bundle of trusted CAs; NULL: libcurl's default store */
 	long timeout_ms;
 	int reuse; /* keep the connection between messages */
 };
