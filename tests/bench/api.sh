@@ -1,0 +1,250 @@
+#!/usr/bin/env bash
+# tests/bench/api.sh: the API and large-store benchmarks (run by scripts/bench).
+#
+#   tests/bench/api.sh [BUILD_DIR [SCRATCH_DIR]]     (or BENCH_BUILD, BENCH_DIR)
+#
+# BENCH_QUICK=1 runs smaller sizes. BENCH_APPS overrides the size of the large
+# store (default 1000000; quick 50000). BENCH_KEEP=1 keeps the stores.
+#
+# Measures, in order:
+#   1. the LMDB ceiling: one fsync'd write transaction per small record, on the
+#      scratch dir's disk (pw-bench-api lmdb), and for reference 16 records per
+#      transaction (the best a 16-request group commit could do);
+#   2. durable commands/s and latency against a running pathwayd, closed loop
+#      with 1, 4 and 16 clients (person.create, one outstanding request each);
+#   3. open loop: 1000 person.create/s for 5 s, latency from the scheduled send;
+#   4. a store of BENCH_APPS applications built with pw-bench-store, then
+#      pathwayd's start-up time to the first ping reply on it (with the
+#      notifications its commands queued, and after pw-bench-store --deliver
+#      has emptied the outbox as a mailer would), cohort.report and
+#      application.list latency, the daemon's RSS, the store's size, and
+#      start-up again with BENCH_APPS/4 idempotency records added.
+# Every result is a "BENCH name=... key=value" line on stdout (also appended to
+# $BENCH_DIR/results.txt); the markdown block for docs/PERFORMANCE.md goes to
+# $BENCH_DIR/api.md.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+BUILD=${1:-${BENCH_BUILD:-$SRC/build-bench}}
+DIR=${2:-${BENCH_DIR:-}}
+if [ -z "$DIR" ]; then
+	mkdir -p "$SRC/var"
+	DIR=$(mktemp -d "$SRC/var/bench.XXXXXX")
+fi
+BUILD=$(cd "$BUILD" && pwd)
+mkdir -p "$DIR"
+DIR=$(cd "$DIR" && pwd)
+QUICK=${BENCH_QUICK:-0}
+B="$BUILD/pw-bench-api"
+RESULTS="$DIR/results.txt"
+MD="$DIR/api.md"
+
+if [ "$QUICK" = 1 ]; then
+	LMDB_N=300 CLOSED_SECS=2 OPEN_SECS=2 QUERY_N=20 APPS=${BENCH_APPS:-50000}
+else
+	LMDB_N=2000 CLOSED_SECS=5 OPEN_SECS=5 QUERY_N=200 APPS=${BENCH_APPS:-1000000}
+fi
+
+DAEMON_PID=
+stop_daemon() {
+	[ -n "$DAEMON_PID" ] || return 0
+	kill -TERM "$DAEMON_PID" 2>/dev/null || true
+	for _ in $(seq 1 200); do
+		kill -0 "$DAEMON_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	kill -KILL "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+}
+trap stop_daemon EXIT
+
+say() { echo "api.sh: $*" >&2; }
+
+# Run a benchmark, keep its BENCH lines (renamed to $AS when set).
+bench() {
+	local out
+	out=$("$@")
+	[ -z "${AS:-}" ] || out=$(echo "$out" | sed "s/^BENCH name=[^ ]*/BENCH name=$AS/")
+	echo "$out"
+	echo "$out" | grep '^BENCH ' >>"$RESULTS" || true
+	LAST=$out
+}
+
+# get NAME KEY [MATCH]: a value from the results (first line of NAME, or one containing MATCH).
+get() {
+	grep "^BENCH name=$1 " "$RESULTS" | grep -e "${3:-.}" | tail -1 |
+		tr ' ' '\n' | sed -n "s/^$2=//p"
+}
+
+# conf D CLOCK MAPMB: a configuration for a daemon whose state is all under D.
+conf() {
+	local d=$1 clock=$2 map=$3
+	cat >"$d/pathway.conf" <<EOF
+daemon = {
+	api = "ipc://$d/api.sock";
+	events = "ipc://$d/events.sock";
+	workers = "ipc://$d/workers.sock";
+	db = "$d/db";
+	templates = "$SRC/conf/templates";
+	map_size_mb = $map;
+	log_level = "warn";
+	clock = "$clock";
+	clock_start = "2026-09-01T07:00:00Z";
+};
+programmes = [ "$SRC/conf/programmes/norfolk-talent-pool.conf",
+	       "$SRC/conf/programmes/kent-pathways.conf",
+	       "$SRC/conf/programmes/norfolk-lle.conf" ];
+cohorts = [ "$SRC/conf/cohorts/ntp-2026-27.conf", "$SRC/conf/cohorts/ntp-2027-28.conf",
+	    "$SRC/conf/cohorts/kent-2026-27.conf", "$SRC/conf/cohorts/lle-2026-27.conf" ];
+EOF
+	mkdir -p "$d/db"
+}
+
+start_daemon() {
+	local d=$1 name=$2
+	AS=$name bench "$B" startup "ipc://$d/api.sock" 120 "$d/pathwayd.log" -- \
+		"$BUILD/pathwayd" -c "$d/pathway.conf"
+	DAEMON_PID=$(echo "$LAST" | tr ' ' '\n' | sed -n 's/^pid=//p')
+}
+
+: >"$MD"
+say "scratch dir $DIR ($(findmnt -n -o FSTYPE --target "$DIR" 2>/dev/null || stat -f -c %T "$DIR") on $(df --output=source "$DIR" | tail -1))"
+
+# 1. The LMDB ceiling.
+rm -rf "$DIR/lmdb"
+say "LMDB ceiling: $LMDB_N fsync'd single-record commits"
+bench "$B" lmdb "$DIR/lmdb" "$LMDB_N"
+rm -rf "$DIR/lmdb"
+say "LMDB with 16 records per commit (what group commit could reach at best)"
+AS=lmdb.batch16 bench "$B" lmdb "$DIR/lmdb" "$LMDB_N" 16
+rm -rf "$DIR/lmdb"
+
+# 2, 3. The API on a fresh store, system clock.
+A="$DIR/api"
+rm -rf "$A"
+mkdir -p "$A"
+conf "$A" system 4096
+start_daemon "$A" startup.empty
+for c in 1 4 16; do
+	say "closed loop, $c clients, ${CLOSED_SECS}s"
+	bench "$B" closed "ipc://$A/api.sock" "$c" "$CLOSED_SECS"
+done
+say "open loop, 1000/s for ${OPEN_SECS}s"
+bench "$B" open "ipc://$A/api.sock" 1000 "$OPEN_SECS"
+stop_daemon
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$A"
+
+# 4. The large store.
+L="$DIR/large"
+rm -rf "$L"
+mkdir -p "$L"
+conf "$L" manual 65536
+say "df before building: $(df -h --output=avail "$DIR" | tail -1 | tr -d ' ') free"
+say "building a store of $APPS applications"
+bench "$BUILD/pw-bench-store" "$L/pathway.conf" "$APPS"
+QUEUED=$(get store.contents outbox)
+sync
+STORE_BYTES=$(stat -c %s "$L/db/data.mdb")
+STORE_DISK=$(du -k "$L/db/data.mdb" | cut -f1)
+echo "BENCH name=store.size apps=$APPS file_bytes=$STORE_BYTES disk_kb=$STORE_DISK" | tee -a "$RESULTS"
+# As built, every notification the commands queued is still pending (no mailer ran).
+start_daemon "$L" startup.pending
+stop_daemon
+say "delivering the queued notifications (as a mailer would)"
+bench "$BUILD/pw-bench-store" "$L/pathway.conf" --deliver
+CONTENTS=$(grep '^BENCH name=store.contents' "$RESULTS" | tail -1 | cut -d' ' -f3- | sed 's/ /, /g')
+sync
+start_daemon "$L" startup.large
+bench "$B" rss rss.after_start "$DAEMON_PID"
+q() { echo "{\"cmd\":\"$1\",\"actor\":\"operator\",\"args\":$2}"; }
+bench "$B" query "ipc://$L/api.sock" q.cohort_report "$QUERY_N" \
+	"$(q cohort.report '{"cohort":"ntp-2026-27"}')"
+bench "$B" query "ipc://$L/api.sock" q.list_cohort_stage "$QUERY_N" \
+	"$(q application.list '{"cohort":"ntp-2026-27","stage":"signoff","limit":100}')"
+bench "$B" query "ipc://$L/api.sock" q.list_stage "$QUERY_N" \
+	"$(q application.list '{"stage":"signoff","limit":100}')"
+bench "$B" query "ipc://$L/api.sock" q.list_stage_other "$QUERY_N" \
+	"$(q application.list '{"stage":"selection","limit":100}')"
+bench "$B" query "ipc://$L/api.sock" q.list_status_empty "$QUERY_N" \
+	"$(q application.list '{"status":"graduated","limit":100}')"
+bench "$B" query "ipc://$L/api.sock" q.app_get "$QUERY_N" \
+	"$(q application.get '{"app":"A000500"}')"
+bench "$B" rss rss.after_queries "$DAEMON_PID"
+say "durable writes on the large store"
+AS=large.closed bench "$B" closed "ipc://$L/api.sock" 16 "$CLOSED_SECS"
+stop_daemon
+# Start-up also reads every idempotency record (prune_requests): add those of
+# APPS/4 requests, as a busy two days (or a bulk import) within
+# daemon.idempotency_hours would leave them.
+REQS=$((APPS / 4))
+say "adding $REQS idempotency records"
+bench "$BUILD/pw-bench-store" "$L/pathway.conf" --requests "$REQS"
+sync
+start_daemon "$L" startup.requests
+bench "$B" rss rss.requests "$DAEMON_PID"
+stop_daemon
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$L"
+
+# The markdown block.
+ceil=$(get lmdb.commit_per_write ops_per_s)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
+yes_no() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a < b) }'; then echo "met"; else echo "NOT met"; fi; }
+at_least() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a >= b) }'; then echo "met"; else echo "NOT met"; fi; }
+{
+	echo "### API and durability"
+	echo
+	echo "| benchmark | ops/s | vs LMDB ceiling | p50 ms | p90 ms | p99 ms | max ms |"
+	echo "|---|---:|---:|---:|---:|---:|---:|"
+	line() { # label name match
+		local o r
+		o=$(get "$2" ops_per_s "$3")
+		r=$(ratio "$o" "$ceil")
+		# A fixed-rate run has no throughput to compare: its rate is the input.
+		[ -n "$o" ] || { o=$(get "$2" achieved_per_s "$3"); r="(fixed rate)"; }
+		printf '| %s | %.0f | %s | %s | %s | %s | %s |\n' "$1" "$o" "$r" \
+			"$(ms "$(get "$2" p50_us "$3")")" "$(ms "$(get "$2" p90_us "$3")")" \
+			"$(ms "$(get "$2" p99_us "$3")")" "$(ms "$(get "$2" max_us "$3")")"
+	}
+	line "LMDB, one fsync'd commit per write (baseline)" lmdb.commit_per_write .
+	line "LMDB, 16 records per fsync'd commit (group-commit bound)" lmdb.batch16 .
+	line "pathwayd person.create, 1 client (closed loop)" api.closed "clients=1 "
+	line "pathwayd person.create, 4 clients (closed loop)" api.closed "clients=4 "
+	line "pathwayd person.create, 16 clients (closed loop)" api.closed "clients=16 "
+	line "pathwayd person.create, open loop 1000/s for ${OPEN_SECS} s" api.open .
+	line "pathwayd person.create, 16 clients, on the $APPS-application store" large.closed .
+	echo
+	r16=$(get api.closed ops_per_s "clients=16 ")
+	p99o=$(get api.open p99_us)
+	echo "| goal | measured | |"
+	echo "|---|---|---|"
+	echo "| 16 clients ≥ 10x the one-commit-per-write ceiling | $(ratio "$r16" "$ceil") | $(at_least "$r16" "$(awk -v b="$ceil" 'BEGIN { print 10 * b }')") |"
+	echo "| p99 < 5 ms at 1,000 commands/s | $(ms "$p99o") ms (errors $(get api.open errors), late sends $(get api.open late_sends)) | $(yes_no "$p99o" 5000) |"
+	echo
+	echo "### Large store ($APPS applications)"
+	echo
+	echo "Built by \`pw-bench-store\` (the daemon's own command functions, many commands per write transaction; $QUEUED notifications queued, then delivered by \`pw-bench-store --deliver\`) in $(get store.build secs) s ($(get store.build apps_per_s) applications/s, $(get store.build commands_per_txn) commands per transaction); contents after delivery: $CONTENTS."
+	echo
+	echo "| measurement | value | goal |"
+	echo "|---|---|---|"
+	su=$(get startup.large first_ping_ms)
+	echo "| store size on disk (data.mdb) | $(awk -v k="$STORE_DISK" 'BEGIN { printf "%.0f MiB", k / 1024 }') ($(awk -v k="$STORE_DISK" -v n="$APPS" 'BEGIN { printf "%.0f", k * 1024 / n }') bytes per application) | |"
+	echo "| start-up to first ping reply, empty store | $(get startup.empty first_ping_ms) ms | |"
+	echo "| start-up to first ping reply, large store, outbox delivered | $su ms | < 1000 ms: $(yes_no "$su" 1000) |"
+	sp=$(get startup.pending first_ping_ms)
+	echo "| start-up to first ping reply, large store with its $QUEUED notifications still queued | $sp ms | < 1000 ms: $(yes_no "$sp" 1000) |"
+	sr=$(get startup.requests first_ping_ms)
+	echo "| start-up to first ping reply, large store (outbox delivered) plus $REQS idempotency records | $sr ms (VmHWM $(get rss.requests vmhwm_kb) kB) | < 1000 ms: $(yes_no "$sr" 1000) |"
+	qrow() {
+		echo "| $1: p50 / p99 / max | $(ms "$(get "$2" p50_us)") / $(ms "$(get "$2" p99_us)") / $(ms "$(get "$2" max_us)") ms ($(get "$2" reply_bytes) bytes, errors $(get "$2" errors)) | $3 |"
+	}
+	qrow "cohort.report ntp-2026-27" q.cohort_report "no scan"
+	qrow "application.list cohort + stage=signoff, limit 100" q.list_cohort_stage "index, no full scan"
+	qrow "application.list stage=signoff (no cohort), limit 100" q.list_stage "index, no full scan"
+	qrow "application.list stage=selection (no cohort), limit 100" q.list_stage_other "index, no full scan"
+	qrow "application.list status=graduated (no cohort; none match)" q.list_status_empty "index, no full scan"
+	qrow "application.get" q.app_get ""
+	echo "| daemon VmRSS / VmHWM after start | $(get rss.after_start vmrss_kb) / $(get rss.after_start vmhwm_kb) kB | |"
+	echo "| daemon VmRSS / VmHWM after the queries | $(get rss.after_queries vmrss_kb) / $(get rss.after_queries vmhwm_kb) kB | |"
+} >"$MD"
+say "markdown in $MD"
