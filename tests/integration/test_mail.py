@@ -167,8 +167,9 @@ class Rig:
             self.smtp = None
 
     def mailer(self, name="m1", conf=None):
-        p = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c", conf or self.d.conf,
-                              "-n", name], stderr=open(os.path.join(self.d.dir, name + ".log"), "ab"))
+        with open(os.path.join(self.d.dir, name + ".log"), "ab") as log:
+            p = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c", conf or self.d.conf,
+                                  "-n", name], stderr=log)
         self.mailers[name] = p
         self.test.addCleanup(self.stop_mailer, name)
         return p

@@ -24,7 +24,7 @@ import time
 import unittest
 
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+from aiosmtpd.smtp import SMTP, AuthResult
 
 from test_mail import DOMAIN, Rig, Sink, message_id
 from test_timers import BIN
@@ -223,6 +223,115 @@ class MailTlsTest(unittest.TestCase):
                                stderr=subprocess.PIPE, timeout=30)
             self.assertEqual(p.returncode, 1)
             self.assertIn("mailer.ca_file %s: %s" % (path, why), p.stderr.decode())
+
+
+class Authenticator:
+    """SMTP AUTH for aiosmtpd: one user and password; remembers every attempt."""
+
+    def __init__(self, user, password):
+        self.user, self.password = user.encode(), password.encode()
+        self.seen = []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        self.seen.append((mechanism, auth_data.login, auth_data.password))
+        ok = (auth_data.login, auth_data.password) == (self.user, self.password)
+        return AuthResult(success=ok)
+
+
+class AuthRig(TlsRig):
+    """TlsRig whose server requires AUTH (over STARTTLS) before any mail."""
+
+    def __init__(self, test, certs, auth, **kw):
+        self.auth = auth
+        super().__init__(test, certs, **kw)
+
+    def start_smtp(self):
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(os.path.join(self.certs, "server.pem"),
+                            os.path.join(self.certs, "server.key"))
+        self.smtp = Controller(self.sink, hostname="127.0.0.1", port=self.port,
+                               tls_context=ctx, require_starttls=True,
+                               authenticator=self.auth, auth_required=True)
+        self.smtp.start()
+
+
+PASSWORD = "corr3ct-h0rse-battery-staple"
+
+
+@unittest.skipIf(OPENSSL is None, "the openssl command-line tool is not installed")
+class MailAuthTest(MailTlsTest):
+    """SMTP AUTH over STARTTLS, the password from a file or the environment,
+    never in the mailer's log."""
+
+    def auth_rig(self, mailer, password=PASSWORD):
+        self.auth = Authenticator("pathway", password)
+        self.r = AuthRig(self, self.certs, self.auth, outbox="retry_min = 1; retry_max = 4;",
+                         mailer='starttls = "required"; ca_file = "%s"; user = "pathway"; %s'
+                         % (self.ca, mailer), handler=TlsSink())
+        self.d, self.sink = self.r.d, self.r.sink
+        self.d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        self.d.ok("person.create", {"id": "p-head", "name": "Margaret Lowe",
+                                    "email": "p-head@example.org", "roles": ["headteacher"],
+                                    "school": "s-oak"})
+        self.d.ok("person.create", {"id": "p-cand", "name": "Ann Cole",
+                                    "email": "p-cand@example.org", "roles": ["candidate"],
+                                    "school": "s-oak"})
+        return self.r
+
+    def mailer_log(self, name="m1"):
+        with open(os.path.join(self.d.dir, name + ".log")) as f:
+            return f.read()
+
+    def test_password_from_a_file(self):
+        r = self.auth_rig("")
+        path = os.path.join(r.d.dir, "smtp-password")
+        with open(path, "w") as f:
+            f.write(PASSWORD + "\n")  # a trailing newline is not part of it
+        with open(r.d.conf) as f:
+            conf = f.read()
+        with open(r.d.conf, "w") as f:
+            f.write(conf.replace('user = "pathway";',
+                                 'user = "pathway"; password_file = "%s";' % path))
+        r.mailer("m1")
+        job = self.signoff_job()
+        (m,) = self.sink.wait(1)
+        self.assertEqual(message_id(m), (job, DOMAIN))
+        self.assertEqual([(u, p) for _, u, p in self.auth.seen],
+                         [(b"pathway", PASSWORD.encode())])
+        r.settle()
+        r.stop_mailer("m1")
+        self.assertNotIn(PASSWORD, self.mailer_log())
+
+    def test_password_from_the_environment(self):
+        r = self.auth_rig('password_env = "PW_TEST_SMTP_PASSWORD";')
+        os.environ["PW_TEST_SMTP_PASSWORD"] = PASSWORD
+        self.addCleanup(os.environ.pop, "PW_TEST_SMTP_PASSWORD", None)
+        r.mailer("m1")
+        job = self.signoff_job()
+        (m,) = self.sink.wait(1)
+        self.assertEqual(message_id(m), (job, DOMAIN))
+        r.settle()
+        r.stop_mailer("m1")
+        self.assertNotIn(PASSWORD, self.mailer_log())
+
+    def test_wrong_password_is_retried_not_sent(self):
+        r = self.auth_rig('password_env = "PW_TEST_SMTP_PASSWORD";')
+        os.environ["PW_TEST_SMTP_PASSWORD"] = "not-" + PASSWORD
+        self.addCleanup(os.environ.pop, "PW_TEST_SMTP_PASSWORD", None)
+        r.mailer("m1")
+        job = self.signoff_job()
+        # The relay's configuration, not the message: retried, never dead.
+        self.assert_retried_not_sent(job, ".")
+        self.assertTrue(self.auth.seen)
+        r.stop_mailer("m1")
+        self.assertNotIn(PASSWORD, self.mailer_log())
+
+    # The TLS cases are MailTlsTest's; run them once, there.
+    test_delivers_over_starttls_with_ca_file = None
+    test_unknown_ca_is_retried_not_sent = None
+    test_required_starttls_without_server_support_is_retried = None
+    test_starttls_refused_with_5xx_is_retried = None
+    test_bad_ca_file_stops_the_mailer = None
 
 
 if __name__ == "__main__":
