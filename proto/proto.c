@@ -100,12 +100,29 @@ proto_request_clear(struct pw_request *req)
 	memset(req, 0, sizeof *req);
 }
 
+/*
+ * A request id is an integer, or 1..128 bytes of text without control
+ * characters: the idempotency key holds it JSON-encoded, and this keeps that
+ * encoding within LMDB's key size (a control character would take 6 bytes).
+ */
 static int
 reqid_valid(const json_t *id)
 {
+	const unsigned char *s;
+	size_t n;
+
 	if (json_is_integer(id))
 		return 1;
-	return json_is_string(id) && json_string_length(id) >= 1 && json_string_length(id) <= 128;
+	if (!json_is_string(id))
+		return 0;
+	s = (const unsigned char *)json_string_value(id);
+	n = json_string_length(id);
+	if (n < 1 || n > 128)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < 0x20 || s[i] == 0x7f)
+			return 0;
+	return 1;
 }
 
 int
@@ -134,7 +151,8 @@ proto_request_decode(const void *buf, size_t len, size_t max_len, struct pw_requ
 		return pw_fail(st, PW_EINVALID, "missing field 'id'");
 	if (req->id == NULL)
 		return pw_fail(st, PW_EINVALID,
-			       "'id' must be a string of 1 to 128 bytes or an integer");
+			       "'id' must be an integer or a string of 1 to 128 bytes "
+			       "without control characters");
 	json_object_foreach(req->root, key, val)
 	{
 		if (strcmp(key, "id") && strcmp(key, "cmd") && strcmp(key, "actor") &&

@@ -468,6 +468,35 @@ class IdempotencyTest(ApiCase):
         p2 = json.loads(self.send(sock, "r-1", "system.ping", {}))["data"]["head"]
         self.assertEqual(p2, p1 + 1)
 
+    def test_longest_ids_are_kept_and_control_characters_refused(self):
+        d = self.daemon()
+        sock = self.socket(d)
+        actor = "a" * 64  # the longest person id
+        d.ok("person.create", {"id": actor, "name": "Long Id", "email": "l@example.org",
+                               "roles": ["la_adviser"]})
+        # 128 bytes that each take two in JSON, and 128 that take several in UTF-8.
+        for rid in ['"' * 128, "\\" * 128, "\u00e9" * 64]:
+            args = {"id": "s-" + str(len(d.ok("school.list", {})["schools"])), "name": "S"}
+            first = self.send(sock, rid, "school.create", args, actor)
+            self.assertIs(json.loads(first)["ok"], True, first)
+            self.assertEqual(self.send(sock, rid, "school.create", args, actor), first)
+        head = d.ok("system.ping")["head"]
+        for rid in ["\n", "x" * 127 + "\u001f", "\u001b[31m" + "\u0001" * 100, "\u007f"]:
+            r = json.loads(self.send(sock, rid, "school.create", {"id": "s-bad", "name": "B"},
+                                     actor))
+            self.assertIs(r["ok"], False)
+            self.assertEqual(r["error"]["code"], "invalid_request", r)
+            self.assertIn("control characters", r["error"]["message"])
+        self.assertEqual(d.ok("system.ping")["head"], head, "nothing changed")
+        # The daemon is still there, and the stored ids survive a restart.
+        d.kill()
+        d.start()
+        sock.close(0)
+        sock = self.socket(d)
+        self.assertEqual(json.loads(self.send(sock, '"' * 128, "school.create",
+                                              {"id": "s-0", "name": "S"}, actor))["ok"], True)
+        self.assertEqual(d.ok("system.ping")["head"], head)
+
 
 class EventsTest(ApiCase):
     def sub(self, d, *topics):

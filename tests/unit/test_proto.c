@@ -193,6 +193,13 @@ test_decode_id_length(void **state)
 	text = xasprintf("{\"id\": \"%s\", \"cmd\": \"system.ping\", \"actor\": \"operator\"}", id);
 	expect_fail(text, PW_EINVALID, "128", 0);
 	free(text);
+	/* Control characters would take six bytes each in the idempotency key. */
+	expect_fail("{\"id\": \"a\\nb\", \"cmd\": \"system.ping\", \"actor\": \"operator\"}",
+		    PW_EINVALID, "control characters", 0);
+	expect_fail("{\"id\": \"\\u001f\", \"cmd\": \"system.ping\", \"actor\": \"operator\"}",
+		    PW_EINVALID, "control characters", 0);
+	expect_fail("{\"id\": \"\\u007f\", \"cmd\": \"system.ping\", \"actor\": \"operator\"}",
+		    PW_EINVALID, "control characters", 0);
 }
 
 static void
