@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "digest.h"
 #include "engine.h"
 #include "notify.h"
 #include "opportunities.h"
@@ -17,18 +18,6 @@
 #include "util.h"
 
 #define READERS (ROLE_LA_ADVISER | ROLE_VIEWER)
-
-static const char *
-str(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
 
 int
 cmd_emit(struct cmd_ctx *c, json_t *ev)
@@ -522,6 +511,8 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
 	if (rc == 0)
+		rc = digest_flush(c, p);
+	if (rc == 0)
 		*data = json_pack("{s:O}", "person", p);
 	json_decref(p);
 	return rc;
@@ -547,6 +538,8 @@ run_person_digest(struct cmd_ctx *c, const json_t *args, json_t **data)
 		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
 	if (rc == 0)
 		rc = emit_simple(c, "person.updated", "person", id);
+	if (rc == 0)
+		rc = digest_flush(c, p);
 	if (rc == 0)
 		*data = json_pack("{s:O}", "person", p);
 	json_decref(p);

@@ -17,12 +17,6 @@
 #include "schedule.h"
 #include "util.h"
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 int64_t
 digest_next(const struct pw_config *cfg, int64_t after)
 {
@@ -51,8 +45,7 @@ collect(const char *id, void *ud)
 static int
 waits_on(const struct cmd_ctx *c, const json_t *app, const char *role)
 {
-	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
-	json_t *reqs = engine_requirements(&e, app), *q;
+	json_t *reqs = notify_requirements(c, app), *q;
 	size_t i;
 	int yes = 0;
 
@@ -60,7 +53,7 @@ waits_on(const struct cmd_ctx *c, const json_t *app, const char *role)
 	{
 		const char *r = str(q, "role");
 
-		if (!json_is_true(json_object_get(q, "met")) && r != NULL && strcmp(r, role) == 0)
+		if (!json_is_true(json_object_get(q, "met")) && streq(r, role))
 			yes = 1;
 	}
 	json_decref(reqs);
@@ -110,85 +103,108 @@ item_line(struct cmd_ctx *c, const json_t *app)
 	return line;
 }
 
-/* The applications waiting on person p (headteacher of a school, or LA adviser). */
-static json_t *
-pending_of(struct cmd_ctx *c, const json_t *p, int roles)
+/* The applications waiting on person p (headteacher of a school, or LA adviser), as lines. */
+static int
+pending_of(struct cmd_ctx *c, const json_t *p, int roles, json_t **out)
 {
 	json_t *ids = json_object(), *v;
-	const char *id;
-	json_t *out = json_array();
+	const char *id, *role = roles & ROLE_LA_ADVISER ? "la_adviser" : "headteacher";
+	int rc = 0;
 
+	*out = json_array();
 	if (roles & ROLE_LA_ADVISER) {
-		for (size_t i = 0; i < c->cfg->ncohorts; i++) {
+		for (size_t i = 0; rc == 0 && i < c->cfg->ncohorts; i++) {
 			const struct cohort *co = &c->cfg->cohorts[i];
 			const struct programme *pg = co->programme;
 
-			for (size_t s = 0; s < pg->nstages; s++)
+			for (size_t s = 0; rc == 0 && s < pg->nstages; s++)
 				for (size_t r = 0; r < pg->stages[s].nreqs; r++)
 					if (pg->stages[s].reqs[r].role ==
 					    proto_role_bit("la_adviser")) {
-						store_index_scan(c->store, c->txn, DB_BY_STAGE,
-								 co->id, pg->stages[s].id, NULL,
-								 NULL, collect, ids);
+						rc = store_index_scan(c->store, c->txn, DB_BY_STAGE,
+								      co->id, pg->stages[s].id,
+								      NULL, NULL, collect, ids);
 						break;
 					}
-			store_index_scan(c->store, c->txn, DB_OVERDUE, co->id, NULL, NULL, NULL,
-					 collect, ids);
+			if (rc == 0)
+				rc = store_index_scan(c->store, c->txn, DB_OVERDUE, co->id, NULL,
+						      NULL, NULL, collect, ids);
 		}
 	} else if (str(p, "school") != NULL) {
-		store_index_scan(c->store, c->txn, DB_BY_SCHOOL, str(p, "school"), NULL, NULL, NULL,
-				 collect, ids);
+		rc = store_index_scan(c->store, c->txn, DB_BY_SCHOOL, str(p, "school"), NULL, NULL,
+				      NULL, collect, ids);
 	}
 	json_object_foreach(ids, id, v)
 	{
-		const char *role = roles & ROLE_LA_ADVISER ? "la_adviser" : "headteacher";
 		json_t *app = NULL;
 
+		if (rc != 0)
+			break;
 		if (store_rec_get(c->store, c->txn, DB_APPS, id, &app) == 0 &&
-		    strcmp(str(app, "status"), "active") == 0 &&
+		    streq(str(app, "status"), "active") &&
 		    (waits_on(c, app, role) || json_object_get(app, "overdue") != NULL)) {
 			char *line = item_line(c, app);
 
-			json_array_append_new(out, json_string(line));
+			json_array_append_new(*out, json_string(line));
 			free(line);
 		}
 		json_decref(app);
 	}
 	json_decref(ids);
-	return out;
+	return rc;
 }
+
+/* Lines joined by newlines, at most DIGEST_LINES of them; 'none' when there are none. */
+#define DIGEST_LINES 200
 
 static char *
 join(const json_t *lines, const char *none)
 {
-	char *s = xstrdup(""), *n;
-	size_t i;
-	json_t *l;
+	size_t n = json_array_size(lines), shown = n > DIGEST_LINES ? DIGEST_LINES : n, len = 1;
+	char *s, *end;
 
-	json_array_foreach(lines, i, l)
-	{
-		n = xasprintf("%s%s%s", s, i ? "\n" : "", json_string_value(l));
-		free(s);
-		s = n;
-	}
-	if (*s == '\0') {
-		free(s);
-		s = xstrdup(none);
-	}
+	if (n == 0)
+		return xstrdup(none);
+	for (size_t i = 0; i < shown; i++)
+		len += strlen(json_string_value(json_array_get(lines, i))) + 1;
+	len += 64;
+	s = end = xmalloc(len);
+	for (size_t i = 0; i < shown; i++)
+		end =
+		    stpcpy(stpcpy(end, i ? "\n" : ""), json_string_value(json_array_get(lines, i)));
+	if (shown < n)
+		snprintf(end, len - (size_t)(end - s), "\n- and %zu more.", n - shown);
 	return s;
 }
 
-/* Build and write one person's digest; nothing when nothing waits or was held. */
+/*
+ * Build and write one person's digest; nothing when nothing waits or was held.
+ * known: the lines of what waits on them, when already known (LA advisers
+ * share one list), or NULL.
+ */
 static int
-send_one(struct cmd_ctx *c, const json_t *p)
+send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 {
 	const char *tz = c->cfg->digest.timezone, *id = str(p, "id");
 	int roles = engine_roles(p), rc = 0;
-	json_t *held = NULL, *pending = pending_of(c, p, roles), *notices = json_array(), *n;
-	char date[64], *ptext, *ntext;
+	json_t *held = NULL, *pending = NULL, *notices, *n;
+	char date[64], *ptext, *ntext, *comma;
 	size_t i;
 
-	store_rec_get(c->store, c->txn, DB_DIGESTS, id, &held);
+	if (known != NULL)
+		pending = json_incref((json_t *)known);
+	else if (pending_of(c, p, roles, &pending) != 0) {
+		json_decref(pending);
+		return PW_ESTORE;
+	}
+	notices = json_array();
+	rc = store_rec_get(c->store, c->txn, DB_DIGESTS, id, &held);
+	if (rc != 0 && rc != PW_ENOTFOUND) {
+		json_decref(pending);
+		json_decref(notices);
+		return PW_ESTORE;
+	}
+	rc = 0;
 	json_array_foreach(json_object_get(held, "notices"), i, n)
 	{
 		char when[64];
@@ -204,7 +220,8 @@ send_one(struct cmd_ctx *c, const json_t *p)
 		json_t *ev, *vars;
 
 		schedule_format(tz, c->now, date);
-		*strrchr(date, ',') = '\0'; /* the date without the time */
+		if ((comma = strrchr(date, ',')) != NULL)
+			*comma = '\0'; /* the date without the time */
 		ptext = join(pending, "Nothing is waiting for you.");
 		ntext = join(notices, "No other notices.");
 		ev = json_pack("{s:s, s:{s:s, s:I, s:I}}", "type", "person.digest", "data",
@@ -234,23 +251,41 @@ send_one(struct cmd_ctx *c, const json_t *p)
 int
 digest_send_all(struct cmd_ctx *c)
 {
-	json_t *people = json_object(), *v;
+	json_t *people = json_object(), *la = NULL, *v;
 	const char *id;
-	int rc = 0;
+	int rc;
 
-	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "headteacher", NULL, NULL, NULL, collect,
-			 people);
-	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", NULL, NULL, NULL, collect,
-			 people);
+	rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "headteacher", NULL, NULL, NULL,
+			      collect, people);
+	if (rc == 0)
+		rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", NULL, NULL,
+				      NULL, collect, people);
 	json_object_foreach(people, id, v)
 	{
 		json_t *p = NULL;
 
 		if (rc == 0 && store_rec_get(c->store, c->txn, DB_PEOPLE, id, &p) == 0 &&
-		    json_is_true(json_object_get(p, "digest")))
-			rc = send_one(c, p);
+		    json_is_true(json_object_get(p, "digest"))) {
+			int roles = engine_roles(p);
+
+			/* What waits on an LA adviser is the same for every one of them. */
+			if ((roles & ROLE_LA_ADVISER) && la == NULL)
+				rc = pending_of(c, p, roles, &la);
+			if (rc == 0)
+				rc = send_one(c, p, roles & ROLE_LA_ADVISER ? la : NULL);
+		}
 		json_decref(p);
 	}
+	json_decref(la);
 	json_decref(people);
-	return rc;
+	return rc ? PW_ESTORE : 0;
+}
+
+int
+digest_flush(struct cmd_ctx *c, const json_t *p)
+{
+	if (json_is_true(json_object_get(p, "digest")) ||
+	    !store_rec_exists(c->store, c->txn, DB_DIGESTS, str(p, "id")))
+		return 0;
+	return send_one(c, p, NULL);
 }

@@ -12,7 +12,10 @@
 
 #include "commands.h"
 
-/* The first digest moment strictly after 'after' (configuration: digest.at, days, timezone). */
+/*
+ * The first digest moment strictly after 'after' (seconds since the epoch, UTC),
+ * from the configuration's digest.at, days and timezone.
+ */
 int64_t digest_next(const struct pw_config *cfg, int64_t after);
 
 /*
@@ -20,5 +23,12 @@ int64_t digest_next(const struct pw_config *cfg, int64_t after);
  * held, and clear what was held. Returns 0 or PW_ESTORE.
  */
 int digest_send_all(struct cmd_ctx *c);
+
+/*
+ * p (a person record, as just stored) no longer takes the digest: send what
+ * was held for them now, in one last digest, rather than never. Returns 0 or
+ * PW_ESTORE.
+ */
+int digest_flush(struct cmd_ctx *c, const json_t *p);
 
 #endif

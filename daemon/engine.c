@@ -28,18 +28,6 @@ engine_out_clear(struct engine_out *out)
 	out->events = out->offers = NULL;
 }
 
-static const char *
-str(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* The object obj[key], created empty when absent. */
 static json_t *
 sub(json_t *obj, const char *key)

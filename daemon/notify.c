@@ -73,18 +73,6 @@ notify_vars(const char *type)
 	return NULL;
 }
 
-static const char *
-str(const json_t *obj, const char *key)
-{
-	return json_string_value(json_object_get(obj, key));
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 /* Does rule r apply to event ev? */
 static int
 rule_matches(const struct notify_rule *r, const json_t *ev)
@@ -130,10 +118,24 @@ stage_name(const struct programme *p, const char *id)
 }
 
 json_t *
+notify_requirements(const struct cmd_ctx *c, const json_t *app)
+{
+	json_t *cand = NULL, *reqs;
+	struct engine_ctx e = {
+	    .cfg = c->cfg, .now = c->now, .actor_id = c->actor_id, .actor = c->actor};
+
+	if (str(app, "candidate") != NULL)
+		store_rec_get(c->store, c->txn, DB_PEOPLE, str(app, "candidate"), &cand);
+	e.candidate = cand; /* the eligibility rules read the candidate's facts */
+	reqs = engine_requirements(&e, app);
+	json_decref(cand);
+	return reqs;
+}
+
+json_t *
 notify_todo(const struct cmd_ctx *c, const json_t *app)
 {
-	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
-	json_t *reqs = engine_requirements(&e, app), *q, *out;
+	json_t *reqs = notify_requirements(c, app), *q, *out;
 	char *s = xstrdup("");
 	size_t i;
 
@@ -179,8 +181,7 @@ notify_todo(const struct cmd_ctx *c, const json_t *app)
 static int
 responses_missing(const struct cmd_ctx *c, const json_t *app)
 {
-	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL};
-	json_t *reqs = engine_requirements(&e, app), *q;
+	json_t *reqs = notify_requirements(c, app), *q;
 	size_t i;
 	int missing = 0;
 

@@ -41,6 +41,9 @@ int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
 int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
 		   const struct session *s, const struct nudge *n, int with_ics, json_t *seen);
 
+/* The requirements of the application's current stage, met or not (engine_requirements). */
+json_t *notify_requirements(const struct cmd_ctx *c, const json_t *app);
+
 /* What the application's current stage still asks for, in words (a new JSON string). */
 json_t *notify_todo(const struct cmd_ctx *c, const json_t *app);
 

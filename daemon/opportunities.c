@@ -14,18 +14,6 @@
 #include "timers.h"
 #include "util.h"
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static int
-streq(const char *a, const char *b)
-{
-	return a != NULL && b != NULL && strcmp(a, b) == 0;
-}
-
 static json_t *
 vars_of(const json_t *opp)
 {

@@ -240,17 +240,11 @@ emit_job_event(struct cmd_ctx *c, const char *type, const json_t *job, json_t *d
 	return rc;
 }
 
-static const char *
-jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* Put a job back in the queue at time 'at' (state pending). */
 static int
 job_requeue(struct cmd_ctx *c, json_t *job, int64_t at)
 {
-	const char *id = jstr(job, "id");
+	const char *id = str(job, "id");
 
 	json_object_set_new(job, "state", json_string("pending"));
 	json_object_set_new(job, "next_attempt", json_integer(at));
@@ -268,15 +262,15 @@ job_kill(struct cmd_ctx *c, json_t *job, const char *why)
 	json_object_set_new(job, "state", json_string("dead"));
 	json_object_set_new(job, "last_error", json_string(why));
 	json_object_del(job, "lease");
-	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, jstr(job, "id"));
-	if (store_rec_put(c->store, c->txn, DB_OUTBOX, jstr(job, "id"), job, c->st) != 0)
+	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id"));
+	if (store_rec_put(c->store, c->txn, DB_OUTBOX, str(job, "id"), job, c->st) != 0)
 		return PW_ESTORE;
-	log_warn("notification %s to %s is dead: %s", jstr(job, "id"),
-		 jstr(json_object_get(job, "to"), "email"), why);
+	log_warn("notification %s to %s is dead: %s", str(job, "id"),
+		 str(json_object_get(job, "to"), "email"), why);
 	if (emit_job_event(c, "notification.dead", job,
 			   json_pack("{s:s, s:s, s:s}", "to",
-				     jstr(json_object_get(job, "to"), "email"), "template",
-				     jstr(job, "template"), "error", why)) != 0)
+				     str(json_object_get(job, "to"), "email"), "template",
+				     str(job, "template"), "error", why)) != 0)
 		return PW_ESTORE;
 	return notify_dead(c, job);
 }
@@ -301,7 +295,7 @@ on_ready(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 	wk->capacity = (int)json_integer_value(json_object_get(m, "credit"));
 	if (wk->capacity > 1000)
 		wk->capacity = 1000;
-	snprintf(wk->name, sizeof wk->name, "%s", jstr(m, "name") ? jstr(m, "name") : "worker");
+	snprintf(wk->name, sizeof wk->name, "%s", str(m, "name") ? str(m, "name") : "worker");
 	wk->last_seen = mono;
 	log_info("worker %s ready for %d jobs", wk->name, wk->capacity);
 	reply(ob, w->ident, w->ident_len, w->delimited,
@@ -330,12 +324,12 @@ static int
 report_job(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
 	   int need_lease, json_t **job, long *li)
 {
-	const char *id = jstr(m, "job");
+	const char *id = str(m, "job");
 
 	*job = NULL;
 	*li = lease_find(ob, id);
 	if (store_rec_get(c->store, c->txn, DB_OUTBOX, id, job) != 0 ||
-	    strcmp(jstr(*job, "state"), "dead") == 0) {
+	    strcmp(str(*job, "state"), "dead") == 0) {
 		reply_error(ob, w, PW_ENOTFOUND, id,
 			    "no such job in flight (unknown, done or dead)");
 		json_decref(*job);
@@ -366,17 +360,17 @@ on_done(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 	if (li >= 0)
 		lease_drop(ob, (size_t)li);
 	store_due_del(c->store, c->txn, DB_OUTBOX_DUE,
-		      json_integer_value(json_object_get(job, "next_attempt")), jstr(job, "id"));
-	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, jstr(job, "id"));
-	rc = store_rec_del(c->store, c->txn, DB_OUTBOX, jstr(job, "id"));
+		      json_integer_value(json_object_get(job, "next_attempt")), str(job, "id"));
+	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id"));
+	rc = store_rec_del(c->store, c->txn, DB_OUTBOX, str(job, "id"));
 	if (rc == 0)
 		rc = emit_job_event(
 		    c, "notification.sent", job,
-		    json_pack("{s:s, s:s, s:I}", "to", jstr(json_object_get(job, "to"), "email"),
-			      "template", jstr(job, "template"), "attempts",
+		    json_pack("{s:s, s:s, s:I}", "to", str(json_object_get(job, "to"), "email"),
+			      "template", str(job, "template"), "attempts",
 			      json_integer_value(json_object_get(job, "attempts")) + 1));
 	reply(ob, w->ident, w->ident_len, w->delimited,
-	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
+	      json_pack("{s:s, s:s}", "type", "ack", "job", str(job, "id")));
 	json_decref(job);
 	return rc;
 }
@@ -393,7 +387,7 @@ static int
 on_retry(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
 	 double mono)
 {
-	const char *why = jstr(m, "error") ? jstr(m, "error") : "temporary failure";
+	const char *why = str(m, "error") ? str(m, "error") : "temporary failure";
 	json_t *job;
 	int64_t next, attempts;
 	long li;
@@ -425,7 +419,7 @@ on_retry(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 						      "error", why));
 	}
 	reply(ob, w->ident, w->ident_len, w->delimited,
-	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
+	      json_pack("{s:s, s:s}", "type", "ack", "job", str(job, "id")));
 	json_decref(job);
 	return rc;
 }
@@ -445,9 +439,9 @@ on_fail(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 	lease_drop(ob, (size_t)li);
 	json_object_set_new(job, "attempts",
 			    json_integer(json_integer_value(json_object_get(job, "attempts")) + 1));
-	rc = job_kill(c, job, jstr(m, "error") ? jstr(m, "error") : "permanent failure");
+	rc = job_kill(c, job, str(m, "error") ? str(m, "error") : "permanent failure");
 	reply(ob, w->ident, w->ident_len, w->delimited,
-	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
+	      json_pack("{s:s, s:s}", "type", "ack", "job", str(job, "id")));
 	json_decref(job);
 	return rc;
 }
@@ -467,7 +461,7 @@ on_release(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, 
 	lease_drop(ob, (size_t)li);
 	rc = job_requeue(c, job, c->now);
 	reply(ob, w->ident, w->ident_len, w->delimited,
-	      json_pack("{s:s, s:s}", "type", "ack", "job", jstr(job, "id")));
+	      json_pack("{s:s, s:s}", "type", "ack", "job", str(job, "id")));
 	json_decref(job);
 	return rc;
 }
@@ -549,7 +543,7 @@ message_apply(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, double
 	struct pw_status st = {0, ""};
 	long wi = worker_find(ob, w->ident, w->ident_len);
 	json_t *m = json_loadb(w->body, w->len, JSON_REJECT_DUPLICATES, NULL);
-	const char *type = jstr(m, "type");
+	const char *type = str(m, "type");
 	int rc = 0;
 
 	if (wi >= 0)
@@ -661,7 +655,7 @@ dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
 		store_due_del(c->store, c->txn, DB_OUTBOX_DUE, d.ats[i], d.ids[i]);
 		if (store_rec_get(c->store, c->txn, DB_OUTBOX, d.ids[i], &job) != 0)
 			continue; /* an index entry without its job: dropped above */
-		t = template_find(c->cfg, jstr(job, "template"));
+		t = template_find(c->cfg, str(job, "template"));
 		if (t == NULL) {
 			rc = job_kill(c, job, "its template is no longer configured");
 			json_decref(job);

@@ -17,12 +17,6 @@
 #include "schedule.h"
 #include "util.h"
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /*
  * Store timer t (its fields but "v", "id" and "at") due at 'at' under a new
  * id, copied to id when not NULL; index it under its application if it has

@@ -9,9 +9,24 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <string.h>
 
 #define PW_PROTOCOL_VERSION 1
 #define PW_VERSION "0.1.0"
+
+/* obj[key] as a C string; NULL when it is absent or not a string. */
+static inline const char *
+str(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Both strings present and equal. */
+static inline int
+streq(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcmp(a, b) == 0;
+}
 
 /* Project error codes: 0 is success, every failure is negative. */
 enum {

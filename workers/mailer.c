@@ -228,25 +228,19 @@ connect_daemon(struct mailer *m)
 	m->last_heard = mono();
 }
 
-static const char *
-jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 /* Render, compose and send one job; report the outcome to the daemon. */
 static void
 job_run(struct mailer *m, const json_t *job)
 {
 	const json_t *t = json_object_get(job, "template"), *vars = json_object_get(job, "vars");
 	const json_t *to = json_object_get(job, "to");
-	char *subject = tmpl_render(jstr(t, "subject"), vars, 0);
-	char *text = tmpl_render(jstr(t, "text"), vars, 0);
-	char *html = jstr(t, "html") ? tmpl_render(jstr(t, "html"), vars, 1) : NULL;
+	char *subject = tmpl_render(str(t, "subject"), vars, 0);
+	char *text = tmpl_render(str(t, "text"), vars, 0);
+	char *html = str(t, "html") ? tmpl_render(str(t, "html"), vars, 1) : NULL;
 	const json_t *atts = json_object_get(job, "attachments");
 	struct attachment att[8];
-	struct message msg = {m->conf.from, jstr(to, "name"), jstr(to, "email"), subject, text,
-			      html,	    jstr(job, "id"),  pw_clock_now(),	 att,	  0};
+	struct message msg = {m->conf.from, str(to, "name"), str(to, "email"), subject, text,
+			      html,	    str(job, "id"),  pw_clock_now(),   att,	0};
 	const char *why = NULL, *type = "done";
 	char from[320], detail[512];
 	char *raw;
@@ -254,10 +248,10 @@ job_run(struct mailer *m, const json_t *job)
 	for (size_t i = 0; i < json_array_size(atts) && msg.natt < 8; i++) {
 		const json_t *a = json_array_get(atts, i);
 
-		if (jstr(a, "filename") && jstr(a, "type") && jstr(a, "content")) {
-			att[msg.natt].filename = jstr(a, "filename");
-			att[msg.natt].type = jstr(a, "type");
-			att[msg.natt++].content = jstr(a, "content");
+		if (str(a, "filename") && str(a, "type") && str(a, "content")) {
+			att[msg.natt].filename = str(a, "filename");
+			att[msg.natt].type = str(a, "type");
+			att[msg.natt++].content = str(a, "content");
 		}
 	}
 	raw = message_compose(&msg, &why);
@@ -268,15 +262,15 @@ job_run(struct mailer *m, const json_t *job)
 	} else {
 		enum smtp_outcome o =
 		    smtp_send(m->smtp, message_addr(m->conf.from, from, sizeof from),
-			      jstr(to, "email"), raw, detail, sizeof detail);
+			      str(to, "email"), raw, detail, sizeof detail);
 
 		type = o == SMTP_OK ? "done" : o == SMTP_TEMPORARY ? "retry" : "fail";
 	}
-	log_info("job %s to %s: %s (%s)", jstr(job, "id"), jstr(to, "email"), type, detail);
+	log_info("job %s to %s: %s (%s)", str(job, "id"), str(to, "email"), type, detail);
 	if (strcmp(type, "done") == 0)
-		say(m, json_pack("{s:s, s:s}", "type", type, "job", jstr(job, "id")));
+		say(m, json_pack("{s:s, s:s}", "type", type, "job", str(job, "id")));
 	else
-		say(m, json_pack("{s:s, s:s, s:s}", "type", type, "job", jstr(job, "id"), "error",
+		say(m, json_pack("{s:s, s:s, s:s}", "type", type, "job", str(job, "id"), "error",
 				 detail));
 	free(raw);
 	free(subject);
@@ -289,7 +283,7 @@ static void
 daemon_message(struct mailer *m, const char *buf, size_t len)
 {
 	json_t *msg = json_loadb(buf, len, 0, NULL);
-	const char *type = jstr(msg, "type");
+	const char *type = str(msg, "type");
 
 	m->last_heard = mono();
 	if (type == NULL) {
@@ -299,9 +293,9 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 	} else if (strcmp(type, "welcome") == 0) {
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
 	} else if (strcmp(type, "error") == 0) {
-		log_warn("daemon: %s: %s", jstr(msg, "code"), jstr(msg, "message"));
-		if (json_object_get(msg, "job") == NULL && jstr(msg, "code") != NULL &&
-		    strcmp(jstr(msg, "code"), "invalid_transition") == 0) {
+		log_warn("daemon: %s: %s", str(msg, "code"), str(msg, "message"));
+		if (json_object_get(msg, "job") == NULL && str(msg, "code") != NULL &&
+		    strcmp(str(msg, "code"), "invalid_transition") == 0) {
 			/* The daemon does not know us (it restarted): join again. It offers
 			 * every unfinished job again, so drop the ones we were given. */
 			json_array_clear(m->queue);
@@ -378,7 +372,7 @@ leave(struct mailer *m)
 	drain(m, 0);
 	json_array_foreach(m->queue, i, job)
 	{
-		say(m, json_pack("{s:s, s:s}", "type", "release", "job", jstr(job, "id")));
+		say(m, json_pack("{s:s, s:s}", "type", "release", "job", str(job, "id")));
 	}
 	say(m, json_pack("{s:s}", "type", "bye"));
 }

@@ -123,6 +123,33 @@ class DigestTest(unittest.TestCase):
         self.assertIn("Tue 13 Oct 2026, 09:00:", last["notices"])
         self.assertEqual(last["notices_count"], 1)
 
+    def test_stopping_the_digest_sends_what_was_held_at_once(self):
+        d = self.d
+        d.ok("person.digest", {"id": "p-head-oak", "digest": True}, "p-head-oak")
+        a = self.nominate("p-amara", "p-head-oak")
+        self.assertEqual(self.jobs_to("p-head-oak"), [])  # held for tomorrow's digest
+        d.ok("clock.advance", {"seconds": 3600})
+        d.ok("person.digest", {"id": "p-head-oak", "digest": False}, "p-head-oak")
+        jobs = self.jobs_to("p-head-oak")
+        self.assertEqual([j["template"] for j in jobs], ["digest"])
+        v = jobs[0]["vars"]
+        self.assertEqual((v["notices_count"], v["pending_count"]), (1, 1))
+        self.assertIn("Mon 28 Sep 2026, 09:00:", v["notices"])
+        self.assertIn("Amara Okafor (%s, Oakfield Primary)" % a, v["pending"])
+        # From now on each notice goes at once, and there is no digest tomorrow.
+        d.ok("person.create", {"id": "p-cara", "name": "Cara Singh", "roles": ["candidate"],
+                               "email": "p-cara@example.org", "school": "s-oak"})
+        self.nominate("p-cara", "p-head-oak")
+        self.assertEqual([j["template"] for j in self.jobs_to("p-head-oak")],
+                         ["digest", "signoff-needed"])
+        d.ok("clock.set", {"now": "2026-09-29T06:00:00Z"})
+        self.assertEqual(len(self.jobs_to("p-head-oak")), 2)
+        self.assertEqual(len(self.digest_events()), 1)
+        # Turning it off again with nothing held sends nothing; so does person.update.
+        d.ok("person.update", {"id": "p-head-oak", "digest": True})
+        d.ok("person.update", {"id": "p-head-oak", "digest": False})
+        self.assertEqual(len(self.jobs_to("p-head-oak")), 2)
+
     def test_weekdays_only_and_once_after_downtime(self):
         d = self.d
         d.ok("person.digest", {"id": "p-head-oak", "digest": True}, "p-head-oak")

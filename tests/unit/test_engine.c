@@ -18,12 +18,6 @@ static struct engine_out out;
 static struct pw_status st;
 static int64_t now;
 
-static const char *
-str(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
 static void
 person_add(const char *id, const char *roles, const char *school, json_t *facts)
 {
