@@ -249,8 +249,8 @@ job_requeue(struct cmd_ctx *c, json_t *job, int64_t at)
 	json_object_set_new(job, "state", json_string("pending"));
 	json_object_set_new(job, "next_attempt", json_integer(at));
 	json_object_del(job, "lease");
-	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, id);
-	if (store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st) != 0)
+	if (store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, id) != 0 ||
+	    store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st) != 0)
 		return PW_ESTORE;
 	return store_due_put(c->store, c->txn, DB_OUTBOX_DUE, at, id, c->st);
 }
@@ -262,8 +262,8 @@ job_kill(struct cmd_ctx *c, json_t *job, const char *why)
 	json_object_set_new(job, "state", json_string("dead"));
 	json_object_set_new(job, "last_error", json_string(why));
 	json_object_del(job, "lease");
-	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id"));
-	if (store_rec_put(c->store, c->txn, DB_OUTBOX, str(job, "id"), job, c->st) != 0)
+	if (store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id")) != 0 ||
+	    store_rec_put(c->store, c->txn, DB_OUTBOX, str(job, "id"), job, c->st) != 0)
 		return PW_ESTORE;
 	log_warn("notification %s to %s is dead: %s", str(job, "id"),
 		 str(json_object_get(job, "to"), "email"), why);
@@ -359,10 +359,13 @@ on_done(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 	/* Delivered, even if the lease had moved on: delivering it again would duplicate it. */
 	if (li >= 0)
 		lease_drop(ob, (size_t)li);
-	store_due_del(c->store, c->txn, DB_OUTBOX_DUE,
-		      json_integer_value(json_object_get(job, "next_attempt")), str(job, "id"));
-	store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id"));
-	rc = store_rec_del(c->store, c->txn, DB_OUTBOX, str(job, "id"));
+	rc =
+	    store_due_del(c->store, c->txn, DB_OUTBOX_DUE,
+			  json_integer_value(json_object_get(job, "next_attempt")), str(job, "id"));
+	if (rc == 0)
+		rc = store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id"));
+	if (rc == 0)
+		rc = store_rec_del(c->store, c->txn, DB_OUTBOX, str(job, "id"));
 	if (rc == 0)
 		rc = emit_job_event(
 		    c, "notification.sent", job,
@@ -604,13 +607,14 @@ worker_pick(const struct outbox *ob)
 }
 
 static json_t *
-job_message(const struct template *t, const json_t *job)
+job_message(const struct template *t, const json_t *job, int lease_secs)
 {
-	json_t *m = json_pack("{s:s, s:{s:O, s:I, s:O, s:O, s:{s:s, s:s, s:s}}}", "type", "job",
-			      "job", "id", json_object_get(job, "id"), "attempt",
-			      json_integer_value(json_object_get(job, "attempts")) + 1, "to",
-			      json_object_get(job, "to"), "vars", json_object_get(job, "vars"),
-			      "template", "name", t->name, "subject", t->subject, "text", t->text);
+	json_t *m = json_pack("{s:s, s:{s:O, s:I, s:I, s:O, s:O, s:{s:s, s:s, s:s}}}", "type",
+			      "job", "job", "id", json_object_get(job, "id"), "attempt",
+			      json_integer_value(json_object_get(job, "attempts")) + 1, "lease",
+			      (json_int_t)lease_secs, "to", json_object_get(job, "to"), "vars",
+			      json_object_get(job, "vars"), "template", "name", t->name, "subject",
+			      t->subject, "text", t->text);
 
 	if (t->html != NULL)
 		json_object_set_new(json_object_get(json_object_get(m, "job"), "template"), "html",
@@ -675,7 +679,8 @@ dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
 		l->worker = (size_t)w;
 		l->expires = mono + ob->lease_secs;
 		l->fresh = 1;
-		reply(ob, ob->workers[w].ident, ob->workers[w].ident_len, 0, job_message(t, job));
+		reply(ob, ob->workers[w].ident, ob->workers[w].ident_len, 0,
+		      job_message(t, job, ob->lease_secs));
 		json_decref(job);
 	}
 	free(d.ids);
@@ -706,15 +711,19 @@ resync(struct outbox *ob, struct cmd_ctx *c)
 
 	json_array_foreach(ids, i, id)
 	{
+		const char *jid = json_string_value(id);
 		json_t *job = NULL;
+		int got;
 
-		if (rc != 0 || lease_find(ob, json_string_value(id)) >= 0)
+		if (rc != 0 || lease_find(ob, jid) >= 0)
 			continue;
-		if (store_rec_get(c->store, c->txn, DB_OUTBOX, json_string_value(id), &job) == 0)
+		got = store_rec_get(c->store, c->txn, DB_OUTBOX, jid, &job);
+		if (got == 0 && streq(str(job, "state"), "inflight"))
 			rc = job_requeue(c, job, c->now);
+		else if (got == 0 || got == PW_ENOTFOUND) /* a stale entry: the job moved on */
+			rc = store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, jid);
 		else
-			store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0,
-				      json_string_value(id));
+			rc = got;
 		json_decref(job);
 	}
 	json_decref(ids);

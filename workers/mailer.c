@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -80,32 +81,58 @@ conf_int(config_t *c, const char *path, int def)
 	return config_lookup_int(c, path, &v) == CONFIG_TRUE ? v : def;
 }
 
-static char *
-password_load(config_t *c, const char *file)
+/*
+ * The SMTP AUTH password: the first line of mailer.password_file, or the
+ * variable named by mailer.password_env. With mailer.user set, a password that
+ * cannot be had is a start-up error (every send would fail to log in); it is
+ * never printed.
+ */
+static int
+password_load(config_t *c, const char *file, const char *user, char **out)
 {
 	char *path = conf_str(c, "mailer.password_file", NULL),
 	     *env = conf_str(c, "mailer.password_env", NULL);
 	char buf[1024] = "";
-	FILE *f;
+	FILE *f = NULL;
+	int rc = -1;
 
-	if (env != NULL) {
+	*out = NULL;
+	if (path != NULL && env != NULL) {
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer: set password_file or password_env, "
+			"not both\n",
+			file);
+	} else if (env != NULL) {
 		const char *v = getenv(env);
 
-		free(env);
-		free(path);
-		return v ? xstrdup(v) : NULL;
+		if (v == NULL || *v == '\0')
+			fprintf(stderr, "pathway-mailer: %s: mailer.password_env %s: not set\n",
+				file, env);
+		else
+			*out = xstrdup(v), rc = 0;
+	} else if (path != NULL) {
+		f = fopen(path, "r");
+		if (f == NULL || fgets(buf, sizeof buf, f) == NULL)
+			fprintf(stderr,
+				"pathway-mailer: %s: mailer.password_file %s: cannot read it%s%s\n",
+				file, path, f == NULL || ferror(f) ? ": " : " (empty)",
+				f == NULL || ferror(f) ? strerror(errno) : "");
+		else
+			buf[strcspn(buf, "\r\n")] = '\0', *out = xstrdup(buf), rc = 0;
+		if (f != NULL)
+			fclose(f);
+		explicit_bzero(buf, sizeof buf);
+	} else if (user != NULL) {
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer.user is set: set mailer.password_file or "
+			"mailer.password_env\n",
+			file);
+	} else {
+		rc = 0; /* no AUTH */
 	}
-	if (path == NULL)
-		return NULL;
-	f = fopen(path, "r");
-	if (f == NULL || fgets(buf, sizeof buf, f) == NULL)
-		fprintf(stderr, "pathway-mailer: %s: mailer.password_file %s: cannot read it\n",
-			file, path);
-	if (f != NULL)
-		fclose(f);
-	buf[strcspn(buf, "\r\n")] = '\0';
 	free(path);
-	return xstrdup(buf);
+	free(env);
+	return rc;
 }
 
 /*
@@ -161,7 +188,10 @@ conf_load(const char *file, struct mailer_conf *m)
 	m->from = conf_str(&c, "mailer.from", "pathway@localhost.localdomain");
 	m->smtp.url = conf_str(&c, "mailer.smtp_url", "smtp://127.0.0.1:25");
 	m->user = conf_str(&c, "mailer.user", NULL);
-	m->password = password_load(&c, file);
+	if (password_load(&c, file, m->user, &m->password) != 0) {
+		config_destroy(&c);
+		return -1;
+	}
 	m->smtp.user = m->user;
 	m->smtp.password = m->password;
 	m->ca_file = conf_str(&c, "mailer.ca_file", NULL);
@@ -187,6 +217,22 @@ conf_load(const char *file, struct mailer_conf *m)
 	}
 	if (m->ca_file != NULL && ca_file_check(file, m->ca_file) != 0)
 		return -1;
+	if (m->user != NULL && m->smtp.starttls != 2 &&
+	    strncasecmp(m->smtp.url, "smtps://", 8) != 0) {
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer.user is set: the password would cross the "
+			"network in clear unless the connection is encrypted (starttls = "
+			"\"required\", or an smtps:// smtp_url)\n",
+			file);
+		return -1;
+	}
+	if (strchr(m->smtp.url, '@') != NULL) {
+		fprintf(stderr,
+			"pathway-mailer: %s: mailer.smtp_url: put no user or password in it "
+			"(mailer.user, mailer.password_file)\n",
+			file);
+		return -1;
+	}
 	return 0;
 }
 
@@ -197,6 +243,8 @@ conf_clear(struct mailer_conf *m)
 	free(m->from);
 	free((char *)m->smtp.url);
 	free(m->user);
+	if (m->password != NULL)
+		explicit_bzero(m->password, strlen(m->password));
 	free(m->password);
 	free(m->ca_file);
 }
@@ -289,7 +337,13 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 	if (type == NULL) {
 		log_warn("unreadable message from the daemon");
 	} else if (strcmp(type, "job") == 0 && json_is_object(json_object_get(msg, "job"))) {
-		json_array_append(m->queue, json_object_get(msg, "job"));
+		json_t *job = json_object_get(msg, "job");
+		json_int_t lease = json_integer_value(json_object_get(job, "lease"));
+
+		/* When the lease runs out, by our clock (no lease given: never). */
+		json_object_set_new(job, "_expires",
+				    json_real(lease > 0 ? m->last_heard + (double)lease : 1e300));
+		json_array_append(m->queue, job);
 	} else if (strcmp(type, "welcome") == 0) {
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
 	} else if (strcmp(type, "error") == 0) {
@@ -347,9 +401,24 @@ serve(struct mailer *m)
 		drain(m, json_array_size(m->queue) > 0 ? 0 : m->conf.heartbeat_ms);
 		if (json_array_size(m->queue) > 0 && !stopping) {
 			json_t *job = json_incref(json_array_get(m->queue, 0));
+			double expires = json_real_value(json_object_get(job, "_expires"));
 
 			json_array_remove(m->queue, 0);
-			job_run(m, job);
+			/*
+			 * A send can take up to timeout_ms for the connection and as
+			 * long again for the message. One that might outlast the
+			 * lease goes back to the daemon unsent, which offers it
+			 * again with a new lease: sending it now could deliver it
+			 * twice, once here and once by whoever gets it next.
+			 */
+			if (mono() + 2 * m->conf.smtp.timeout_ms / 1000.0 < expires) {
+				job_run(m, job);
+			} else {
+				log_info("job %s: released, its lease would run out mid-send",
+					 str(job, "id"));
+				say(m, json_pack("{s:s, s:s}", "type", "release", "job",
+						 str(job, "id")));
+			}
 			json_decref(job);
 		}
 		if (mono() - m->last_sent >= hb)

@@ -252,6 +252,27 @@ class SmtpFaultsTest(FaultsBase):
         (m,) = self.advance_until_delivered(job)
         self.assertEqual(self.wait_event(job, "notification.sent")["attempts"], 2)
 
+    def test_slow_server_never_outlasts_a_lease(self):
+        """Sixteen jobs in hand and a server that never answers: the mailer gives back
+        the jobs it could not finish within their lease, so no lease runs out and no
+        job is ever held by two mailers."""
+        r = self.rig(smtp=False, outbox="retry_min = 60; retry_max = 60; lease = 3;",
+                     mailer="timeout_ms = 400; credit = 16;")
+        hang = HangServer(r.port)
+        self.addCleanup(lambda: hang.done or hang.close())
+        jobs = [self.signoff_job() for _ in range(8)]
+        r.mailer("m1")
+        # Every job is tried once (about 0.4 s each), some only after being given back.
+        for job in jobs:
+            self.wait_event(job, "notification.retrying")
+        with open(os.path.join(self.d.dir, "m1.log")) as f:
+            mlog = f.read()
+        self.assertIn("released, its lease would run out mid-send", mlog)
+        with open(os.path.join(self.d.dir, "pathwayd.log")) as f:
+            self.assertNotIn("lease expired", f.read())
+        self.assertEqual(sorted(j["id"] for j in r.jobs("pending")), sorted(jobs))
+        self.assertTrue(all(j["attempts"] == 1 for j in r.jobs()))
+
 
 def _secs(iso):
     import calendar

@@ -326,6 +326,40 @@ class MailAuthTest(MailTlsTest):
         r.stop_mailer("m1")
         self.assertNotIn(PASSWORD, self.mailer_log())
 
+    def test_unusable_auth_settings_stop_the_mailer(self):
+        r = self.auth_rig('password_env = "PW_TEST_SMTP_PASSWORD";')
+        os.environ.pop("PW_TEST_SMTP_PASSWORD", None)
+        secret = os.path.join(r.d.dir, "secret")
+        with open(secret, "w") as f:
+            f.write(PASSWORD + "\n")
+        with open(r.d.conf) as f:
+            good = f.read()
+        base = good.replace('password_env = "PW_TEST_SMTP_PASSWORD";', "")
+        cases = [
+            (good, "mailer.password_env PW_TEST_SMTP_PASSWORD: not set"),
+            (base, "mailer.user is set: set mailer.password_file or mailer.password_env"),
+            (base.replace('user = "pathway";', 'user = "pathway"; password_file = "%s/none";'
+                          % r.d.dir), "mailer.password_file %s/none: cannot read it" % r.d.dir),
+            (good.replace('user = "pathway";', 'user = "pathway"; password_file = "%s";'
+                          % secret), "not both"),
+            (base.replace('starttls = "required";', 'starttls = "optional";')
+                 .replace('user = "pathway";', 'user = "pathway"; password_file = "%s";'
+                          % secret), "in clear"),
+            (base.replace('smtp_url = "smtp://', 'smtp_url = "smtp://pathway:%s@' % PASSWORD)
+                 .replace('user = "pathway";', 'user = "pathway"; password_file = "%s";'
+                          % secret), "put no user or password in it"),
+        ]
+        for conf_text, why in cases:
+            conf = os.path.join(r.d.dir, "bad.conf")
+            with open(conf, "w") as g:
+                g.write(conf_text)
+            p = subprocess.run([os.path.join(BIN, "pathway-mailer"), "-c", conf],
+                               stderr=subprocess.PIPE, timeout=30)
+            self.assertEqual(p.returncode, 1, why)
+            self.assertIn(why, p.stderr.decode())
+            self.assertNotIn(PASSWORD, p.stderr.decode())
+        self.assertEqual(self.auth.seen, [])
+
     # The TLS cases are MailTlsTest's; run them once, there.
     test_delivers_over_starttls_with_ca_file = None
     test_unknown_ca_is_retried_not_sent = None
