@@ -50,6 +50,8 @@ lmdb_fail(struct pw_status *st, int rc, const char *what)
 	return pw_fail(st, PW_ESTORE, "store: %s: %s", what, mdb_strerror(rc));
 }
 
+static int migrate_1_to_2(struct store *s, MDB_txn *txn, struct pw_status *st);
+
 static int
 schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *st)
 {
@@ -69,6 +71,14 @@ schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *
 		return lmdb_fail(st, rc, "reading the schema version");
 	snprintf(have, sizeof have, "%.*s", (int)(v.mv_size < 15 ? v.mv_size : 15),
 		 (const char *)v.mv_data);
+	if (strcmp(have, "1") == 0 && STORE_SCHEMA_VERSION == 2) {
+		if (migrate_1_to_2(s, txn, st) != 0)
+			return PW_ESTORE;
+		v.mv_size = strlen(want);
+		v.mv_data = want;
+		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+		return rc ? lmdb_fail(st, rc, "writing the schema version") : 0;
+	}
 	if (strcmp(have, want) != 0)
 		return pw_fail(st, PW_ESTORE,
 			       "store %s has schema version '%s'; this pathwayd reads version %s",
@@ -704,5 +714,92 @@ store_count(struct store *s, MDB_txn *txn, enum store_db db, uint64_t *n)
 	if (mdb_stat(txn, s->dbi[db], &ms) != 0)
 		return PW_ESTORE;
 	*n = ms.ms_entries;
+	return 0;
+}
+
+/* The in-flight index entry of job k, if the job v is in flight (version 2). */
+static int
+index_inflight(struct store *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, size_t *n)
+{
+	json_t *job = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	const char *state = json_string_value(json_object_get(job, "state"));
+	char id[PW_ID_MAX + 1], buf[PW_ID_MAX + 16];
+	MDB_val dk = {0, buf}, dv = {0, (void *)""};
+	int rc = 0;
+
+	if (state != NULL && strcmp(state, "inflight") == 0 && k->mv_size <= PW_ID_MAX) {
+		snprintf(id, sizeof id, "%.*s", (int)k->mv_size, (const char *)k->mv_data);
+		dk.mv_size = due_key(buf, sizeof buf, 0, id);
+		rc = mdb_put(txn, s->dbi[DB_OUTBOX_INFLIGHT], &dk, &dv, 0);
+		(*n)++;
+	}
+	json_decref(job);
+	return rc;
+}
+
+/* The age index entry of request record k (version 2); one without a time goes first. */
+static int
+index_request(struct store *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, size_t *n)
+{
+	json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	unsigned char due[8 + 512];
+	MDB_val dk = {8 + k->mv_size, due}, dv = {0, (void *)""};
+	int rc = 0;
+
+	if (k->mv_size + 8 <= 511) {
+		be64_put(due, (uint64_t)json_integer_value(json_object_get(rec, "at")));
+		memcpy(due + 8, k->mv_data, k->mv_size);
+		rc = mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
+		(*n)++;
+	}
+	json_decref(rec);
+	return rc;
+}
+
+typedef int (*migrate_fn)(struct store *, MDB_txn *, const MDB_val *, const MDB_val *, size_t *);
+
+/* Call fn on every record of db; an LMDB error code or 0. */
+static int
+migrate_each(struct store *s, MDB_txn *txn, enum store_db db, migrate_fn fn, size_t *n)
+{
+	MDB_cursor *cur;
+	MDB_val k, v;
+	int rc = mdb_cursor_open(txn, s->dbi[db], &cur);
+
+	if (rc != 0)
+		return rc;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		rc = fn(s, txn, &k, &v, n);
+		if (rc != 0)
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+/*
+ * Version 1 to 2: the in-flight index of the outbox and the age index of the
+ * request ids, rebuilt from the records themselves (emptied first, so whatever
+ * an older binary left in them goes). Runs inside the open transaction: it
+ * happens whole or not at all.
+ */
+static int
+migrate_1_to_2(struct store *s, MDB_txn *txn, struct pw_status *st)
+{
+	size_t jobs = 0, reqs = 0;
+	int rc = mdb_drop(txn, s->dbi[DB_OUTBOX_INFLIGHT], 0);
+
+	if (rc == 0)
+		rc = mdb_drop(txn, s->dbi[DB_REQUESTS_DUE], 0);
+	if (rc == 0)
+		rc = migrate_each(s, txn, DB_OUTBOX, index_inflight, &jobs);
+	if (rc == 0)
+		rc = migrate_each(s, txn, DB_REQUESTS, index_request, &reqs);
+	if (rc != 0)
+		return lmdb_fail(st, rc, "upgrading the store from schema version 1");
+	log_info("store: upgraded from schema version 1 to 2 (%zu jobs in flight, %zu request ids "
+		 "indexed)",
+		 jobs, reqs);
 	return 0;
 }

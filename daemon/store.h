@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -46,7 +46,8 @@ struct store;
 /*
  * Open (creating if needed) the environment in directory path with the
  * given map size. Refuses a store whose schema version is not
- * STORE_SCHEMA_VERSION. On success *out owns the store.
+ * STORE_SCHEMA_VERSION, except version 1, which it upgrades (the indexes of
+ * version 2 built from the records). On success *out owns the store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
 void store_close(struct store **s);

@@ -663,6 +663,81 @@ test_due_index(void **state)
 	commit(&txn);
 }
 
+/* Empty database name of the (closed) store, as a version 1 store would have it. */
+static void
+raw_drop(const char *name)
+{
+	MDB_env *env;
+	MDB_txn *txn;
+	MDB_dbi dbi;
+
+	assert_int_equal(mdb_env_create(&env), 0);
+	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_open(env, dbdir, MDB_NOTLS, 0640), 0);
+	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+	assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
+	assert_int_equal(mdb_drop(txn, dbi, 0), 0);
+	assert_int_equal(mdb_txn_commit(txn), 0);
+	mdb_env_close(env);
+}
+
+static void
+test_schema_upgrade(void **state)
+{
+	MDB_txn *txn = begin(0);
+	json_t *reply = json_pack("{s:b}", "ok", 1), *old = json_string("r-old"),
+	       *young = json_string("r-new"), *got, *jobs;
+	struct dues d = {json_array(), 0};
+	char *have;
+	size_t n = 0;
+
+	(void)state;
+	/* A version 1 store: jobs in every state, no in-flight index but a stale
+	 * entry an older binary left, request ids without their age index. */
+	for (int i = 0; i < 3; i++) {
+		static const char *const states[] = {"inflight", "pending", "dead"};
+		char id[8];
+		json_t *job;
+
+		snprintf(id, sizeof id, "J%d", i + 1);
+		job = json_pack("{s:s, s:s}", "id", id, "state", states[i]);
+		assert_int_equal(store_rec_put(s, txn, DB_OUTBOX, id, job, &st), 0);
+		json_decref(job);
+	}
+	assert_int_equal(store_due_put(s, txn, DB_OUTBOX_INFLIGHT, 0, "J2", &st), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", old, reply, 500, &st), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", young, reply, 2000, &st), 0);
+	commit(&txn);
+	store_close(&s);
+	raw_drop("requests_due");
+	schema_write("1");
+
+	/* Opened: upgraded, the indexes built from the records. */
+	if (store_open(dbdir, MAP, &s, &st) != 0)
+		fail_msg("upgrade: %s", st.msg);
+	txn = begin(0);
+	assert_int_equal(store_due_scan(s, txn, DB_OUTBOX_INFLIGHT, INT64_MAX, due_visit, &d), 0);
+	jobs = json_pack("[[I, s]]", (json_int_t)0, "J1");
+	assert_true(json_equal(d.got, jobs));
+	assert_int_equal(store_requests_prune(s, txn, 1000, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_request_get(s, txn, "p-1", old, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p-1", young, &got), 0);
+	json_decref(got);
+	commit(&txn);
+	store_close(&s);
+	have = schema_read();
+	assert_string_equal(have, "2");
+	free(have);
+	reopen();
+	json_decref(d.got);
+	json_decref(jobs);
+	json_decref(reply);
+	json_decref(old);
+	json_decref(young);
+}
+
 static void
 test_backup(void **state)
 {
@@ -690,11 +765,11 @@ main(void)
 {
 	/* in order: later tests use what earlier ones stored */
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_records),	cmocka_unit_test(test_stage_index),
-	    cmocka_unit_test(test_event_log),	cmocka_unit_test(test_idempotency),
-	    cmocka_unit_test(test_counters),	cmocka_unit_test(test_schema_version),
-	    cmocka_unit_test(test_open_errors), cmocka_unit_test(test_due_index),
-	    cmocka_unit_test(test_backup),
+	    cmocka_unit_test(test_records),	   cmocka_unit_test(test_stage_index),
+	    cmocka_unit_test(test_event_log),	   cmocka_unit_test(test_idempotency),
+	    cmocka_unit_test(test_counters),	   cmocka_unit_test(test_schema_version),
+	    cmocka_unit_test(test_open_errors),	   cmocka_unit_test(test_due_index),
+	    cmocka_unit_test(test_schema_upgrade), cmocka_unit_test(test_backup),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
