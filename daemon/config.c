@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "notify.h"
 #include "template.h"
@@ -43,6 +44,29 @@ bad(struct pw_status *st, const char *file, const config_setting_t *s, const cha
 			       config_setting_source_line(s),
 			       config_setting_name(s) ? config_setting_name(s) : "(element)", what);
 	return pw_fail(st, PW_ECONFIG, "%s: %s", file, what);
+}
+
+/*
+ * A time zone name the C library can load: a file of the zone database
+ * (TZDIR, or /usr/share/zoneinfo). A name it cannot find would silently
+ * become UTC, and every local time would be off by the zone's offset.
+ */
+static int
+zone_check(struct pw_status *st, const char *file, const config_setting_t *g, const char *tz)
+{
+	const char *dir = getenv("TZDIR") ? getenv("TZDIR") : "/usr/share/zoneinfo";
+	char *path;
+	int ok;
+
+	if (tz == NULL)
+		return 0;
+	path = xasprintf("%s/%s", dir, tz);
+	ok = *tz != '\0' && *tz != '/' && strstr(tz, "..") == NULL && access(path, R_OK) == 0;
+	free(path);
+	if (ok)
+		return 0;
+	return bad(st, file, g ? config_setting_get_member(g, "timezone") : NULL,
+		   "unknown time zone '%s' (not in %s; is tzdata installed?)", tz, dir);
 }
 
 /* Every member of group g must be named in allowed (NULL-terminated). */
@@ -1121,6 +1145,8 @@ cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c, str
 		c->name = xstrdup(c->id);
 	if (c->timezone == NULL)
 		c->timezone = xstrdup("Europe/London");
+	if (zone_check(st, path, g, c->timezone) != 0)
+		goto done;
 	ss = config_setting_get_member(g, "sessions");
 	if (ss != NULL) {
 		if (config_setting_type(ss) != CONFIG_TYPE_LIST) {
@@ -1312,6 +1338,8 @@ digest_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	}
 	d->timezone = tz != NULL ? tz : xstrdup("Europe/London");
 	tz = NULL;
+	if (zone_check(st, file, g, d->timezone) != 0)
+		goto done;
 	if (template_get(cfg, tmpl ? tmpl : "digest", &d->tmpl, st) != 0 ||
 	    template_check(d->tmpl, cfg->daemon.templates, "digest", st) != 0)
 		goto done;

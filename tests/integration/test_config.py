@@ -161,6 +161,14 @@ class ConfigErrorsTest(unittest.TestCase):
         line = text.rstrip("\n").count("\n") + 2
         self.refused(rel, line, "{{shoe_size}}", "application.stage_changed")
 
+    def test_unknown_time_zone(self):
+        # A misspelt zone would silently be UTC: every local time an hour out in summer.
+        rel = "cohorts/kent-2026-27.conf"
+        line = self.tree.edit(rel, '"Europe/London"', '"Europe/Lodnon"')
+        self.refused(rel, line, "timezone", "unknown time zone 'Europe/Lodnon'")
+        self.tree.edit(rel, '"Europe/Lodnon"', '"../../etc/passwd"')
+        self.refused(rel, line, "timezone", "unknown time zone")
+
     def test_syntax_error(self):
         line = self.tree.edit("cohorts/kent-2026-27.conf", "places = 20;", "places = = 20;")
         # libconfig reports the line where it noticed (the next token's).
