@@ -29,6 +29,8 @@ timer_put(struct cmd_ctx *c, json_t *t, int64_t at, char *id, size_t idlen)
 	uint64_t n;
 	int rc = PW_ESTORE;
 
+	if (t == NULL)
+		fatal("timer_put: no timer (a record without the fields it needs)");
 	if (store_counter_next(c->store, c->txn, "next_timer", &n, c->st) != 0)
 		goto done;
 	snprintf(tid, sizeof tid, "T%09llu", (unsigned long long)n);
@@ -125,11 +127,15 @@ collect(const char *id, void *ud)
 static int
 timer_delete(struct cmd_ctx *c, const json_t *t)
 {
-	store_due_del(c->store, c->txn, DB_TIMERS, json_integer_value(json_object_get(t, "at")),
-		      str(t, "id"));
-	if (str(t, "app") != NULL)
-		store_index_del(c->store, c->txn, DB_APP_TIMERS, str(t, "app"), str(t, "id"), NULL);
-	return store_rec_del(c->store, c->txn, DB_TIMER_RECS, str(t, "id"));
+	int rc = store_due_del(c->store, c->txn, DB_TIMERS,
+			       json_integer_value(json_object_get(t, "at")), str(t, "id"));
+
+	if (rc == 0 && str(t, "app") != NULL)
+		rc = store_index_del(c->store, c->txn, DB_APP_TIMERS, str(t, "app"), str(t, "id"),
+				     NULL);
+	if (rc == 0)
+		rc = store_rec_del(c->store, c->txn, DB_TIMER_RECS, str(t, "id"));
+	return rc;
 }
 
 int
@@ -544,8 +550,7 @@ due_visit(int64_t at, const char *id, void *ud)
 {
 	struct due *d = ud;
 
-	(void)at;
-	json_array_append_new(d->ids, json_string(id));
+	json_array_append_new(d->ids, json_pack("[I, s]", (json_int_t)at, id));
 	return (int)json_array_size(d->ids) >= d->max;
 }
 
@@ -560,12 +565,23 @@ timers_fire(struct cmd_ctx *c, int max, int *fired)
 	*fired = 0;
 	json_array_foreach(d.ids, i, id)
 	{
+		const char *tid = json_string_value(json_array_get(id, 1));
+		int64_t at = json_integer_value(json_array_get(id, 0));
 		json_t *t = NULL;
+		int got;
 
 		if (rc != 0)
 			break;
-		if (store_rec_get(c->store, c->txn, DB_TIMER_RECS, json_string_value(id), &t) != 0)
+		got = store_rec_get(c->store, c->txn, DB_TIMER_RECS, tid, &t);
+		if (got != 0) {
+			/* An index entry without its timer would stay due forever: drop it. */
+			if (got == PW_ENOTFOUND)
+				log_warn("timer %s: in the due index but not stored; dropped", tid);
+			rc = got == PW_ENOTFOUND
+				 ? store_due_del(c->store, c->txn, DB_TIMERS, at, tid)
+				 : got;
 			continue;
+		}
 		rc = timer_delete(c, t);
 		if (rc == 0)
 			rc = fire_one(c, t);
