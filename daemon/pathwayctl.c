@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -946,8 +947,8 @@ static const struct ctl_cmd ctl_cmds[] = {
      "la_adviser",
      "create people from a CSV file: id,name,email,roles,school,<facts...>",
      {POS("file", A_STR, "FILE.csv",
-	  "header id,name,email,roles[,school][,fact columns]; roles separated by ; or |; "
-	  "numbers in fact columns become numbers"),
+	  "header id,name,email,roles[,school][,digest][,fact columns]; roles separated by ; "
+	  "or |; digest yes or no; numbers in fact columns become numbers"),
       OPT("update", "update", A_FLAG, NULL, "update people that already exist")},
      run_import,
      NULL},
@@ -1328,7 +1329,8 @@ fact_value(const char *s)
 			return json_integer(i);
 		errno = 0;
 		d = strtod(s, &end);
-		if (errno == 0 && *end == '\0')
+		/* Plain finite decimals only: "0x1f", "nan" or "1e999" stay text. */
+		if (errno == 0 && *end == '\0' && isfinite(d) && strpbrk(s, "xXnN") == NULL)
 			return json_real(d);
 	}
 	return json_string(s);
@@ -1977,10 +1979,17 @@ import_person(const struct csv_row *head, const struct csv_row *r, json_t **out,
 		if (*v == '\0')
 			continue;
 		if (strcmp(col, "id") == 0 || strcmp(col, "name") == 0 ||
-		    strcmp(col, "email") == 0 || strcmp(col, "school") == 0)
+		    strcmp(col, "email") == 0 || strcmp(col, "school") == 0) {
 			json_object_set_new(a, col, json_string(v));
-		else
+		} else if (strcmp(col, "digest") == 0) {
+			if (strcmp(v, "yes") != 0 && strcmp(v, "no") != 0) {
+				*why = xasprintf("digest: '%s' is not yes or no", v);
+				goto fail;
+			}
+			json_object_set_new(a, col, json_boolean(strcmp(v, "yes") == 0));
+		} else {
 			json_object_set_new(facts, col, fact_value(v));
+		}
 	}
 	json_array_foreach(roles, i, role)
 	{
@@ -2109,8 +2118,9 @@ run_import(struct ctl *c, const struct ctl_cmd *e, json_t *args)
 			fprintf(stderr, "pathwayctl: %s:%d: column '%s': %s\n", file, rows[0].line,
 				col,
 				*col == '\0' ? "a column needs a name"
-				: people     ? "named twice"
-					     : "not a school column (id,name,phase,lss,email)");
+				: column_of(&rows[0], col) != (int)i
+				    ? "named twice"
+				    : "not a school column (id,name,phase,lss,email)");
 			goto done;
 		}
 	}

@@ -121,6 +121,22 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(data, {"created": [], "updated": ["p-ok"]})
         p = d.ok("person.get", {"id": "p-ok"})["person"]
         self.assertEqual((p["name"], sorted(p["roles"])), ("Fine Again", ["candidate", "coach"]))
+        # The digest column is a choice, not a fact; facts are plain numbers or text.
+        heads = self.write(d, "heads.csv", "id,name,email,roles,school,digest,code,ratio\n"
+                           "p-h1,Head One,h1@example.org,headteacher,s-oak,yes,0x1f,1.5\n"
+                           "p-h2,Head Two,h2@example.org,headteacher,s-oak,no,nan,inf\n")
+        self.ok(d, "import", "people", heads)
+        h1 = d.ok("person.get", {"id": "p-h1"})["person"]
+        self.assertEqual((h1["digest"], h1["facts"]), (True, {"code": "0x1f", "ratio": 1.5}))
+        h2 = d.ok("person.get", {"id": "p-h2"})["person"]
+        self.assertEqual((h2["digest"], h2["facts"]), (False, {"code": "nan", "ratio": "inf"}))
+        r = self.ctl(d, "import", "people", self.write(d, "dg.csv", "id,name,email,roles,digest\n"
+                                                       "p-h3,H,h3@example.org,headteacher,daily\n"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("dg.csv:2: digest: 'daily' is not yes or no", r.stderr)
+        r = self.ctl(d, "import", "schools", self.write(d, "n2.csv", "id,name,name\ns-y,Y,Z\n"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("column 'name': named twice", r.stderr)
 
     # The application flow, tables and --json
 
