@@ -4,7 +4,7 @@
 #   tests/bench/notify.sh [BUILD_DIR [SCRATCH_DIR]]     (or BENCH_BUILD, BENCH_DIR)
 #
 # 1. Emails per second, pathwayd -> pathway-mailer -> SMTP: for mailer.credit
-#    4 (the shipped default) and 32 (NOTIFY_CREDITS), 1 and 4 mailers
+#    4 and 32 (NOTIFY_CREDITS; the shipped default is 16), 1 and 4 mailers
 #    (NOTIFY_MAILERS), mailer.reuse_connection true and false (the baseline), the
 #    outbox is filled with NOTIFY_N jobs (default 10000; BENCH_QUICK=1: 2000)
 #    by pw-bench-notifyfill (the daemon's notify_person, before the daemon
@@ -255,7 +255,7 @@ done
 	echo "epoll, discards), $N jobs queued before the start, timed from starting the mailers to the"
 	echo "sink's $N-th accepted message (\`tests/bench/notify.sh\`). Baseline: the same mailers and credit"
 	echo "with \`mailer.reuse_connection = false\` (a connection per message). Credit is \`mailer.credit\`"
-	echo "(jobs a mailer holds; the shipped default is 4). CPU use = CPU seconds / wall seconds"
+	echo "(jobs a mailer holds; the shipped default is 16). CPU use = CPU seconds / wall seconds"
 	echo "(1.00 = one core busy; the machine has $(nproc) cores)."
 	echo
 	echo "| credit | mailers | reuse_connection | emails/s | vs reuse off | SMTP connections | outbox empty after | CPU: daemon | CPU: per mailer | CPU: sink |"
