@@ -77,12 +77,19 @@ app_where(const struct cmd_ctx *c, const json_t *app, const struct cohort **co,
 	return 0;
 }
 
-int
-timers_stage_entered(struct cmd_ctx *c, const json_t *app)
+/*
+ * Arm the timers of the application's stage. Reminders and escalations due
+ * at or before 'since' are left out: when a changed schedule is re-armed
+ * (since = now), the moments already passed belong to the schedule it
+ * replaced. The deadline itself is always armed, so a deadline now past
+ * makes the application overdue.
+ */
+static int
+stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since)
 {
 	const struct cohort *co;
 	const struct stage *s;
-	int64_t entered, dl;
+	int64_t entered, dl, at;
 	int rc = 0;
 
 	if (app_where(c, app, &co, &s) != 0)
@@ -105,15 +112,46 @@ timers_stage_entered(struct cmd_ctx *c, const json_t *app)
 	for (size_t i = 0; i < s->nreminders && rc == 0; i++) {
 		const struct nudge *n = &s->reminders[i];
 
-		if (n->every > 0)
-			rc = arm(c, app, "reminder", (int)i,
-				 schedule_every(co, n, entered, entered), dl);
-		else if (dl > 0 && (dl > c->now || n->late || n->days >= 0))
-			rc = arm(c, app, "reminder", (int)i, schedule_nudge(co, n, dl), dl);
+		if (n->every > 0) {
+			at = schedule_every(co, n, entered, since > entered ? since : entered);
+			rc = arm(c, app, "reminder", (int)i, at, dl);
+		} else if (dl > 0 && (dl > c->now || n->late || n->days >= 0)) {
+			at = schedule_nudge(co, n, dl);
+			if (at > since)
+				rc = arm(c, app, "reminder", (int)i, at, dl);
+		}
 	}
-	for (size_t i = 0; i < s->nescalations && dl > 0 && rc == 0; i++)
-		rc = arm(c, app, "escalation", (int)i, schedule_nudge(co, &s->escalations[i], dl),
-			 dl);
+	for (size_t i = 0; i < s->nescalations && dl > 0 && rc == 0; i++) {
+		at = schedule_nudge(co, &s->escalations[i], dl);
+		if (at > since)
+			rc = arm(c, app, "escalation", (int)i, at, dl);
+	}
+	return rc;
+}
+
+int
+timers_stage_entered(struct cmd_ctx *c, const json_t *app)
+{
+	return stage_arm(c, app, INT64_MIN);
+}
+
+/*
+ * The application's stage is timed differently now (its deadline or session
+ * moved): forget whether it was overdue and arm its timers again from now.
+ */
+static int
+stage_rearm(struct cmd_ctx *c, json_t *app, const struct cohort *co)
+{
+	int rc;
+
+	json_object_del(app, "overdue");
+	rc = store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
+	if (rc == 0)
+		rc = timers_cancel(c, str(app, "id"));
+	if (rc == 0)
+		rc = stage_arm(c, app, c->now);
 	return rc;
 }
 
@@ -354,21 +392,97 @@ session_rearm_deadlines(struct cmd_ctx *c, const struct cohort *co, const struct
 			break;
 		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
 			continue;
-		if (strcmp(str(app, "status"), "active") == 0 &&
-		    app_where(c, app, &where, &st) == 0 && st->deadline_session != NULL &&
-		    strcmp(st->deadline_session, s->id) == 0) {
-			/* The deadline moved with the session: it is not overdue by the old one. */
-			json_object_del(app, "overdue");
-			store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
-			rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
-			if (rc == 0)
-				rc = timers_cancel(c, str(app, "id"));
-			if (rc == 0)
-				rc = timers_stage_entered(c, app);
-		}
+		if (streq(str(app, "status"), "active") && app_where(c, app, &where, &st) == 0 &&
+		    st->deadline_session != NULL && strcmp(st->deadline_session, s->id) == 0)
+			rc = stage_rearm(c, app, co); /* the deadline moved with the session */
 		json_decref(app);
 	}
 	json_decref(m.ids);
+	return rc;
+}
+
+/* Everything that decides when a stage's timers fall due in cohort co, as text. */
+static char *
+stage_sig(const struct cohort *co, const struct stage *s)
+{
+	const char *date = "";
+	char *sig, *n;
+
+	for (size_t i = 0; i < co->ndeadlines; i++)
+		if (co->deadlines[i].stage == s)
+			date = co->deadlines[i].date;
+	sig = xasprintf("%s|%d|%d|%d|%d|%s|%d|%s", co->timezone, co->deadline_time, co->window_days,
+			co->window_from, co->window_to, date, s->deadline_days,
+			s->deadline_session ? s->deadline_session : "");
+	for (size_t k = 0; k < s->nreminders + s->nescalations; k++) {
+		const struct nudge *u =
+		    k < s->nreminders ? &s->reminders[k] : &s->escalations[k - s->nreminders];
+
+		n = xasprintf("%s|%c%d/%d/%d/%d/%d/%d", sig, k < s->nreminders ? 'r' : 'e', u->days,
+			      u->every, u->at, u->to, u->urgent, u->late);
+		free(sig);
+		sig = n;
+	}
+	return sig;
+}
+
+/* Re-arm the active applications at stage s of cohort co. */
+static int
+stage_rearm_all(struct cmd_ctx *c, const struct cohort *co, const struct stage *s)
+{
+	json_t *ids = json_array(), *id;
+	size_t i;
+	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, s->id, NULL, NULL, collect,
+				  ids);
+
+	json_array_foreach(ids, i, id)
+	{
+		json_t *app = NULL;
+
+		if (rc != 0)
+			break;
+		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) == 0 &&
+		    streq(str(app, "status"), "active") && streq(str(app, "stage"), s->id))
+			rc = stage_rearm(c, app, co);
+		json_decref(app);
+	}
+	json_decref(ids);
+	return rc;
+}
+
+/*
+ * A stage whose timing changed in the configuration (a deadline moved, a
+ * reminder added, the sending window changed): re-arm its applications'
+ * timers from now. The timing each stage was armed with is kept in the
+ * cohort's state; a stage seen for the first time is only recorded.
+ */
+static int
+cohort_stages_sync(struct cmd_ctx *c, const struct cohort *co, json_t *state, int *changed)
+{
+	const struct programme *pg = co->programme;
+	json_t *sigs = json_object_get(state, "stage_timing");
+	int rc = 0;
+
+	if (sigs == NULL) {
+		sigs = json_object();
+		json_object_set_new(state, "stage_timing", sigs);
+	}
+	for (size_t i = 0; i < pg->nstages && rc == 0; i++) {
+		const char *was = str(sigs, pg->stages[i].id);
+		char *sig = stage_sig(co, &pg->stages[i]);
+
+		if (was == NULL || strcmp(was, sig) != 0) {
+			if (was != NULL) {
+				log_info("cohort %s, stage %s: its timing changed; re-arming its "
+					 "applications",
+					 co->id, pg->stages[i].id);
+				rc = stage_rearm_all(c, co, &pg->stages[i]);
+			}
+			json_object_set_new(sigs, pg->stages[i].id, json_string(sig));
+			*changed = 1;
+		}
+		free(sig);
+	}
 	return rc;
 }
 
@@ -418,6 +532,8 @@ cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
 		}
 		free(sig);
 	}
+	if (rc == 0)
+		rc = cohort_stages_sync(c, co, state, &changed);
 	if (rc == 0 && changed)
 		rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state, c->st);
 	json_decref(state);

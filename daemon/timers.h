@@ -24,10 +24,13 @@ int timers_cancel(struct cmd_ctx *c, const char *app);
  */
 int timers_fire(struct cmd_ctx *c, int max, int *fired);
 /*
- * Bring every cohort's session reminders in line with its calendar: arm the
+ * Bring every cohort's timers in line with its configuration: arm the
  * reminder of each new session; for a session whose date, times or venue
  * changed, raise its SEQUENCE, re-arm its reminder and send members the
- * updated invitation. Run at start-up and after each reload.
+ * updated invitation; for a stage whose timing changed (deadline, reminders,
+ * escalations, sending window, time zone), re-arm its applications' timers
+ * from now, leaving out the moments already passed. Run at start-up and
+ * after each reload.
  */
 int timers_sessions_sync(struct cmd_ctx *c);
 

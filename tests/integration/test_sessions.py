@@ -195,6 +195,56 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         time.sleep(0.5)
         self.assertEqual(len(self.sink.messages), n)
 
+    def events(self, app, types):
+        evs = self.d.ok("events.since", {"after": 0, "limit": 1000})["events"]
+        return [(e["type"], e["at"], e["data"].get("deadline")) for e in evs
+                if e.get("app") == app and e["type"] in types]
+
+    def test_deadline_moved_in_the_configuration(self):
+        """The interest stage closes on 25 Sep; a late application is overdue at once.
+        The adviser extends the closing date to 9 Oct and reloads: it is no longer
+        overdue, its "7 days before" reminder goes on 2 Oct, and it is overdue by the
+        new date only."""
+        d = self.d
+        d.ok("person.create", {"id": "p-c", "name": "Cara Singh", "email": "p-c@example.org",
+                               "roles": ["candidate"], "school": "s-oak"})
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
+                   "p-c")["application"]["id"]
+        kinds = ("application.overdue", "application.reminded")
+        self.assertEqual(self.events(app, kinds),
+                         [("application.overdue", "2026-09-28T08:00:00Z",
+                           "2026-09-25T16:00:00Z")])
+        self.assertTrue(d.ok("application.get", {"app": app})["application"].get("overdue"))
+        with open(self.cohort, "w") as f:
+            f.write(self.cohort_text.replace('interest = "2026-09-25";',
+                                             'interest = "2026-10-09";'))
+        d.proc.send_signal(signal.SIGHUP)
+        end = time.monotonic() + 30  # the reload happens between two loop turns
+        while d.ok("application.get", {"app": app})["application"].get("overdue"):
+            self.assertLess(time.monotonic(), end, "overdue not cleared by the reload")
+            time.sleep(0.02)
+        self.assertEqual([a["id"] for a in d.ok("application.list",
+                                               {"overdue": True})["applications"]
+                          if a["id"] == app], [])
+        # Another reload, nothing changed: nothing re-armed, nothing sent twice.
+        d.proc.send_signal(signal.SIGHUP)
+        d.ok("system.ping")
+        d.ok("clock.set", {"now": "2026-10-02T07:59:00Z"})
+        self.assertEqual(len(self.events(app, kinds)), 1)
+        d.ok("clock.set", {"now": "2026-10-02T08:00:00Z"})  # 09:00 BST
+        self.assertEqual(self.events(app, kinds)[1:],
+                         [("application.reminded", "2026-10-02T08:00:00Z",
+                           "2026-10-09T16:00:00Z")])
+        d.ok("clock.set", {"now": "2026-10-09T15:59:00Z"})
+        self.assertEqual(len(self.events(app, kinds)), 2)
+        d.ok("clock.set", {"now": "2026-10-09T16:00:00Z"})  # 17:00 BST
+        self.assertEqual(self.events(app, kinds)[2:],
+                         [("application.overdue", "2026-10-09T16:00:00Z",
+                           "2026-10-09T16:00:00Z")])
+        self.assertEqual([a["id"] for a in d.ok("application.list",
+                                               {"overdue": True})["applications"]
+                          if a["id"] == app], [app])
+
 
 if __name__ == "__main__":
     unittest.main()
