@@ -405,11 +405,11 @@ serve(struct mailer *m)
 
 			json_array_remove(m->queue, 0);
 			/*
-			 * A send can take up to timeout_ms for the connection and as
-			 * long again for the message. One that might outlast the
-			 * lease goes back to the daemon unsent, which offers it
-			 * again with a new lease: sending it now could deliver it
-			 * twice, once here and once by whoever gets it next.
+			 * A send takes at most timeout_ms. One that could outlast
+			 * the lease, with as much again to spare for the report,
+			 * goes back to the daemon unsent, which offers it again
+			 * with a new lease: sending it now could deliver it twice,
+			 * once here and once by whoever gets it next.
 			 */
 			if (mono() + 2 * m->conf.smtp.timeout_ms / 1000.0 < expires) {
 				job_run(m, job);
