@@ -4,7 +4,9 @@
  * held by a worker until a monotonic deadline), plus the messages read and
  * to be sent this turn. In the store: the jobs themselves. A job is pending
  * (in the due index at its next attempt), in flight (leased; out of the due
- * index), or dead; a delivered job is deleted with a notification.sent event.
+ * index, in the in-flight index so a restart finds it without reading the
+ * whole outbox), or dead; a delivered job is deleted with a notification.sent
+ * event.
  */
 #include "outbox.h"
 

@@ -1,7 +1,8 @@
 /*
  * outbox.h: dispatching notification jobs to workers (PROTOCOL.md, "Worker
  * protocol"). Jobs live in the store (DB_OUTBOX, with pending ones indexed
- * by due time in DB_OUTBOX_DUE); which worker holds which job, and the
+ * by due time in DB_OUTBOX_DUE and in-flight ones in DB_OUTBOX_INFLIGHT);
+ * which worker holds which job, and the
  * workers' credit and liveness, live here in memory. A daemon restart forgets
  * every lease, so outbox_recover makes every in-flight job pending again.
  *

@@ -636,7 +636,7 @@ turn(struct server *s)
 	}
 	sys = system_ctx(s, txn, &st);
 	if (timers_turn(s, &sys) != 0 || outbox_apply(s->outbox, &sys, mono) != 0) {
-		/* The requests' effects are sound; only the outbox's part of the turn is lost. */
+		/* The whole turn is abandoned: its requests are told to retry, nothing is kept. */
 		log_error("timers or outbox: %s", st.msg);
 		s->next_timer = INT64_MIN;
 		store_txn_abort(&txn);
