@@ -292,6 +292,27 @@ struct app_op {
 		  const struct app_op *op, struct engine_out *out);
 };
 
+/*
+ * An application that ended (withdrawn, not selected, graduated) keeps the
+ * stage it ended at, and a reload may drop that stage from its programme
+ * (the daemon refuses a reload that would strand an active or waiting
+ * application). Such an application can still be read, not changed.
+ */
+static int
+app_configured(struct cmd_ctx *c, const json_t *app)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+
+	if (co != NULL && str(app, "stage") != NULL &&
+	    config_stage_index(co->programme, str(app, "stage")) >= 0)
+		return 0;
+	return pw_fail(c->st, PW_ETRANSITION,
+		       "application %s is at stage '%s' of cohort '%s', which the configuration no "
+		       "longer defines: it can be read but not changed",
+		       str(app, "id"), str(app, "stage") ? str(app, "stage") : "",
+		       str(app, "cohort") ? str(app, "cohort") : "");
+}
+
 static int
 app_command(struct cmd_ctx *c, const char *app_id, const struct app_op *op, json_t **data)
 {
@@ -303,6 +324,8 @@ app_command(struct cmd_ctx *c, const char *app_id, const struct app_op *op, json
 
 	engine_out_init(&out);
 	rc = load(c, DB_APPS, "application", app_id, &app);
+	if (rc == 0)
+		rc = app_configured(c, app);
 	if (rc == 0)
 		rc = load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
 	if (rc != 0)

@@ -75,6 +75,8 @@ store_lock(struct server *s, struct pw_status *st)
 struct check {
 	const struct pw_config *cfg;
 	struct pw_status *st;
+	struct store *store;
+	MDB_txn *txn;
 	int rc;
 };
 
@@ -88,6 +90,7 @@ check_cohort(const char *id, json_t *state, void *ud)
 	const struct cohort *c = config_cohort(k->cfg, id);
 	const char *pos;
 	json_t *n;
+	size_t i;
 
 	if (json_integer_value(json_object_get(state, "total")) == 0)
 		return 0;
@@ -112,18 +115,39 @@ check_cohort(const char *id, json_t *state, void *ud)
 			return 1;
 		}
 	}
+	/* A place offered from the waiting list moves on from the stage it waited at. */
+	json_array_foreach(json_object_get(state, "waiting"), i, n)
+	{
+		json_t *app = NULL;
+		const char *stage;
+
+		if (store_rec_get(k->store, k->txn, DB_APPS, json_string_value(n), &app) != 0)
+			continue;
+		stage = json_string_value(json_object_get(app, "stage"));
+		if (stage == NULL || config_stage_index(c->programme, stage) < 0) {
+			k->rc = pw_fail(k->st, PW_ECONFIG,
+					"application %s of cohort '%s' waits for a place at stage "
+					"'%s', which programme '%s' (%s) no longer defines",
+					json_string_value(n), id, stage ? stage : "",
+					c->programme->id, c->programme->file);
+			json_decref(app);
+			return 1;
+		}
+		json_decref(app);
+	}
 	return 0;
 }
 
 static int
 store_matches(struct store *store, const struct pw_config *cfg, struct pw_status *st)
 {
-	struct check k = {cfg, st, 0};
+	struct check k = {cfg, st, store, NULL, 0};
 	MDB_txn *txn = NULL;
 	int rc = store_txn_begin(store, NULL, 1, &txn, st);
 
 	if (rc != 0)
 		return rc;
+	k.txn = txn;
 	if (store_rec_scan(store, txn, DB_COHORTS, NULL, check_cohort, &k) != 0)
 		k.rc = pw_fail(st, PW_ESTORE, "store: reading cohorts");
 	store_txn_abort(&txn);

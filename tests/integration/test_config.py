@@ -322,6 +322,34 @@ class ReloadTest(unittest.TestCase):
         self.assertEqual(self.snapshot(), mid)
         self.assertEqual(self.places(), 26)
 
+    def test_reload_drops_a_stage_only_ended_applications_are_at(self):
+        d = self.d
+        d.ok("application.withdraw", {"app": self.apps[1]})
+        d.ok("application.decide", {"app": self.apps[2], "outcome": "waitlist"})
+        text = self.tree.read("programmes/kent-pathways.conf")
+        renamed = text.replace('id = "confirmation";', 'id = "confirmation_2027";')
+        # A waiting application would be offered a place from a stage that is gone.
+        self.tree.write("programmes/kent-pathways.conf", renamed)
+        self.hup_and_wait_log("reload refused", 1)
+        self.assertIn("%s of cohort 'kent-2026-27' waits for a place at stage 'confirmation'"
+                      % self.apps[2], d.log_text())
+        # Once it too has ended, the stage may go: ended applications are kept as they are.
+        d.ok("application.withdraw", {"app": self.apps[2]})
+        self.hup_and_wait_log("reloaded", 1)
+        for a in self.apps[1:]:
+            got = d.ok("application.get", {"app": a})["application"]
+            self.assertEqual((got["status"], got["stage"]), ("withdrawn", "confirmation"))
+            for cmd, args in (("application.withdraw", {"app": a}),
+                              ("application.submit", {"app": a, "doc": "x"}),
+                              ("application.decide", {"app": a, "outcome": "accept"})):
+                r = d.call(cmd, args)
+                self.assertEqual(r["error"]["code"], "invalid_transition", (cmd, r))
+                self.assertIn("no longer defines", r["error"]["message"])
+        self.assertEqual(len(d.ok("application.history", {"app": self.apps[1]})["events"]), 2)
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["taken"], rep["total"]), (1, 3))
+        d.ok("system.ping")
+
     def test_lower_places_than_taken(self):
         d = self.d
         for a in self.apps[1:]:
