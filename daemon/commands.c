@@ -917,17 +917,23 @@ run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 		rc = pw_fail(c->st, PW_ESTORE, "store: reading the history");
 	}
 	if (rc == 0 && !(engine_roles(c->actor) & READERS)) {
+		json_t *kept = json_array(), *ev;
 		size_t i;
-		json_t *ev;
 
 		json_array_foreach(evs, i, ev)
 		{
 			const char *rater = str(json_object_get(ev, "data"), "rater");
 
+			/* Who was emailed what would tell which raters have not responded. */
+			if (strncmp(str(ev, "type"), "notification.", 13) == 0)
+				continue;
 			if (streq(str(ev, "type"), "application.response_recorded") &&
 			    !streq(rater, c->actor_id))
 				json_object_del(json_object_get(ev, "data"), "rater");
+			json_array_append(kept, ev);
 		}
+		json_decref(evs);
+		evs = kept;
 	}
 	if (rc == 0)
 		*data = json_pack("{s:o}", "events", evs);

@@ -262,6 +262,28 @@ class TimersTest(unittest.TestCase):
         self.assertEqual(over[0]["data"]["deadline"], "2026-11-05T16:00:00Z")
         self.assertEqual(over[0]["at"], "2026-11-05T16:00:00Z")
 
+        # Deliver every job (a worker that reports each one done), then read the history
+        # as the candidate: no sign of who was reminded, so none of who has responded.
+        w = d.ctx.socket(zmq.DEALER)
+        self.addCleanup(w.close, 0)
+        w.connect("ipc://%s/workers.sock" % d.dir)
+        w.send_json({"type": "ready", "name": "w", "credit": 1000, "protocol": 1})
+        while self.jobs(d):
+            self.assertTrue(w.poll(10000), "jobs not offered")
+            m = w.recv_json()
+            if m["type"] == "job":
+                w.send_json({"type": "done", "job": m["job"]["id"]})
+        la = d.ok("application.history", {"app": app}, "p-la")["events"]
+        reminded = {e["data"]["to"] for e in la if e["type"] == "notification.sent" and
+                    e["data"]["template"] == "rater-reminder"}
+        self.assertEqual(reminded, {"p-r2@example.org", "p-r3@example.org"})  # it tells
+        mine = d.ok("application.history", {"app": app}, "p-cand")["events"]
+        self.assertEqual([e for e in mine if e["type"].startswith("notification.")], [])
+        self.assertEqual([e["data"].get("rater") for e in mine
+                          if e["type"] == "application.response_recorded"], [None])
+        self.assertEqual(len(mine), len(la) - len([e for e in la
+                                                   if e["type"].startswith("notification.")]))
+
     def test_manual_clock_only_moves_forward_and_persists(self):
         d = self.daemon("2026-09-07T08:00:00Z")
         d.ok("clock.set", {"now": "2026-09-10T08:00:00Z"})
