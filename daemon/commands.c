@@ -807,6 +807,36 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
 
 /* applications */
 
+/*
+ * One live (active or waiting) application per candidate and cohort: the
+ * meta record "COHORT/CANDIDATE" names the last application made or moved
+ * there. Claim it for app, or fail with already_exists when that one is
+ * still live in that cohort.
+ */
+static int
+live_app_claim(struct cmd_ctx *c, const char *cohort, const char *cand, const char *app)
+{
+	char *k = xasprintf("%s/%s", cohort, cand);
+	json_t *prev = NULL, *old = NULL, *key;
+	int rc = 0;
+
+	if (store_rec_get(c->store, c->txn, DB_META, k, &prev) == 0 &&
+	    store_rec_get(c->store, c->txn, DB_APPS, str(prev, "active"), &old) == 0 &&
+	    !streq(str(old, "id"), app) && streq(str(old, "cohort"), cohort) &&
+	    (streq(str(old, "status"), "active") || streq(str(old, "status"), "waitlisted")))
+		rc = pw_fail(c->st, PW_EEXISTS, "%s already has application %s in %s", cand,
+			     str(old, "id"), cohort);
+	if (rc == 0) {
+		key = json_pack("{s:s}", "active", app);
+		rc = store_rec_put(c->store, c->txn, DB_META, k, key, c->st);
+		json_decref(key);
+	}
+	json_decref(old);
+	json_decref(prev);
+	free(k);
+	return rc;
+}
+
 static int
 run_app_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
@@ -834,32 +864,9 @@ run_app_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 	rc = engine_app_create(&e, co, id, route, &app, &out, c->st);
 	if (rc != 0)
 		goto done;
-	{
-		/* One live application per candidate and cohort. */
-		json_t *key = json_pack("{s:s}", "active", id);
-		char *k = xasprintf("%s/%s", co->id, str(cand, "id"));
-		json_t *prev = NULL;
-
-		if (store_rec_get(c->store, c->txn, DB_META, k, &prev) == 0) {
-			json_t *old = NULL;
-			const char *st_old;
-
-			store_rec_get(c->store, c->txn, DB_APPS, str(prev, "active"), &old);
-			st_old = str(old, "status");
-			if (streq(st_old, "active") || streq(st_old, "waitlisted"))
-				rc = pw_fail(c->st, PW_EEXISTS,
-					     "%s already has application %s in %s", str(cand, "id"),
-					     str(prev, "active"), co->id);
-			json_decref(old);
-			json_decref(prev);
-		}
-		if (rc == 0)
-			rc = store_rec_put(c->store, c->txn, DB_META, k, key, c->st);
-		free(k);
-		json_decref(key);
-		if (rc != 0)
-			goto done;
-	}
+	rc = live_app_claim(c, co->id, str(cand, "id"), id);
+	if (rc != 0)
+		goto done;
 	rc = app_save(c, app, NULL);
 	if (rc == 0)
 		rc = store_index_put(c->store, c->txn, DB_BY_SCHOOL, str(app, "school"), id, NULL,
@@ -1192,8 +1199,10 @@ op_defer(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struc
 	 struct engine_out *out)
 {
 	const struct cohort *to = config_cohort(c->cfg, arg(op->args, "cohort"));
+	/* Checked first: a refusal then leaves the cohorts' states untouched. */
+	int rc = live_app_claim(c, to->id, str(app, "candidate"), str(app, "id"));
 
-	return engine_defer(e, app, cstate(c, str(app, "cohort")), to, out, c->st);
+	return rc ? rc : engine_defer(e, app, cstate(c, str(app, "cohort")), to, out, c->st);
 }
 
 /* How each application command finds the record it refers to, if any. */

@@ -498,6 +498,38 @@ class IdempotencyTest(ApiCase):
         self.assertEqual(d.ok("system.ping")["head"], head)
 
 
+class OneLiveApplicationTest(ApiCase):
+    def test_one_live_application_per_candidate_and_cohort_across_deferral(self):
+        d = self.daemon()
+        app = self.world(d)
+        r = d.call("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")
+        self.assertEqual(r["error"]["code"], "already_exists")
+        # Deferred to next year: a live application there now, none here.
+        d.ok("application.defer", {"app": app, "cohort": "ntp-2027-28"})
+        r = d.call("application.create", {"cohort": "ntp-2027-28", "candidate": "p-cand"},
+                   "p-cand")
+        self.assertEqual(r["error"]["code"], "already_exists")
+        self.assertIn(app, r["error"]["message"])
+        again = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                     "p-cand")["application"]["id"]
+        # Deferring that one too would make two live applications next year: refused,
+        # and nothing changed.
+        before = (d.ok("system.ping")["head"], d.ok("application.get", {"app": again}),
+                  d.ok("cohort.report", {"cohort": "ntp-2026-27"}),
+                  d.ok("cohort.report", {"cohort": "ntp-2027-28"}))
+        r = d.call("application.defer", {"app": again, "cohort": "ntp-2027-28"})
+        self.assertEqual(r["error"]["code"], "already_exists")
+        self.assertEqual((d.ok("system.ping")["head"], d.ok("application.get", {"app": again}),
+                          d.ok("cohort.report", {"cohort": "ntp-2026-27"}),
+                          d.ok("cohort.report", {"cohort": "ntp-2027-28"})), before)
+        # Once the deferred one is withdrawn, the second may follow.
+        d.ok("application.withdraw", {"app": app})
+        self.assertEqual(d.ok("application.defer", {"app": again, "cohort": "ntp-2027-28"})
+                         ["application"]["cohort"], "ntp-2027-28")
+        self.assertEqual(d.ok("cohort.report", {"cohort": "ntp-2027-28"})["total"], 2)
+
+
 class EventsTest(ApiCase):
     def sub(self, d, *topics):
         s = self.socket(d, zmq.SUB, "events.sock")
