@@ -639,7 +639,8 @@ class EventsTest(ApiCase):
                 mine = [(t, e) for t, e in got[k] if t != "-/school.created"]
                 self.assertEqual([e for _, e in mine], expect(pred))
                 self.assertTrue(mine)
-        self.assertEqual(len(got["decided"]), 3)
+        # (A set-up marker may still arrive late on any subscription: not counted.)
+        self.assertEqual(len([t for t, _ in got["decided"] if t != "-/school.created"]), 3)
         self.assertEqual([e["type"] for _, e in got["kent"]][-1:], ["audit.refused"])
 
         # A subscriber that joins late catches up from the log, then the stream.
