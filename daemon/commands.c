@@ -996,23 +996,33 @@ list_rec_visit(const char *id, json_t *rec, void *ud)
 	return list_visit(id, ud);
 }
 
-/* Overdue applications come from their own index: no scan of the rest. */
+/*
+ * Overdue applications come from their own index: no scan of the rest.
+ * Without a cohort, each cohort in turn (configuration order); paging goes
+ * on in the cohort of the 'after' application.
+ */
 static int
 list_overdue(struct cmd_ctx *c, const char *cohort, const char *after, struct app_list *l)
 {
+	const char *from = cohort;
+	json_t *a = NULL;
 	int rc = 0;
 
+	if (from == NULL && after != NULL &&
+	    store_rec_get(c->store, c->txn, DB_APPS, after, &a) == 0)
+		from = str(a, "cohort");
 	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
 		const char *id = c->cfg->cohorts[i].id;
 
-		if (cohort != NULL && strcmp(cohort, id) != 0)
+		if (from != NULL && strcmp(from, id) != 0)
 			continue;
-		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, after, NULL,
-				      list_visit, l);
-		after = NULL; /* paging within the first cohort only; then from the start */
-		if ((int)json_array_size(l->out) == l->limit)
+		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, from ? after : NULL,
+				      NULL, list_visit, l);
+		if (cohort != NULL || (int)json_array_size(l->out) == l->limit)
 			break;
+		from = NULL; /* the later cohorts from their start */
 	}
+	json_decref(a);
 	return rc;
 }
 

@@ -819,6 +819,31 @@ class ListingTest(ApiCase):
         self.assertEqual(d.call("cohort.report", {"cohort": "kent-2026-27"}, "p-k00")
                          ["error"]["code"], "forbidden")
 
+        # Overdue in two cohorts, paged one at a time without a cohort: each once, then
+        # the end.
+        late = []
+        for i in range(2):
+            c = "p-late%d" % i
+            d.ok("person.create", {"id": c, "name": c, "email": c + "@example.org",
+                                   "roles": ["candidate"], "school": "s-oak"})
+            late.append(d.ok("application.create", {"cohort": "ntp-2027-28", "candidate": c},
+                             c)["application"]["id"])
+        d.ok("clock.set", {"now": "2027-10-01T12:00:00Z"})
+        whole = [a["id"] for a in d.ok("application.list", {"overdue": True, "limit": 1000})
+                 ["applications"]]
+        self.assertTrue(set(late) <= set(whole) and set(over) <= set(whole), whole)
+        pages, after = [], None
+        while len(pages) <= len(whole):
+            args = {"overdue": True, "limit": 1}
+            if after:
+                args["after"] = after
+            page = d.ok("application.list", args)
+            pages += [a["id"] for a in page["applications"]]
+            after = page["next"]
+            if after is None:
+                break
+        self.assertEqual(pages, whole)
+
 
 class BackupTest(ApiCase):
     def test_hot_backup_opens_with_the_same_data(self):
