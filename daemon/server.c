@@ -52,7 +52,7 @@ struct pending {
 	const struct cmd_entry *cmd;
 	json_t *reply;
 	json_t *events;	  /* to publish once the batch has committed */
-	int needs_commit; /* the reply reports a change: void if the commit fails */
+	int needs_commit; /* the reply was read in the batch's transaction: void if it fails */
 };
 
 static int
@@ -482,7 +482,8 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 	}
 	if ((p->cmd->flags & CMD_WRITES) &&
 	    store_request_get(s->store, txn, p->req.actor, p->req.id, &stored) == 0) {
-		p->reply = stored; /* a resend: the first reply, applied once */
+		p->reply = stored;   /* a resend: the first reply, applied once */
+		p->needs_commit = 1; /* the first may be in this very batch */
 		json_decref(actor);
 		return;
 	}
@@ -507,7 +508,8 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 		if (rc == PW_EFORBIDDEN)
 			audit_refusal(s, txn, &c, p);
 	}
-	p->needs_commit = json_array_size(c.events) > 0 || (p->cmd->flags & CMD_WRITES);
+	/* Reads too: they may have seen this batch's writes, which a failed commit undoes. */
+	p->needs_commit = 1;
 	p->events = c.events;
 	json_decref(actor);
 	json_decref(data);
@@ -559,6 +561,36 @@ batch_commit_failed(struct pending *batch, int n, const char *why)
 		reply_err(&batch[i], PW_EINTERNAL, why);
 		json_array_clear(batch[i].events);
 	}
+}
+
+/*
+ * A command that runs outside the transaction (backup) is checked inside it
+ * first: an unknown actor or one without the role is refused here, and the
+ * refusal is audited like any other. The rest run after the commit.
+ */
+static void
+pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
+{
+	struct pw_status st = {0, ""};
+	json_t *actor = NULL;
+	struct cmd_ctx c;
+	int rc = cmd_actor_load(s->store, txn, s->cfg, p->req.actor, &actor, &st);
+
+	if (rc != 0) {
+		reply_err(p, rc, st.msg);
+		return;
+	}
+	if (!(engine_roles(actor) & p->cmd->roles) && !(engine_roles(actor) & ROLE_LA_ADVISER)) {
+		c = (struct cmd_ctx){s->store,	NULL,	      s->cfg, clock_now(&s->clock),
+				     &s->clock, p->req.actor, actor,  json_array(),
+				     NULL,	&st};
+		pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
+		reply_err(p, PW_EFORBIDDEN, st.msg);
+		audit_refusal(s, txn, &c, p);
+		p->events = c.events;
+		p->needs_commit = 1;
+	}
+	json_decref(actor);
 }
 
 /* Run the commands that work outside a transaction (backup), after the commit. */
@@ -655,8 +687,9 @@ turn(struct server *s)
 		if (p->nframes <= 0 || pending_decode(s, p) != 0)
 			continue;
 		if (p->cmd->flags & CMD_OUTSIDE_TXN)
-			continue;
-		pending_apply(s, txn, p);
+			pending_check_outside(s, txn, p);
+		else
+			pending_apply(s, txn, p);
 	}
 	sys = system_ctx(s, txn, &st);
 	if (timers_turn(s, &sys) != 0 || outbox_apply(s->outbox, &sys, mono) != 0) {

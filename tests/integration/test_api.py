@@ -897,6 +897,11 @@ class BackupTest(ApiCase):
         # A second backup into the same directory is refused (it holds data.mdb).
         r = d.call("system.backup", {"path": os.path.join(bdir, "db")})
         self.assertEqual(r["error"]["code"], "already_exists")
+        # The candidate's attempt is in the audit log, like every refusal.
+        refused = [e for e in d.ok("events.since", {"after": 0, "limit": 1000})["events"]
+                   if e["type"] == "audit.refused"]
+        self.assertEqual([(e["actor"], e["data"]) for e in refused],
+                         [("p-cand", {"cmd": "system.backup", "code": "forbidden"})])
 
         copy = DaemonAt(bdir, START)
         self.addCleanup(copy.stop)
