@@ -251,10 +251,9 @@ sockets_open(struct server *s, struct pw_status *st)
 	zmq_setsockopt(s->workers, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	zmq_setsockopt(s->workers, ZMQ_LINGER, &linger, sizeof linger);
 	/*
-	 * A ROUTER drops what does not fit under a peer's high-water mark. A
-	 * worker may hold 1000 jobs and is sent an ack per report besides, so
-	 * the default of 1000 lost job frames, each then stuck until its lease
-	 * expired; with room for credit and replies, nothing is dropped.
+	 * A ROUTER drops what does not fit under a peer's high-water mark. Room
+	 * for a worker's whole credit (at most 1000 jobs) and an ack for each of
+	 * its reports, so no job frame is ever dropped.
 	 */
 	zmq_setsockopt(s->workers, ZMQ_SNDHWM, &workers_hwm, sizeof workers_hwm);
 	if (pw_endpoint_prepare(d->workers) != 0 || zmq_bind(s->workers, d->workers) != 0)
@@ -329,9 +328,10 @@ server_reload(struct server *s, struct pw_status *st)
 	}
 	n = &cfg->daemon;
 	if (strcmp(o->api, n->api) || strcmp(o->events, n->events) ||
-	    strcmp(o->workers, n->workers) || strcmp(o->db, n->db) || o->map_size != n->map_size)
-		log_warn("reload: api, events, workers, db and map_size_mb take effect at the "
-			 "next start");
+	    strcmp(o->workers, n->workers) || strcmp(o->db, n->db) || o->map_size != n->map_size ||
+	    o->max_message != n->max_message)
+		log_warn("reload: api, events, workers, db, map_size_mb and max_message take "
+			 "effect at the next start");
 	free(n->api);
 	free(n->events);
 	free(n->workers);
@@ -341,6 +341,7 @@ server_reload(struct server *s, struct pw_status *st)
 	cfg->daemon.workers = xstrdup(o->workers);
 	cfg->daemon.db = xstrdup(o->db);
 	cfg->daemon.map_size = o->map_size;
+	cfg->daemon.max_message = o->max_message; /* the sockets' limit is set at start */
 	config_free(&s->cfg);
 	s->cfg = cfg;
 	s->sync_sessions = 1;
