@@ -536,7 +536,7 @@ bench_rss(const char *name, const char *pid)
 	return 0;
 }
 
-static void
+static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: pw-bench-api lmdb DIR N [RECORDS_PER_TXN]\n"
