@@ -916,10 +916,18 @@ run_app_get(struct cmd_ctx *c, const json_t *args, json_t **data)
 static int
 run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
-	json_t *app, *cand, *evs;
-	int rc = app_load_viewable(c, arg(args, "app"), &app, &cand);
+	json_t *app, *cand, *evs = NULL, *limit = json_object_get(args, "limit");
+	int n = limit ? (int)json_integer_value(limit) : 1000;
+	uint64_t next = 0;
+	int rc;
 
-	if (rc == 0 && store_app_events(c->store, c->txn, arg(args, "app"), &evs) != 0) {
+	if (n < 1 || n > 1000)
+		return pw_fail(c->st, PW_EINVALID, "'limit' must be between 1 and 1000");
+	rc = app_load_viewable(c, arg(args, "app"), &app, &cand);
+	if (rc == 0 &&
+	    store_app_events(c->store, c->txn, arg(args, "app"),
+			     (uint64_t)json_integer_value(json_object_get(args, "after")), n, &evs,
+			     &next) != 0) {
 		json_decref(evs);
 		rc = pw_fail(c->st, PW_ESTORE, "store: reading the history");
 	}
@@ -943,7 +951,8 @@ run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 		evs = kept;
 	}
 	if (rc == 0)
-		*data = json_pack("{s:o}", "events", evs);
+		*data = json_pack("{s:o, s:o}", "events", evs, "next",
+				  next ? json_integer((json_int_t)next) : json_null());
 	json_decref(app);
 	json_decref(cand);
 	return rc;
@@ -1519,6 +1528,8 @@ static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      {"route", PT_ENUM, 0, "interest|nomination"},
 					      END};
 static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
+static const struct proto_field a_history[] = {
+    {"app", PT_ID, 1, NULL}, {"after", PT_INT, 0, NULL}, {"limit", PT_INT, 0, NULL}, END};
 static const struct proto_field a_list[] = {
     {"cohort", PT_ID, 0, NULL},
     {"stage", PT_ID, 0, NULL},
@@ -1597,7 +1608,7 @@ static const struct cmd_entry cmds[] = {
     {"application.create", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_create, run_app_create},
     {"application.get", ROLE_ANY, 0, a_app, run_app_get},
     {"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
-    {"application.history", ROLE_ANY, 0, a_app, run_app_history},
+    {"application.history", ROLE_ANY, 0, a_history, run_app_history},
     {"application.submit", APP_ROLES, W, a_submit, run_app_op},
     {"application.signoff", APP_ROLES, W, a_app, run_app_op},
     {"application.decide", APP_ROLES, W, a_decide, run_app_op},

@@ -704,6 +704,9 @@ static void
 show_history(const json_t *d)
 {
 	events_table(json_object_get(d, "events"));
+	if (json_is_integer(json_object_get(d, "next")))
+		printf("(more: --after %lld)\n",
+		       (long long)json_integer_value(json_object_get(d, "next")));
 }
 
 static void
@@ -992,7 +995,8 @@ static const struct ctl_cmd ctl_cmds[] = {
      "application.history",
      APPLICATION_ROLES,
      "an application's events",
-     {APP},
+     {APP, OPT("after", "after", A_INT, "SEQ", "events after this seq"),
+      OPT("limit", "limit", A_INT, "N", "at most N (1..1000, default 1000)")},
      NULL,
      show_history},
     {"list",

@@ -472,28 +472,41 @@ store_events_since(struct store *s, MDB_txn *txn, uint64_t after, int limit, jso
 }
 
 int
-store_app_events(struct store *s, MDB_txn *txn, const char *app, json_t **out)
+store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after, int limit,
+		 json_t **out, uint64_t *next)
 {
 	size_t n = strlen(app);
 	char buf[PW_ID_MAX + 16];
 	MDB_cursor *cur;
-	MDB_val k = {n + 1, buf}, v;
-	int rc;
+	MDB_val k = {n + 9, buf}, v;
+	uint64_t last = 0;
+	int rc, got = 0;
 
 	*out = json_array();
+	*next = 0;
 	memcpy(buf, app, n);
 	buf[n] = '\0';
+	be64_put((unsigned char *)buf + n + 1, after + 1);
 	if (mdb_cursor_open(txn, s->dbi[DB_APP_EVENTS], &cur) != 0)
 		return PW_ESTORE;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		uint64_t seq;
 		json_t *ev;
 
 		if (k.mv_size != n + 9 || memcmp(k.mv_data, buf, n + 1) != 0)
 			break;
-		if (event_load(s, txn, be64_get((unsigned char *)k.mv_data + n + 1), &ev) != 0)
+		seq = be64_get((unsigned char *)k.mv_data + n + 1);
+		if (got == limit) {
+			*next = last; /* more to come: resume after the last one given */
+			break;
+		}
+		rc = event_load(s, txn, seq, &ev);
+		if (rc != 0)
 			break;
 		json_array_append_new(*out, ev);
+		last = seq;
+		got++;
 	}
 	mdb_cursor_close(cur);
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;

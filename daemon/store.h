@@ -101,8 +101,13 @@ int store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq,
 int store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq);
 /* Events with seq > after, at most limit, as a new array. */
 int store_events_since(struct store *s, MDB_txn *txn, uint64_t after, int limit, json_t **out);
-/* Every event of one application, in order, as a new array. */
-int store_app_events(struct store *s, MDB_txn *txn, const char *app, json_t **out);
+/*
+ * The events of one application with seq > after, in order, at most limit, as
+ * a new array; *next is the seq to pass as 'after' for the rest, or 0 when
+ * there is no more.
+ */
+int store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after, int limit,
+		     json_t **out, uint64_t *next);
 
 /* Idempotency: the stored reply for (actor, reqid), or PW_ENOTFOUND. */
 int store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,

@@ -844,6 +844,23 @@ class ListingTest(ApiCase):
                 break
         self.assertEqual(pages, whole)
 
+        # An application's history, whole or by pages.
+        full = d.ok("application.history", {"app": kent[22]})
+        self.assertIsNone(full["next"])
+        self.assertGreaterEqual(len(full["events"]), 4)
+        pages, after = [], 0
+        while True:
+            page = d.ok("application.history", {"app": kent[22], "after": after, "limit": 2})
+            self.assertLessEqual(len(page["events"]), 2)
+            pages += page["events"]
+            if page["next"] is None:
+                break
+            self.assertEqual(page["next"], pages[-1]["seq"])
+            after = page["next"]
+        self.assertEqual(pages, full["events"])
+        self.assertEqual(d.call("application.history", {"app": kent[22], "limit": 0})
+                         ["error"]["code"], "invalid_request")
+
 
 class BackupTest(ApiCase):
     def test_hot_backup_opens_with_the_same_data(self):

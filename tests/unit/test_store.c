@@ -328,7 +328,7 @@ test_event_log(void **state)
 {
 	MDB_txn *txn, *child;
 	json_t *evs;
-	uint64_t head = 99;
+	uint64_t head = 99, next = 99;
 
 	(void)state;
 	txn = begin(1);
@@ -356,12 +356,22 @@ test_event_log(void **state)
 	assert_int_equal(json_array_size(evs), 0);
 	json_decref(evs);
 	/* an application's own history, not its neighbour's (A1 vs A10) */
-	assert_int_equal(store_app_events(s, txn, "A1", &evs), 0);
+	assert_int_equal(store_app_events(s, txn, "A1", 0, 1000, &evs, &next), 0);
 	assert_int_equal(json_array_size(evs), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 0), "seq")), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 1), "seq")), 4);
+	assert_int_equal(next, 0);
 	json_decref(evs);
-	assert_int_equal(store_app_events(s, txn, "A9", &evs), 0);
+	/* by pages: one, then the rest from where it stopped */
+	assert_int_equal(store_app_events(s, txn, "A1", 0, 1, &evs, &next), 0);
+	assert_int_equal(json_array_size(evs), 1);
+	assert_int_equal(next, 2);
+	json_decref(evs);
+	assert_int_equal(store_app_events(s, txn, "A1", next, 1, &evs, &next), 0);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 0), "seq")), 4);
+	assert_int_equal(next, 0);
+	json_decref(evs);
+	assert_int_equal(store_app_events(s, txn, "A9", 0, 1000, &evs, &next), 0);
 	assert_int_equal(json_array_size(evs), 0);
 	json_decref(evs);
 	store_txn_abort(&txn);
@@ -391,7 +401,7 @@ test_event_log(void **state)
 	reopen();
 	log_is_gap_free(9);
 	txn = begin(1);
-	assert_int_equal(store_app_events(s, txn, "A1", &evs), 0);
+	assert_int_equal(store_app_events(s, txn, "A1", 0, 1000, &evs, &next), 0);
 	assert_int_equal(json_array_size(evs), 3); /* 2, 4 and 8: not the aborted 7 */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 2), "seq")), 8);
 	assert_string_equal(json_string_value(json_object_get(json_array_get(evs, 2), "type")),
