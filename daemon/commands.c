@@ -256,6 +256,25 @@ offers_run(struct cmd_ctx *c, struct engine_out *out)
 	return rc;
 }
 
+/*
+ * 360 feedback is confidential: who responded is for LA advisers and viewers;
+ * a rater sees their own response. Applies to any application record shown.
+ */
+static void
+raters_redact(const struct cmd_ctx *c, json_t *v)
+{
+	const char *rater;
+	json_t *r;
+
+	if (engine_roles(c->actor) & READERS)
+		return;
+	json_object_foreach(json_object_get(v, "raters"), rater, r)
+	{
+		if (strcmp(rater, c->actor_id) != 0)
+			json_object_del(r, "responded");
+	}
+}
+
 /* Render an application for a reply: the record plus its current requirements. */
 static json_t *
 app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
@@ -265,17 +284,7 @@ app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
 
 	ctx_engine(c, candidate, &e);
 	json_object_del(v, "v");
-	if (!(engine_roles(c->actor) & READERS)) {
-		/* 360 feedback is confidential: who responded is for the LA, not the candidate. */
-		const char *rater;
-		json_t *r;
-
-		json_object_foreach(json_object_get(v, "raters"), rater, r)
-		{
-			if (strcmp(rater, c->actor_id) != 0)
-				json_object_del(r, "responded");
-		}
-	}
+	raters_redact(c, v);
 	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
 		json_object_set_new(v, "requirements", engine_requirements(&e, app));
 	return v;
@@ -939,12 +948,23 @@ run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 		{
 			const char *rater = str(json_object_get(ev, "data"), "rater");
 
+			const char *by = str(ev, "actor");
+
 			/* Who was emailed what would tell which raters have not responded. */
 			if (strncmp(str(ev, "type"), "notification.", 13) == 0)
 				continue;
 			if (streq(str(ev, "type"), "application.response_recorded") &&
 			    !streq(rater, c->actor_id))
 				json_object_del(json_object_get(ev, "data"), "rater");
+			/*
+			 * Nor who acted, unless it is the viewer, the candidate, the
+			 * coach or the daemon: a rater's response, or another
+			 * candidate's withdrawal that freed a place, would show.
+			 */
+			if (by != NULL && !streq(by, c->actor_id) &&
+			    !streq(by, str(app, "candidate")) && !streq(by, str(app, "coach")) &&
+			    !streq(by, "pathwayd") && !streq(by, c->cfg->daemon.operator_id))
+				json_object_del(ev, "actor");
 			json_array_append(kept, ev);
 		}
 		json_decref(evs);
@@ -993,6 +1013,7 @@ list_visit(const char *id, void *ud)
 		return 1;
 	}
 	json_object_del(app, "v");
+	raters_redact(l->c, app);
 	json_array_append_new(l->out, app);
 	snprintf(l->next, sizeof l->next, "%s", id);
 	return 0;

@@ -590,6 +590,11 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 	if (streq(outcome, "waitlist") && streq(str(app, "status"), "waitlisted"))
 		return pw_fail(st, PW_ETRANSITION, "application %s is already on the waiting list",
 			       str(app, "id"));
+	/* A place is given up by withdrawing, never by deciding again. */
+	if (json_is_true(json_object_get(app, "place")))
+		return pw_fail(st, PW_ETRANSITION,
+			       "application %s already holds a place; it was accepted at stage %s",
+			       str(app, "id"), str(app, "stage"));
 	if (streq(outcome, "accept")) {
 		rc = decide_accept(ctx, app, cstate, q, st);
 		if (rc != 0)
@@ -636,6 +641,11 @@ engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rat
 			       str(app, "stage"), str(app, "id"));
 	if (streq(rid, str(app, "candidate")))
 		return pw_fail(st, PW_EINVALID, "a candidate cannot rate themself");
+	if (!(engine_roles(rater) & ROLE_RATER))
+		return pw_fail(st, PW_EINVALID,
+			       "%s does not have the rater role (an LA adviser can add it with "
+			       "person.update), so could not record a response",
+			       rid);
 	if (json_object_get(json_object_get(app, "raters"), rid) != NULL)
 		return pw_fail(st, PW_EEXISTS, "%s is already invited", rid);
 	r = json_object();
@@ -830,10 +840,12 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 
 		json_object_del(json_object_get(app, "decisions"), sel);
 		if (at != cap - 1) {
-			emit(out, app, "application.stage_changed",
-			     json_pack("{s:s, s:s}", "from", str(app, "stage"), "to", sel));
+			json_t *data = json_pack("{s:s, s:s}", "from", str(app, "stage"), "to", sel);
+
+			/* The event carries the stage entered, like every stage_changed. */
 			json_object_set_new(app, "stage", json_string(sel));
 			set_time(ctx, app, "stage_entered");
+			emit(out, app, "application.stage_changed", data);
 		}
 	}
 	json_object_set_new(app, "status", json_string("active"));

@@ -530,6 +530,45 @@ class OneLiveApplicationTest(ApiCase):
         self.assertEqual(d.ok("cohort.report", {"cohort": "ntp-2027-28"})["total"], 2)
 
 
+class ConfidentialityTest(ApiCase):
+    def test_who_responded_and_who_acted_stay_with_the_la(self):
+        d = self.daemon()
+        app = self.world(d)
+        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.signoff", {"app": app}, "p-head")
+        d.ok("application.decide", {"app": app, "outcome": "accept"})
+        # A place is given up by withdrawing, not by deciding again.
+        for outcome in ("accept", "reject", "waitlist"):
+            r = d.call("application.decide", {"app": app, "outcome": outcome})
+            self.assertEqual(r["error"]["code"], "invalid_transition", outcome)
+        self.assertEqual(d.ok("cohort.report", {"cohort": "ntp-2026-27"})["taken"], 1)
+        # Only people with the rater role can be invited (they alone may respond).
+        r = d.call("application.invite_rater", {"app": app, "rater": "p-other"}, "p-cand")
+        self.assertEqual(r["error"]["code"], "invalid_request")
+        self.assertIn("rater role", r["error"]["message"])
+        for i in (1, 2):
+            d.ok("person.create", {"id": "p-r%d" % i, "name": "R%d" % i, "roles": ["rater"],
+                                   "email": "r%d@example.org" % i, "school": "s-elm"})
+            d.ok("application.invite_rater", {"app": app, "rater": "p-r%d" % i}, "p-cand")
+        d.ok("application.record_response", {"app": app, "rater": "p-r2"}, "p-r2")
+        listed = [a for a in d.ok("application.list", {}, "p-head")["applications"]
+                  if a["id"] == app]
+        self.assertFalse(any("responded" in r for r in listed[0]["raters"].values()))
+        for who in ("p-cand", "p-head", "p-r1"):
+            raters = d.ok("application.get", {"app": app}, who)["application"]["raters"]
+            self.assertEqual(sorted(raters), ["p-r1", "p-r2"], who)
+            self.assertFalse(any("responded" in r for r in raters.values()), who)
+            hist = d.ok("application.history", {"app": app}, who)["events"]
+            self.assertNotIn("p-r2", json.dumps(
+                [e for e in hist if e["type"] != "application.rater_invited"]), who)
+        # The rater sees their own response; the LA sees everything.
+        self.assertIn("responded", d.ok("application.get", {"app": app}, "p-r2")
+                      ["application"]["raters"]["p-r2"])
+        la = d.ok("application.history", {"app": app})["events"]
+        rec = [e for e in la if e["type"] == "application.response_recorded"]
+        self.assertEqual([(e["actor"], e["data"]["rater"]) for e in rec], [("p-r2", "p-r2")])
+
+
 class EventsTest(ApiCase):
     def sub(self, d, *topics):
         s = self.socket(d, zmq.SUB, "events.sock")
