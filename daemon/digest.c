@@ -188,7 +188,7 @@ send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 	const char *tz = c->cfg->digest.timezone, *id = str(p, "id");
 	int roles = engine_roles(p), rc = 0;
 	json_t *held = NULL, *pending = NULL, *notices, *n;
-	char date[64], *ptext, *ntext, *comma;
+	char date[64], *ptext, *ntext;
 	size_t i;
 
 	if (known != NULL)
@@ -219,9 +219,7 @@ send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 	if (json_array_size(pending) > 0 || json_array_size(notices) > 0) {
 		json_t *ev, *vars;
 
-		schedule_format(tz, c->now, date);
-		if ((comma = strrchr(date, ',')) != NULL)
-			*comma = '\0'; /* the date without the time */
+		schedule_format_date(tz, c->now, date);
 		ptext = join(pending, "Nothing is waiting for you.");
 		ntext = join(notices, "No other notices.");
 		ev = json_pack("{s:s, s:{s:s, s:I, s:I}}", "type", "person.digest", "data",

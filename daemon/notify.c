@@ -518,8 +518,7 @@ session_vars(json_t *v, const struct cohort *co, const struct session *s)
 
 	put(v, "session_id", s->id, "");
 	put(v, "session_title", s->title, "");
-	schedule_format(co->timezone, ical_session_start(co, s), when);
-	when[16] = '\0'; /* "Thu 08 Oct 2026" */
+	schedule_format_date(co->timezone, ical_session_start(co, s), when);
 	put(v, "session_date", when, "");
 	put(v, "session_start", s->start, "");
 	put(v, "session_end", s->end, "");
@@ -538,8 +537,7 @@ sessions_text(const struct cohort *co)
 
 		if (strcmp(ss->audience, "coaches") == 0)
 			continue;
-		schedule_format(co->timezone, ical_session_start(co, ss), when);
-		when[16] = '\0';
+		schedule_format_date(co->timezone, ical_session_start(co, ss), when);
 		n = xasprintf("%s  %-5s %s, %s-%s, %s\n", s, ss->id, when, ss->start, ss->end,
 			      ss->venue);
 		free(s);

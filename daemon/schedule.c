@@ -92,6 +92,18 @@ schedule_format(const char *tz, int64_t t, char *buf)
 	return buf;
 }
 
+char *
+schedule_format_date(const char *tz, int64_t t, char *buf)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	tz_use(tz);
+	localtime_r(&tt, &tm);
+	strftime(buf, 64, "%a %d %b %Y", &tm);
+	return buf;
+}
+
 int64_t
 schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered)
 {

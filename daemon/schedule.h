@@ -18,6 +18,8 @@ int64_t schedule_local(const char *tz, int64_t days, int minutes);
 int64_t schedule_local_date(const char *tz, int64_t t, int *weekday, int *minutes);
 /* Format instant t in tz for people: "Fri 16 Oct 2026, 17:00" (buf of 64 bytes). */
 char *schedule_format(const char *tz, int64_t t, char *buf);
+/* The local date of t in zone tz, "Thu 08 Oct 2026", into buf (64 bytes); returns buf. */
+char *schedule_format_date(const char *tz, int64_t t, char *buf);
 
 /* The deadline of stage s for an application entering it at 'entered' in cohort c; 0 if none. */
 int64_t schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered);

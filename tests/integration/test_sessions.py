@@ -161,7 +161,8 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         self.assertEqual(sorted(r[0] for r, m in got),
                          ["p-a@example.org", "p-b@example.org", "p-coach@example.org"])
         upd = got[0][1]
-        self.assertIn("Changed: TP2", upd["Subject"])
+        self.assertEqual(upd["Subject"], "Changed: TP2 Developing a personalised leadership "
+                                         "plan is now Thu 12 Nov 2026, 16:00")
         ics = [p for p in upd.iter_attachments()][0].get_content()
         if isinstance(ics, bytes):
             ics = ics.decode()
@@ -179,6 +180,9 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         d.ok("clock.set", {"now": "2026-11-11T09:00:00Z"})
         got = self.sink.wait(n + 5)[n:]
         tp2 = [r[0] for r, m in got if m["Subject"].startswith("Tomorrow: TP2")]
+        body = [m for r, m in got if m["Subject"].startswith("Tomorrow: TP2")][0] \
+            .get_body(("plain",)).get_content()
+        self.assertIn("is on Thu 12 Nov 2026, 16:00", " ".join(body.split()))
         missing = [r[0] for r, m in got if m["Subject"].startswith("Your 360: 8 response")]
         self.assertEqual(sorted(tp2), ["p-a@example.org", "p-b@example.org",
                                        "p-coach@example.org"])
