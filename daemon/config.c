@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "notify.h"
 #include "template.h"
@@ -46,6 +45,19 @@ bad(struct pw_status *st, const char *file, const config_setting_t *s, const cha
 	return pw_fail(st, PW_ECONFIG, "%s: %s", file, what);
 }
 
+/* A compiled zone file: a regular file that starts with the TZif magic. */
+static int
+zone_file(const char *path)
+{
+	char magic[4];
+	FILE *f = fopen(path, "rb");
+	int ok = f != NULL && fread(magic, 1, 4, f) == 4 && memcmp(magic, "TZif", 4) == 0;
+
+	if (f != NULL)
+		fclose(f);
+	return ok;
+}
+
 /*
  * A time zone name the C library can load: a file of the zone database
  * (TZDIR, or /usr/share/zoneinfo). A name it cannot find would silently
@@ -61,7 +73,7 @@ zone_check(struct pw_status *st, const char *file, const config_setting_t *g, co
 	if (tz == NULL)
 		return 0;
 	path = xasprintf("%s/%s", dir, tz);
-	ok = *tz != '\0' && *tz != '/' && strstr(tz, "..") == NULL && access(path, R_OK) == 0;
+	ok = *tz != '\0' && *tz != '/' && strstr(tz, "..") == NULL && zone_file(path);
 	free(path);
 	if (ok)
 		return 0;
