@@ -45,24 +45,47 @@ civil_from_days(int64_t z, int *y, int *m, int *d)
 	*y = (int)(yoe + era * 400 + (*m <= 2));
 }
 
+/* The instant wall time 'want' names with the given tm_isdst, if it names one. */
+static int
+local_try(const struct tm *want, int isdst, time_t *out)
+{
+	struct tm tm = *want, back;
+
+	tm.tm_isdst = isdst;
+	*out = mktime(&tm);
+	return localtime_r(out, &back) != NULL && back.tm_year == want->tm_year &&
+	       back.tm_mon == want->tm_mon && back.tm_mday == want->tm_mday &&
+	       back.tm_hour == want->tm_hour && back.tm_min == want->tm_min;
+}
+
+/*
+ * Always the same instant for the same wall time, whatever was converted
+ * before (mktime guesses from its previous call when left to choose): a time
+ * that happens twice (the hour the clocks go back) is its first occurrence;
+ * one that never happens (the hour they go forward) moves on by the gap.
+ */
 int64_t
 schedule_local(const char *tz, int64_t days, int minutes)
 {
-	struct tm tm;
-	time_t t;
-	int y, m, d;
+	struct tm want;
+	time_t std, dst;
+	int y, m, d, std_ok, dst_ok;
 
 	civil_from_days(days, &y, &m, &d);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_hour = minutes / 60;
-	tm.tm_min = minutes % 60;
-	tm.tm_isdst = -1; /* let the zone's rules say whether summer time applies */
+	memset(&want, 0, sizeof want);
+	want.tm_year = y - 1900;
+	want.tm_mon = m - 1;
+	want.tm_mday = d;
+	want.tm_hour = minutes / 60;
+	want.tm_min = minutes % 60;
 	tz_use(tz);
-	t = mktime(&tm);
-	return (int64_t)t;
+	std_ok = local_try(&want, 0, &std);
+	dst_ok = local_try(&want, 1, &dst);
+	if (std_ok && dst_ok)
+		return (int64_t)(std < dst ? std : dst);
+	if (dst_ok)
+		return (int64_t)dst;
+	return (int64_t)std; /* valid, or in the gap: read as standard time, after it */
 }
 
 int64_t

@@ -86,6 +86,17 @@ test_local_across_dst(void **state)
 	AT(schedule_local("Europe/London", D("2027-03-28"), 9 * 60), "2027-03-28T08:00:00Z");
 	AT(schedule_local("Europe/London", D("2027-03-29"), 9 * 60), "2027-03-29T08:00:00Z");
 	AT(schedule_local("Europe/London", D("2026-12-31"), 23 * 60 + 59), "2026-12-31T23:59:00Z");
+	/* 01:30 happens twice on 25 Oct 2026: always the first (BST), whatever came before */
+	AT(schedule_local("Europe/London", D("2026-12-01"), 9 * 60), "2026-12-01T09:00:00Z");
+	AT(schedule_local("Europe/London", D("2026-10-25"), 90), "2026-10-25T00:30:00Z");
+	AT(schedule_local("Europe/London", D("2026-07-01"), 9 * 60), "2026-07-01T08:00:00Z");
+	AT(schedule_local("Europe/London", D("2026-10-25"), 90), "2026-10-25T00:30:00Z");
+	/* 01:30 never happens on 28 Mar 2027: the gap's length later, 02:30 BST */
+	AT(schedule_local("Europe/London", D("2026-07-01"), 9 * 60), "2026-07-01T08:00:00Z");
+	AT(schedule_local("Europe/London", D("2027-03-28"), 90), "2027-03-28T01:30:00Z");
+	AT(schedule_local("Europe/London", D("2026-12-01"), 9 * 60), "2026-12-01T09:00:00Z");
+	AT(schedule_local("Europe/London", D("2027-03-28"), 90), "2027-03-28T01:30:00Z");
+	AT(schedule_local("Australia/Sydney", D("2027-04-04"), 150), "2027-04-03T15:30:00Z");
 	AT(schedule_local("UTC", D("2026-07-01"), 0), "2026-07-01T00:00:00Z");
 	AT(schedule_local("America/New_York", D("2026-07-01"), 9 * 60), "2026-07-01T13:00:00Z");
 	/* a cohort's zone never leaks into the protocol's UTC times */
