@@ -64,7 +64,9 @@ text_line(struct buf *b, const char *name, const char *text)
 			add(&v, "\\", 1);
 		if (*p == '\n')
 			add(&v, "\\n", 2);
-		else if ((unsigned char)*p >= 0x20)
+		else if (*p == '\t')
+			add(&v, " ", 1);
+		else if ((unsigned char)*p >= 0x20 && *p != 0x7f)
 			add(&v, p, 1);
 	}
 	line(b, v.p);

@@ -97,21 +97,26 @@ base64(struct buf *b, const unsigned char *s, size_t n)
 	}
 }
 
-char *
-message_encode_words(const char *raw)
+/*
+ * RFC 2047 encoded words of at most 39 bytes of text each (52 of base64, so
+ * "Subject: " and one word stay within 78 columns), split between UTF-8
+ * characters, one per folded line.
+ */
+static char *
+encode_words(const char *raw)
 {
 	char *s = clean(raw);
 	struct buf b = {NULL, 0, 0};
 	size_t n = strlen(s), i = 0;
 
-	if (is_ascii_printable(s))
-		return s;
-	/* Encoded words of at most 45 bytes of text (60 of base64), split between characters. */
+	adds(&b, "");
 	while (i < n) {
-		size_t take = n - i < 45 ? n - i : 45;
+		size_t take = n - i < 39 ? n - i : 39;
 
-		while (i + take < n && ((unsigned char)s[i + take] & 0xc0) == 0x80)
+		while (take > 0 && i + take < n && ((unsigned char)s[i + take] & 0xc0) == 0x80)
 			take--;
+		if (take == 0) /* not UTF-8: cut anywhere */
+			take = n - i < 39 ? n - i : 39;
 		if (b.len > 0)
 			adds(&b, "\r\n ");
 		adds(&b, "=?UTF-8?B?");
@@ -121,6 +126,77 @@ message_encode_words(const char *raw)
 	}
 	free(s);
 	return b.p;
+}
+
+char *
+message_encode_words(const char *raw)
+{
+	char *s = clean(raw);
+
+	if (is_ascii_printable(s))
+		return s;
+	free(s);
+	return encode_words(raw);
+}
+
+/*
+ * An unstructured header value (the Subject) after "NAME: ": folded at
+ * spaces so no line passes 78 columns; encoded words when it is not plain
+ * ASCII or has a word too long to fold.
+ */
+static char *
+header_text(const char *name, const char *raw)
+{
+	char *s = clean(raw), *word, *save = NULL;
+	struct buf b = {NULL, 0, 0};
+	size_t col = strlen(name) + 2;
+
+	if (!is_ascii_printable(s)) {
+		free(s);
+		return encode_words(raw);
+	}
+	if (col + strlen(s) <= 78)
+		return s;
+	adds(&b, "");
+	for (word = strtok_r(s, " ", &save); word != NULL; word = strtok_r(NULL, " ", &save)) {
+		size_t n = strlen(word);
+
+		if (n > 76) {
+			free(b.p);
+			free(s);
+			return encode_words(raw);
+		}
+		if (b.len > 0 && col + 1 + n > 78) {
+			adds(&b, "\r\n");
+			col = 0;
+		}
+		if (b.len > 0 || col == 0) {
+			adds(&b, " ");
+			col++;
+		}
+		adds(&b, word);
+		col += n;
+	}
+	free(s);
+	return b.p;
+}
+
+/*
+ * White space at the end of a line (col characters long) must be encoded;
+ * its "=20" goes on a line of its own when it would pass 76 columns.
+ */
+static void
+qp_trailing_space(struct buf *b, int col)
+{
+	char last, enc[4];
+
+	if (b->len == 0 || (b->p[b->len - 1] != ' ' && b->p[b->len - 1] != '\t'))
+		return;
+	last = b->p[--b->len];
+	if (col - 1 + 3 > 76)
+		adds(b, "=\r\n");
+	snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
+	adds(b, enc);
 }
 
 char *
@@ -137,13 +213,7 @@ message_qp(const char *s)
 		if (*p == '\r')
 			continue;
 		if (*p == '\n') {
-			/* Trailing white space before a line break must be encoded. */
-			if (b.len > 0 && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\t')) {
-				char last = b.p[--b.len];
-
-				snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
-				adds(&b, enc);
-			}
+			qp_trailing_space(&b, col);
 			adds(&b, "\r\n");
 			col = 0;
 			continue;
@@ -163,12 +233,7 @@ message_qp(const char *s)
 		adds(&b, enc);
 		col += len;
 	}
-	if (b.len > 0 && (b.p[b.len - 1] == ' ' || b.p[b.len - 1] == '\t')) {
-		char last = b.p[--b.len], enc[4];
-
-		snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
-		adds(&b, enc);
-	}
+	qp_trailing_space(&b, col);
 	return b.p;
 }
 
@@ -188,7 +253,9 @@ message_addr(const char *header, char *buf, size_t len)
 		return NULL;
 	memcpy(buf, header, n);
 	buf[n] = '\0';
-	if (strchr(buf, '@') == NULL || strpbrk(buf, " \t\r\n<>\"") != NULL)
+	/* One mailbox: exactly one '@', nothing a header would read as a separator. */
+	if (strchr(buf, '@') == NULL || strchr(buf, '@') != strrchr(buf, '@') || buf[0] == '@' ||
+	    buf[n - 1] == '@' || strpbrk(buf, " \t\r\n<>\",;()[]\\") != NULL)
 		return NULL;
 	return buf;
 }
@@ -201,7 +268,7 @@ add_mailbox(struct buf *b, const char *name, const char *addr)
 
 	if (n[0] == '\0') {
 		adds(b, addr);
-	} else if (is_ascii_printable(n)) {
+	} else if (is_ascii_printable(n) && strlen(n) <= 60) {
 		adds(b, "\"");
 		for (const char *p = n; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')
@@ -210,9 +277,13 @@ add_mailbox(struct buf *b, const char *name, const char *addr)
 		}
 		addf(b, "\" <%s>", addr);
 	} else {
-		char *w = message_encode_words(n);
+		char *w = encode_words(n), *last = strrchr(w, '\n');
 
-		addf(b, "%s <%s>", w, addr);
+		/* The address on the last word's line when it fits (78 with "From: "). */
+		addf(b, "%s%s<%s>", w,
+		     strlen(last ? last : w) + 2 + strlen(addr) + (last ? 0 : 6) <= 78 ? " "
+										       : "\r\n ",
+		     addr);
 		free(w);
 	}
 	free(n);
@@ -282,22 +353,30 @@ message_compose(const struct message *m, const char **why)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	addf(&b, "Date: %s\r\n", date);
-	if (is_ascii_printable(m->from)) {
-		addf(&b, "From: %s\r\n", m->from);
+	if (is_ascii_printable(m->from) && strpbrk(m->from, ",;:\"()[]\\") == NULL &&
+	    strlen(m->from) <= 72) {
+		addf(&b, "From: %s\r\n", m->from); /* as configured: a plain name <address> */
 	} else {
-		char *name = xstrdup(m->from), *lt = strrchr(name, '<');
+		char *name = xstrdup(m->from), *lt = strrchr(name, '<'), *start = name, *end;
 
 		if (lt != NULL)
 			*lt = '\0';
+		else
+			*name = '\0'; /* a bare address */
+		while (*start == ' ' || *start == '"')
+			start++;
+		end = start + strlen(start);
+		while (end > start && (end[-1] == ' ' || end[-1] == '"'))
+			*--end = '\0';
 		adds(&b, "From: ");
-		add_mailbox(&b, name, from_addr);
+		add_mailbox(&b, start, from_addr);
 		adds(&b, "\r\n");
 		free(name);
 	}
 	adds(&b, "To: ");
 	add_mailbox(&b, m->to_name, to_addr);
 	adds(&b, "\r\n");
-	subject = message_encode_words(m->subject);
+	subject = header_text("Subject", m->subject);
 	addf(&b, "Subject: %s\r\n", subject);
 	free(subject);
 	addf(&b, "Message-ID: <%s.pathway@%s>\r\n", m->job_id, domain);

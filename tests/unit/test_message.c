@@ -257,6 +257,126 @@ test_addr_of_from(void **state)
 	assert_string_equal(message_addr("pathway@la.example.net", buf, sizeof buf),
 			    "pathway@la.example.net");
 	assert_null(message_addr("Team <nobody>", buf, sizeof buf));
+	/* one mailbox only */
+	assert_null(message_addr("a@x.org,b@y.org", buf, sizeof buf));
+	assert_null(message_addr("a@b@c.org", buf, sizeof buf));
+	assert_null(message_addr("@x.org", buf, sizeof buf));
+}
+
+/* Every header line of m (up to the blank line) is at most max columns. */
+static void
+assert_header_lines(const char *m, size_t max)
+{
+	const char *end = strstr(m, "\r\n\r\n");
+	size_t len = 0;
+
+	assert_non_null(end);
+	for (const char *p = m; p < end; p++) {
+		if (*p == '\r')
+			continue;
+		if (*p == '\n') {
+			len = 0;
+			continue;
+		}
+		if (++len > max)
+			fail_msg("a header line passes %zu columns: %.80s", max, p - len + 1);
+	}
+}
+
+static void
+test_long_headers_fold(void **state)
+{
+	struct message a = base;
+	const char *why = NULL;
+	char *m, *h, word[1101], *q;
+
+	(void)state;
+	/* A long ASCII subject folds at spaces; nothing is lost. */
+	a.subject = "Reminder: the three-day internship at a Lead Succession School is due by "
+		    "Fri 26 Mar 2027, 17:00, and your host school still has to confirm the days";
+	m = message_compose(&a, &why);
+	assert_non_null(m);
+	assert_header_lines(m, 78);
+	h = headers_of(m);
+	{
+		/* Unfolded (CRLF before a space removed), it is the subject as given. */
+		char *u = xstrdup(h), *w = u, *want = xasprintf("Subject: %s\r\n", a.subject);
+
+		for (const char *r = h; *r != '\0'; r++) {
+			if (r[0] == '\r' && r[1] == '\n' && r[2] == ' ') {
+				r++;
+				continue;
+			}
+			*w++ = *r;
+		}
+		*w = '\0';
+		assert_non_null(strstr(u, want));
+		assert_non_null(strstr(h, "\r\n ")); /* and it was folded */
+		free(want);
+		free(u);
+	}
+	free(h);
+	free(m);
+	/* One word too long to fold, and an ASCII name as long: encoded words. */
+	memset(word, 'x', sizeof word - 1);
+	word[sizeof word - 1] = '\0';
+	a.subject = word;
+	a.to_name = word;
+	m = message_compose(&a, &why);
+	assert_non_null(m);
+	assert_header_lines(m, 78);
+	assert_non_null(strstr(m, "<head@oakfield.example.org>"));
+	free(m);
+	/* A non-ASCII subject: "Subject: " and the first word within 78 too. */
+	a = base;
+	a.subject = "Zoë Ní Bhriain: a place on the Norfolk Leadership Talent Pool";
+	m = message_compose(&a, &why);
+	assert_header_lines(m, 78);
+	free(m);
+	/* Bytes that are not UTF-8 are still cut into words, never read past. */
+	memset(word, 0x80, 50);
+	word[50] = '\0';
+	q = message_encode_words(word);
+	assert_encoded_words(q);
+	free(q);
+}
+
+static void
+test_from_with_specials(void **state)
+{
+	struct message a = base;
+	const char *why = NULL;
+	char *m;
+
+	(void)state;
+	a.from = "Norfolk County Council, Education <pathway@la.example.net>";
+	m = message_compose(&a, &why);
+	assert_non_null(m);
+	assert_non_null(
+	    strstr(m, "From: \"Norfolk County Council, Education\" <pathway@la.example.net>\r\n"));
+	free(m);
+}
+
+static void
+test_qp_trailing_space_at_the_margin(void **state)
+{
+	char text[80], *q;
+	size_t len = 0;
+
+	(void)state;
+	memset(text, 'a', 74);
+	text[74] = ' ';
+	text[75] = '\n';
+	text[76] = '\0';
+	q = message_qp(text);
+	for (const char *p = q; *p != '\0'; p++) {
+		if (*p == '\n')
+			len = 0;
+		else if (*p != '\r')
+			assert_true(++len <= 76);
+	}
+	assert_non_null(strstr(q, "=20\r\n"));
+	free(q);
 }
 
 int
@@ -271,6 +391,9 @@ main(void)
 	    cmocka_unit_test(test_attachment),
 	    cmocka_unit_test(test_unusable_addresses),
 	    cmocka_unit_test(test_addr_of_from),
+	    cmocka_unit_test(test_long_headers_fold),
+	    cmocka_unit_test(test_from_with_specials),
+	    cmocka_unit_test(test_qp_trailing_space_at_the_margin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
