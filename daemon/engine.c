@@ -840,7 +840,8 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 
 		json_object_del(json_object_get(app, "decisions"), sel);
 		if (at != cap - 1) {
-			json_t *data = json_pack("{s:s, s:s}", "from", str(app, "stage"), "to", sel);
+			json_t *data =
+			    json_pack("{s:s, s:s}", "from", str(app, "stage"), "to", sel);
 
 			/* The event carries the stage entered, like every stage_changed. */
 			json_object_set_new(app, "stage", json_string(sel));
@@ -848,6 +849,8 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 			emit(out, app, "application.stage_changed", data);
 		}
 	}
+	/* It enters its stage afresh in the new cohort: that cohort's deadlines, from now. */
+	set_time(ctx, app, "stage_entered");
 	json_object_set_new(app, "status", json_string("active"));
 	json_object_del(app, "attendance");
 	emit(out, app, "application.deferred",

@@ -105,13 +105,16 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 	const char *id = str(args, "id"), *k;
 	char closes[PW_TIME_LEN], published[PW_TIME_LEN], local[64];
 	json_t *opp, *ev, *vars, *v;
-	int64_t until = c->now + (int64_t)days * 86400;
-	int rc;
+	int64_t until, today;
+	int rc, minutes;
 
 	const char *tz = c->cfg->ncohorts > 0 ? c->cfg->cohorts[0].timezone : "Europe/London";
 
 	if (str(aud, "cohort") && config_cohort(c->cfg, str(aud, "cohort")) != NULL)
 		tz = config_cohort(c->cfg, str(aud, "cohort"))->timezone;
+	/* The same local time, that many days on: a clock change in between moves nothing. */
+	today = schedule_local_date(tz, c->now, NULL, &minutes);
+	until = schedule_local(tz, today + days, minutes);
 	if (store_rec_exists(c->store, c->txn, DB_OPPORTUNITIES, id))
 		return pw_fail(c->st, PW_EEXISTS, "opportunity '%s' already exists", id);
 	json_object_foreach((json_t *)aud, k, v)

@@ -85,7 +85,7 @@ app_where(const struct cmd_ctx *c, const json_t *app, const struct cohort **co,
  * makes the application overdue.
  */
 static int
-stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since)
+stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since, int with_deadline)
 {
 	const struct cohort *co;
 	const struct stage *s;
@@ -107,7 +107,7 @@ stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since)
 	if (pw_time_parse(str(app, "stage_entered"), &entered) != 0)
 		entered = c->now;
 	dl = schedule_deadline(co, s, entered);
-	if (dl > 0)
+	if (dl > 0 && with_deadline)
 		rc = arm(c, app, "deadline", 0, dl, dl);
 	for (size_t i = 0; i < s->nreminders && rc == 0; i++) {
 		const struct nudge *n = &s->reminders[i];
@@ -132,26 +132,42 @@ stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since)
 int
 timers_stage_entered(struct cmd_ctx *c, const json_t *app)
 {
-	return stage_arm(c, app, INT64_MIN);
+	return stage_arm(c, app, INT64_MIN, 1);
 }
 
 /*
  * The application's stage is timed differently now (its deadline or session
- * moved): forget whether it was overdue and arm its timers again from now.
+ * moved, or its reminders changed): arm its timers again from now. Overdue by
+ * a deadline that has not moved, it stays so, and is not told again; by one
+ * that moved, it is overdue only if the new one has passed too.
  */
 static int
 stage_rearm(struct cmd_ctx *c, json_t *app, const struct cohort *co)
 {
-	int rc;
+	const struct cohort *where;
+	const struct stage *s;
+	int64_t entered, dl = 0, since = 0;
+	int rc, keep = 0;
 
-	json_object_del(app, "overdue");
-	rc = store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
+	if (app_where(c, app, &where, &s) == 0) {
+		if (pw_time_parse(str(app, "stage_entered"), &entered) != 0)
+			entered = c->now;
+		dl = schedule_deadline(where, s, entered);
+	}
+	keep = json_object_get(app, "overdue") != NULL &&
+	       pw_time_parse(str(json_object_get(app, "overdue"), "since"), &since) == 0 &&
+	       since == dl && dl > 0;
+	if (!keep) {
+		json_object_del(app, "overdue");
+		rc = store_index_del(c->store, c->txn, DB_OVERDUE, co->id, str(app, "id"), NULL);
+		if (rc == 0)
+			rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
+		if (rc != 0)
+			return rc;
+	}
+	rc = timers_cancel(c, str(app, "id"));
 	if (rc == 0)
-		rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
-	if (rc == 0)
-		rc = timers_cancel(c, str(app, "id"));
-	if (rc == 0)
-		rc = stage_arm(c, app, c->now);
+		rc = stage_arm(c, app, c->now, !keep);
 	return rc;
 }
 
@@ -213,6 +229,8 @@ nudge_event(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const
 		      (json_int_t)(due > today ? due - today : 0), "days_overdue",
 		      (json_int_t)(today > due ? today - due : 0));
 
+	if (dl <= 0) /* a repeating reminder of a stage without a deadline */
+		json_object_clear(json_object_get(ev, "data"));
 	if (index >= 0)
 		json_object_set_new(json_object_get(ev, "data"), "index", json_integer(index));
 	return ev;
@@ -317,25 +335,58 @@ session_tell(struct cmd_ctx *c, const struct cohort *co, const struct session *s
 	return rc;
 }
 
+/* Arm session s's reminder again at 'at', and record the new timer in the cohort's state. */
+static int
+session_hold(struct cmd_ctx *c, const struct cohort *co, const struct session *s, int64_t at)
+{
+	json_t *state = NULL, *entry;
+	char id[32];
+	int rc = arm_session(c, co, s, at, id, sizeof id);
+
+	if (rc == 0 && store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state) == 0 &&
+	    (entry = json_object_get(json_object_get(state, "sessions"), s->id)) != NULL) {
+		json_object_set_new(entry, "timer", json_string(id));
+		rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state, c->st);
+	}
+	json_decref(state);
+	return rc;
+}
+
 static int
 fire_session(struct cmd_ctx *c, const json_t *t)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(t, "cohort"));
 	const struct session *s = co ? config_session(co, str(t, "session")) : NULL;
 
-	if (s == NULL || co->programme->session_reminder.to == 0)
+	const struct nudge *n = co ? &co->programme->session_reminder : NULL;
+	int64_t w;
+
+	if (s == NULL || n->to == 0)
 		return 0; /* the configuration no longer has it */
 	/* Due while the daemon was down and the session has begun: too late to remind. */
-	if (!co->programme->session_reminder.late && c->now >= ical_session_start(co, s))
+	if (!n->late && c->now >= ical_session_start(co, s))
 		return 0;
-	return session_tell(c, co, s, &co->programme->session_reminder, "cohort.session_reminder",
-			    0);
+	/* Outside the sending window: wait for it, if it opens before the session. */
+	w = n->urgent ? c->now : schedule_window(co, c->now);
+	if (w > c->now)
+		return n->late || w < ical_session_start(co, s) ? session_hold(c, co, s, w) : 0;
+	return session_tell(c, co, s, n, "cohort.session_reminder", 0);
 }
 
 static char *
 session_sig(const struct session *s)
 {
 	return xasprintf("%s|%s|%s|%s", s->date, s->start, s->end, s->venue);
+}
+
+/* What decides when a session's reminder goes, besides the session itself. */
+static char *
+reminder_sig(const struct cohort *co)
+{
+	const struct nudge *n = &co->programme->session_reminder;
+
+	return xasprintf("%d/%d/%d/%d/%d|%s|%d|%d|%d", n->days, n->at, n->to, n->urgent, n->late,
+			 co->timezone, co->window_days, co->window_from, co->window_to);
 }
 
 /* Arm the reminder of one session (if any, and still ahead); record its timer id. */
@@ -501,17 +552,30 @@ cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
 		sessions = json_object();
 		json_object_set_new(state, "sessions", sessions);
 	}
+	char *rsig = reminder_sig(co);
+
 	for (size_t i = 0; i < co->nsessions && rc == 0; i++) {
 		const struct session *s = &co->sessions[i];
 		json_t *entry = json_object_get(sessions, s->id);
 		char *sig = session_sig(s);
 
 		if (entry == NULL) {
-			entry = json_pack("{s:i, s:s}", "seq", 0, "sig", sig);
+			entry = json_pack("{s:i, s:s, s:s}", "seq", 0, "sig", sig, "rsig", rsig);
 			json_object_set_new(sessions, s->id, entry);
 			rc = session_arm(c, co, s, entry);
 			changed = 1;
+		} else if (strcmp(str(entry, "sig"), sig) == 0 &&
+			   !streq(str(entry, "rsig"), rsig)) {
+			/* Only the reminder's timing changed: move it, tell nobody. */
+			if (str(entry, "rsig") != NULL) {
+				rc = session_disarm(c, entry);
+				if (rc == 0)
+					rc = session_arm(c, co, s, entry);
+			}
+			json_object_set_new(entry, "rsig", json_string(rsig));
+			changed = 1;
 		} else if (strcmp(str(entry, "sig"), sig) != 0) {
+			json_object_set_new(entry, "rsig", json_string(rsig));
 			json_object_set_new(
 			    entry, "seq",
 			    json_integer(json_integer_value(json_object_get(entry, "seq")) + 1));
@@ -532,6 +596,7 @@ cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
 		}
 		free(sig);
 	}
+	free(rsig);
 	if (rc == 0)
 		rc = cohort_stages_sync(c, co, state, &changed);
 	if (rc == 0 && changed)
@@ -583,6 +648,23 @@ timers_digest_sync(struct cmd_ctx *c)
 			return 0;
 	}
 	return rc == 0 ? digest_arm(c, want) : rc;
+}
+
+/*
+ * A reminder or escalation that falls due outside the cohort's sending window
+ * (the daemon was down when it was due, or its moment was computed under
+ * another window) waits for the window, unless urgent: armed again there.
+ */
+static int
+held(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
+     const char *kind, int index, int64_t dl, int *rc)
+{
+	int64_t w = n->urgent ? c->now : schedule_window(co, c->now);
+
+	if (w <= c->now)
+		return 0;
+	*rc = arm(c, app, kind, index, w, dl);
+	return 1;
 }
 
 /* Act on one due timer t; the timer itself is already deleted. */
@@ -638,18 +720,26 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 		/* A reminder before a deadline that has passed no longer helps anyone. */
 		if (n->every == 0 && n->days < 0 && !n->late && c->now >= dl)
 			goto done;
+		if (held(c, app, co, n, kind, index, dl, &rc))
+			goto done;
 		rc = fire_nudge(c, app, co, n, "application.reminded", dl, index);
 		if (rc == 0 && n->every > 0) {
-			int64_t entered;
+			int64_t entered,
+			    today = schedule_local_date(co->timezone, c->now, NULL, NULL);
 
 			if (pw_time_parse(str(app, "stage_entered"), &entered) != 0)
 				entered = c->now;
-			rc = arm(c, app, "reminder", index, schedule_every(co, n, entered, c->now),
+			/* The next one on a later day: one held to this morning's window
+			 * and this day's own are the same reminder. */
+			rc = arm(c, app, "reminder", index,
+				 schedule_every(co, n, entered,
+						schedule_local(co->timezone, today + 1, 0) - 1),
 				 dl);
 		}
 	} else if (strcmp(kind, "escalation") == 0 && (size_t)index < s->nescalations) {
-		rc = fire_nudge(c, app, co, &s->escalations[index], "application.escalated", dl,
-				index);
+		if (!held(c, app, co, &s->escalations[index], kind, index, dl, &rc))
+			rc = fire_nudge(c, app, co, &s->escalations[index], "application.escalated",
+					dl, index);
 	}
 done:
 	json_decref(app);

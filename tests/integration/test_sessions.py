@@ -249,6 +249,41 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
                                                {"overdue": True})["applications"]
                           if a["id"] == app], [app])
 
+    def test_timing_changed_but_not_the_deadline(self):
+        """A reload that changes the sending window re-arms every stage; an application
+        already overdue by a deadline that did not move stays overdue, told once."""
+        d = self.d
+        d.ok("person.create", {"id": "p-c", "name": "Cara Singh", "email": "p-c@example.org",
+                               "roles": ["candidate"], "school": "s-oak"})
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
+                   "p-c")["application"]["id"]
+        kinds = ("application.overdue",)
+        self.assertEqual(len(self.events(app, kinds)), 1)
+        with open(self.cohort, "w") as f:
+            f.write(self.cohort_text.replace('from = "07:30"; to = "18:30";',
+                                             'from = "09:30"; to = "18:00";')
+                    .replace("places = 30;", "places = 31;"))  # to see the reload land
+        d.proc.send_signal(signal.SIGHUP)
+        end = time.monotonic() + 30
+        while d.ok("cohort.get", {"cohort": "ntp-2026-27"})["cohort"]["places"] != 31:
+            self.assertLess(time.monotonic(), end, "the reload")
+            time.sleep(0.02)
+        d.ok("clock.advance", {"seconds": 3600})
+        self.assertEqual(len(self.events(app, kinds)), 1)
+        self.assertTrue(d.ok("application.get", {"app": app})["application"].get("overdue"))
+        # The TP1 reminder (09:00 the day before) now waits for the 09:30 window; no
+        # session changed, so nobody is sent an update.
+        def reminders():
+            return [e["at"] for e in d.ok("events.since", {"after": 0, "limit": 1000})
+                    ["events"] if e["type"] == "cohort.session_reminder" and
+                    e["data"]["session"] == "TP1"]
+        d.ok("clock.set", {"now": "2026-10-07T08:29:00Z"})
+        self.assertEqual(reminders(), [])
+        d.ok("clock.set", {"now": "2026-10-07T08:30:00Z"})
+        self.assertEqual(reminders(), ["2026-10-07T08:30:00Z"])
+        self.assertEqual([e for e in d.ok("events.since", {"after": 0, "limit": 1000})
+                          ["events"] if e["type"] == "cohort.session_changed"], [])
+
 
 if __name__ == "__main__":
     unittest.main()

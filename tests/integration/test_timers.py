@@ -225,6 +225,54 @@ class TimersTest(unittest.TestCase):
                                   "application.escalated")]
         self.assertEqual(len(again), 3, "a restart must not fire anything twice")
 
+    def test_a_reminder_due_outside_the_window_waits_for_it(self):
+        # Friday's 09:00 reminder falls due while the daemon is down; it comes back on
+        # Saturday night (22:30 BST) and the reminder waits for Monday 07:30.
+        d = self.daemon("2026-09-07T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.kill()
+        d.start()
+        kinds = {"application.reminded"}
+        d.ok("clock.set", {"now": "2026-09-12T21:30:00Z"})
+        self.assertEqual(self.events(d, types=kinds), [])
+        d.ok("clock.set", {"now": "2026-09-14T06:29:00Z"})
+        self.assertEqual(self.events(d, types=kinds), [])
+        d.ok("clock.set", {"now": "2026-09-14T06:30:00Z"})
+        self.assertEqual([e["at"] for e in self.events(d, types=kinds)],
+                         ["2026-09-14T06:30:00Z"])
+        self.assertEqual([(j["created"], j["template"]) for j in self.jobs(d)][-1],
+                         ("2026-09-14T06:30:00Z", "signoff-reminder"))
+        # The next is the next day's: Tuesday 15 September, 09:00 BST; not twice on Monday.
+        d.ok("clock.set", {"now": "2026-09-15T07:59:00Z"})
+        self.assertEqual(len(self.events(d, types=kinds)), 1)
+        d.ok("clock.set", {"now": "2026-09-15T08:00:00Z"})
+        self.assertEqual([e["at"] for e in self.events(d, types=kinds)],
+                         ["2026-09-14T06:30:00Z", "2026-09-15T08:00:00Z"])
+
+    def test_deferral_starts_the_stage_afresh(self):
+        d = self.daemon("2026-09-07T08:00:00Z")
+        self.people(d)
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
+                   "p-cand")["application"]["id"]
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("clock.set", {"now": "2026-09-23T12:00:00Z"})
+        kinds = {"application.reminded", "application.overdue", "application.escalated"}
+        before = self.events(d, types=kinds)
+        self.assertEqual(sorted({e["type"] for e in before}), sorted(kinds))
+        a = d.ok("application.defer", {"app": app, "cohort": "ntp-2027-28"})["application"]
+        self.assertEqual((a["cohort"], a["stage"]), ("ntp-2027-28", "signoff"))
+        self.assertNotIn("overdue", a)
+        # Nothing already sent is sent again; the new cohort's deadline is 14 days on.
+        d.ok("clock.advance", {"seconds": 3 * 3600})
+        self.assertEqual(self.events(d, types=kinds), before)
+        d.ok("clock.set", {"now": "2026-10-08T12:00:00Z"})
+        over = [e for e in self.events(d, types={"application.overdue"}) if e["cohort"] ==
+                "ntp-2027-28"]
+        self.assertEqual([e["data"]["deadline"] for e in over], ["2026-10-07T16:00:00Z"])
+
     def test_daylight_saving(self):
         # Clocks go back on Sunday 25 October 2026 (BST -> GMT). The 360 reminders are
         # "09:00 local" relative to TP2 (Thu 5 Nov 2026, 16:00 GMT): 14 days before is
@@ -371,6 +419,13 @@ class OpportunityTest(unittest.TestCase):
         self.assertEqual((o["released"], o["told"]), (True, 3))
         d.ok("clock.advance", {"seconds": 86400})
         self.assertEqual(jobs("opportunity-released"), ["h-hill", "h-oak"])
+        # An early window across the clock change ends at the same local time.
+        self.assertEqual(d.ok("system.ping")["now"], "2026-10-20T08:00:00Z")  # 09:00 BST
+        d.ok("opportunity.publish", {"id": "dst", "title": "t", "description": "d",
+                                     "audience": {"cohort": "ntp-2026-27"}, "early_days": 14})
+        o = d.ok("opportunity.get", {"id": "dst"})["opportunity"]
+        self.assertEqual((o["closes"], o["closes_local"]),
+                         ("2026-11-03T09:00:00Z", "Tue 03 Nov 2026, 09:00"))
 
 
 class SystemClockTest(unittest.TestCase):
