@@ -152,8 +152,11 @@ free_credit(const struct outbox *ob)
 {
 	int n = 0;
 
-	for (size_t w = 0; w < ob->nworkers; w++)
-		n += ob->workers[w].capacity - held_by(ob, w);
+	for (size_t w = 0; w < ob->nworkers; w++) {
+		int free = ob->workers[w].capacity - held_by(ob, w);
+
+		n += free > 0 ? free : 0; /* a worker may hold more than a lowered credit */
+	}
 	return n;
 }
 
@@ -279,19 +282,26 @@ job_kill(struct cmd_ctx *c, json_t *job, const char *why)
 
 /* Worker reports. Each returns 0 (done, or refused with an error reply) or PW_ESTORE. */
 
+static int leases_return(struct outbox *ob, struct cmd_ctx *c, size_t wi);
+
 static int
 on_ready(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
 	 double mono)
 {
 	struct worker *wk;
 
-	(void)c;
 	if (wi < 0) {
 		ob->workers = xrealloc(ob->workers, (ob->nworkers + 1) * sizeof *ob->workers);
 		wi = (long)ob->nworkers++;
 		memset(&ob->workers[wi], 0, sizeof ob->workers[wi]);
 		memcpy(ob->workers[wi].ident, w->ident, w->ident_len);
 		ob->workers[wi].ident_len = w->ident_len;
+	} else if (held_by(ob, (size_t)wi) > 0) {
+		/* Rejoining: what it held before is offered again (it has dropped it). */
+		int rc = leases_return(ob, c, (size_t)wi);
+
+		if (rc != 0)
+			return rc;
 	}
 	wk = &ob->workers[wi];
 	wk->capacity = (int)json_integer_value(json_object_get(m, "credit"));
@@ -471,18 +481,12 @@ on_release(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, 
 	return rc;
 }
 
-/* Give back every job worker wi holds, then forget the worker. */
+/* Put every job worker wi holds back in the queue, due now. */
 static int
-worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
+leases_return(struct outbox *ob, struct cmd_ctx *c, size_t wi)
 {
 	size_t i = 0;
-	int held = held_by(ob, wi);
 
-	if (held > 0)
-		log_warn("worker %s: %s; its %d job(s) are offered again", ob->workers[wi].name,
-			 why, held);
-	else
-		log_info("worker %s: %s", ob->workers[wi].name, why);
 	while (i < ob->nleases) {
 		json_t *job = NULL;
 
@@ -498,6 +502,23 @@ worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
 		json_decref(job);
 		lease_drop(ob, i);
 	}
+	return 0;
+}
+
+/* Give back every job worker wi holds, then forget the worker. */
+static int
+worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
+{
+	size_t i = 0;
+	int held = held_by(ob, wi);
+
+	if (held > 0)
+		log_warn("worker %s: %s; its %d job(s) are offered again", ob->workers[wi].name,
+			 why, held);
+	else
+		log_info("worker %s: %s", ob->workers[wi].name, why);
+	if (leases_return(ob, c, wi) != 0)
+		return PW_ESTORE;
 	for (i = 0; i < ob->nleases; i++)
 		if (ob->leases[i].worker == ob->nworkers - 1)
 			ob->leases[i].worker = wi;
@@ -664,6 +685,18 @@ dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
 		t = template_find(c->cfg, str(job, "template"));
 		if (t == NULL) {
 			rc = job_kill(c, job, "its template is no longer configured");
+			json_decref(job);
+			continue;
+		}
+		/* Given back or timed out, never reported failed: it still ages. */
+		if (c->now - json_integer_value(json_object_get(job, "created")) >
+		    c->cfg->outbox.lifetime) {
+			char *msg = xasprintf(
+			    "not delivered within outbox.lifetime_hours (%lld attempts)",
+			    (long long)json_integer_value(json_object_get(job, "attempts")));
+
+			rc = job_kill(c, job, msg);
+			free(msg);
 			json_decref(job);
 			continue;
 		}

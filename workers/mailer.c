@@ -45,6 +45,7 @@ struct mailer {
 	double last_heard; /* from the daemon (monotonic seconds) */
 	double last_sent;
 	int daemon_timeout; /* seconds, from the daemon's welcome */
+	int warned_lease;
 };
 
 static double
@@ -54,6 +55,18 @@ mono(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void say(struct mailer *m, json_t *msg);
+
+/* While a message is being sent: keep telling the daemon we are alive. */
+static void
+sending_tick(void *ud)
+{
+	struct mailer *m = ud;
+
+	if (mono() - m->last_sent >= m->conf.heartbeat_ms / 1000.0)
+		say(m, json_pack("{s:s}", "type", "heartbeat"));
 }
 
 static void
@@ -343,6 +356,7 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 		/* When the lease runs out, by our clock (no lease given: never). */
 		json_object_set_new(job, "_expires",
 				    json_real(lease > 0 ? m->last_heard + (double)lease : 1e300));
+		json_object_set_new(job, "_lease", json_integer(lease > 0 ? lease : 0));
 		json_array_append(m->queue, job);
 	} else if (strcmp(type, "welcome") == 0) {
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
@@ -402,16 +416,27 @@ serve(struct mailer *m)
 		if (json_array_size(m->queue) > 0 && !stopping) {
 			json_t *job = json_incref(json_array_get(m->queue, 0));
 			double expires = json_real_value(json_object_get(job, "_expires"));
+			double margin = 2 * m->conf.smtp.timeout_ms / 1000.0;
+			json_int_t lease = json_integer_value(json_object_get(job, "_lease"));
+			int hopeless = lease > 0 && lease <= margin;
 
 			json_array_remove(m->queue, 0);
+			if (hopeless && !m->warned_lease) {
+				log_warn("outbox.lease (%lld s) is not more than twice "
+					 "mailer.timeout_ms: "
+					 "a slow send may outlast its lease",
+					 (long long)lease);
+				m->warned_lease = 1;
+			}
 			/*
 			 * A send takes at most timeout_ms. One that could outlast
 			 * the lease, with as much again to spare for the report,
 			 * goes back to the daemon unsent, which offers it again
 			 * with a new lease: sending it now could deliver it twice,
-			 * once here and once by whoever gets it next.
+			 * once here and once by whoever gets it next. Unless no
+			 * lease is long enough: giving back would go on for ever.
 			 */
-			if (mono() + 2 * m->conf.smtp.timeout_ms / 1000.0 < expires) {
+			if (mono() + margin < expires || hopeless) {
 				job_run(m, job);
 			} else {
 				log_info("job %s: released, its lease would run out mid-send",
@@ -420,6 +445,7 @@ serve(struct mailer *m)
 						 str(job, "id")));
 			}
 			json_decref(job);
+			drain(m, 0); /* what came while sending, heartbeats included */
 		}
 		if (mono() - m->last_sent >= hb)
 			say(m, json_pack("{s:s}", "type", "heartbeat"));
@@ -481,6 +507,8 @@ main(int argc, char **argv)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
+	m.conf.smtp.tick = sending_tick;
+	m.conf.smtp.tick_ud = &m;
 	m.smtp = smtp_new(&m.conf.smtp);
 	m.queue = json_array();
 	m.zctx = zmq_ctx_new();

@@ -60,6 +60,16 @@ smtp_free(struct smtp **ps)
 	*ps = NULL;
 }
 
+static int
+progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal, curl_off_t ulnow)
+{
+	const struct smtp_conf *conf = ud;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	conf->tick(conf->tick_ud);
+	return 0;
+}
+
 enum smtp_outcome
 smtp_send(struct smtp *s, const char *from_addr, const char *to_addr, const char *msg, char *why,
 	  size_t whylen)
@@ -88,6 +98,11 @@ smtp_send(struct smtp *s, const char *from_addr, const char *to_addr, const char
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_FORBID_REUSE, s->conf.reuse ? 0L : 1L);
 	curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, s->conf.reuse ? 0L : 1L);
+	if (s->conf.tick != NULL) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, &s->conf);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (s->conf.user != NULL) {
 		curl_easy_setopt(c, CURLOPT_USERNAME, s->conf.user);
 		curl_easy_setopt(c, CURLOPT_PASSWORD, s->conf.password ? s->conf.password : "");

@@ -16,6 +16,9 @@ struct smtp_conf {
 	const char *ca_file;  /* PEM bundle of trusted CAs; NULL: libcurl's default store */
 	long timeout_ms;
 	int reuse; /* keep the connection between messages */
+	/* Called about once a second while a message is being sent (may be NULL). */
+	void (*tick)(void *ud);
+	void *tick_ud;
 };
 
 /* How a delivery attempt ended. */

@@ -362,6 +362,29 @@ class WorkerFaultsTest(FaultsBase):
         self.assertTrue(all(n > 0 for n in per.values()), per)
 
 
+class SlowSendTest(FaultsBase):
+    def test_a_slow_send_keeps_the_mailer_alive(self):
+        """A relay that takes longer to accept a message than the daemon's worker
+        timeout: the mailer keeps sending heartbeats, so the job is not taken from it
+        and sent again by the other mailer."""
+        sink = GatedSink()
+        r = self.rig(outbox="retry_min = 1; worker_timeout = 2; lease = 60;",
+                     mailer="timeout_ms = 8000;", handler=sink)
+        sink.gate.clear()
+        r.mailer("m1")
+        job = self.signoff_job()
+        wait_until(lambda: sink.stalled >= 1, what="the send in progress")
+        r.mailer("m2")
+        time.sleep(4)  # longer than worker_timeout: m1 must still hold the job
+        self.assertEqual([j["lease"]["worker"] for j in r.jobs() if j["id"] == job], ["m1"])
+        sink.gate.set()
+        self.wait_event(job, "notification.sent")
+        r.settle()
+        self.assertEqual(len(self.delivered(job)), 1)
+        with open(os.path.join(self.d.dir, "pathwayd.log")) as f:
+            self.assertNotIn("silent past its timeout", f.read())
+
+
 class WorkerSocketTest(FaultsBase):
     def worker(self, name):
         s = self.d.ctx.socket(zmq.DEALER)
@@ -477,6 +500,51 @@ class WorkerSocketTest(FaultsBase):
         b.send_multipart([b"", json.dumps({"type": "bye"}).encode()])
         self.quiet(a)
         self.quiet(b)
+
+    def job_of(self, s, timeout=5000):
+        """The next job message on worker socket s (skipping welcome and acks)."""
+        end = time.monotonic() + timeout / 1000
+        while time.monotonic() < end:
+            if not s.poll(100):
+                continue
+            m = json.loads(s.recv_multipart()[-1])
+            if m["type"] == "job":
+                return m["job"]
+        self.fail("no job offered")
+
+    def test_a_job_given_back_still_ages(self):
+        r = self.rig(outbox="retry_min = 1; retry_max = 4; lifetime_hours = 1;")
+        job = self.signoff_job()
+        a = self.worker("a")
+        a.send_json({"type": "ready", "name": "a", "credit": 1, "protocol": 1})
+        self.assertEqual(self.job_of(a)["id"], job)
+        self.d.ok("clock.advance", {"seconds": 3601})
+        a.send_json({"type": "release", "job": job})
+        dead = self.wait_event(job, "notification.dead")
+        self.assertIn("lifetime", dead["error"])
+        self.assertEqual([(j["id"], j["state"]) for j in r.jobs() if j["id"] == job],
+                         [(job, "dead")])
+        # The LA is alerted, as for any dead job.
+        self.assertEqual([j["to"]["person"] for j in r.jobs()
+                          if j["template"] == "notification-failed"], ["p-la"])
+
+    def test_a_rejoining_worker_gives_back_what_it_held(self):
+        self.rig()
+        j1, j2 = self.signoff_job(), self.signoff_job()
+        a = self.worker("a")
+        a.setsockopt(zmq.LINGER, 0)
+        a.send_json({"type": "ready", "name": "a", "credit": 2, "protocol": 1})
+        got = {self.job_of(a)["id"], self.job_of(a)["id"]}
+        self.assertEqual(got, {j1, j2})
+        # It comes back with less credit (a restart that kept its identity): what it
+        # held is offered again, and the other worker is not starved by a negative credit.
+        b = self.worker("b")
+        b.send_json({"type": "ready", "name": "b", "credit": 2, "protocol": 1})
+        a.send_json({"type": "ready", "name": "a", "credit": 0, "protocol": 1})
+        got = {self.job_of(b)["id"], self.job_of(b)["id"]}
+        self.assertEqual(got, {j1, j2})
+        leased = {j["id"]: j["lease"]["worker"] for j in self.r.jobs()}
+        self.assertEqual(leased, {j1: "b", j2: "b"})
 
 
 if __name__ == "__main__":
