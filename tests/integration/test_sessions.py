@@ -18,7 +18,7 @@ import unittest
 
 from aiosmtpd.controller import Controller
 
-from test_timers import BIN, Daemon
+from test_timers import BIN, SRC, Daemon
 
 
 class Sink:
@@ -62,7 +62,7 @@ class SessionsTest(unittest.TestCase):
         # so they are overdue at interest at once; the overdue assertions below
         # are about the 360 stage.
         # Cohort files are copied so the test can move a session and reload.
-        src = os.environ.get("PATHWAY_SRC", "/work/main")
+        src = SRC
         self.cohort = os.path.join(self.d.dir, "ntp.conf")
         with open(os.path.join(src, "conf/cohorts/ntp-2026-27.conf")) as f:
             self.cohort_text = f.read()

@@ -18,8 +18,9 @@ import unittest
 
 import zmq
 
-BIN = os.environ.get("PATHWAY_BIN", "/work/main/build")
-SRC = os.environ.get("PATHWAY_SRC", "/work/main")
+SRC = os.environ.get("PATHWAY_SRC",
+                     os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+BIN = os.environ.get("PATHWAY_BIN", os.path.join(SRC, "build"))
 
 CONF = """
 daemon = {{
