@@ -103,28 +103,29 @@ schedule_local_date(const char *tz, int64_t t, int *weekday, int *minutes)
 	return pw_days_from_civil(tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
 }
 
-char *
-schedule_format(const char *tz, int64_t t, char *buf)
+/* t as local time in tz, formatted by fmt into buf (64 bytes). */
+static char *
+local_format(const char *tz, int64_t t, const char *fmt, char *buf)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
 	tz_use(tz);
 	localtime_r(&tt, &tm);
-	strftime(buf, 64, "%a %d %b %Y, %H:%M", &tm);
+	strftime(buf, 64, fmt, &tm);
 	return buf;
+}
+
+char *
+schedule_format(const char *tz, int64_t t, char *buf)
+{
+	return local_format(tz, t, "%a %d %b %Y, %H:%M", buf);
 }
 
 char *
 schedule_format_date(const char *tz, int64_t t, char *buf)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	tz_use(tz);
-	localtime_r(&tt, &tm);
-	strftime(buf, 64, "%a %d %b %Y", &tm);
-	return buf;
+	return local_format(tz, t, "%a %d %b %Y", buf);
 }
 
 int64_t
