@@ -492,6 +492,13 @@ main(int argc, char **argv)
 			return opt == 'h' ? 0 : 2;
 		}
 	}
+	/* First of all, so a SIGTERM during start-up is a clean stop too. */
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
 	if (conf_load(conf, &m.conf) != 0) {
 		conf_clear(&m.conf);
 		return 1;
@@ -500,12 +507,6 @@ main(int argc, char **argv)
 	snprintf(m.name, sizeof m.name, "%s", name ? name : "");
 	if (name == NULL)
 		snprintf(m.name, sizeof m.name, "mailer@%s:%d", host, (int)getpid());
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_stop;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGPIPE, &sa, NULL);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m.conf.smtp.tick = sending_tick;
 	m.conf.smtp.tick_ud = &m;

@@ -167,11 +167,22 @@ class Rig:
             self.smtp = None
 
     def mailer(self, name="m1", conf=None):
-        with open(os.path.join(self.d.dir, name + ".log"), "ab") as log:
+        path = os.path.join(self.d.dir, name + ".log")
+        with open(path, "ab") as log:
+            start = log.tell()
             p = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c", conf or self.d.conf,
                                   "-n", name], stderr=log)
         self.mailers[name] = p
         self.test.addCleanup(self.stop_mailer, name)
+        # Running before the test goes on: a SIGTERM before then is not a clean stop.
+        end = time.monotonic() + 30
+        while p.poll() is None:
+            with open(path, "rb") as f:
+                f.seek(start)
+                if b"sending for" in f.read():
+                    break
+            self.test.assertLess(time.monotonic(), end, "mailer %s did not start" % name)
+            time.sleep(0.02)
         return p
 
     def stop_mailer(self, name):

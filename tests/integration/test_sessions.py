@@ -80,9 +80,19 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         with open(self.d.conf, "w") as f:
             f.write(conf)
         self.d.proc.send_signal(signal.SIGHUP)  # same files, now with the copied cohort
-        self.mailer = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c", self.d.conf,
-                                        "-n", "m1"], stderr=subprocess.DEVNULL)
+        mlog = os.path.join(self.d.dir, "m1.log")
+        with open(mlog, "wb") as log:
+            self.mailer = subprocess.Popen([os.path.join(BIN, "pathway-mailer"), "-c",
+                                            self.d.conf, "-n", "m1"], stderr=log)
         self.addCleanup(self.stop_mailer)
+        # Running before the test goes on (a SIGTERM before then is not a clean stop).
+        end = time.monotonic() + 30
+        while True:
+            with open(mlog) as f:
+                if "sending for" in f.read():
+                    break
+            self.assertLess(time.monotonic(), end, "the mailer did not start")
+            time.sleep(0.02)
         d = self.d
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
         for pid, name, roles in [("p-a", "Amara Okafor", ["candidate"]),
