@@ -526,14 +526,63 @@ run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 	return rc;
 }
 
+/*
+ * A candidate who moves school takes their open (active or waiting)
+ * applications along: the new school's headteacher signs off and is told;
+ * the old one no longer sees them. Ended applications keep the school they
+ * ended at.
+ */
+static int
+apps_follow_candidate(struct cmd_ctx *c, const char *cand, const char *from, const char *to)
+{
+	json_t *seen = json_object();
+	int rc = 0;
+
+	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
+		char *k = xasprintf("%s/%s", c->cfg->cohorts[i].id, cand);
+		json_t *key = NULL, *app = NULL, *ev;
+		const char *id;
+
+		if (store_rec_get(c->store, c->txn, DB_META, k, &key) == 0 &&
+		    (id = str(key, "active")) != NULL && json_object_get(seen, id) == NULL &&
+		    store_rec_get(c->store, c->txn, DB_APPS, id, &app) == 0 &&
+		    streq(str(app, "candidate"), cand) && streq(str(app, "school"), from) &&
+		    (streq(str(app, "status"), "active") ||
+		     streq(str(app, "status"), "waitlisted"))) {
+			json_object_set_new(seen, id, json_true());
+			json_object_set_new(app, "school", json_string(to));
+			rc = store_index_del(c->store, c->txn, DB_BY_SCHOOL, from, id, NULL);
+			if (rc == 0)
+				rc = store_index_put(c->store, c->txn, DB_BY_SCHOOL, to, id, NULL,
+						     c->st);
+			if (rc == 0)
+				rc = store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st);
+			ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s}}", "type",
+				       "application.school_changed", "app", id, "cohort",
+				       str(app, "cohort"), "school", to, "stage", str(app, "stage"),
+				       "data", "from", from, "to", to);
+			if (rc == 0)
+				rc = cmd_emit(c, ev);
+			json_decref(ev);
+		}
+		json_decref(app);
+		json_decref(key);
+		free(k);
+	}
+	json_decref(seen);
+	return rc;
+}
+
 static int
 run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 {
 	json_t *p;
+	char *was_school;
 	int rc = load(c, DB_PEOPLE, "person", arg(args, "id"), &p);
 
 	if (rc != 0)
 		return rc;
+	was_school = xstrdup(str(p, "school") ? str(p, "school") : "");
 	person_index(c, p, 1);
 	rc = person_fill(c, p, args);
 	if (rc == 0)
@@ -542,6 +591,10 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 		rc = person_index(c, p, 0);
 	if (rc == 0)
 		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
+	if (rc == 0 && str(p, "school") != NULL && *was_school != '\0' &&
+	    !streq(was_school, str(p, "school")))
+		rc = apps_follow_candidate(c, arg(args, "id"), was_school, str(p, "school"));
+	free(was_school);
 	if (rc == 0)
 		rc = digest_flush(c, p);
 	if (rc == 0)
@@ -1520,15 +1573,15 @@ static const struct proto_field a_clock_adv[] = {{"seconds", PT_INT, 1, NULL}, E
 static const struct proto_field a_backup[] = {
     {"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person[] = {
-    {"id", PT_ID, 1, NULL},	   {"name", PT_STRING, 1, NULL},
-    {"email", PT_STRING, 1, NULL}, {"roles", PT_ROLES, 1, NULL},
-    {"school", PT_ID, 0, NULL},	   {"facts", PT_FACTS, 0, NULL},
-    {"digest", PT_BOOL, 0, NULL},  END};
+    {"id", PT_ID, 1, NULL},	  {"name", PT_STRING, 1, NULL},
+    {"email", PT_EMAIL, 1, NULL}, {"roles", PT_ROLES, 1, NULL},
+    {"school", PT_ID, 0, NULL},	  {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person_upd[] = {
-    {"id", PT_ID, 1, NULL},	   {"name", PT_STRING, 0, NULL},
-    {"email", PT_STRING, 0, NULL}, {"roles", PT_ROLES, 0, NULL},
-    {"school", PT_ID, 0, NULL},	   {"facts", PT_FACTS, 0, NULL},
-    {"digest", PT_BOOL, 0, NULL},  END};
+    {"id", PT_ID, 1, NULL},	  {"name", PT_STRING, 0, NULL},
+    {"email", PT_EMAIL, 0, NULL}, {"roles", PT_ROLES, 0, NULL},
+    {"school", PT_ID, 0, NULL},	  {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_person_digest[] = {
     {"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
 static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
@@ -1538,11 +1591,11 @@ static const struct proto_field a_person_list[] = {
     END};
 #define PHASES "primary|secondary|special|all-through"
 static const struct proto_field a_school[] = {
-    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 1, NULL},  {"phase", PT_ENUM, 0, PHASES},
-    {"lss", PT_BOOL, 0, NULL}, {"email", PT_STRING, 0, NULL}, END};
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 1, NULL}, {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_EMAIL, 0, NULL}, END};
 static const struct proto_field a_school_upd[] = {
-    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 0, NULL},  {"phase", PT_ENUM, 0, PHASES},
-    {"lss", PT_BOOL, 0, NULL}, {"email", PT_STRING, 0, NULL}, END};
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 0, NULL}, {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_EMAIL, 0, NULL}, END};
 static const struct proto_field a_cohort[] = {{"cohort", PT_ID, 1, NULL}, END};
 static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      {"candidate", PT_ID, 1, NULL},

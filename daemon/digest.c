@@ -193,6 +193,8 @@ send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 
 	if (known != NULL)
 		pending = json_incref((json_t *)known);
+	else if (!(roles & (ROLE_HEADTEACHER | ROLE_LA_ADVISER)))
+		pending = json_array(); /* no longer in the role: only what was held */
 	else if (pending_of(c, p, roles, &pending) != 0) {
 		json_decref(pending);
 		return PW_ESTORE;

@@ -207,6 +207,13 @@ field_check(const json_t *v, const struct proto_field *f, struct pw_status *st)
 			return pw_fail(st, PW_EINVALID,
 				       "'%s' must be a string of at most 4096 bytes", f->name);
 		return 0;
+	case PT_EMAIL:
+		if (!json_is_string(v) || json_string_length(v) != strlen(json_string_value(v)) ||
+		    !pw_email_valid(json_string_value(v)))
+			return pw_fail(st, PW_EINVALID,
+				       "'%s' must be one email address (name@example.org)",
+				       f->name);
+		return 0;
 	case PT_ID:
 		if (!json_is_string(v) || !pw_id_valid(json_string_value(v)))
 			return pw_fail(st, PW_EINVALID,

@@ -98,6 +98,7 @@ enum proto_type {
 	PT_ROLES, /* non-empty array of role names */
 	PT_FACTS, /* object of string / number / bool values */
 	PT_ENUM,  /* a string from proto_field.values ("a|b|c") */
+	PT_EMAIL, /* one address, local@domain (pw_email_valid) */
 };
 
 struct proto_field {

@@ -236,6 +236,20 @@ pw_id_valid(const char *s)
 }
 
 int
+pw_email_valid(const char *s)
+{
+	const char *at = strchr(s, '@');
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 254 || at == NULL || at == s || at[1] == '\0' || strchr(at + 1, '@'))
+		return 0;
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f || strchr("<>\",;()[]\\", *p) != NULL)
+			return 0;
+	return 1;
+}
+
+int
 pw_mkdirs(const char *path, int mode)
 {
 	char *p = xstrdup(path);

@@ -53,6 +53,11 @@ int pw_id_valid(const char *s);
 
 /* Create a directory and its parents (mkdir -p); 0 or -1 with errno. */
 int pw_mkdirs(const char *path, int mode);
+/*
+ * One email address as mail will carry it: local@domain, at most 254 bytes,
+ * printable ASCII without spaces or the characters a header would split on.
+ */
+int pw_email_valid(const char *s);
 /* For an ipc:// endpoint, create the directory that will hold its socket file. */
 int pw_endpoint_prepare(const char *endpoint);
 

@@ -569,6 +569,39 @@ class ConfidentialityTest(ApiCase):
         self.assertEqual([(e["actor"], e["data"]["rater"]) for e in rec], [("p-r2", "p-r2")])
 
 
+class PeopleTest(ApiCase):
+    def test_a_candidate_moving_school_takes_open_applications(self):
+        d = self.daemon()
+        app = self.world(d)  # p-cand at Oakfield, the application at sign-off
+        d.ok("person.create", {"id": "p-head-elm", "name": "Elm Head", "roles": ["headteacher"],
+                               "email": "elm@example.org", "school": "s-elm"})
+        d.ok("person.update", {"id": "p-cand", "school": "s-elm"})
+        a = d.ok("application.get", {"app": app})["application"]
+        self.assertEqual(a["school"], "s-elm")
+        self.assertEqual([x["id"] for x in d.ok("application.list", {"school": "s-elm"})
+                          ["applications"]], [app])
+        self.assertEqual(d.ok("application.list", {"school": "s-oak"})["applications"], [])
+        # The new headteacher signs off; the old one may not any more.
+        self.assertEqual(d.call("application.submit", {"app": app, "doc": "evidence_form"},
+                                "p-head")["error"]["code"], "forbidden")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head-elm")
+        d.ok("application.signoff", {"app": app}, "p-head-elm")
+        ev = [e for e in d.ok("application.history", {"app": app})["events"]
+              if e["type"] == "application.school_changed"]
+        self.assertEqual([e["data"] for e in ev], [{"from": "s-oak", "to": "s-elm"}])
+
+    def test_email_addresses_are_checked(self):
+        d = self.daemon()
+        self.world(d)
+        for bad in ("", "head", "la adviser at county", "a@b@c.org", "@x.org", "x@",
+                    "a@x.org,b@y.org", "Head <h@x.org>"):
+            r = d.call("person.update", {"id": "p-head", "email": bad})
+            self.assertEqual(r["error"]["code"], "invalid_request", bad)
+            r = d.call("school.update", {"id": "s-oak", "email": bad})
+            self.assertEqual(r["error"]["code"], "invalid_request", bad)
+        d.ok("person.update", {"id": "p-head", "email": "m.lowe+pathway@oakfield.sch.uk"})
+
+
 class EventsTest(ApiCase):
     def sub(self, d, *topics):
         s = self.socket(d, zmq.SUB, "events.sock")
