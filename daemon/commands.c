@@ -1080,14 +1080,16 @@ list_rec_visit(const char *id, json_t *rec, void *ud)
 }
 
 /*
- * Overdue applications come from their own index: no scan of the rest.
- * Without a cohort, each cohort in turn (configuration order); paging goes
- * on in the cohort of the 'after' application.
+ * Listings from an index keyed by cohort (the overdue index, or the stage
+ * index at position pos): the cohort 'only', or each configured cohort in
+ * turn, never a scan of every application. Paging goes on in the cohort of
+ * the 'after' application, then the later cohorts from their start.
  */
 static int
-list_overdue(struct cmd_ctx *c, const char *cohort, const char *after, struct app_list *l)
+list_by_cohort(struct cmd_ctx *c, enum store_db db, const char *only, const char *pos,
+	       const char *after, struct app_list *l)
 {
-	const char *from = cohort;
+	const char *from = only;
 	json_t *a = NULL;
 	int rc = 0;
 
@@ -1099,40 +1101,11 @@ list_overdue(struct cmd_ctx *c, const char *cohort, const char *after, struct ap
 
 		if (from != NULL && strcmp(from, id) != 0)
 			continue;
-		rc = store_index_scan(c->store, c->txn, DB_OVERDUE, id, NULL, from ? after : NULL,
-				      NULL, list_visit, l);
-		if (cohort != NULL || (int)json_array_size(l->out) == l->limit)
+		rc = store_index_scan(c->store, c->txn, db, id, pos, from ? after : NULL, NULL,
+				      list_visit, l);
+		if (only != NULL || (int)json_array_size(l->out) == l->limit)
 			break;
-		from = NULL; /* the later cohorts from their start */
-	}
-	json_decref(a);
-	return rc;
-}
-
-/*
- * A stage or status without a cohort: each cohort's stage index in turn
- * (in configuration order), not a scan of every application. Paging goes on
- * in the cohort of the 'after' application.
- */
-static int
-list_position(struct cmd_ctx *c, const char *pos, const char *after, struct app_list *l)
-{
-	const char *from = NULL;
-	json_t *a = NULL;
-	int rc = 0;
-
-	if (after != NULL && store_rec_get(c->store, c->txn, DB_APPS, after, &a) == 0)
-		from = str(a, "cohort");
-	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
-		const char *id = c->cfg->cohorts[i].id;
-
-		if (from != NULL && strcmp(from, id) != 0)
-			continue;
-		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, id, pos, from ? after : NULL,
-				      NULL, list_visit, l);
 		from = NULL;
-		if ((int)json_array_size(l->out) == l->limit)
-			break;
 	}
 	json_decref(a);
 	return rc;
@@ -1177,7 +1150,7 @@ run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 		json_decref(a);
 	}
 	if (json_is_true(json_object_get(args, "overdue")))
-		rc = list_overdue(c, cohort, after, &l);
+		rc = list_by_cohort(c, DB_OVERDUE, cohort, NULL, after, &l);
 	else if (cohort != NULL && pos != NULL)
 		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, cohort, pos, after, NULL,
 				      list_visit, &l);
@@ -1188,7 +1161,7 @@ run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 		rc = store_index_scan(c->store, c->txn, DB_BY_SCHOOL, l.school, NULL, after, NULL,
 				      list_visit, &l);
 	else if (pos != NULL)
-		rc = list_position(c, pos, after, &l);
+		rc = list_by_cohort(c, DB_BY_STAGE, NULL, pos, after, &l);
 	else
 		rc = store_rec_scan(c->store, c->txn, DB_APPS, after, list_rec_visit, &l);
 	if (rc != 0 || l.failed) {
@@ -1715,15 +1688,23 @@ cmd_find(const char *name)
 }
 
 int
+cmd_allowed(const struct cmd_entry *e, const json_t *actor)
+{
+	int roles = engine_roles(actor);
+
+	return (roles & ROLE_LA_ADVISER) || (roles & e->roles);
+}
+
+int
 cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, json_t **data)
 {
-	int roles = engine_roles(c->actor), rc;
+	int rc;
 
 	*data = NULL;
 	rc = proto_args_check(args, e->args, c->st);
 	if (rc != 0)
 		return rc;
-	if (!(roles & ROLE_LA_ADVISER) && !(roles & e->roles))
+	if (!cmd_allowed(e, c->actor))
 		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not run %s", c->actor_id, e->name);
 	app_cmd_current = NULL;
 	for (size_t i = 0; i < sizeof app_cmds / sizeof app_cmds[0]; i++)

@@ -54,6 +54,9 @@ const struct cmd_entry *cmd_find(const char *name);
 int cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
 		   json_t **actor, struct pw_status *st);
 
+/* Whether the actor (a person record) holds a role that may issue e. */
+int cmd_allowed(const struct cmd_entry *e, const json_t *actor);
+
 /*
  * Run e with args in c: check the arguments and the actor's role, then run
  * it. On success *data is the reply's data (new reference) and c->events

@@ -41,11 +41,11 @@ collect(const char *id, void *ud)
 	return 0;
 }
 
-/* Does the current stage of app wait on role (a requirement of that role not yet met)? */
+/* Do the stage's requirements wait on role (one of that role's not yet met)? */
 static int
-waits_on(const struct cmd_ctx *c, const json_t *app, const char *role)
+waits_on(const json_t *reqs, const char *role)
 {
-	json_t *reqs = notify_requirements(c, app), *q;
+	json_t *q;
 	size_t i;
 	int yes = 0;
 
@@ -56,7 +56,6 @@ waits_on(const struct cmd_ctx *c, const json_t *app, const char *role)
 		if (!json_is_true(json_object_get(q, "met")) && streq(r, role))
 			yes = 1;
 	}
-	json_decref(reqs);
 	return yes;
 }
 
@@ -77,13 +76,13 @@ name_of(struct cmd_ctx *c, enum store_db db, const char *id)
 
 /* One line for an application: who, where, what is still needed, by when. */
 static char *
-item_line(struct cmd_ctx *c, const json_t *app)
+item_line(struct cmd_ctx *c, const json_t *app, const json_t *reqs)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
 	int k = co ? config_stage_index(co->programme, str(app, "stage")) : -1;
 	char *cand = name_of(c, DB_PEOPLE, str(app, "candidate"));
 	char *school = name_of(c, DB_SCHOOLS, str(app, "school"));
-	json_t *todo = notify_todo(c, app);
+	json_t *todo = notify_todo(reqs);
 	char when[64] = "", *line;
 	int64_t entered, dl = 0;
 
@@ -136,18 +135,20 @@ pending_of(struct cmd_ctx *c, const json_t *p, int roles, json_t **out)
 	}
 	json_object_foreach(ids, id, v)
 	{
-		json_t *app = NULL;
+		json_t *app = NULL, *reqs = NULL;
 
 		if (rc != 0)
 			break;
 		if (store_rec_get(c->store, c->txn, DB_APPS, id, &app) == 0 &&
 		    streq(str(app, "status"), "active") &&
-		    (waits_on(c, app, role) || json_object_get(app, "overdue") != NULL)) {
-			char *line = item_line(c, app);
+		    (waits_on(reqs = notify_requirements(c, app), role) ||
+		     json_object_get(app, "overdue") != NULL)) {
+			char *line = item_line(c, app, reqs);
 
 			json_array_append_new(*out, json_string(line));
 			free(line);
 		}
+		json_decref(reqs);
 		json_decref(app);
 	}
 	json_decref(ids);

@@ -133,9 +133,9 @@ notify_requirements(const struct cmd_ctx *c, const json_t *app)
 }
 
 json_t *
-notify_todo(const struct cmd_ctx *c, const json_t *app)
+notify_todo(const json_t *reqs)
 {
-	json_t *reqs = notify_requirements(c, app), *q, *out;
+	json_t *q, *out;
 	char *s = xstrdup("");
 	size_t i;
 
@@ -173,15 +173,14 @@ notify_todo(const struct cmd_ctx *c, const json_t *app)
 			*u = ' ';
 	out = json_string(s);
 	free(s);
-	json_decref(reqs);
 	return out;
 }
 
 /* How many 360 responses the current stage still needs (never who). */
 static int
-responses_missing(const struct cmd_ctx *c, const json_t *app)
+responses_missing(const json_t *reqs)
 {
-	json_t *reqs = notify_requirements(c, app), *q;
+	json_t *q;
 	size_t i;
 	int missing = 0;
 
@@ -191,7 +190,6 @@ responses_missing(const struct cmd_ctx *c, const json_t *app)
 			missing += (int)(json_integer_value(json_object_get(q, "need")) -
 					 json_integer_value(json_object_get(q, "have")));
 	}
-	json_decref(reqs);
 	return missing > 0 ? missing : 0;
 }
 
@@ -228,6 +226,7 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	const struct cohort *from =
 	    config_cohort(c->cfg, str(data, "from_cohort") ? str(data, "from_cohort") : "");
 	json_t *v = json_object(), *pos = json_object_get(data, "position");
+	json_t *reqs = notify_requirements(c, app);
 	char date[PW_TIME_LEN];
 
 	pw_time_format(c->now, date);
@@ -238,7 +237,7 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	put(v, "programme_name", p->name, "");
 	put(v, "stage_name", stage_name(p, str(app, "stage")), "");
 	put(v, "app_id", str(app, "id"), "");
-	json_object_set_new(v, "todo", notify_todo(c, app));
+	json_object_set_new(v, "todo", notify_todo(reqs));
 	put(v, "route", str(app, "route"), "");
 	put(v, "doc", str(data, "doc"), "");
 	put(v, "from_stage_name", stage_name(p, str(data, "from")), "");
@@ -269,7 +268,8 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 	json_object_set_new(
 	    v, "days_overdue",
 	    json_integer(json_integer_value(json_object_get(data, "days_overdue"))));
-	json_object_set_new(v, "missing", json_integer(responses_missing(c, app)));
+	json_object_set_new(v, "missing", json_integer(responses_missing(reqs)));
+	json_decref(reqs);
 	return v;
 }
 

@@ -44,8 +44,8 @@ int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const
 /* The requirements of the application's current stage, met or not (engine_requirements). */
 json_t *notify_requirements(const struct cmd_ctx *c, const json_t *app);
 
-/* What the application's current stage still asks for, in words (a new JSON string). */
-json_t *notify_todo(const struct cmd_ctx *c, const json_t *app);
+/* What requirements (notify_requirements) still ask for, in words (a new JSON string). */
+json_t *notify_todo(const json_t *reqs);
 
 /* Write one job with template t to one person (recipient variables added here). */
 int notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,

@@ -1334,7 +1334,7 @@ fact_value(const char *s)
 		errno = 0;
 		d = strtod(s, &end);
 		/* Plain finite decimals only: "0x1f", "nan" or "1e999" stay text. */
-		if (errno == 0 && *end == '\0' && isfinite(d) && strpbrk(s, "xXnN") == NULL)
+		if (errno == 0 && *end == '\0' && isfinite(d) && strpbrk(s, "xX") == NULL)
 			return json_real(d);
 	}
 	return json_string(s);

@@ -170,12 +170,18 @@ schedule_window(const struct cohort *c, int64_t t)
 }
 
 int64_t
+schedule_send(const struct cohort *c, const struct nudge *n, int64_t t)
+{
+	return n->urgent ? t : schedule_window(c, t);
+}
+
+int64_t
 schedule_nudge(const struct cohort *c, const struct nudge *n, int64_t deadline)
 {
 	int64_t day = schedule_local_date(c->timezone, deadline, NULL, NULL) + n->days;
 	int64_t t = schedule_local(c->timezone, day, n->at);
 
-	return n->urgent ? t : schedule_window(c, t);
+	return schedule_send(c, n, t);
 }
 
 int64_t
@@ -189,9 +195,7 @@ schedule_every(const struct cohort *c, const struct nudge *n, int64_t entered, i
 	if (k < 1)
 		k = 1;
 	for (;; k++) {
-		t = schedule_local(c->timezone, day0 + k * n->every, n->at);
-		if (!n->urgent)
-			t = schedule_window(c, t);
+		t = schedule_send(c, n, schedule_local(c->timezone, day0 + k * n->every, n->at));
 		if (t > after)
 			return t;
 	}
@@ -208,10 +212,9 @@ schedule_anniversary(const struct cohort *c, const struct nudge *n, const char *
 		int yk = y + k, leap = (yk % 4 == 0 && yk % 100 != 0) || yk % 400 == 0;
 		int day =
 		    (m == 2 && d == 29 && !leap) ? 28 : d; /* 29 Feb: the 28th in common years */
-		int64_t t = schedule_local(c->timezone, pw_days_from_civil(yk, m, day), n->at);
+		int64_t t = schedule_send(
+		    c, n, schedule_local(c->timezone, pw_days_from_civil(yk, m, day), n->at));
 
-		if (!n->urgent)
-			t = schedule_window(c, t);
 		if (t > after)
 			return t;
 	}

@@ -33,5 +33,7 @@ int64_t schedule_anniversary(const struct cohort *c, const struct nudge *n, cons
 			     int64_t after);
 /* t if it lies in the cohort's sending window, else the window's next opening. */
 int64_t schedule_window(const struct cohort *c, int64_t t);
+/* When nudge n, due at t, may go: t if it is urgent, else by the sending window. */
+int64_t schedule_send(const struct cohort *c, const struct nudge *n, int64_t t);
 
 #endif

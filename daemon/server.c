@@ -581,7 +581,7 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 		reply_err(p, rc, st.msg);
 		return;
 	}
-	if (!(engine_roles(actor) & p->cmd->roles) && !(engine_roles(actor) & ROLE_LA_ADVISER)) {
+	if (!cmd_allowed(p->cmd, actor)) {
 		c = (struct cmd_ctx){s->store,	NULL,	      s->cfg, clock_now(&s->clock),
 				     &s->clock, p->req.actor, actor,  json_array(),
 				     NULL,	&st};
@@ -594,32 +594,22 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 	json_decref(actor);
 }
 
-/* Run the commands that work outside a transaction (backup), after the commit. */
+/*
+ * Run the commands that work outside a transaction (backup), after the
+ * commit; the actor and the role were checked in the transaction.
+ */
 static void
 pending_outside(struct server *s, struct pending *p)
 {
 	struct pw_status st = {0, ""};
-	json_t *actor = NULL, *data = NULL;
-	struct cmd_ctx c;
-	MDB_txn *txn = NULL;
-	int rc;
+	json_t *data = NULL;
+	int rc = proto_args_check(p->req.args, p->cmd->args, &st);
 
-	memset(&c, 0, sizeof c);
-	rc = store_txn_begin(s->store, NULL, 1, &txn, &st);
-	if (rc == 0)
-		rc = cmd_actor_load(s->store, txn, s->cfg, p->req.actor, &actor, &st);
-	store_txn_abort(&txn);
-	if (rc == 0 && !(engine_roles(actor) & p->cmd->roles) &&
-	    !(engine_roles(actor) & ROLE_LA_ADVISER))
-		rc = pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
-	if (rc == 0)
-		rc = proto_args_check(p->req.args, p->cmd->args, &st);
 	if (rc == 0)
 		rc = cmd_run_outside(p->cmd, s->store, p->req.args, &data, &st);
 	json_decref(p->reply);
 	p->reply =
 	    rc == 0 ? proto_reply_ok(p->req.id, data) : proto_reply_err(p->req.id, rc, st.msg);
-	json_decref(actor);
 }
 
 /*

@@ -548,6 +548,20 @@ store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t
 	return *reply ? 0 : PW_ENOTFOUND;
 }
 
+/* The age index entry of the request record keyed k: time (u64 BE) then k. An LMDB code. */
+static int
+request_due_put(struct store *s, MDB_txn *txn, const MDB_val *k, int64_t at)
+{
+	unsigned char due[8 + 512];
+	MDB_val dk = {8 + k->mv_size, due}, dv = {0, (void *)""};
+
+	if (k->mv_size > sizeof due - 8)
+		return MDB_BAD_VALSIZE;
+	be64_put(due, (uint64_t)at);
+	memcpy(due + 8, k->mv_data, k->mv_size);
+	return mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
+}
+
 int
 store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
 		  const json_t *reply, int64_t now, struct pw_status *st)
@@ -556,15 +570,11 @@ store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t
 	MDB_val k = {request_key(buf, sizeof buf, actor, reqid), buf};
 	json_t *rec = json_pack("{s:I, s:O}", "at", (json_int_t)now, "reply", reply);
 	int rc = put_json(s, txn, DB_REQUESTS, &k, rec, 0, st);
-	unsigned char due[8 + sizeof buf];
-	MDB_val dk = {8 + k.mv_size, due}, dv = {0, (void *)""};
 
 	json_decref(rec);
 	if (rc != 0)
 		return rc;
-	be64_put(due, (uint64_t)now);
-	memcpy(due + 8, buf, k.mv_size);
-	rc = mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
+	rc = request_due_put(s, txn, &k, now);
 	return rc ? lmdb_fail(st, rc, "requests_due") : 0;
 }
 
@@ -754,18 +764,15 @@ index_inflight(struct store *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v
 static int
 index_request(struct store *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, size_t *n)
 {
-	json_t *rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
-	unsigned char due[8 + 512];
-	MDB_val dk = {8 + k->mv_size, due}, dv = {0, (void *)""};
-	int rc = 0;
+	json_t *rec;
+	int rc;
 
-	if (k->mv_size + 8 <= 511) {
-		be64_put(due, (uint64_t)json_integer_value(json_object_get(rec, "at")));
-		memcpy(due + 8, k->mv_data, k->mv_size);
-		rc = mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
-		(*n)++;
-	}
+	if (k->mv_size + 8 > 511) /* too long for an LMDB key with its time: left unindexed */
+		return 0;
+	rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	rc = request_due_put(s, txn, k, json_integer_value(json_object_get(rec, "at")));
 	json_decref(rec);
+	(*n)++;
 	return rc;
 }
 

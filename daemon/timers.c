@@ -367,7 +367,7 @@ fire_session(struct cmd_ctx *c, const json_t *t)
 	if (!n->late && c->now >= ical_session_start(co, s))
 		return 0;
 	/* Outside the sending window: wait for it, if it opens before the session. */
-	w = n->urgent ? c->now : schedule_window(co, c->now);
+	w = schedule_send(co, n, c->now);
 	if (w > c->now)
 		return n->late || w < ical_session_start(co, s) ? session_hold(c, co, s, w) : 0;
 	return session_tell(c, co, s, n, "cohort.session_reminder", 0);
@@ -379,14 +379,30 @@ session_sig(const struct session *s)
 	return xasprintf("%s|%s|%s|%s", s->date, s->start, s->end, s->venue);
 }
 
+/* The cohort's zone and sending window, as text: part of every timing signature. */
+static char *
+zone_sig(const struct cohort *co)
+{
+	return xasprintf("%s|%d|%d|%d", co->timezone, co->window_days, co->window_from,
+			 co->window_to);
+}
+
+/* sig (taken) with nudge n's timing settings appended. */
+static char *
+nudge_sig(char *sig, const struct nudge *n)
+{
+	char *out = xasprintf("%s|%d/%d/%d/%d/%d/%d", sig, n->days, n->every, n->at, n->to,
+			      n->urgent, n->late);
+
+	free(sig);
+	return out;
+}
+
 /* What decides when a session's reminder goes, besides the session itself. */
 static char *
 reminder_sig(const struct cohort *co)
 {
-	const struct nudge *n = &co->programme->session_reminder;
-
-	return xasprintf("%d/%d/%d/%d/%d|%s|%d|%d|%d", n->days, n->at, n->to, n->urgent, n->late,
-			 co->timezone, co->window_days, co->window_from, co->window_to);
+	return nudge_sig(zone_sig(co), &co->programme->session_reminder);
 }
 
 /* Arm the reminder of one session (if any, and still ahead); record its timer id. */
@@ -457,23 +473,19 @@ static char *
 stage_sig(const struct cohort *co, const struct stage *s)
 {
 	const char *date = "";
-	char *sig, *n;
+	char *zone = zone_sig(co), *sig;
 
 	for (size_t i = 0; i < co->ndeadlines; i++)
 		if (co->deadlines[i].stage == s)
 			date = co->deadlines[i].date;
-	sig = xasprintf("%s|%d|%d|%d|%d|%s|%d|%s", co->timezone, co->deadline_time, co->window_days,
-			co->window_from, co->window_to, date, s->deadline_days,
-			s->deadline_session ? s->deadline_session : "");
-	for (size_t k = 0; k < s->nreminders + s->nescalations; k++) {
-		const struct nudge *u =
-		    k < s->nreminders ? &s->reminders[k] : &s->escalations[k - s->nreminders];
-
-		n = xasprintf("%s|%c%d/%d/%d/%d/%d/%d", sig, k < s->nreminders ? 'r' : 'e', u->days,
-			      u->every, u->at, u->to, u->urgent, u->late);
-		free(sig);
-		sig = n;
-	}
+	sig = xasprintf("%s|%d|%s|%d|%s|%zu+%zu", zone, co->deadline_time, date, s->deadline_days,
+			s->deadline_session ? s->deadline_session : "", s->nreminders,
+			s->nescalations);
+	free(zone);
+	for (size_t k = 0; k < s->nreminders; k++)
+		sig = nudge_sig(sig, &s->reminders[k]);
+	for (size_t k = 0; k < s->nescalations; k++)
+		sig = nudge_sig(sig, &s->escalations[k]);
 	return sig;
 }
 
@@ -659,7 +671,7 @@ static int
 held(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
      const char *kind, int index, int64_t dl, int *rc)
 {
-	int64_t w = n->urgent ? c->now : schedule_window(co, c->now);
+	int64_t w = schedule_send(co, n, c->now);
 
 	if (w <= c->now)
 		return 0;

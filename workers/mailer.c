@@ -356,7 +356,6 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 		/* When the lease runs out, by our clock (no lease given: never). */
 		json_object_set_new(job, "_expires",
 				    json_real(lease > 0 ? m->last_heard + (double)lease : 1e300));
-		json_object_set_new(job, "_lease", json_integer(lease > 0 ? lease : 0));
 		json_array_append(m->queue, job);
 	} else if (strcmp(type, "welcome") == 0) {
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
@@ -417,7 +416,7 @@ serve(struct mailer *m)
 			json_t *job = json_incref(json_array_get(m->queue, 0));
 			double expires = json_real_value(json_object_get(job, "_expires"));
 			double margin = 2 * m->conf.smtp.timeout_ms / 1000.0;
-			json_int_t lease = json_integer_value(json_object_get(job, "_lease"));
+			json_int_t lease = json_integer_value(json_object_get(job, "lease"));
 			int hopeless = lease > 0 && lease <= margin;
 
 			json_array_remove(m->queue, 0);

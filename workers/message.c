@@ -253,11 +253,7 @@ message_addr(const char *header, char *buf, size_t len)
 		return NULL;
 	memcpy(buf, header, n);
 	buf[n] = '\0';
-	/* One mailbox: exactly one '@', nothing a header would read as a separator. */
-	if (strchr(buf, '@') == NULL || strchr(buf, '@') != strrchr(buf, '@') || buf[0] == '@' ||
-	    buf[n - 1] == '@' || strpbrk(buf, " \t\r\n<>\",;()[]\\") != NULL)
-		return NULL;
-	return buf;
+	return pw_email_valid(buf) ? buf : NULL; /* one mailbox, as the daemon accepts them */
 }
 
 /* A display name and address as a header value: "Name" <a@b>, encoded if need be. */

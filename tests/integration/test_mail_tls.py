@@ -115,11 +115,8 @@ class MailTlsTest(unittest.TestCase):
     def tearDownClass(cls):
         shutil.rmtree(cls.certs, ignore_errors=True)
 
-    def rig(self, tls=True, mailer=None):
-        if mailer is None:
-            mailer = 'starttls = "required"; ca_file = "%s";' % self.ca
-        self.r = TlsRig(self, self.certs, tls=tls, outbox="retry_min = 1; retry_max = 4;",
-                        mailer=mailer, handler=TlsSink())
+    def people(self):
+        """A school, its headteacher and a candidate, on the rig just made."""
         self.d, self.sink = self.r.d, self.r.sink
         self.d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
         self.d.ok("person.create", {"id": "p-head", "name": "Margaret Lowe",
@@ -129,6 +126,13 @@ class MailTlsTest(unittest.TestCase):
                                     "email": "p-cand@example.org", "roles": ["candidate"],
                                     "school": "s-oak"})
         return self.r
+
+    def rig(self, tls=True, mailer=None):
+        if mailer is None:
+            mailer = 'starttls = "required"; ca_file = "%s";' % self.ca
+        self.r = TlsRig(self, self.certs, tls=tls, outbox="retry_min = 1; retry_max = 4;",
+                        mailer=mailer, handler=TlsSink())
+        return self.people()
 
     def signoff_job(self):
         """The candidate applies and submits the self-evaluation: the application
@@ -268,15 +272,7 @@ class MailAuthTest(MailTlsTest):
         self.r = AuthRig(self, self.certs, self.auth, outbox="retry_min = 1; retry_max = 4;",
                          mailer='starttls = "required"; ca_file = "%s"; user = "pathway"; %s'
                          % (self.ca, mailer), handler=TlsSink())
-        self.d, self.sink = self.r.d, self.r.sink
-        self.d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
-        self.d.ok("person.create", {"id": "p-head", "name": "Margaret Lowe",
-                                    "email": "p-head@example.org", "roles": ["headteacher"],
-                                    "school": "s-oak"})
-        self.d.ok("person.create", {"id": "p-cand", "name": "Ann Cole",
-                                    "email": "p-cand@example.org", "roles": ["candidate"],
-                                    "school": "s-oak"})
-        return self.r
+        return self.people()
 
     def mailer_log(self, name="m1"):
         with open(os.path.join(self.d.dir, name + ".log")) as f:
