@@ -20,33 +20,6 @@
 #define READERS (ROLE_LA_ADVISER | ROLE_VIEWER)
 
 int
-cmd_emit(struct cmd_ctx *c, json_t *ev)
-{
-	char t[PW_TIME_LEN];
-	uint64_t seq;
-	int rc;
-
-	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
-	json_object_set_new(ev, "actor", json_string(c->actor_id));
-	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
-	if (rc == 0)
-		rc = notify_event(c, ev);
-	if (rc == 0)
-		json_array_append(c->events, ev);
-	return rc;
-}
-
-static int
-emit_simple(struct cmd_ctx *c, const char *type, const char *key, const char *id)
-{
-	json_t *ev = json_pack("{s:s, s:{s:s}}", "type", type, "data", key, id);
-	int rc = cmd_emit(c, ev);
-
-	json_decref(ev);
-	return rc;
-}
-
-int
 cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
 	       json_t **actor, struct pw_status *st)
 {
@@ -67,7 +40,7 @@ cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const
 
 /* Load a record that args[key] names; PW_ENOTFOUND names what is missing. */
 static int
-load(struct cmd_ctx *c, enum store_db db, const char *what, const char *id, json_t **out)
+load(struct wctx *c, enum store_db db, const char *what, const char *id, json_t **out)
 {
 	int rc = store_rec_get(c->store, c->txn, db, id, out);
 
@@ -79,7 +52,7 @@ load(struct cmd_ctx *c, enum store_db db, const char *what, const char *id, json
 }
 
 static int
-cohort_of(struct cmd_ctx *c, const char *id, const struct cohort **out)
+cohort_of(struct wctx *c, const char *id, const struct cohort **out)
 {
 	*out = config_cohort(c->cfg, id);
 	if (*out == NULL)
@@ -89,7 +62,7 @@ cohort_of(struct cmd_ctx *c, const char *id, const struct cohort **out)
 
 /* The cohort's state (places taken, waiting list, counts), loaded once per command. */
 static json_t *
-cstate(struct cmd_ctx *c, const char *cohort)
+cstate(struct wctx *c, const char *cohort)
 {
 	json_t *s = json_object_get(c->cstates, cohort);
 
@@ -123,7 +96,7 @@ total_add(json_t *state, int delta)
 }
 
 static int
-cstates_save(struct cmd_ctx *c)
+cstates_save(struct wctx *c)
 {
 	const char *id;
 	json_t *s;
@@ -155,7 +128,7 @@ app_pos_get(const json_t *app, struct app_pos *p)
  * stage's timers and arm the new stage's.
  */
 static int
-app_save(struct cmd_ctx *c, json_t *app, const struct app_pos *was)
+app_save(struct wctx *c, json_t *app, const struct app_pos *was)
 {
 	struct app_pos now;
 	const char *id = str(app, "id");
@@ -187,14 +160,14 @@ app_save(struct cmd_ctx *c, json_t *app, const struct app_pos *was)
 }
 
 static int
-emit_all(struct cmd_ctx *c, struct engine_out *out)
+emit_all(struct wctx *c, struct engine_out *out)
 {
 	size_t i;
 	json_t *ev;
 
 	json_array_foreach(out->events, i, ev)
 	{
-		if (cmd_emit(c, ev) != 0)
+		if (wctx_emit(c, ev) != 0)
 			return PW_ESTORE;
 	}
 	json_array_clear(out->events);
@@ -202,7 +175,7 @@ emit_all(struct cmd_ctx *c, struct engine_out *out)
 }
 
 static void
-ctx_engine(struct cmd_ctx *c, const json_t *candidate, struct engine_ctx *e)
+ctx_engine(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
 {
 	e->cfg = c->cfg;
 	e->now = c->now;
@@ -213,7 +186,7 @@ ctx_engine(struct cmd_ctx *c, const json_t *candidate, struct engine_ctx *e)
 
 /* Offer each freed place to the application the engine named. */
 static int
-offers_run(struct cmd_ctx *c, struct engine_out *out)
+offers_run(struct wctx *c, struct engine_out *out)
 {
 	json_t *offers = json_copy(out->offers); /* not the same array: it is cleared below */
 	size_t i;
@@ -261,7 +234,7 @@ offers_run(struct cmd_ctx *c, struct engine_out *out)
  * a rater sees their own response. Applies to any application record shown.
  */
 static void
-raters_redact(const struct cmd_ctx *c, json_t *v)
+raters_redact(const struct wctx *c, json_t *v)
 {
 	const char *rater;
 	json_t *r;
@@ -277,7 +250,7 @@ raters_redact(const struct cmd_ctx *c, json_t *v)
 
 /* Render an application for a reply: the record plus its current requirements. */
 static json_t *
-app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
+app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 {
 	struct engine_ctx e;
 	json_t *v = json_deep_copy(app);
@@ -297,8 +270,8 @@ app_view(struct cmd_ctx *c, const json_t *app, const json_t *candidate)
 struct app_op {
 	const json_t *args;
 	json_t *ref; /* a record op needs (rater, coach, school, target cohort) */
-	int (*fn)(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app,
-		  const struct app_op *op, struct engine_out *out);
+	int (*fn)(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+		  struct engine_out *out);
 };
 
 /*
@@ -308,7 +281,7 @@ struct app_op {
  * application). Such an application can still be read, not changed.
  */
 static int
-app_configured(struct cmd_ctx *c, const json_t *app)
+app_configured(struct wctx *c, const json_t *app)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
 
@@ -323,7 +296,7 @@ app_configured(struct cmd_ctx *c, const json_t *app)
 }
 
 static int
-app_command(struct cmd_ctx *c, const char *app_id, const struct app_op *op, json_t **data)
+app_command(struct wctx *c, const char *app_id, const struct app_op *op, json_t **data)
 {
 	json_t *app = NULL, *cand = NULL;
 	struct engine_out out;
@@ -368,7 +341,7 @@ arg(const json_t *args, const char *key)
 /* system */
 
 static int
-run_ping(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_ping(struct wctx *c, const json_t *args, json_t **data)
 {
 	char t[PW_TIME_LEN];
 	uint64_t head;
@@ -410,7 +383,7 @@ cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, 
 
 /* The manual clock: moves forward only, and is kept in meta across restarts. */
 static int
-clock_move(struct cmd_ctx *c, int64_t to, json_t **data)
+clock_move(struct wctx *c, int64_t to, json_t **data)
 {
 	char t[PW_TIME_LEN];
 	json_t *v;
@@ -430,7 +403,7 @@ clock_move(struct cmd_ctx *c, int64_t to, json_t **data)
 }
 
 static int
-run_clock_set(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_clock_set(struct wctx *c, const json_t *args, json_t **data)
 {
 	int64_t to;
 
@@ -440,7 +413,7 @@ run_clock_set(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_clock_advance(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_clock_advance(struct wctx *c, const json_t *args, json_t **data)
 {
 	return clock_move(c, c->clock->now + json_integer_value(json_object_get(args, "seconds")),
 			  data);
@@ -450,7 +423,7 @@ run_clock_advance(struct cmd_ctx *c, const json_t *args, json_t **data)
 
 /* Keep DB_PEOPLE_ROLE (role, school -> person) in step with p; del removes p's entries. */
 static int
-person_index(struct cmd_ctx *c, const json_t *p, int del)
+person_index(struct wctx *c, const json_t *p, int del)
 {
 	const char *school = str(p, "school") ? str(p, "school") : "";
 	size_t i;
@@ -475,7 +448,7 @@ person_index(struct cmd_ctx *c, const json_t *p, int del)
 
 /* The daily digest is for headteachers and LA advisers (see digest.h). */
 static int
-person_digest_check(struct cmd_ctx *c, const json_t *p)
+person_digest_check(struct wctx *c, const json_t *p)
 {
 	if (json_is_true(json_object_get(p, "digest")) &&
 	    !(engine_roles(p) & (ROLE_HEADTEACHER | ROLE_LA_ADVISER)))
@@ -485,7 +458,7 @@ person_digest_check(struct cmd_ctx *c, const json_t *p)
 }
 
 static int
-person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
+person_fill(struct wctx *c, json_t *p, const json_t *args)
 {
 	static const char *const keys[] = {"name",  "email",  "roles", "school",
 					   "facts", "digest", NULL};
@@ -503,7 +476,7 @@ person_fill(struct cmd_ctx *c, json_t *p, const json_t *args)
 }
 
 static int
-run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_person_create(struct wctx *c, const json_t *args, json_t **data)
 {
 	const char *id = arg(args, "id");
 	json_t *p;
@@ -519,7 +492,7 @@ run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = person_index(c, p, 0);
 	if (rc == 0)
-		rc = emit_simple(c, "person.created", "person", id);
+		rc = wctx_emit_simple(c, "person.created", "person", id);
 	if (rc == 0)
 		*data = json_pack("{s:O}", "person", p);
 	json_decref(p);
@@ -533,7 +506,7 @@ run_person_create(struct cmd_ctx *c, const json_t *args, json_t **data)
  * ended at.
  */
 static int
-apps_follow_candidate(struct cmd_ctx *c, const char *cand, const char *from, const char *to)
+apps_follow_candidate(struct wctx *c, const char *cand, const char *from, const char *to)
 {
 	json_t *seen = json_object();
 	int rc = 0;
@@ -562,7 +535,7 @@ apps_follow_candidate(struct cmd_ctx *c, const char *cand, const char *from, con
 				       str(app, "cohort"), "school", to, "stage", str(app, "stage"),
 				       "data", "from", from, "to", to);
 			if (rc == 0)
-				rc = cmd_emit(c, ev);
+				rc = wctx_emit(c, ev);
 			json_decref(ev);
 		}
 		json_decref(app);
@@ -574,7 +547,7 @@ apps_follow_candidate(struct cmd_ctx *c, const char *cand, const char *from, con
 }
 
 static int
-run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_person_update(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *p;
 	char *was_school;
@@ -590,7 +563,7 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = person_index(c, p, 0);
 	if (rc == 0)
-		rc = emit_simple(c, "person.updated", "person", arg(args, "id"));
+		rc = wctx_emit_simple(c, "person.updated", "person", arg(args, "id"));
 	if (rc == 0 && str(p, "school") != NULL && *was_school != '\0' &&
 	    !streq(was_school, str(p, "school")))
 		rc = apps_follow_candidate(c, arg(args, "id"), was_school, str(p, "school"));
@@ -605,7 +578,7 @@ run_person_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 
 /* person.digest: a person chooses (or stops) the daily digest; an LA adviser may do it for them. */
 static int
-run_person_digest(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_person_digest(struct wctx *c, const json_t *args, json_t **data)
 {
 	const char *id = arg(args, "id");
 	json_t *p;
@@ -622,7 +595,7 @@ run_person_digest(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
 	if (rc == 0)
-		rc = emit_simple(c, "person.updated", "person", id);
+		rc = wctx_emit_simple(c, "person.updated", "person", id);
 	if (rc == 0)
 		rc = digest_flush(c, p);
 	if (rc == 0)
@@ -632,7 +605,7 @@ run_person_digest(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_person_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_person_get(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *p;
 	int rc;
@@ -667,7 +640,7 @@ person_match(const char *id, json_t *rec, void *ud)
 }
 
 static int
-run_person_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_person_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	struct rec_filter f = {args, json_array()};
 
@@ -693,7 +666,7 @@ school_fill(json_t *s, const json_t *args)
 }
 
 static int
-run_school_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_school_create(struct wctx *c, const json_t *args, json_t **data)
 {
 	const char *id = arg(args, "id");
 	json_t *s;
@@ -705,7 +678,7 @@ run_school_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 	school_fill(s, args);
 	rc = store_rec_put(c->store, c->txn, DB_SCHOOLS, id, s, c->st);
 	if (rc == 0)
-		rc = emit_simple(c, "school.created", "school", id);
+		rc = wctx_emit_simple(c, "school.created", "school", id);
 	if (rc == 0)
 		*data = json_pack("{s:O}", "school", s);
 	json_decref(s);
@@ -713,7 +686,7 @@ run_school_create(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_school_update(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_school_update(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *s;
 	int rc = load(c, DB_SCHOOLS, "school", arg(args, "id"), &s);
@@ -723,7 +696,7 @@ run_school_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 	school_fill(s, args);
 	rc = store_rec_put(c->store, c->txn, DB_SCHOOLS, arg(args, "id"), s, c->st);
 	if (rc == 0)
-		rc = emit_simple(c, "school.updated", "school", arg(args, "id"));
+		rc = wctx_emit_simple(c, "school.updated", "school", arg(args, "id"));
 	if (rc == 0)
 		*data = json_pack("{s:O}", "school", s);
 	json_decref(s);
@@ -731,7 +704,7 @@ run_school_update(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_school_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_school_get(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *s;
 	int rc = load(c, DB_SCHOOLS, "school", arg(args, "id"), &s);
@@ -750,7 +723,7 @@ school_all(const char *id, json_t *rec, void *ud)
 }
 
 static int
-run_school_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_school_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *arr = json_array();
 
@@ -773,7 +746,7 @@ cohort_summary(const struct cohort *co)
 }
 
 static int
-run_cohort_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_cohort_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *arr = json_array();
 
@@ -785,7 +758,7 @@ run_cohort_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_cohort_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_cohort_get(struct wctx *c, const json_t *args, json_t **data)
 {
 	const struct cohort *co;
 	json_t *v, *ss, *st;
@@ -826,7 +799,7 @@ count_visit(const char *id, void *ud)
 }
 
 static int
-run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 {
 	static const char *const statuses[] = {"active",    "waitlisted", "rejected",
 					       "withdrawn", "graduated",  NULL};
@@ -876,7 +849,7 @@ run_cohort_report(struct cmd_ctx *c, const json_t *args, json_t **data)
  * still live in that cohort.
  */
 static int
-live_app_claim(struct cmd_ctx *c, const char *cohort, const char *cand, const char *app)
+live_app_claim(struct wctx *c, const char *cohort, const char *cand, const char *app)
 {
 	char *k = xasprintf("%s/%s", cohort, cand);
 	json_t *prev = NULL, *old = NULL, *key;
@@ -900,7 +873,7 @@ live_app_claim(struct cmd_ctx *c, const char *cohort, const char *cand, const ch
 }
 
 static int
-run_app_create(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_app_create(struct wctx *c, const json_t *args, json_t **data)
 {
 	const char *route = arg(args, "route") ? arg(args, "route") : "interest";
 	const struct cohort *co;
@@ -947,7 +920,7 @@ done:
 }
 
 static int
-app_load_viewable(struct cmd_ctx *c, const char *id, json_t **app, json_t **cand)
+app_load_viewable(struct wctx *c, const char *id, json_t **app, json_t **cand)
 {
 	struct engine_ctx e;
 	int rc;
@@ -963,7 +936,7 @@ app_load_viewable(struct cmd_ctx *c, const char *id, json_t **app, json_t **cand
 }
 
 static int
-run_app_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_app_get(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *app, *cand;
 	int rc = app_load_viewable(c, arg(args, "app"), &app, &cand);
@@ -976,7 +949,7 @@ run_app_get(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_app_history(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *app, *cand, *evs = NULL, *limit = json_object_get(args, "limit");
 	int n = limit ? (int)json_integer_value(limit) : 1000;
@@ -1032,7 +1005,7 @@ run_app_history(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 struct app_list {
-	struct cmd_ctx *c;
+	struct wctx *c;
 	const json_t *args;
 	const char *school; /* forced for headteachers */
 	json_t *out;
@@ -1086,7 +1059,7 @@ list_rec_visit(const char *id, json_t *rec, void *ud)
  * the 'after' application, then the later cohorts from their start.
  */
 static int
-list_by_cohort(struct cmd_ctx *c, enum store_db db, const char *only, const char *pos,
+list_by_cohort(struct wctx *c, enum store_db db, const char *only, const char *pos,
 	       const char *after, struct app_list *l)
 {
 	const char *from = only;
@@ -1112,7 +1085,7 @@ list_by_cohort(struct cmd_ctx *c, enum store_db db, const char *only, const char
 }
 
 static int
-run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_app_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	struct app_list l = {c, args, arg(args, "school"), json_array(), 100, "", 0};
 	const char *cohort = arg(args, "cohort"), *after = arg(args, "after");
@@ -1177,14 +1150,14 @@ run_app_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 /* The commands on one application, each a small adapter to the engine. */
 
 static int
-op_submit(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_submit(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
 	return engine_submit(e, app, arg(op->args, "doc"), arg(op->args, "ref"), out, c->st);
 }
 
 static int
-op_signoff(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_signoff(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	   struct engine_out *out)
 {
 	(void)op;
@@ -1192,7 +1165,7 @@ op_signoff(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const str
 }
 
 static int
-op_decide(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_decide(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
 	return engine_decide(e, app, cstate(c, str(app, "cohort")), arg(op->args, "outcome"),
@@ -1200,21 +1173,21 @@ op_decide(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const stru
 }
 
 static int
-op_invite(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_invite(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
 	return engine_invite_rater(e, app, op->ref, out, c->st);
 }
 
 static int
-op_respond(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_respond(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	   struct engine_out *out)
 {
 	return engine_record_response(e, app, arg(op->args, "rater"), out, c->st);
 }
 
 static int
-op_attend(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_attend(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
 	return engine_attend(e, app, arg(op->args, "session"),
@@ -1222,7 +1195,7 @@ op_attend(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const stru
 }
 
 static int
-op_place(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_place(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
 	return engine_place_internship(e, app, op->ref, arg(op->args, "start"),
@@ -1230,7 +1203,7 @@ op_place(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struc
 }
 
 static int
-op_confirm(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_confirm(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	   struct engine_out *out)
 {
 	return engine_confirm_internship(
@@ -1238,14 +1211,14 @@ op_confirm(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const str
 }
 
 static int
-op_coach(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_coach(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
 	return engine_assign_coach(e, app, op->ref, out, c->st);
 }
 
 static int
-op_withdraw(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_withdraw(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	    struct engine_out *out)
 {
 	return engine_withdraw(e, app, cstate(c, str(app, "cohort")), arg(op->args, "reason"), out,
@@ -1253,7 +1226,7 @@ op_withdraw(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const st
 }
 
 static int
-op_progress(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_progress(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	    struct engine_out *out)
 {
 	return engine_record_progression(e, app, arg(op->args, "role"), arg(op->args, "school"),
@@ -1261,7 +1234,7 @@ op_progress(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const st
 }
 
 static int
-op_defer(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+op_defer(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
 	const struct cohort *to = config_cohort(c->cfg, arg(op->args, "cohort"));
@@ -1274,7 +1247,7 @@ op_defer(struct cmd_ctx *c, const struct engine_ctx *e, json_t *app, const struc
 /* How each application command finds the record it refers to, if any. */
 struct app_cmd {
 	const char *name;
-	int (*fn)(struct cmd_ctx *, const struct engine_ctx *, json_t *, const struct app_op *,
+	int (*fn)(struct wctx *, const struct engine_ctx *, json_t *, const struct app_op *,
 		  struct engine_out *);
 	const char *ref_arg; /* args key naming a record */
 	enum store_db ref_db;
@@ -1299,7 +1272,7 @@ static const struct app_cmd app_cmds[] = {
 static const struct app_cmd *app_cmd_current;
 
 static int
-run_app_op(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_app_op(struct wctx *c, const json_t *args, json_t **data)
 {
 	const struct app_cmd *ac = app_cmd_current;
 	struct app_op op = {args, NULL, ac->fn};
@@ -1319,7 +1292,7 @@ run_app_op(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_attendance_record(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_attendance_record(struct wctx *c, const json_t *args, json_t **data)
 {
 	const struct cohort *co;
 	const char *lists[] = {"present", "absent"};
@@ -1365,7 +1338,7 @@ run_attendance_record(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_events_since(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_events_since(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *limit = json_object_get(args, "limit"), *evs;
 	int n = limit ? (int)json_integer_value(limit) : 500;
@@ -1437,7 +1410,7 @@ job_visit(const char *id, json_t *job, void *ud)
 }
 
 static int
-run_outbox_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_outbox_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	struct job_list l = {arg(args, "state"), 100, json_is_true(json_object_get(args, "vars")),
 			     json_array(), ""};
@@ -1458,7 +1431,7 @@ run_outbox_list(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_outbox_retry(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *job, *ev;
 	int rc = load(c, DB_OUTBOX, "job", arg(args, "job"), &job);
@@ -1486,7 +1459,7 @@ run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
 	if (str(job, "cohort") != NULL)
 		json_object_set(ev, "cohort", json_object_get(job, "cohort"));
 	if (rc == 0)
-		rc = cmd_emit(c, ev);
+		rc = wctx_emit(c, ev);
 	if (rc == 0)
 		*data = json_pack("{s:o}", "job", job_view(job, 0));
 	json_decref(ev);
@@ -1495,7 +1468,7 @@ run_outbox_retry(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 static int
-run_opportunity_get(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_opportunity_get(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *o;
 	int rc = load(c, DB_OPPORTUNITIES, "opportunity", arg(args, "id"), &o);
@@ -1522,7 +1495,7 @@ opp_visit(const char *id, json_t *rec, void *ud)
 }
 
 static int
-run_opportunity_list(struct cmd_ctx *c, const json_t *args, json_t **data)
+run_opportunity_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_t *arr = json_array();
 
@@ -1696,7 +1669,7 @@ cmd_allowed(const struct cmd_entry *e, const json_t *actor)
 }
 
 int
-cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, json_t **data)
+cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **data)
 {
 	int rc;
 

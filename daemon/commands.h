@@ -12,23 +12,10 @@
 #include <lmdb.h>
 #include <stdint.h>
 
-#include "clock.h"
 #include "config.h"
 #include "proto.h"
 #include "store.h"
-
-struct cmd_ctx {
-	struct store *store;
-	MDB_txn *txn; /* the command's own (child) transaction */
-	const struct pw_config *cfg;
-	int64_t now;
-	struct pw_clock *clock;
-	const char *actor_id;
-	json_t *actor;	 /* the actor's person record */
-	json_t *events;	 /* events this command appended, in order */
-	json_t *cstates; /* cohort states loaded by this command */
-	struct pw_status *st;
-};
+#include "wctx.h"
 
 enum {
 	CMD_WRITES = 1,	      /* changes state: idempotent by request id, reply after commit */
@@ -41,7 +28,7 @@ struct cmd_entry {
 	int roles; /* bitmask of roles that may issue it; la_adviser always may */
 	unsigned flags;
 	const struct proto_field *args;
-	int (*run)(struct cmd_ctx *c, const json_t *args, json_t **data);
+	int (*run)(struct wctx *c, const json_t *args, json_t **data);
 };
 
 /* The entry for a wire command name, or NULL. */
@@ -63,10 +50,7 @@ int cmd_allowed(const struct cmd_entry *e, const json_t *actor);
  * holds the events appended. On failure returns the error with c->st filled;
  * the caller must abort c->txn.
  */
-int cmd_run(const struct cmd_entry *e, struct cmd_ctx *c, const json_t *args, json_t **data);
-
-/* Append an event of type (with the actor and time filled in) to the log and to c->events. */
-int cmd_emit(struct cmd_ctx *c, json_t *ev);
+int cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **data);
 
 /* Apply the server-side effects of an OUTSIDE_TXN command (system.backup). */
 int cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,

@@ -14,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "notify.h"
 #include "template.h"
 #include "util.h"
+#include "variables.h"
 
 const char *const req_kind_names[REQ_KIND_COUNT] = {
     "submission", "signoff", "decision", "responses", "attendance", "internship", "eligibility",
@@ -487,7 +487,7 @@ static int
 template_check_part(const char *file, const char *part, int first_line, const char *on,
 		    struct pw_status *st)
 {
-	struct var_check v = {notify_vars(on), NULL};
+	struct var_check v = {variables_of(on), NULL};
 	size_t bad = 0;
 	int rc = tmpl_vars(part, var_allowed, &v, &bad);
 
@@ -578,7 +578,7 @@ rule_load(struct pw_config *cfg, struct pw_status *st, const char *file, const c
 	    get_string(st, file, g, "outcome", 0, &r->outcome) != 0 ||
 	    get_id(st, file, g, "template", &tname) != 0)
 		goto fail;
-	if (notify_vars(r->on) == NULL || strncmp(r->on, "application.", 12) != 0) {
+	if (variables_of(r->on) == NULL || strncmp(r->on, "application.", 12) != 0) {
 		bad(st, file, config_setting_get_member(g, "on"),
 		    "'%s' is not an event that can be notified", r->on);
 		goto fail;

@@ -61,7 +61,7 @@ waits_on(const json_t *reqs, const char *role)
 
 /* The name in record id of db, or the id. */
 static char *
-name_of(struct cmd_ctx *c, enum store_db db, const char *id)
+name_of(struct wctx *c, enum store_db db, const char *id)
 {
 	json_t *rec = NULL;
 	char *s;
@@ -76,7 +76,7 @@ name_of(struct cmd_ctx *c, enum store_db db, const char *id)
 
 /* One line for an application: who, where, what is still needed, by when. */
 static char *
-item_line(struct cmd_ctx *c, const json_t *app, const json_t *reqs)
+item_line(struct wctx *c, const json_t *app, const json_t *reqs)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
 	int k = co ? config_stage_index(co->programme, str(app, "stage")) : -1;
@@ -104,7 +104,7 @@ item_line(struct cmd_ctx *c, const json_t *app, const json_t *reqs)
 
 /* The applications waiting on person p (headteacher of a school, or LA adviser), as lines. */
 static int
-pending_of(struct cmd_ctx *c, const json_t *p, int roles, json_t **out)
+pending_of(struct wctx *c, const json_t *p, int roles, json_t **out)
 {
 	json_t *ids = json_object(), *v;
 	const char *id, *role = roles & ROLE_LA_ADVISER ? "la_adviser" : "headteacher";
@@ -184,7 +184,7 @@ join(const json_t *lines, const char *none)
  * share one list), or NULL.
  */
 static int
-send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
+send_one(struct wctx *c, const json_t *p, const json_t *known)
 {
 	const char *tz = c->cfg->digest.timezone, *id = str(p, "id");
 	int roles = engine_roles(p), rc = 0;
@@ -231,7 +231,7 @@ send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 		vars = json_pack("{s:s, s:s, s:I, s:s, s:I}", "date", date, "pending", ptext,
 				 "pending_count", (json_int_t)json_array_size(pending), "notices",
 				 ntext, "notices_count", (json_int_t)json_array_size(notices));
-		rc = cmd_emit(c, ev);
+		rc = wctx_emit(c, ev);
 		if (rc == 0)
 			rc = notify_person(c, ev, id,
 					   roles & ROLE_LA_ADVISER ? "la_adviser" : "headteacher",
@@ -250,7 +250,7 @@ send_one(struct cmd_ctx *c, const json_t *p, const json_t *known)
 }
 
 int
-digest_send_all(struct cmd_ctx *c)
+digest_send_all(struct wctx *c)
 {
 	json_t *people = json_object(), *la = NULL, *v;
 	const char *id;
@@ -283,7 +283,7 @@ digest_send_all(struct cmd_ctx *c)
 }
 
 int
-digest_flush(struct cmd_ctx *c, const json_t *p)
+digest_flush(struct wctx *c, const json_t *p)
 {
 	if (json_is_true(json_object_get(p, "digest")) ||
 	    !store_rec_exists(c->store, c->txn, DB_DIGESTS, str(p, "id")))

@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "commands.h"
+#include "wctx.h"
 
 /*
  * The first digest moment strictly after 'after' (seconds since the epoch, UTC),
@@ -22,13 +22,13 @@ int64_t digest_next(const struct pw_config *cfg, int64_t after);
  * Send today's digest to everyone who chose it and has something pending or
  * held, and clear what was held. Returns 0 or PW_ESTORE.
  */
-int digest_send_all(struct cmd_ctx *c);
+int digest_send_all(struct wctx *c);
 
 /*
  * p (a person record, as just stored) no longer takes the digest: send what
  * was held for them now, in one last digest, rather than never. Returns 0 or
  * PW_ESTORE.
  */
-int digest_flush(struct cmd_ctx *c, const json_t *p);
+int digest_flush(struct wctx *c, const json_t *p);
 
 #endif

@@ -1,6 +1,7 @@
 /*
- * notify.c: from events to outbox jobs. A table says which events can be
- * notified and which template variables each provides; a programme's rules
+ * notify.c: from events to outbox jobs. The catalogue (variables.c) says
+ * which events can be notified and which template variables each provides;
+ * a programme's rules
  * pick events, recipients (by role, related to the application) and a
  * template. Each recipient gets their own job, so each email is retried,
  * identified (Message-ID) and dead-lettered on its own.
@@ -15,63 +16,7 @@
 #include "schedule.h"
 #include "template.h"
 #include "util.h"
-
-#define COMMON                                                                                     \
-	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",        \
-	    "programme_name", "stage_name", "app_id", "todo"
-
-#define SESSION                                                                                    \
-	"session_id", "session_title", "session_date", "session_start", "session_end",             \
-	    "session_venue"
-
-struct notifiable {
-	const char *type;
-	const char *const vars[16];
-};
-
-static const struct notifiable notifiable[] = {
-    {"application.created", {COMMON, "route", NULL}},
-    {"application.submitted", {COMMON, "doc", NULL}},
-    {"application.signed_off", {COMMON, NULL}},
-    {"application.stage_changed", {COMMON, "from_stage_name", "deadline", NULL}},
-    {"application.decided", {COMMON, "outcome", "position", NULL}},
-    {"application.rejected", {COMMON, NULL}},
-    {"application.place_offered", {COMMON, NULL}},
-    {"application.rater_invited", {COMMON, "rater_name", NULL}},
-    {"application.internship_placed",
-     {COMMON, "host_school_name", "internship_start", "internship_end", NULL}},
-    {"application.internship_confirmed", {COMMON, "days", NULL}},
-    {"application.coach_assigned", {COMMON, "coach_name", NULL}},
-    {"application.withdrawn", {COMMON, "reason", NULL}},
-    {"application.deferred", {COMMON, "from_cohort_name", NULL}},
-    {"application.graduated", {COMMON, "graduation_date", NULL}},
-    {"application.overdue", {COMMON, "deadline", "days_overdue", "missing", NULL}},
-    {"application.reminded", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
-    {"application.escalated", {COMMON, "deadline", "days_left", "days_overdue", "missing", NULL}},
-    {"application.alumni", {COMMON, "graduation_date", "career", NULL}},
-    {"application.progression_recorded", {COMMON, "career", NULL}},
-    {"session.calendar", {COMMON, "sessions", NULL}},
-    {"opportunity.published",
-     {"recipient_name", "recipient_role", "title", "description", "link", "closes", NULL}},
-    {"session.reminder", {COMMON, SESSION, NULL}},
-    {"session.absent", {COMMON, SESSION, NULL}},
-    {"session.updated", {COMMON, SESSION, NULL}},
-    {"digest",
-     {"recipient_name", "recipient_role", "date", "pending", "pending_count", "notices",
-      "notices_count", NULL}},
-    {"notification.dead",
-     {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template", "failed_error",
-      "failed_attempts", NULL}},
-};
-
-const char *const *
-notify_vars(const char *type)
-{
-	for (size_t i = 0; i < sizeof notifiable / sizeof notifiable[0]; i++)
-		if (strcmp(notifiable[i].type, type) == 0)
-			return notifiable[i].vars;
-	return NULL;
-}
+#include "variables.h"
 
 /* Does rule r apply to event ev? */
 static int
@@ -99,7 +44,7 @@ put(json_t *v, const char *key, const char *s, const char *fallback)
 
 /* The name of a person or school (the id if it has none; "" if there is none). */
 static const char *
-name_of(struct cmd_ctx *c, enum store_db db, const char *id, json_t *keep)
+name_of(struct wctx *c, enum store_db db, const char *id, json_t *keep)
 {
 	json_t *rec = NULL;
 
@@ -118,7 +63,7 @@ stage_name(const struct programme *p, const char *id)
 }
 
 json_t *
-notify_requirements(const struct cmd_ctx *c, const json_t *app)
+notify_requirements(const struct wctx *c, const json_t *app)
 {
 	json_t *cand = NULL, *reqs;
 	struct engine_ctx e = {
@@ -217,7 +162,7 @@ career_text(const json_t *app)
 
 /* The variables an event on app provides; the recipient's are added per job. */
 static json_t *
-event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+event_vars(struct wctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
 	   json_t *keep)
 {
 	const json_t *data = json_object_get(ev, "data");
@@ -274,7 +219,7 @@ event_vars(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct 
 }
 
 struct recipients {
-	struct cmd_ctx *c;
+	struct wctx *c;
 	int role;
 	json_t *people; /* person id -> role name, in the order found */
 };
@@ -297,7 +242,7 @@ recipient_visit(const char *id, void *ud)
 static int
 recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
 {
-	struct cmd_ctx *c = r->c;
+	struct wctx *c = r->c;
 	const char *role = proto_roles[r->role];
 	const char *host = str(json_object_get(app, "internship"), "host_school");
 
@@ -345,7 +290,7 @@ recipients_of(struct recipients *r, const json_t *ev, const json_t *app)
  * messages with attachments and the digest itself still go at once.
  */
 static int
-digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role, const struct template *t,
+digest_holds(const struct wctx *c, const json_t *p, const char *role, const struct template *t,
 	     const json_t *attachments)
 {
 	return json_is_true(json_object_get(p, "digest")) &&
@@ -355,7 +300,7 @@ digest_holds(const struct cmd_ctx *c, const json_t *p, const char *role, const s
 
 /* Keep a notice (its subject, rendered now) for person's next digest. */
 static int
-digest_hold(struct cmd_ctx *c, const char *person, const struct template *t, const json_t *ev,
+digest_hold(struct wctx *c, const char *person, const struct template *t, const json_t *ev,
 	    const json_t *vars)
 {
 	json_t *d = NULL, *notices;
@@ -378,7 +323,7 @@ digest_hold(struct cmd_ctx *c, const char *person, const struct template *t, con
 
 /* Write one job for one recipient (or hold it for their digest). */
 static int
-job_write(struct cmd_ctx *c, const struct template *t, const json_t *ev, const char *person,
+job_write(struct wctx *c, const struct template *t, const json_t *ev, const char *person,
 	  const char *role, const json_t *vars, const json_t *attachments)
 {
 	const char *tmpl = t->name;
@@ -433,8 +378,8 @@ job_write(struct cmd_ctx *c, const struct template *t, const json_t *ev, const c
 /* One job per person in roles 'to' related to app, with template t. */
 /* As notify_roles, skipping (and then adding) the people in seen when it is not NULL. */
 static int
-notify_roles_once(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars,
-		  int to, const struct template *t, const json_t *attachments, json_t *seen)
+notify_roles_once(struct wctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
+		  const struct template *t, const json_t *attachments, json_t *seen)
 {
 	struct recipients rs = {c, 0, json_object()};
 	const char *person;
@@ -459,7 +404,7 @@ notify_roles_once(struct cmd_ctx *c, const json_t *ev, const json_t *app, const 
 }
 
 static int
-notify_roles(struct cmd_ctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
+notify_roles(struct wctx *c, const json_t *ev, const json_t *app, const json_t *vars, int to,
 	     const struct template *t, const json_t *attachments)
 {
 	return notify_roles_once(c, ev, app, vars, to, t, attachments, NULL);
@@ -492,7 +437,7 @@ cal_seq(const struct session *s, void *ud)
 
 /* The attachments array holding the cohort's calendar (or one session of it). */
 static json_t *
-calendar_attachment(struct cmd_ctx *c, const struct cohort *co, const char *only)
+calendar_attachment(struct wctx *c, const struct cohort *co, const char *only)
 {
 	json_t *state = NULL, *att;
 	struct cal k;
@@ -550,7 +495,7 @@ sessions_text(const struct cohort *co)
 
 /* Calendar when a place is taken; follow-up when recorded absent. */
 static int
-session_notices(struct cmd_ctx *c, const json_t *ev, const struct cohort *co, const json_t *app)
+session_notices(struct wctx *c, const json_t *ev, const struct cohort *co, const json_t *app)
 {
 	const struct programme *p = co->programme;
 	const json_t *data = json_object_get(ev, "data");
@@ -586,7 +531,7 @@ session_notices(struct cmd_ctx *c, const json_t *ev, const struct cohort *co, co
 }
 
 int
-notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+notify_session(struct wctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
 	       const struct session *s, const struct nudge *n, int with_ics, json_t *seen)
 {
 	json_t *keep = json_array(), *vars = event_vars(c, ev, app, co, keep);
@@ -605,7 +550,7 @@ notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const str
 }
 
 int
-notify_event(struct cmd_ctx *c, const json_t *ev)
+notify_event(struct wctx *c, const json_t *ev)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(ev, "cohort") ? str(ev, "cohort") : "");
 	json_t *app = NULL, *keep, *vars = NULL;
@@ -633,8 +578,7 @@ notify_event(struct cmd_ctx *c, const json_t *ev)
 }
 
 int
-notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
-	     const struct template *t)
+notify_nudge(struct wctx *c, const json_t *ev, const json_t *app, int to, const struct template *t)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
 	json_t *keep = json_array(), *vars;
@@ -652,7 +596,7 @@ notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
 }
 
 int
-notify_dead(struct cmd_ctx *c, const json_t *job)
+notify_dead(struct wctx *c, const json_t *job)
 {
 	const struct template *t = c->cfg->outbox.failed;
 	const json_t *to = json_object_get(job, "to");
@@ -677,7 +621,7 @@ notify_dead(struct cmd_ctx *c, const json_t *job)
 }
 
 int
-notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
+notify_person(struct wctx *c, const json_t *ev, const char *person, const char *role,
 	      const struct template *t, const json_t *vars)
 {
 	return job_write(c, t, ev, person, role, vars, NULL);

@@ -10,25 +10,19 @@
 
 #include <jansson.h>
 
-#include "commands.h"
-
-/*
- * The variables a template may use in a rule on event type, as a
- * NULL-terminated list; NULL when events of that type cannot be notified.
- */
-const char *const *notify_vars(const char *type);
+#include "wctx.h"
 
 /*
  * Write the jobs that event ev (already in the log, with its seq) causes
  * under the rules of its application's programme. Returns 0 or PW_ESTORE.
  */
-int notify_event(struct cmd_ctx *c, const json_t *ev);
+int notify_event(struct wctx *c, const json_t *ev);
 
 /*
  * Write jobs with template t to everyone in roles 'to' related to app, for
  * event ev (a reminder or escalation; raters are those yet to respond).
  */
-int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
+int notify_nudge(struct wctx *c, const json_t *ev, const json_t *app, int to,
 		 const struct template *t);
 
 /*
@@ -38,23 +32,23 @@ int notify_nudge(struct cmd_ctx *c, const json_t *ev, const json_t *app, int to,
  * not NULL) are skipped, and everyone written to is added to it, so a coach
  * of several candidates hears once.
  */
-int notify_session(struct cmd_ctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+int notify_session(struct wctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
 		   const struct session *s, const struct nudge *n, int with_ics, json_t *seen);
 
 /* The requirements of the application's current stage, met or not (engine_requirements). */
-json_t *notify_requirements(const struct cmd_ctx *c, const json_t *app);
+json_t *notify_requirements(const struct wctx *c, const json_t *app);
 
 /* What requirements (notify_requirements) still ask for, in words (a new JSON string). */
 json_t *notify_todo(const json_t *reqs);
 
 /* Write one job with template t to one person (recipient variables added here). */
-int notify_person(struct cmd_ctx *c, const json_t *ev, const char *person, const char *role,
+int notify_person(struct wctx *c, const json_t *ev, const char *person, const char *role,
 		  const struct template *t, const json_t *vars);
 
 /*
  * Write the alert to every LA adviser that job (now dead) was not
  * delivered. Nothing is written for a job that was itself such an alert.
  */
-int notify_dead(struct cmd_ctx *c, const json_t *job);
+int notify_dead(struct wctx *c, const json_t *job);
 
 #endif

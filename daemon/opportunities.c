@@ -23,7 +23,7 @@ vars_of(const json_t *opp)
 }
 
 struct scan {
-	struct cmd_ctx *c;
+	struct wctx *c;
 	json_t *ids;
 };
 
@@ -36,7 +36,7 @@ collect(const char *id, void *ud)
 
 /* Does application app (of cohort co) belong to the audience? */
 static int
-in_audience(struct cmd_ctx *c, const json_t *aud, const struct cohort *co, const json_t *app)
+in_audience(struct wctx *c, const json_t *aud, const struct cohort *co, const json_t *app)
 {
 	const char *status = str(app, "status"), *want = str(aud, "status");
 	json_t *school = NULL;
@@ -59,7 +59,7 @@ in_audience(struct cmd_ctx *c, const json_t *aud, const struct cohort *co, const
 
 /* Tell the candidates of every matching application; record who was told. */
 static int
-tell_pool(struct cmd_ctx *c, json_t *opp, const json_t *ev, json_t *vars)
+tell_pool(struct wctx *c, json_t *opp, const json_t *ev, json_t *vars)
 {
 	const json_t *aud = json_object_get(opp, "audience");
 	json_t *told = json_object_get(opp, "told");
@@ -98,7 +98,7 @@ tell_pool(struct cmd_ctx *c, json_t *opp, const json_t *ev, json_t *vars)
 }
 
 int
-opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
+opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 {
 	const json_t *aud = json_object_get(args, "audience");
 	int days = (int)json_integer_value(json_object_get(args, "early_days"));
@@ -147,7 +147,7 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "opportunity.published", "data",
 		       "opportunity", id, "closes", closes);
 	vars = vars_of(opp);
-	rc = cmd_emit(c, ev);
+	rc = wctx_emit(c, ev);
 	if (rc == 0)
 		rc = tell_pool(c, opp, ev, vars);
 	if (rc == 0)
@@ -164,7 +164,7 @@ opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data)
 }
 
 int
-opportunity_release(struct cmd_ctx *c, const char *id)
+opportunity_release(struct wctx *c, const char *id)
 {
 	int to = c->cfg->opportunities.release_to, rc;
 	json_t *opp = NULL, *ev, *vars, *told;
@@ -177,7 +177,7 @@ opportunity_release(struct cmd_ctx *c, const char *id)
 	told = json_object_get(opp, "told");
 	ev = json_pack("{s:s, s:{s:s}}", "type", "opportunity.released", "data", "opportunity", id);
 	vars = vars_of(opp);
-	rc = cmd_emit(c, ev);
+	rc = wctx_emit(c, ev);
 	for (int r = 0; proto_roles[r] != NULL && rc == 0; r++) {
 		struct scan s = {c, NULL};
 		json_t *pid;

@@ -10,11 +10,11 @@
 
 #include <jansson.h>
 
-#include "commands.h"
+#include "wctx.h"
 
 /* opportunity.publish: store it, tell the matching pool members, arm the release. */
-int opportunity_publish(struct cmd_ctx *c, const json_t *args, json_t **data);
+int opportunity_publish(struct wctx *c, const json_t *args, json_t **data);
 /* The early window of opportunity id has ended: tell everyone else. */
-int opportunity_release(struct cmd_ctx *c, const char *id);
+int opportunity_release(struct wctx *c, const char *id);
 
 #endif

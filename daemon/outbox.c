@@ -229,7 +229,7 @@ lease_drop(struct outbox *ob, size_t i)
 }
 
 static int
-emit_job_event(struct cmd_ctx *c, const char *type, const json_t *job, json_t *data)
+emit_job_event(struct wctx *c, const char *type, const json_t *job, json_t *data)
 {
 	json_t *ev = json_pack("{s:s, s:o}", "type", type, "data", data);
 	int rc;
@@ -240,14 +240,14 @@ emit_job_event(struct cmd_ctx *c, const char *type, const json_t *job, json_t *d
 		json_object_set(ev, "app", json_object_get(job, "app"));
 	if (json_object_get(job, "cohort") != NULL)
 		json_object_set(ev, "cohort", json_object_get(job, "cohort"));
-	rc = cmd_emit(c, ev);
+	rc = wctx_emit(c, ev);
 	json_decref(ev);
 	return rc;
 }
 
 /* Put a job back in the queue at time 'at' (state pending). */
 static int
-job_requeue(struct cmd_ctx *c, json_t *job, int64_t at)
+job_requeue(struct wctx *c, json_t *job, int64_t at)
 {
 	const char *id = str(job, "id");
 
@@ -262,7 +262,7 @@ job_requeue(struct cmd_ctx *c, json_t *job, int64_t at)
 
 /* The job is dead: keep it for `outbox retry`, say so, and alert the LA. */
 static int
-job_kill(struct cmd_ctx *c, json_t *job, const char *why)
+job_kill(struct wctx *c, json_t *job, const char *why)
 {
 	json_object_set_new(job, "state", json_string("dead"));
 	json_object_set_new(job, "last_error", json_string(why));
@@ -282,10 +282,10 @@ job_kill(struct cmd_ctx *c, json_t *job, const char *why)
 
 /* Worker reports. Each returns 0 (done, or refused with an error reply) or PW_ESTORE. */
 
-static int leases_return(struct outbox *ob, struct cmd_ctx *c, size_t wi);
+static int leases_return(struct outbox *ob, struct wctx *c, size_t wi);
 
 static int
-on_ready(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_ready(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	 double mono)
 {
 	struct worker *wk;
@@ -317,7 +317,7 @@ on_ready(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 }
 
 static int
-on_heartbeat(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_heartbeat(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	     double mono)
 {
 	(void)c;
@@ -333,7 +333,7 @@ on_heartbeat(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi
 
 /* Load the job a report names; refuse (error reply) if it is unknown or not held by wi. */
 static int
-report_job(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+report_job(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	   int need_lease, json_t **job, long *li)
 {
 	const char *id = str(m, "job");
@@ -357,7 +357,7 @@ report_job(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, 
 }
 
 static int
-on_done(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_done(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	double mono)
 {
 	json_t *job;
@@ -399,7 +399,7 @@ backoff(const struct outbox_conf *o, int attempts)
 }
 
 static int
-on_retry(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_retry(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	 double mono)
 {
 	const char *why = str(m, "error") ? str(m, "error") : "temporary failure";
@@ -440,7 +440,7 @@ on_retry(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, co
 }
 
 static int
-on_fail(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_fail(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	double mono)
 {
 	json_t *job;
@@ -462,7 +462,7 @@ on_fail(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, con
 }
 
 static int
-on_release(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_release(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
 	   double mono)
 {
 	json_t *job;
@@ -483,7 +483,7 @@ on_release(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, 
 
 /* Put every job worker wi holds back in the queue, due now. */
 static int
-leases_return(struct outbox *ob, struct cmd_ctx *c, size_t wi)
+leases_return(struct outbox *ob, struct wctx *c, size_t wi)
 {
 	size_t i = 0;
 
@@ -507,7 +507,7 @@ leases_return(struct outbox *ob, struct cmd_ctx *c, size_t wi)
 
 /* Give back every job worker wi holds, then forget the worker. */
 static int
-worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
+worker_drop(struct outbox *ob, struct wctx *c, size_t wi, const char *why)
 {
 	size_t i = 0;
 	int held = held_by(ob, wi);
@@ -527,7 +527,7 @@ worker_drop(struct outbox *ob, struct cmd_ctx *c, size_t wi, const char *why)
 }
 
 static int
-on_bye(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, long wi, const json_t *m,
+on_bye(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
        double mono)
 {
 	(void)w;
@@ -554,7 +554,7 @@ static const struct proto_field f_report[] = {
 static const struct {
 	const char *type;
 	const struct proto_field *fields;
-	int (*fn)(struct outbox *, struct cmd_ctx *, const struct wire *, long, const json_t *,
+	int (*fn)(struct outbox *, struct wctx *, const struct wire *, long, const json_t *,
 		  double);
 } handlers[] = {
     {"ready", f_ready, on_ready}, {"heartbeat", f_plain, on_heartbeat},
@@ -564,7 +564,7 @@ static const struct {
 };
 
 static int
-message_apply(struct outbox *ob, struct cmd_ctx *c, const struct wire *w, double mono)
+message_apply(struct outbox *ob, struct wctx *c, const struct wire *w, double mono)
 {
 	struct pw_status st = {0, ""};
 	long wi = worker_find(ob, w->ident, w->ident_len);
@@ -659,7 +659,7 @@ template_find(const struct pw_config *cfg, const char *name)
 
 /* Lease due jobs to workers with free credit. */
 static int
-dispatch(struct outbox *ob, struct cmd_ctx *c, double mono)
+dispatch(struct outbox *ob, struct wctx *c, double mono)
 {
 	struct due d;
 	int credit = free_credit(ob), rc = 0;
@@ -737,7 +737,7 @@ inflight_visit(int64_t at, const char *id, void *ud)
  * whole outbox.
  */
 static int
-resync(struct outbox *ob, struct cmd_ctx *c)
+resync(struct outbox *ob, struct wctx *c)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
@@ -768,13 +768,13 @@ resync(struct outbox *ob, struct cmd_ctx *c)
 }
 
 int
-outbox_recover(struct outbox *ob, struct cmd_ctx *c)
+outbox_recover(struct outbox *ob, struct wctx *c)
 {
 	return resync(ob, c);
 }
 
 int
-outbox_apply(struct outbox *ob, struct cmd_ctx *c, double mono)
+outbox_apply(struct outbox *ob, struct wctx *c, double mono)
 {
 	int rc = 0;
 

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "commands.h"
+#include "wctx.h"
 
 struct outbox;
 
@@ -39,7 +39,7 @@ int outbox_has_work(const struct outbox *ob, int64_t now, double mono);
  * in c's transaction (c->now is business time). Events go to c->events.
  * Returns 0 or PW_ESTORE (the caller aborts and calls outbox_rollback).
  */
-int outbox_apply(struct outbox *ob, struct cmd_ctx *c, double mono);
+int outbox_apply(struct outbox *ob, struct wctx *c, double mono);
 
 /* The turn's transaction did not commit: forget what outbox_apply prepared and resync. */
 void outbox_rollback(struct outbox *ob);
@@ -48,7 +48,7 @@ void outbox_rollback(struct outbox *ob);
 void outbox_send(struct outbox *ob, void *sock);
 
 /* At start-up, in a write transaction: make every in-flight job pending again now. */
-int outbox_recover(struct outbox *ob, struct cmd_ctx *c);
+int outbox_recover(struct outbox *ob, struct wctx *c);
 
 /* Worker count and jobs in flight (for system.ping and logs). */
 void outbox_stats(const struct outbox *ob, int *workers, int *inflight);

@@ -187,10 +187,10 @@ mono_now(void)
 }
 
 /* The context for work the daemon does on its own (outbox, timers). */
-static struct cmd_ctx
+static struct wctx
 system_ctx(struct server *s, MDB_txn *txn, struct pw_status *st)
 {
-	struct cmd_ctx c;
+	struct wctx c;
 
 	memset(&c, 0, sizeof c);
 	c.store = s->store;
@@ -209,7 +209,7 @@ static int
 outbox_open(struct server *s, struct pw_status *st)
 {
 	MDB_txn *txn = NULL;
-	struct cmd_ctx c;
+	struct wctx c;
 	int rc;
 
 	s->outbox = outbox_new();
@@ -432,7 +432,7 @@ pending_decode(struct server *s, struct pending *p)
 
 /* Record a refusal in the audit log, in its own child transaction. */
 static void
-audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pending *p)
+audit_refusal(struct server *s, MDB_txn *txn, struct wctx *c, const struct pending *p)
 {
 	const char *app = json_string_value(json_object_get(p->req.args, "app"));
 	const char *cohort = json_string_value(json_object_get(p->req.args, "cohort"));
@@ -458,7 +458,7 @@ audit_refusal(struct server *s, MDB_txn *txn, struct cmd_ctx *c, const struct pe
 	} else if (cohort != NULL && config_cohort(s->cfg, cohort) != NULL) {
 		json_object_set_new(ev, "cohort", json_string(cohort));
 	}
-	if (cmd_emit(c, ev) == 0)
+	if (wctx_emit(c, ev) == 0)
 		store_txn_commit(&c->txn, &st);
 	else
 		store_txn_abort(&c->txn);
@@ -471,7 +471,7 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 {
 	int64_t now = clock_now(&s->clock);
 	struct pw_status st = {0, ""};
-	struct cmd_ctx c;
+	struct wctx c;
 	json_t *actor = NULL, *data = NULL, *stored = NULL;
 	int rc;
 
@@ -488,7 +488,7 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 		json_decref(actor);
 		return;
 	}
-	c = (struct cmd_ctx){s->store,	   NULL,  s->cfg,	now,  &s->clock,
+	c = (struct wctx){s->store,	   NULL,  s->cfg,	now,  &s->clock,
 			     p->req.actor, actor, json_array(), NULL, &st};
 	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
 	if (rc == 0)
@@ -574,7 +574,7 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 {
 	struct pw_status st = {0, ""};
 	json_t *actor = NULL;
-	struct cmd_ctx c;
+	struct wctx c;
 	int rc = cmd_actor_load(s->store, txn, s->cfg, p->req.actor, &actor, &st);
 
 	if (rc != 0) {
@@ -582,7 +582,7 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 		return;
 	}
 	if (!cmd_allowed(p->cmd, actor)) {
-		c = (struct cmd_ctx){s->store,	NULL,	      s->cfg, clock_now(&s->clock),
+		c = (struct wctx){s->store,	NULL,	      s->cfg, clock_now(&s->clock),
 				     &s->clock, p->req.actor, actor,  json_array(),
 				     NULL,	&st};
 		pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
@@ -617,7 +617,7 @@ pending_outside(struct server *s, struct pending *p)
  * starved), then note the earliest timer left.
  */
 static int
-timers_turn(struct server *s, struct cmd_ctx *sys)
+timers_turn(struct server *s, struct wctx *sys)
 {
 	int fired = 0, rc = 0;
 
@@ -654,7 +654,7 @@ turn(struct server *s)
 	struct pw_status st = {0, ""};
 	double mono = mono_now();
 	MDB_txn *txn = NULL;
-	struct cmd_ctx sys;
+	struct wctx sys;
 
 	memset(&sys, 0, sizeof sys);
 	while (n < max && pending_recv(s, &batch[n]) > 0)

@@ -23,7 +23,7 @@
  * one. Takes t.
  */
 static int
-timer_put(struct cmd_ctx *c, json_t *t, int64_t at, char *id, size_t idlen)
+timer_put(struct wctx *c, json_t *t, int64_t at, char *id, size_t idlen)
 {
 	char tid[32];
 	uint64_t n;
@@ -52,7 +52,7 @@ done:
 
 /* Arm a timer of the application's current stage: its deadline, reminder or escalation. */
 static int
-arm(struct cmd_ctx *c, const json_t *app, const char *kind, int index, int64_t at, int64_t deadline)
+arm(struct wctx *c, const json_t *app, const char *kind, int index, int64_t at, int64_t deadline)
 {
 	return timer_put(c,
 			 json_pack("{s:s, s:s, s:s, s:i, s:I}", "app", str(app, "id"), "stage",
@@ -62,7 +62,7 @@ arm(struct cmd_ctx *c, const json_t *app, const char *kind, int index, int64_t a
 }
 
 static int
-app_where(const struct cmd_ctx *c, const json_t *app, const struct cohort **co,
+app_where(const struct wctx *c, const json_t *app, const struct cohort **co,
 	  const struct stage **s)
 {
 	int i;
@@ -85,7 +85,7 @@ app_where(const struct cmd_ctx *c, const json_t *app, const struct cohort **co,
  * makes the application overdue.
  */
 static int
-stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since, int with_deadline)
+stage_arm(struct wctx *c, const json_t *app, int64_t since, int with_deadline)
 {
 	const struct cohort *co;
 	const struct stage *s;
@@ -130,7 +130,7 @@ stage_arm(struct cmd_ctx *c, const json_t *app, int64_t since, int with_deadline
 }
 
 int
-timers_stage_entered(struct cmd_ctx *c, const json_t *app)
+timers_stage_entered(struct wctx *c, const json_t *app)
 {
 	return stage_arm(c, app, INT64_MIN, 1);
 }
@@ -142,7 +142,7 @@ timers_stage_entered(struct cmd_ctx *c, const json_t *app)
  * that moved, it is overdue only if the new one has passed too.
  */
 static int
-stage_rearm(struct cmd_ctx *c, json_t *app, const struct cohort *co)
+stage_rearm(struct wctx *c, json_t *app, const struct cohort *co)
 {
 	const struct cohort *where;
 	const struct stage *s;
@@ -179,7 +179,7 @@ collect(const char *id, void *ud)
 }
 
 static int
-timer_delete(struct cmd_ctx *c, const json_t *t)
+timer_delete(struct wctx *c, const json_t *t)
 {
 	int rc = store_due_del(c->store, c->txn, DB_TIMERS,
 			       json_integer_value(json_object_get(t, "at")), str(t, "id"));
@@ -193,7 +193,7 @@ timer_delete(struct cmd_ctx *c, const json_t *t)
 }
 
 int
-timers_cancel(struct cmd_ctx *c, const char *app)
+timers_cancel(struct wctx *c, const char *app)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
@@ -215,7 +215,7 @@ timers_cancel(struct cmd_ctx *c, const char *app)
 
 /* The event a firing timer emits: stage, deadline in UTC and local words, day counts. */
 static json_t *
-nudge_event(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const char *type,
+nudge_event(struct wctx *c, const json_t *app, const struct cohort *co, const char *type,
 	    int64_t dl, int index)
 {
 	char utc[PW_TIME_LEN], local[64];
@@ -237,7 +237,7 @@ nudge_event(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const
 }
 
 static int
-fire_deadline(struct cmd_ctx *c, json_t *app, const struct cohort *co, int64_t dl)
+fire_deadline(struct wctx *c, json_t *app, const struct cohort *co, int64_t dl)
 {
 	char since[PW_TIME_LEN];
 	json_t *ev;
@@ -252,17 +252,17 @@ fire_deadline(struct cmd_ctx *c, json_t *app, const struct cohort *co, int64_t d
 				     str(app, "id"), NULL, c->st);
 	ev = nudge_event(c, app, co, "application.overdue", dl, -1);
 	if (rc == 0)
-		rc = cmd_emit(c, ev);
+		rc = wctx_emit(c, ev);
 	json_decref(ev);
 	return rc;
 }
 
 static int
-fire_nudge(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
+fire_nudge(struct wctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
 	   const char *type, int64_t dl, int index)
 {
 	json_t *ev = nudge_event(c, app, co, type, dl, index);
-	int rc = cmd_emit(c, ev);
+	int rc = wctx_emit(c, ev);
 
 	if (rc == 0)
 		rc = notify_nudge(c, ev, app, n->to, n->tmpl);
@@ -272,7 +272,7 @@ fire_nudge(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const 
 
 /* Session timers belong to a cohort and a session, not to an application. */
 static int
-arm_session(struct cmd_ctx *c, const struct cohort *co, const struct session *s, int64_t at,
+arm_session(struct wctx *c, const struct cohort *co, const struct session *s, int64_t at,
 	    char *id, size_t idlen)
 {
 	return timer_put(
@@ -281,7 +281,7 @@ arm_session(struct cmd_ctx *c, const struct cohort *co, const struct session *s,
 }
 
 struct members {
-	struct cmd_ctx *c;
+	struct wctx *c;
 	json_t *ids;
 };
 
@@ -297,7 +297,7 @@ member_visit(const char *id, void *ud)
  * holds a place and is active; each person hears once.
  */
 static int
-session_tell(struct cmd_ctx *c, const struct cohort *co, const struct session *s,
+session_tell(struct wctx *c, const struct cohort *co, const struct session *s,
 	     const struct nudge *n, const char *type, int with_ics)
 {
 	struct members m = {c, json_array()};
@@ -307,7 +307,7 @@ session_tell(struct cmd_ctx *c, const struct cohort *co, const struct session *s
 
 	ev = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "type", type, "cohort", co->id, "stage",
 		       "-", "data", "session", s->id, "date", s->date);
-	rc = cmd_emit(c, ev);
+	rc = wctx_emit(c, ev);
 	if (rc == 0)
 		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
 				      member_visit, &m);
@@ -337,7 +337,7 @@ session_tell(struct cmd_ctx *c, const struct cohort *co, const struct session *s
 
 /* Arm session s's reminder again at 'at', and record the new timer in the cohort's state. */
 static int
-session_hold(struct cmd_ctx *c, const struct cohort *co, const struct session *s, int64_t at)
+session_hold(struct wctx *c, const struct cohort *co, const struct session *s, int64_t at)
 {
 	json_t *state = NULL, *entry;
 	char id[32];
@@ -353,7 +353,7 @@ session_hold(struct cmd_ctx *c, const struct cohort *co, const struct session *s
 }
 
 static int
-fire_session(struct cmd_ctx *c, const json_t *t)
+fire_session(struct wctx *c, const json_t *t)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(t, "cohort"));
 	const struct session *s = co ? config_session(co, str(t, "session")) : NULL;
@@ -407,7 +407,7 @@ reminder_sig(const struct cohort *co)
 
 /* Arm the reminder of one session (if any, and still ahead); record its timer id. */
 static int
-session_arm(struct cmd_ctx *c, const struct cohort *co, const struct session *s, json_t *entry)
+session_arm(struct wctx *c, const struct cohort *co, const struct session *s, json_t *entry)
 {
 	const struct nudge *n = &co->programme->session_reminder;
 	char id[32];
@@ -426,7 +426,7 @@ session_arm(struct cmd_ctx *c, const struct cohort *co, const struct session *s,
 }
 
 static int
-session_disarm(struct cmd_ctx *c, json_t *entry)
+session_disarm(struct wctx *c, json_t *entry)
 {
 	json_t *t = NULL;
 	int rc = 0;
@@ -441,7 +441,7 @@ session_disarm(struct cmd_ctx *c, json_t *entry)
 
 /* Applications whose stage deadline is session s: cancel and re-arm their timers. */
 static int
-session_rearm_deadlines(struct cmd_ctx *c, const struct cohort *co, const struct session *s)
+session_rearm_deadlines(struct wctx *c, const struct cohort *co, const struct session *s)
 {
 	struct members m = {c, json_array()};
 	json_t *id;
@@ -491,7 +491,7 @@ stage_sig(const struct cohort *co, const struct stage *s)
 
 /* Re-arm the active applications at stage s of cohort co. */
 static int
-stage_rearm_all(struct cmd_ctx *c, const struct cohort *co, const struct stage *s)
+stage_rearm_all(struct wctx *c, const struct cohort *co, const struct stage *s)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
@@ -520,7 +520,7 @@ stage_rearm_all(struct cmd_ctx *c, const struct cohort *co, const struct stage *
  * cohort's state; a stage seen for the first time is only recorded.
  */
 static int
-cohort_stages_sync(struct cmd_ctx *c, const struct cohort *co, json_t *state, int *changed)
+cohort_stages_sync(struct wctx *c, const struct cohort *co, json_t *state, int *changed)
 {
 	const struct programme *pg = co->programme;
 	json_t *sigs = json_object_get(state, "stage_timing");
@@ -551,7 +551,7 @@ cohort_stages_sync(struct cmd_ctx *c, const struct cohort *co, json_t *state, in
 
 /* Bring one cohort's session timers and SEQUENCE numbers in line with its calendar. */
 static int
-cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
+cohort_sessions_sync(struct wctx *c, const struct cohort *co)
 {
 	json_t *state = NULL, *sessions;
 	int rc = 0, changed = 0;
@@ -618,7 +618,7 @@ cohort_sessions_sync(struct cmd_ctx *c, const struct cohort *co)
 }
 
 int
-timers_sessions_sync(struct cmd_ctx *c)
+timers_sessions_sync(struct wctx *c)
 {
 	int rc = 0;
 
@@ -631,7 +631,7 @@ timers_sessions_sync(struct cmd_ctx *c)
 #define DIGEST_TIMER "T-digest"
 
 static int
-digest_arm(struct cmd_ctx *c, int64_t at)
+digest_arm(struct wctx *c, int64_t at)
 {
 	json_t *t = json_pack("{s:i, s:s, s:s, s:I}", "v", 1, "id", DIGEST_TIMER, "kind", "digest",
 			      "at", (json_int_t)at);
@@ -644,7 +644,7 @@ digest_arm(struct cmd_ctx *c, int64_t at)
 }
 
 int
-timers_digest_sync(struct cmd_ctx *c)
+timers_digest_sync(struct wctx *c)
 {
 	int64_t want = digest_next(c->cfg, c->now), at;
 	json_t *t = NULL;
@@ -668,7 +668,7 @@ timers_digest_sync(struct cmd_ctx *c)
  * another window) waits for the window, unless urgent: armed again there.
  */
 static int
-held(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
+held(struct wctx *c, const json_t *app, const struct cohort *co, const struct nudge *n,
      const char *kind, int index, int64_t dl, int *rc)
 {
 	int64_t w = schedule_send(co, n, c->now);
@@ -681,7 +681,7 @@ held(struct cmd_ctx *c, const json_t *app, const struct cohort *co, const struct
 
 /* Act on one due timer t; the timer itself is already deleted. */
 static int
-fire_one(struct cmd_ctx *c, const json_t *t)
+fire_one(struct wctx *c, const json_t *t)
 {
 	const char *kind = str(t, "kind");
 	int index = (int)json_integer_value(json_object_get(t, "index"));
@@ -708,7 +708,7 @@ fire_one(struct cmd_ctx *c, const json_t *t)
 			      "app", str(app, "id"), "cohort", str(app, "cohort"), "school",
 			      str(app, "school"), "stage", str(app, "stage"), "data");
 
-		rc = cmd_emit(c, ev);
+		rc = wctx_emit(c, ev);
 		if (rc == 0)
 			rc = notify_nudge(c, ev, app, co->programme->alumni.to,
 					  co->programme->alumni.tmpl);
@@ -773,7 +773,7 @@ due_visit(int64_t at, const char *id, void *ud)
 }
 
 int
-timers_fire(struct cmd_ctx *c, int max, int *fired)
+timers_fire(struct wctx *c, int max, int *fired)
 {
 	struct due d = {json_array(), max};
 	size_t i;
@@ -811,7 +811,7 @@ timers_fire(struct cmd_ctx *c, int max, int *fired)
 }
 
 int
-timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at)
+timers_arm_opportunity(struct wctx *c, const char *opp, int64_t at)
 {
 	return timer_put(c, json_pack("{s:s, s:s}", "kind", "opportunity", "opportunity", opp), at,
 			 NULL, 0);

@@ -12,17 +12,17 @@
 #include <jansson.h>
 #include <stdint.h>
 
-#include "commands.h"
+#include "wctx.h"
 
 /* The application has just entered its current stage: arm that stage's timers. */
-int timers_stage_entered(struct cmd_ctx *c, const json_t *app);
+int timers_stage_entered(struct wctx *c, const json_t *app);
 /* Cancel every timer of the application. */
-int timers_cancel(struct cmd_ctx *c, const char *app);
+int timers_cancel(struct wctx *c, const char *app);
 /*
  * Fire up to max timers due at or before c->now, in due order. *fired gets
  * how many. Returns 0 or PW_ESTORE.
  */
-int timers_fire(struct cmd_ctx *c, int max, int *fired);
+int timers_fire(struct wctx *c, int max, int *fired);
 /*
  * Bring every cohort's timers in line with its configuration: arm the
  * reminder of each new session; for a session whose date, times or venue
@@ -32,16 +32,16 @@ int timers_fire(struct cmd_ctx *c, int max, int *fired);
  * from now, leaving out the moments already passed. Run at start-up and
  * after each reload.
  */
-int timers_sessions_sync(struct cmd_ctx *c);
+int timers_sessions_sync(struct wctx *c);
 
 /*
  * Arm the daily digest's timer at its next moment, or move it when the
  * configuration changed its time. Run at start-up and after each reload.
  */
-int timers_digest_sync(struct cmd_ctx *c);
+int timers_digest_sync(struct wctx *c);
 
 /* Arm the release of opportunity opp at 'at'. */
-int timers_arm_opportunity(struct cmd_ctx *c, const char *opp, int64_t at);
+int timers_arm_opportunity(struct wctx *c, const char *opp, int64_t at);
 
 /* The earliest armed timer, or PW_ENOTFOUND. */
 int timers_next(struct store *s, MDB_txn *txn, int64_t *at);

@@ -84,7 +84,7 @@ main(int argc, char **argv)
 	}
 	t0 = mono();
 	for (long done = 0; done < n;) {
-		struct cmd_ctx c;
+		struct wctx c;
 		MDB_txn *txn = NULL;
 		int rc = store_txn_begin(store, NULL, 0, &txn, &st);
 

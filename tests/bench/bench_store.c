@@ -91,13 +91,13 @@ run(struct builder *b, const char *name, json_t *args, json_t **data)
 	const struct cmd_entry *e = cmd_find(name);
 	struct pw_status st = {0, ""};
 	json_t *d = NULL;
-	struct cmd_ctx c;
+	struct wctx c;
 
 	if (e == NULL)
 		fail(name, "no such command");
 	if (b->txn == NULL && store_txn_begin(b->store, NULL, 0, &b->txn, &st) != 0)
 		fail("begin", st.msg);
-	c = (struct cmd_ctx){b->store,	b->txn,	    b->cfg,   clock_now(&b->clock),
+	c = (struct wctx){b->store,	b->txn,	    b->cfg,   clock_now(&b->clock),
 			     &b->clock, "operator", b->actor, json_array(),
 			     NULL,	&st};
 	if (cmd_run(e, &c, args, &d) != 0) {

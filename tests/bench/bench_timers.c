@@ -62,10 +62,10 @@ die(const char *what)
 	exit(1);
 }
 
-static struct cmd_ctx
+static struct wctx
 ctx_begin(int64_t now)
 {
-	struct cmd_ctx c;
+	struct wctx c;
 
 	memset(&c, 0, sizeof c);
 	if (store_txn_begin(store, NULL, 0, &c.txn, &st) != 0)
@@ -82,7 +82,7 @@ ctx_begin(int64_t now)
 }
 
 static void
-ctx_commit(struct cmd_ctx *c)
+ctx_commit(struct wctx *c)
 {
 	if (store_txn_commit(&c->txn, &st) != 0)
 		die("commit");
@@ -231,7 +231,7 @@ main(int argc, char **argv)
 	/* 1. Big transactions. */
 	t0 = mono();
 	for (long i = 0; i < armed - single;) {
-		struct cmd_ctx c = ctx_begin(pw_clock_now());
+		struct wctx c = ctx_begin(pw_clock_now());
 
 		for (long j = 0; j < per_txn && i < armed - single; j++, i++) {
 			char opp[32];
@@ -249,7 +249,7 @@ main(int argc, char **argv)
 	/* 2. One commit per timer. */
 	t0 = mono();
 	for (long i = armed - single; i < armed; i++) {
-		struct cmd_ctx c = ctx_begin(pw_clock_now());
+		struct wctx c = ctx_begin(pw_clock_now());
 		char opp[32];
 
 		snprintf(opp, sizeof opp, "O%07ld", i);
@@ -268,7 +268,7 @@ main(int argc, char **argv)
 	if (apps > 0) {
 		int64_t entered = base + 2 * armed; /* all due after the timers above */
 		uint64_t before = count(DB_TIMERS), after;
-		struct cmd_ctx c = ctx_begin(pw_clock_now());
+		struct wctx c = ctx_begin(pw_clock_now());
 		long few = apps < 100 ? apps : 100;
 
 		t0 = mono();
@@ -351,7 +351,7 @@ main(int argc, char **argv)
 			continue;
 		t0 = mono();
 		for (;;) {
-			struct cmd_ctx c = ctx_begin(now);
+			struct wctx c = ctx_begin(now);
 			double t1 = mono();
 			int f = 0;
 

@@ -1,5 +1,5 @@
 /*
- * test_message.c: composing emails (workers/message.c): RFC 5322 headers,
+ * test_message.c: composing emails (workers/mailer/message.c): RFC 5322 headers,
  * RFC 2047 encoded words, quoted-printable bodies, multipart/alternative
  * and attachments, the stable Message-ID, and refusal of unusable addresses
  * and header injection.

@@ -1,0 +1,36 @@
+/*
+ * wctx.c: emitting an event in a write context. The event log, the
+ * notifications an event causes and the command's own list of events are
+ * written here and nowhere else, in the context's transaction.
+ */
+#include "wctx.h"
+
+#include "notify.h"
+#include "util.h"
+
+int
+wctx_emit(struct wctx *c, json_t *ev)
+{
+	char t[PW_TIME_LEN];
+	uint64_t seq;
+	int rc;
+
+	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
+	json_object_set_new(ev, "actor", json_string(c->actor_id));
+	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
+	if (rc == 0)
+		rc = notify_event(c, ev);
+	if (rc == 0)
+		json_array_append(c->events, ev);
+	return rc;
+}
+
+int
+wctx_emit_simple(struct wctx *c, const char *type, const char *key, const char *id)
+{
+	json_t *ev = json_pack("{s:s, s:{s:s}}", "type", type, "data", key, id);
+	int rc = wctx_emit(c, ev);
+
+	json_decref(ev);
+	return rc;
+}
