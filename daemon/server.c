@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
-#include "commands.h"
+#include "cmd/cmd.h"
 #include "engine.h"
 #include "outbox.h"
 #include "timers.h"

@@ -17,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd/cmd.h"
 #include "config.h"
 #include "notify.h"
 #include "store.h"

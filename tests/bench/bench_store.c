@@ -40,7 +40,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "commands.h"
+#include "cmd/cmd.h"
 #include "config.h"
 #include "engine.h"
 #include "store.h"

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "commands.h"
+#include "cmd/cmd.h"
 #include "config.h"
 #include "store.h"
 #include "timers.h"

@@ -7,7 +7,7 @@
 
 #include <ctype.h>
 
-#include "commands.h"
+#include "cmd/cmd.h"
 #include "proto.h"
 
 /* Decode a NUL-terminated request; returns the code, req filled. */

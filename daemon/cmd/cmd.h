@@ -1,12 +1,13 @@
 /*
- * commands.h: the API's command table. Each entry names a wire command, the
- * roles that may issue it at all, its argument schema and the function that
- * runs it inside a transaction: load the records it refers to, let the
- * engine decide, store the result, append its events. The server owns the
- * transactions, replies and publishing; a command only sees its cmd_ctx.
+ * cmd.h: the API's command table (cmd/table.c). Each entry names a wire
+ * command, the roles that may issue it at all, its argument schema and the
+ * function that runs it inside a transaction: load the records it refers
+ * to, let the engine decide, store the result, append its events. The
+ * server owns the transactions, replies and publishing; a command only sees
+ * its write context (wctx.h).
  */
-#ifndef PW_COMMANDS_H
-#define PW_COMMANDS_H
+#ifndef PW_CMD_H
+#define PW_CMD_H
 
 #include <jansson.h>
 #include <lmdb.h>

@@ -1,0 +1,293 @@
+/*
+ * base.c: what every command file shares. Loading the records a command
+ * names; the cohorts' states (places taken, the waiting list, counts per
+ * stage), loaded once per command and saved at its end; saving an
+ * application with its stage index, counters and timers; the view of an
+ * application a principal may see; and the shape of every command on one
+ * application (load, let the engine change it, save, offer freed places,
+ * emit the events).
+ */
+#include "cmd/base.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "timers.h"
+#include "util.h"
+
+/* Load a record that args[key] names; PW_ENOTFOUND names what is missing. */
+int
+cmd_load(struct wctx *c, enum store_db db, const char *what, const char *id, json_t **out)
+{
+	int rc = store_rec_get(c->store, c->txn, db, id, out);
+
+	if (rc == PW_ENOTFOUND)
+		return pw_fail(c->st, PW_ENOTFOUND, "no %s '%s'", what, id);
+	if (rc != 0)
+		return pw_fail(c->st, PW_ESTORE, "store: reading %s %s", what, id);
+	return 0;
+}
+
+int
+cmd_cohort(struct wctx *c, const char *id, const struct cohort **out)
+{
+	*out = config_cohort(c->cfg, id);
+	if (*out == NULL)
+		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", id);
+	return 0;
+}
+
+/* The cohort's state (places taken, waiting list, counts), loaded once per command. */
+json_t *
+cmd_cstate(struct wctx *c, const char *cohort)
+{
+	json_t *s = json_object_get(c->cstates, cohort);
+
+	if (s != NULL)
+		return s;
+	if (store_rec_get(c->store, c->txn, DB_COHORTS, cohort, &s) != 0)
+		s = json_pack("{s:i, s:i, s:[], s:{}, s:i}", "v", 1, "taken", 0, "waiting",
+			      "counts", "total", 0);
+	json_object_set_new(c->cstates, cohort, s);
+	return s;
+}
+
+static void
+count_add(json_t *state, const char *pos, int delta)
+{
+	json_t *counts = json_object_get(state, "counts");
+	json_int_t n = json_integer_value(json_object_get(counts, pos)) + delta;
+
+	if (n > 0)
+		json_object_set_new(counts, pos, json_integer(n));
+	else
+		json_object_del(counts, pos);
+}
+
+static void
+total_add(json_t *state, int delta)
+{
+	json_int_t n = json_integer_value(json_object_get(state, "total")) + delta;
+
+	json_object_set_new(state, "total", json_integer(n));
+}
+
+int
+cmd_cstates_save(struct wctx *c)
+{
+	const char *id;
+	json_t *s;
+
+	json_object_foreach(c->cstates, id, s)
+	{
+		if (store_rec_put(c->store, c->txn, DB_COHORTS, id, s, c->st) != 0)
+			return PW_ESTORE;
+	}
+	return 0;
+}
+
+void
+cmd_app_pos(const json_t *app, struct app_pos *p)
+{
+	snprintf(p->cohort, sizeof p->cohort, "%s", str(app, "cohort"));
+	snprintf(p->pos, sizeof p->pos, "%s", engine_position(app));
+}
+
+/*
+ * Store app. If it moved (cohort, stage or status), move its stage index
+ * entry and the cohort counters, clear its overdue mark, cancel the old
+ * stage's timers and arm the new stage's.
+ */
+int
+cmd_app_save(struct wctx *c, json_t *app, const struct app_pos *was)
+{
+	struct app_pos now;
+	const char *id = str(app, "id");
+
+	cmd_app_pos(app, &now);
+	if (was != NULL && strcmp(was->cohort, now.cohort) == 0 && strcmp(was->pos, now.pos) == 0)
+		return store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st);
+	if (was != NULL) {
+		json_object_del(app, "overdue");
+		store_index_del(c->store, c->txn, DB_OVERDUE, was->cohort, id, NULL);
+		if (timers_cancel(c, id) != 0)
+			return PW_ESTORE;
+	}
+	if (store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st) != 0 ||
+	    timers_stage_entered(c, app) != 0)
+		return PW_ESTORE;
+	if (was != NULL) {
+		json_t *old = cmd_cstate(c, was->cohort);
+
+		store_index_del(c->store, c->txn, DB_BY_STAGE, was->cohort, was->pos, id);
+		count_add(old, was->pos, -1);
+		if (strcmp(was->cohort, now.cohort) != 0)
+			total_add(old, -1);
+	}
+	if (was == NULL || strcmp(was->cohort, now.cohort) != 0)
+		total_add(cmd_cstate(c, now.cohort), 1);
+	count_add(cmd_cstate(c, now.cohort), now.pos, 1);
+	return store_index_put(c->store, c->txn, DB_BY_STAGE, now.cohort, now.pos, id, c->st);
+}
+
+int
+cmd_emit_all(struct wctx *c, struct engine_out *out)
+{
+	size_t i;
+	json_t *ev;
+
+	json_array_foreach(out->events, i, ev)
+	{
+		if (wctx_emit(c, ev) != 0)
+			return PW_ESTORE;
+	}
+	json_array_clear(out->events);
+	return 0;
+}
+
+void
+cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
+{
+	e->cfg = c->cfg;
+	e->now = c->now;
+	e->actor_id = c->actor_id;
+	e->actor = c->actor;
+	e->candidate = candidate;
+}
+
+/* Offer each freed place to the application the engine named. */
+static int
+offers_run(struct wctx *c, struct engine_out *out)
+{
+	json_t *offers = json_copy(out->offers); /* not the same array: it is cleared below */
+	size_t i;
+	json_t *id;
+	int rc = 0;
+
+	json_array_clear(out->offers);
+	json_array_foreach(offers, i, id)
+	{
+		struct engine_ctx e;
+		struct app_pos was;
+		json_t *app = NULL, *cand = NULL;
+		struct pw_status ost;
+
+		rc = cmd_load(c, DB_APPS, "application", json_string_value(id), &app);
+		if (rc == 0)
+			rc = cmd_load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
+		if (rc == 0) {
+			cmd_engine_ctx(c, cand, &e);
+			cmd_app_pos(app, &was);
+			json_t *cs = cmd_cstate(c, str(app, "cohort"));
+
+			if (engine_offer_place(&e, app, cs, out, &ost) != 0) {
+				/* No place after all (places lowered on reload): keep its turn. */
+				log_warn("offering a place to %s: %s", json_string_value(id),
+					 ost.msg);
+				if (streq(str(app, "status"), "waitlisted"))
+					json_array_insert(json_object_get(cs, "waiting"), 0, id);
+			} else
+				rc = cmd_app_save(c, app, &was);
+		}
+		json_decref(app);
+		json_decref(cand);
+		if (rc == 0)
+			rc = cmd_emit_all(c, out);
+		if (rc != 0)
+			break;
+	}
+	json_decref(offers);
+	return rc;
+}
+
+/*
+ * 360 feedback is confidential: who responded is for LA advisers and viewers;
+ * a rater sees their own response. Applies to any application record shown.
+ */
+void
+cmd_raters_redact(const struct wctx *c, json_t *v)
+{
+	const char *rater;
+	json_t *r;
+
+	if (engine_roles(c->actor) & READERS)
+		return;
+	json_object_foreach(json_object_get(v, "raters"), rater, r)
+	{
+		if (strcmp(rater, c->actor_id) != 0)
+			json_object_del(r, "responded");
+	}
+}
+
+/* Render an application for a reply: the record plus its current requirements. */
+json_t *
+cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
+{
+	struct engine_ctx e;
+	json_t *v = json_deep_copy(app);
+
+	cmd_engine_ctx(c, candidate, &e);
+	json_object_del(v, "v");
+	cmd_raters_redact(c, v);
+	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
+		json_object_set_new(v, "requirements", engine_requirements(&e, app));
+	return v;
+}
+
+/*
+ * An application that ended (withdrawn, not selected, graduated) keeps the
+ * stage it ended at, and a reload may drop that stage from its programme
+ * (the daemon refuses a reload that would strand an active or waiting
+ * application). Such an application can still be read, not changed.
+ */
+static int
+app_configured(struct wctx *c, const json_t *app)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+
+	if (co != NULL && str(app, "stage") != NULL &&
+	    config_stage_index(co->programme, str(app, "stage")) >= 0)
+		return 0;
+	return pw_fail(c->st, PW_ETRANSITION,
+		       "application %s is at stage '%s' of cohort '%s', which the configuration no "
+		       "longer defines: it can be read but not changed",
+		       str(app, "id"), str(app, "stage") ? str(app, "stage") : "",
+		       str(app, "cohort") ? str(app, "cohort") : "");
+}
+
+int
+cmd_app_command(struct wctx *c, const char *app_id, const struct app_op *op, json_t **data)
+{
+	json_t *app = NULL, *cand = NULL;
+	struct engine_out out;
+	struct engine_ctx e;
+	struct app_pos was;
+	int rc;
+
+	engine_out_init(&out);
+	rc = cmd_load(c, DB_APPS, "application", app_id, &app);
+	if (rc == 0)
+		rc = app_configured(c, app);
+	if (rc == 0)
+		rc = cmd_load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
+	if (rc != 0)
+		goto done;
+	cmd_engine_ctx(c, cand, &e);
+	cmd_app_pos(app, &was);
+	rc = op->fn(c, &e, app, op, &out);
+	if (rc == 0)
+		rc = cmd_app_save(c, app, &was);
+	if (rc == 0)
+		rc = cmd_emit_all(c, &out);
+	if (rc == 0)
+		rc = offers_run(c, &out);
+	if (rc == 0)
+		rc = cmd_cstates_save(c);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "application", cmd_app_view(c, app, cand));
+done:
+	engine_out_clear(&out);
+	json_decref(app);
+	json_decref(cand);
+	return rc;
+}

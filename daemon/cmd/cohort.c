@@ -1,0 +1,171 @@
+/*
+ * cohort.c: cohorts and attendance. A cohort's definition comes from the
+ * configuration, its state (places taken, the waiting list, counts per
+ * stage) from the store; its report reads both and the overdue index.
+ * A session's register records attendance for many applications at once,
+ * each as application.record_attendance would.
+ */
+#include "cmd/cohort.h"
+
+#include <string.h>
+
+#include "cmd/base.h"
+#include "util.h"
+
+static json_t *
+cohort_summary(const struct cohort *co)
+{
+	return json_pack("{s:s, s:s, s:s, s:i, s:s}", "id", co->id, "programme", co->programme->id,
+			 "name", co->name, "places", co->places, "starts", co->starts);
+}
+
+int
+run_cohort_list(struct wctx *c, const json_t *args, json_t **data)
+{
+	json_t *arr = json_array();
+
+	(void)args;
+	for (size_t i = 0; i < c->cfg->ncohorts; i++)
+		json_array_append_new(arr, cohort_summary(&c->cfg->cohorts[i]));
+	*data = json_pack("{s:o}", "cohorts", arr);
+	return 0;
+}
+
+int
+run_cohort_get(struct wctx *c, const json_t *args, json_t **data)
+{
+	const struct cohort *co;
+	json_t *v, *ss, *st;
+	int rc = cmd_cohort(c, cmd_arg(args, "cohort"), &co);
+
+	if (rc != 0)
+		return rc;
+	v = cohort_summary(co);
+	ss = json_array();
+	st = json_array();
+	for (size_t i = 0; i < co->nsessions; i++) {
+		const struct session *s = &co->sessions[i];
+
+		json_array_append_new(ss, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+						    s->id, "title", s->title, "date", s->date,
+						    "start", s->start, "end", s->end, "venue",
+						    s->venue, "audience", s->audience));
+	}
+	for (size_t i = 0; i < co->programme->nstages; i++) {
+		const struct stage *s = &co->programme->stages[i];
+
+		json_array_append_new(st, json_pack("{s:s, s:s, s:b}", "id", s->id, "name", s->name,
+						    "terminal", s->terminal));
+	}
+	json_object_set_new(v, "timezone", json_string(co->timezone));
+	json_object_set_new(v, "sessions", ss);
+	json_object_set_new(v, "stages", st);
+	*data = json_pack("{s:o}", "cohort", v);
+	return 0;
+}
+
+static int
+count_visit(const char *id, void *ud)
+{
+	(void)id;
+	(*(int *)ud)++;
+	return 0;
+}
+
+int
+run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
+{
+	static const char *const statuses[] = {"active",    "waitlisted", "rejected",
+					       "withdrawn", "graduated",  NULL};
+	const struct cohort *co;
+	json_t *s, *counts, *stages, *status;
+	json_int_t taken, active = 0;
+	int overdue = 0, rc = cmd_cohort(c, cmd_arg(args, "cohort"), &co);
+
+	if (rc != 0)
+		return rc;
+	s = cmd_cstate(c, co->id);
+	counts = json_object_get(s, "counts");
+	stages = json_object();
+	status = json_object();
+	for (size_t i = 0; i < co->programme->nstages; i++) {
+		const char *id = co->programme->stages[i].id;
+		json_int_t n = json_integer_value(json_object_get(counts, id));
+
+		if (!co->programme->stages[i].terminal)
+			active += n;
+		json_object_set_new(stages, id, json_integer(n));
+	}
+	for (int i = 0; statuses[i] != NULL; i++)
+		json_object_set_new(status, statuses[i],
+				    json_integer(i == 0 ? active
+							: json_integer_value(json_object_get(
+							      counts, statuses[i]))));
+	json_object_set(stages, co->programme->stages[co->programme->nstages - 1].id,
+			json_object_get(status, "graduated"));
+	taken = json_integer_value(json_object_get(s, "taken"));
+	store_index_scan(c->store, c->txn, DB_OVERDUE, co->id, NULL, NULL, NULL, count_visit,
+			 &overdue);
+	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O, s:i}", "cohort", co->id,
+			  "programme", co->programme->id, "places", co->places, "taken", taken,
+			  "left", taken < co->places ? (json_int_t)co->places - taken : 0,
+			  "waiting", json_object_get(s, "waiting"), "stages", stages, "status",
+			  status, "total", json_object_get(s, "total"), "overdue", overdue);
+	return 0;
+}
+
+/* attendance */
+
+int
+cohort_op_attend(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+		 struct engine_out *out)
+{
+	return engine_attend(e, app, cmd_arg(op->args, "session"),
+			     json_is_true(json_object_get(op->args, "present")), out, c->st);
+}
+
+int
+run_attendance_record(struct wctx *c, const json_t *args, json_t **data)
+{
+	const struct cohort *co;
+	const char *lists[] = {"present", "absent"};
+	json_t *apps = json_array();
+	int rc = cmd_cohort(c, cmd_arg(args, "cohort"), &co), n = 0;
+
+	if (rc == 0 && config_session(co, cmd_arg(args, "session")) == NULL)
+		rc = pw_fail(c->st, PW_ENOTFOUND, "cohort %s has no session '%s'", co->id,
+			     cmd_arg(args, "session"));
+	for (int l = 0; l < 2 && rc == 0; l++) {
+		size_t i;
+		json_t *id;
+
+		json_array_foreach(json_object_get(args, lists[l]), i, id)
+		{
+			json_t *one = json_pack("{s:O, s:s, s:b}", "app", id, "session",
+						cmd_arg(args, "session"), "present", l == 0);
+			struct app_op op = {one, NULL, cohort_op_attend};
+			json_t *d = NULL, *app = NULL;
+
+			rc = cmd_load(c, DB_APPS, "application", json_string_value(id), &app);
+			if (rc == 0 && !streq(str(app, "cohort"), co->id))
+				rc = pw_fail(c->st, PW_EINVALID, "application %s is not in %s",
+					     json_string_value(id), co->id);
+			json_decref(app);
+			if (rc == 0)
+				rc = cmd_app_command(c, json_string_value(id), &op, &d);
+			if (rc == 0)
+				json_array_append(apps, json_object_get(d, "application"));
+			json_decref(d);
+			json_decref(one);
+			n++;
+			if (rc != 0)
+				break;
+		}
+	}
+	if (rc != 0) {
+		json_decref(apps);
+		return rc;
+	}
+	*data = json_pack("{s:i, s:o}", "recorded", n, "applications", apps);
+	return 0;
+}

@@ -1,0 +1,231 @@
+/*
+ * table.c: the API's command table, as data: each wire command's name, the
+ * roles that may issue it at all, its flags, its argument schema and the
+ * function that runs it (in the file of its noun). Running a command checks
+ * its arguments against the schema and the actor's role, in that order,
+ * before the command itself looks up ids and state.
+ */
+#include "cmd/cmd.h"
+
+#include <string.h>
+
+#include "cmd/application.h"
+#include "cmd/base.h"
+#include "cmd/cohort.h"
+#include "cmd/events.h"
+#include "cmd/opportunity.h"
+#include "cmd/person.h"
+#include "cmd/system.h"
+#include "opportunities.h"
+#include "util.h"
+
+int
+cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
+	       json_t **actor, struct pw_status *st)
+{
+	int rc;
+
+	if (strcmp(id, cfg->daemon.operator_id) == 0) {
+		*actor = json_pack("{s:s, s:s, s:[s]}", "id", id, "name", "Operator", "roles",
+				   "la_adviser");
+		return 0;
+	}
+	rc = store_rec_get(s, txn, DB_PEOPLE, id, actor);
+	if (rc == PW_ENOTFOUND)
+		return pw_fail(st, PW_EUNKNOWN_ACTOR, "no person '%s'", id);
+	if (rc != 0)
+		return pw_fail(st, PW_ESTORE, "store: reading person %s", id);
+	return 0;
+}
+
+/* Argument schemas. */
+#define END                                                                                        \
+	{                                                                                          \
+		NULL, 0, 0, NULL                                                                   \
+	}
+static const struct proto_field a_none[] = {END};
+static const struct proto_field a_clock_set[] = {{"now", PT_STRING, 1, NULL}, END};
+static const struct proto_field a_clock_adv[] = {{"seconds", PT_INT, 1, NULL}, END};
+static const struct proto_field a_backup[] = {
+    {"path", PT_STRING, 1, NULL}, {"compact", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_person[] = {
+    {"id", PT_ID, 1, NULL},	  {"name", PT_STRING, 1, NULL},
+    {"email", PT_EMAIL, 1, NULL}, {"roles", PT_ROLES, 1, NULL},
+    {"school", PT_ID, 0, NULL},	  {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_person_upd[] = {
+    {"id", PT_ID, 1, NULL},	  {"name", PT_STRING, 0, NULL},
+    {"email", PT_EMAIL, 0, NULL}, {"roles", PT_ROLES, 0, NULL},
+    {"school", PT_ID, 0, NULL},	  {"facts", PT_FACTS, 0, NULL},
+    {"digest", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_person_digest[] = {
+    {"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
+static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
+static const struct proto_field a_person_list[] = {
+    {"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
+    {"school", PT_ID, 0, NULL},
+    END};
+#define PHASES "primary|secondary|special|all-through"
+static const struct proto_field a_school[] = {
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 1, NULL}, {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_EMAIL, 0, NULL}, END};
+static const struct proto_field a_school_upd[] = {
+    {"id", PT_ID, 1, NULL},    {"name", PT_STRING, 0, NULL}, {"phase", PT_ENUM, 0, PHASES},
+    {"lss", PT_BOOL, 0, NULL}, {"email", PT_EMAIL, 0, NULL}, END};
+static const struct proto_field a_cohort[] = {{"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
+					      {"candidate", PT_ID, 1, NULL},
+					      {"route", PT_ENUM, 0, "interest|nomination"},
+					      END};
+static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
+static const struct proto_field a_history[] = {
+    {"app", PT_ID, 1, NULL}, {"after", PT_INT, 0, NULL}, {"limit", PT_INT, 0, NULL}, END};
+static const struct proto_field a_list[] = {
+    {"cohort", PT_ID, 0, NULL},
+    {"stage", PT_ID, 0, NULL},
+    {"school", PT_ID, 0, NULL},
+    {"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
+    {"overdue", PT_BOOL, 0, NULL},
+    {"limit", PT_INT, 0, NULL},
+    {"after", PT_ID, 0, NULL},
+    END};
+static const struct proto_field a_submit[] = {
+    {"app", PT_ID, 1, NULL}, {"doc", PT_ID, 1, NULL}, {"ref", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_decide[] = {{"app", PT_ID, 1, NULL},
+					      {"outcome", PT_ENUM, 1, "accept|waitlist|reject"},
+					      {"note", PT_STRING, 0, NULL},
+					      END};
+static const struct proto_field a_rater[] = {
+    {"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, END};
+static const struct proto_field a_attend[] = {
+    {"app", PT_ID, 1, NULL}, {"session", PT_ID, 1, NULL}, {"present", PT_BOOL, 1, NULL}, END};
+static const struct proto_field a_place[] = {{"app", PT_ID, 1, NULL},
+					     {"host_school", PT_ID, 1, NULL},
+					     {"start", PT_DATE, 1, NULL},
+					     {"end", PT_DATE, 1, NULL},
+					     END};
+static const struct proto_field a_confirm[] = {
+    {"app", PT_ID, 1, NULL}, {"days", PT_INT, 1, NULL}, END};
+static const struct proto_field a_coach[] = {
+    {"app", PT_ID, 1, NULL}, {"coach", PT_ID, 1, NULL}, END};
+static const struct proto_field a_withdraw[] = {
+    {"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_defer[] = {
+    {"app", PT_ID, 1, NULL}, {"cohort", PT_ID, 1, NULL}, END};
+static const struct proto_field a_progress[] = {
+    {"app", PT_ID, 1, NULL},	{"role", PT_STRING, 1, NULL}, {"school", PT_STRING, 0, NULL},
+    {"date", PT_DATE, 1, NULL}, {"note", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
+						{"session", PT_ID, 1, NULL},
+						{"present", PT_IDS, 0, NULL},
+						{"absent", PT_IDS, 0, NULL},
+						END};
+static const struct proto_field a_outbox_list[] = {{"state", PT_ENUM, 0, "pending|inflight|dead"},
+						   {"limit", PT_INT, 0, NULL},
+						   {"after", PT_ID, 0, NULL},
+						   {"vars", PT_BOOL, 0, NULL},
+						   END};
+static const struct proto_field a_outbox_retry[] = {{"job", PT_ID, 1, NULL}, END};
+static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
+						   {"title", PT_STRING, 1, NULL},
+						   {"description", PT_STRING, 1, NULL},
+						   {"link", PT_STRING, 0, NULL},
+						   {"audience", PT_FACTS, 0, NULL},
+						   {"early_days", PT_INT, 1, NULL},
+						   END};
+static const struct proto_field a_since[] = {
+    {"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
+
+#define W CMD_WRITES
+#define APP_ROLES (ROLE_ANY & ~ROLE_VIEWER)
+static const struct cmd_entry cmds[] = {
+    {"system.ping", ROLE_ANY, 0, a_none, run_ping},
+    {"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
+    {"clock.set", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_set, run_clock_set},
+    {"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
+    {"person.create", ROLE_LA_ADVISER, W, a_person, run_person_create},
+    {"person.update", ROLE_LA_ADVISER, W, a_person_upd, run_person_update},
+    {"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
+    {"person.get", ROLE_ANY, 0, a_id, run_person_get},
+    {"person.list", READERS, 0, a_person_list, run_person_list},
+    {"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
+    {"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
+    {"school.get", ROLE_ANY, 0, a_id, run_school_get},
+    {"school.list", ROLE_ANY, 0, a_none, run_school_list},
+    {"cohort.list", ROLE_ANY, 0, a_none, run_cohort_list},
+    {"cohort.get", ROLE_ANY, 0, a_cohort, run_cohort_get},
+    {"cohort.report", READERS, 0, a_cohort, run_cohort_report},
+    {"application.create", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_create, run_app_create},
+    {"application.get", ROLE_ANY, 0, a_app, run_app_get},
+    {"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
+    {"application.history", ROLE_ANY, 0, a_history, run_app_history},
+    {"application.submit", APP_ROLES, W, a_submit, run_app_op},
+    {"application.signoff", APP_ROLES, W, a_app, run_app_op},
+    {"application.decide", APP_ROLES, W, a_decide, run_app_op},
+    {"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
+    {"application.record_response", ROLE_RATER, W, a_rater, run_app_op},
+    {"application.record_attendance", ROLE_COACH, W, a_attend, run_app_op},
+    {"application.place_internship", ROLE_COACH, W, a_place, run_app_op},
+    {"application.confirm_internship", ROLE_HOST, W, a_confirm, run_app_op},
+    {"application.assign_coach", 0, W, a_coach, run_app_op},
+    {"application.withdraw", ROLE_CANDIDATE | ROLE_HEADTEACHER, W, a_withdraw, run_app_op},
+    {"application.defer", 0, W, a_defer, run_app_op},
+    {"application.record_progression", ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH, W,
+     a_progress, run_app_op},
+    {"attendance.record", 0, W, a_register, run_attendance_record},
+    {"events.since", READERS, 0, a_since, run_events_since},
+    {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
+    {"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
+    {"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
+    {"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
+    {"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
+};
+
+const struct cmd_entry *
+cmd_find(const char *name)
+{
+	for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
+		if (strcmp(cmds[i].name, name) == 0)
+			return &cmds[i];
+	return NULL;
+}
+
+int
+cmd_allowed(const struct cmd_entry *e, const json_t *actor)
+{
+	int roles = engine_roles(actor);
+
+	return (roles & ROLE_LA_ADVISER) || (roles & e->roles);
+}
+
+int
+cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **data)
+{
+	int rc;
+
+	*data = NULL;
+	rc = proto_args_check(args, e->args, c->st);
+	if (rc != 0)
+		return rc;
+	if (!cmd_allowed(e, c->actor))
+		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not run %s", c->actor_id, e->name);
+	application_op_select(e->name);
+	c->cstates = json_object();
+	rc = e->run(c, args, data);
+	json_decref(c->cstates);
+	c->cstates = NULL;
+	if (rc != 0) {
+		json_decref(*data);
+		*data = NULL;
+	}
+	return rc;
+}
+
+int
+cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,
+		struct pw_status *st)
+{
+	if (strcmp(e->name, "system.backup") != 0)
+		fatal("%s does not run outside a transaction", e->name);
+	return run_backup(s, args, data, st);
+}
