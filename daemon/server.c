@@ -21,6 +21,8 @@
 #include "engine.h"
 #include "outbox.h"
 #include "timers.h"
+#include "timers_fire.h"
+#include "timers_sync.h"
 #include "config.h"
 #include "store.h"
 #include "util.h"
@@ -488,8 +490,8 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 		json_decref(actor);
 		return;
 	}
-	c = (struct wctx){s->store,	   NULL,  s->cfg,	now,  &s->clock,
-			     p->req.actor, actor, json_array(), NULL, &st};
+	c = (struct wctx){s->store,	NULL,  s->cfg,	     now,  &s->clock,
+			  p->req.actor, actor, json_array(), NULL, &st};
 	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
 	if (rc == 0)
 		rc = cmd_run(p->cmd, &c, p->req.args, &data);
@@ -582,9 +584,9 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 		return;
 	}
 	if (!cmd_allowed(p->cmd, actor)) {
-		c = (struct wctx){s->store,	NULL,	      s->cfg, clock_now(&s->clock),
-				     &s->clock, p->req.actor, actor,  json_array(),
-				     NULL,	&st};
+		c = (struct wctx){s->store,  NULL,	   s->cfg, clock_now(&s->clock),
+				  &s->clock, p->req.actor, actor,  json_array(),
+				  NULL,	     &st};
 		pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
 		reply_err(p, PW_EFORBIDDEN, st.msg);
 		audit_refusal(s, txn, &c, p);

@@ -3,8 +3,7 @@
  * (DB_TIMER_RECS) indexed by due time (DB_TIMERS) and by application
  * (DB_APP_TIMERS). Entering a stage arms its deadline, reminders and
  * escalations in the transaction of the change; leaving it cancels them.
- * The loop fires what is due, in due order, each timer once: firing deletes
- * it in the same transaction as its effects, so a restart never repeats one.
+ * Firing is timers_fire.h, re-arming after a reload timers_sync.h.
  */
 #ifndef PW_TIMERS_H
 #define PW_TIMERS_H
@@ -18,27 +17,43 @@
 int timers_stage_entered(struct wctx *c, const json_t *app);
 /* Cancel every timer of the application. */
 int timers_cancel(struct wctx *c, const char *app);
-/*
- * Fire up to max timers due at or before c->now, in due order. *fired gets
- * how many. Returns 0 or PW_ESTORE.
- */
-int timers_fire(struct wctx *c, int max, int *fired);
-/*
- * Bring every cohort's timers in line with its configuration: arm the
- * reminder of each new session; for a session whose date, times or venue
- * changed, raise its SEQUENCE, re-arm its reminder and send members the
- * updated invitation; for a stage whose timing changed (deadline, reminders,
- * escalations, sending window, time zone), re-arm its applications' timers
- * from now, leaving out the moments already passed. Run at start-up and
- * after each reload.
- */
-int timers_sessions_sync(struct wctx *c);
+/* The daily digest has one timer with a fixed id: it is armed at most once. */
+#define TIMERS_DIGEST "T-digest"
 
 /*
- * Arm the daily digest's timer at its next moment, or move it when the
- * configuration changed its time. Run at start-up and after each reload.
+ * Store timer t (its fields but "v", "id" and "at") due at 'at' under a new
+ * id, copied to id (idlen bytes) when not NULL; index it under its
+ * application if it has one. Takes t. Returns 0 or PW_ESTORE.
  */
-int timers_digest_sync(struct wctx *c);
+int timers_put(struct wctx *c, json_t *t, int64_t at, char *id, size_t idlen);
+
+/* Arm a timer of app's current stage: kind (deadline, reminder, escalation, alumni) index. */
+int timers_arm(struct wctx *c, const json_t *app, const char *kind, int index, int64_t at,
+	       int64_t deadline);
+
+/*
+ * Arm the timers of app's stage. Reminders and escalations due at or before
+ * 'since' are left out (a changed schedule re-armed from now); the deadline
+ * is armed when with_deadline.
+ */
+int timers_stage_arm(struct wctx *c, const json_t *app, int64_t since, int with_deadline);
+
+/* The configured cohort and stage app is at; -1 when the configuration has neither. */
+int timers_app_where(const struct wctx *c, const json_t *app, const struct cohort **co,
+		     const struct stage **s);
+
+/* Delete timer record t from the store and both its indexes. */
+int timers_delete(struct wctx *c, const json_t *t);
+
+/* Arm a reminder of cohort co's session s at 'at'; its timer id goes to id. */
+int timers_arm_session(struct wctx *c, const struct cohort *co, const struct session *s, int64_t at,
+		       char *id, size_t idlen);
+
+/* Arm the daily digest's timer (TIMERS_DIGEST) at 'at'. */
+int timers_arm_digest(struct wctx *c, int64_t at);
+
+/* An index visitor that appends each id to the JSON array ud. */
+int timers_collect(const char *id, void *ud);
 
 /* Arm the release of opportunity opp at 'at'. */
 int timers_arm_opportunity(struct wctx *c, const char *opp, int64_t at);

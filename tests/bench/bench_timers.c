@@ -1,6 +1,6 @@
 /*
  * pw-bench-timers: durable timers at scale, through the daemon's own timers
- * and store code (daemon/timers.h, daemon/store.h), in a store of its own.
+ * and store code (daemon/timers.h, timers_fire.h, store.h), in a store of its own.
  *
  *   pw-bench-timers -c CONF -d DIR [-n ARMED] [-s SINGLE] [-b PER_TXN]
  *                   [-a APPS] [-k K1,K2,...] [-m MAP_MB]
@@ -37,6 +37,7 @@
 #include "config.h"
 #include "store.h"
 #include "timers.h"
+#include "timers_fire.h"
 #include "util.h"
 
 #define TURN_MAX 1000 /* timers fired per loop turn (daemon/server.c, timers_turn) */

@@ -1,0 +1,28 @@
+/*
+ * timers_sync.h: keeping armed timers in step with the configuration.
+ */
+#ifndef PW_TIMERS_SYNC_H
+#define PW_TIMERS_SYNC_H
+
+#include <jansson.h>
+
+#include "wctx.h"
+
+/*
+ * Bring every cohort's timers in line with its configuration: arm the
+ * reminder of each new session; for a session whose date, times or venue
+ * changed, raise its SEQUENCE, re-arm its reminder and send members the
+ * updated invitation; for a stage whose timing changed (deadline, reminders,
+ * escalations, sending window, time zone), re-arm its applications' timers
+ * from now, leaving out the moments already passed. Run at start-up and
+ * after each reload.
+ */
+int timers_sessions_sync(struct wctx *c);
+
+/*
+ * Arm the daily digest's timer at its next moment, or move it when the
+ * configuration changed its time. Run at start-up and after each reload.
+ */
+int timers_digest_sync(struct wctx *c);
+
+#endif
