@@ -1,0 +1,252 @@
+/*
+ * conn.c: the connection to pathwayd. The settings come from flags, the
+ * environment and the configuration file; requests go over one DEALER
+ * socket with a receive timeout, each with a unique id (the run's tag and a
+ * counter), resent with the same id while waiting so a resend is never
+ * applied twice.
+ */
+#include "conn.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+#include <zmq.h>
+
+#include "output.h"
+#include "proto.h"
+#include "util.h"
+#include "value.h"
+
+int64_t
+conn_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Resolve the endpoint, events endpoint, actor and timeout: flags, then the
+ * environment, then the configuration file. Returns 0 or the usage status.
+ */
+int
+conn_settings(struct ctl *c)
+{
+	const char *conf = c->conf_flag, *s;
+	int explicit = conf != NULL, ival;
+	config_t cfg;
+
+	if (conf == NULL) {
+		conf = getenv("PATHWAY_CONF");
+		explicit = conf != NULL && *conf;
+	}
+	if (conf == NULL || !*conf)
+		conf = CTL_DEFAULT_CONF;
+	config_init(&cfg);
+	if (explicit || access(conf, F_OK) == 0) {
+		if (config_read_file(&cfg, conf) != CONFIG_TRUE) {
+			if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
+				fprintf(stderr, "pathwayctl: %s: %s\n", conf, strerror(errno));
+			else
+				fprintf(stderr, "pathwayctl: %s:%d: %s\n",
+					config_error_file(&cfg) ? config_error_file(&cfg) : conf,
+					config_error_line(&cfg), config_error_text(&cfg));
+			config_destroy(&cfg);
+			return CTL_EXIT_USAGE;
+		}
+	}
+	s = c->api_flag ? c->api_flag : getenv("PATHWAY_API");
+	if ((s == NULL || !*s) && config_lookup_string(&cfg, "daemon.api", &s) != CONFIG_TRUE)
+		s = CTL_DEFAULT_API;
+	c->api = xstrdup(s);
+	s = c->events_flag ? c->events_flag : getenv("PATHWAY_EVENTS");
+	if ((s == NULL || !*s) && config_lookup_string(&cfg, "daemon.events", &s) != CONFIG_TRUE)
+		s = CTL_DEFAULT_EVENTS;
+	c->events = xstrdup(s);
+	s = c->actor_flag ? c->actor_flag : getenv("PATHWAY_ACTOR");
+	if ((s == NULL || !*s) && config_lookup_string(&cfg, "ctl.actor", &s) != CONFIG_TRUE)
+		s = CTL_DEFAULT_ACTOR;
+	c->actor = xstrdup(s);
+	c->timeout_ms = c->timeout_flag;
+	if (c->timeout_ms < 0) {
+		if (config_lookup_int(&cfg, "ctl.timeout_ms", &ival) == CONFIG_TRUE && ival > 0)
+			c->timeout_ms = ival;
+		else
+			c->timeout_ms = CTL_DEFAULT_TIMEOUT;
+	}
+	config_destroy(&cfg);
+	return 0;
+}
+
+/* Connect the api socket once; 0, or the usage status for an endpoint ZeroMQ rejects. */
+int
+conn_open(struct ctl *c)
+{
+	int linger = 0, hwm = 0;
+
+	if (c->sock != NULL)
+		return 0;
+	if (c->zctx == NULL)
+		c->zctx = zmq_ctx_new();
+	if (c->zctx == NULL)
+		fatal("zmq_ctx_new: %s", zmq_strerror(errno));
+	c->sock = zmq_socket(c->zctx, ZMQ_DEALER);
+	if (c->sock == NULL)
+		fatal("zmq_socket: %s", zmq_strerror(errno));
+	zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
+	zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	if (zmq_connect(c->sock, c->api) != 0) {
+		fprintf(stderr, "pathwayctl: %s: %s\n", c->api, zmq_strerror(errno));
+		return CTL_EXIT_USAGE;
+	}
+	return 0;
+}
+
+void
+conn_close(struct ctl *c)
+{
+	if (c->sock != NULL)
+		zmq_close(c->sock);
+	c->sock = NULL;
+	if (c->zctx != NULL)
+		zmq_ctx_term(c->zctx);
+	c->zctx = NULL;
+}
+
+static int
+conn_send(struct ctl *c, const char *body)
+{
+	if (zmq_send(c->sock, "", 0, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0)
+		return -1;
+	return zmq_send(c->sock, body, strlen(body), ZMQ_DONTWAIT) < 0 ? -1 : 0;
+}
+
+/* Receive one message and return its last frame as JSON (NULL if not JSON). */
+json_t *
+conn_recv(void *sock)
+{
+	zmq_msg_t msg;
+	json_t *v = NULL;
+	int more = 1;
+
+	while (more) {
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, sock, 0) < 0) {
+			zmq_msg_close(&msg);
+			break;
+		}
+		more = zmq_msg_more(&msg);
+		if (!more)
+			v = json_loadb(zmq_msg_data(&msg), zmq_msg_size(&msg), 0, NULL);
+		zmq_msg_close(&msg);
+	}
+	return v;
+}
+
+int
+conn_request(struct ctl *c, const char *cmd, json_t *args, json_t **reply)
+{
+	int resend = strcmp(cmd, "system.backup") != 0;
+	int64_t start = conn_now_ms(), deadline = start + c->timeout_ms, next_send = start;
+	int64_t every = c->timeout_ms / 3 > 1000 ? c->timeout_ms / 3 : 1000;
+	json_t *id, *req;
+	char *body, *sid;
+	int rc = CTL_EXIT_NOANSWER, sent = 0;
+
+	*reply = NULL;
+	if (conn_open(c) != 0)
+		return CTL_EXIT_USAGE;
+	sid = xasprintf("ctl-%lld-%lu", c->tag, ++c->nreq);
+	id = json_string(sid);
+	req = proto_request_new(id, cmd, c->actor, args);
+	if (req == NULL)
+		fatal("cannot build a request for %s", cmd);
+	body = proto_encode(req);
+	for (;;) {
+		int64_t now = conn_now_ms(), wait;
+		zmq_pollitem_t item = {c->sock, 0, ZMQ_POLLIN, 0};
+		json_t *r;
+
+		if (now >= deadline)
+			break;
+		if (now >= next_send && (resend || !sent)) {
+			if (conn_send(c, body) == 0)
+				sent = 1;
+			next_send = now + every;
+		}
+		wait = (resend || !sent) && next_send < deadline ? next_send - now : deadline - now;
+		if (zmq_poll(&item, 1, (long)(wait > 0 ? wait : 0)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (!(item.revents & ZMQ_POLLIN))
+			continue;
+		r = conn_recv(c->sock);
+		if (r != NULL && json_equal(json_object_get(r, "id"), id)) {
+			*reply = r;
+			rc = 0;
+			break;
+		}
+		json_decref(r); /* an answer to an earlier request of ours, or to a resend */
+	}
+	if (rc != 0)
+		fprintf(stderr, "pathwayctl: no answer from %s within %ld ms\n", c->api,
+			c->timeout_ms);
+	free(body);
+	free(sid);
+	json_decref(id);
+	json_decref(req);
+	return rc;
+}
+
+/* Print a refusal as "pathwayctl: <code>: <where: ><message>". */
+void
+conn_refused(const json_t *reply, const char *where)
+{
+	const json_t *err = json_object_get(reply, "error");
+
+	fprintf(stderr, "pathwayctl: %s: %s%s%s\n",
+		*value_str(err, "code") ? value_str(err, "code") : "internal_error",
+		where ? where : "", where ? ": " : "", value_str(err, "message"));
+}
+
+int
+conn_call(struct ctl *c, const char *cmd, json_t *args, json_t **data)
+{
+	json_t *reply;
+	int rc = conn_request(c, cmd, args, &reply);
+
+	*data = NULL;
+	if (rc != 0)
+		return rc;
+	if (!json_is_true(json_object_get(reply, "ok"))) {
+		conn_refused(reply, NULL);
+		json_decref(reply);
+		return CTL_EXIT_REFUSED;
+	}
+	*data = json_incref(json_object_get(reply, "data"));
+	if (*data == NULL)
+		*data = json_object();
+	json_decref(reply);
+	return 0;
+}
+
+/* The default runner: one request, show its data. */
+int
+conn_run(struct ctl *c, const struct ctl_cmd *e, json_t *args)
+{
+	json_t *data;
+	int rc = conn_call(c, e->cmd, args, &data);
+
+	if (rc == 0)
+		output_reply(c, e, data);
+	json_decref(data);
+	return rc;
+}

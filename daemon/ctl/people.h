@@ -1,0 +1,22 @@
+/*
+ * people.h: showing the replies about people and schools; the data stays
+ * the caller's.
+ */
+#ifndef PW_CTL_PEOPLE_H
+#define PW_CTL_PEOPLE_H
+
+#include <jansson.h>
+
+/* person-create, person-update, person-get, digest: one person as label-value lines. */
+void people_person_show(const json_t *d);
+
+/* person-list: people as a table. */
+void people_list_show(const json_t *d);
+
+/* school-create, school-update, school-get: one school as label-value lines. */
+void people_school_show(const json_t *d);
+
+/* school-list: schools as a table. */
+void people_schools_show(const json_t *d);
+
+#endif

@@ -1,0 +1,108 @@
+/*
+ * system.c: the subcommands about the daemon itself: ping, the clock,
+ * backup (which sends the path as the daemon will see it) and the outbox of
+ * notification jobs. Only what is shown and how; the table entries are in
+ * cmds.c.
+ */
+#include "system.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conn.h"
+#include "output.h"
+#include "util.h"
+#include "value.h"
+
+void
+system_ping_show(const json_t *d)
+{
+	printf("pathwayd %s, protocol %lld, now %s, head %lld\n", value_str(d, "version"),
+	       (long long)json_integer_value(json_object_get(d, "protocol")), value_str(d, "now"),
+	       (long long)json_integer_value(json_object_get(d, "head")));
+}
+
+void
+system_clock_show(const json_t *d)
+{
+	printf("%s\n", value_str(d, "now"));
+}
+
+void
+system_backup_show(const json_t *d)
+{
+	printf("backed up %lld bytes to %s/data.mdb\n",
+	       (long long)json_integer_value(json_object_get(d, "bytes")), value_str(d, "path"));
+}
+
+/* backup: a relative path means the same directory to the daemon on this machine. */
+int
+system_backup_run(struct ctl *c, const struct ctl_cmd *e, json_t *args)
+{
+	const char *path = value_str(args, "path");
+	char *abs;
+
+	if (strncmp(c->api, "ipc://", 6) == 0) {
+		if (access(path, F_OK) != 0 && pw_mkdirs(path, 0750) != 0) {
+			fprintf(stderr, "pathwayctl: %s: %s\n", path, strerror(errno));
+			json_decref(args);
+			return CTL_EXIT_REFUSED;
+		}
+		abs = realpath(path, NULL);
+		if (abs != NULL) {
+			json_object_set_new(args, "path", json_string(abs));
+			free(abs);
+		}
+	}
+	return conn_run(c, e, args);
+}
+
+void
+system_jobs_show(const json_t *d)
+{
+	static const char *const head[] = {"JOB", "STATE",    "TEMPLATE", "TO",
+					   "APP", "ATTEMPTS", "NEXT",	  "ERROR"};
+	struct output_table t;
+	size_t i;
+	json_t *j;
+
+	output_table_init(&t, 8, head);
+	json_array_foreach(json_object_get(d, "jobs"), i, j)
+	{
+		const json_t *to = json_object_get(j, "to");
+		char *row[] = {
+		    xstrdup(value_str(j, "id")),
+		    xstrdup(value_str(j, "state")),
+		    xstrdup(value_str(j, "template")),
+		    xasprintf("%s <%s>", value_str(to, "person"), value_str(to, "email")),
+		    xstrdup(*value_str(j, "app") ? value_str(j, "app") : "-"),
+		    value_text(json_object_get(j, "attempts")),
+		    xstrdup(value_str(j, "next_attempt")),
+		    xstrdup(value_str(j, "last_error"))};
+
+		output_table_add(&t, row);
+	}
+	output_table_print(&t);
+	output_table_free(&t);
+	if (json_is_string(json_object_get(d, "next")))
+		printf("(more: --after %s)\n", value_str(d, "next"));
+}
+
+void
+system_job_show(const json_t *d)
+{
+	const json_t *j = json_object_get(d, "job"), *to = json_object_get(j, "to");
+
+	output_kv_str(j, "id", "job");
+	output_kv_str(j, "state", NULL);
+	output_kv_str(j, "template", NULL);
+	output_kv("to", "%s <%s> (%s)", value_str(to, "person"), value_str(to, "email"),
+		  value_str(to, "role"));
+	output_kv_str(j, "app", NULL);
+	output_kv_str(j, "attempts", NULL);
+	output_kv_str(j, "next_attempt", NULL);
+	output_kv_str(j, "last_error", NULL);
+}

@@ -1,0 +1,35 @@
+/*
+ * system.h: the subcommands about the daemon itself: ping, the clock,
+ * backup and the outbox of notification jobs. The show functions print a
+ * reply's data (it stays the caller's) for people.
+ */
+#ifndef PW_CTL_SYSTEM_H
+#define PW_CTL_SYSTEM_H
+
+#include <jansson.h>
+
+#include "ctl.h"
+
+/* ping: the daemon's version, protocol, time and event head on one line. */
+void system_ping_show(const json_t *d);
+
+/* clock, clock set, clock advance: the daemon's time. */
+void system_clock_show(const json_t *d);
+
+/* backup: how many bytes went where. */
+void system_backup_show(const json_t *d);
+
+/*
+ * backup PATH: for an ipc:// endpoint (the daemon on this machine) create
+ * PATH if missing and send it as an absolute path; then one request. args
+ * is stolen. Returns the exit status; 1 if PATH cannot be created.
+ */
+int system_backup_run(struct ctl *c, const struct ctl_cmd *e, json_t *args);
+
+/* outbox: the notification jobs as a table, with the next page's cursor. */
+void system_jobs_show(const json_t *d);
+
+/* outbox retry: one job as label-value lines. */
+void system_job_show(const json_t *d);
+
+#endif
