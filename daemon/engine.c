@@ -1,16 +1,20 @@
 /*
- * engine.c: the generic programme engine. An application record holds its
+ * engine.c: the programme's state machine. An application record holds its
  * position (cohort, stage, status) and everything gathered on the way
- * (documents, sign-offs, decisions, raters, attendance, internship, coach);
- * a stage's requirements are predicates over that record, one function per
- * requirement kind in a table. Commands check permission, then state, then
- * change the record and let the application advance while its stage is met.
+ * (documents, sign-offs, decisions, raters, attendance, internship, coach,
+ * career), each under its own key. A command checks permission, then state,
+ * then changes the record, says what happened as events in struct
+ * engine_out, and lets the application advance while its stage is met.
+ * Whether a stage is met is engine_reqs.c's to say; a cohort's places and
+ * waiting list are engine_places.c's.
  */
 #include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_places.h"
+#include "engine_reqs.h"
 #include "util.h"
 
 void
@@ -82,43 +86,6 @@ engine_position(const json_t *app)
 	return streq(status, "active") ? str(app, "stage") : status;
 }
 
-static const struct cohort *
-app_cohort(const struct engine_ctx *ctx, const json_t *app)
-{
-	const struct cohort *c = config_cohort(ctx->cfg, str(app, "cohort"));
-
-	if (c == NULL)
-		fatal("application %s names cohort %s, which is not configured", str(app, "id"),
-		      str(app, "cohort"));
-	return c;
-}
-
-static const struct stage *
-app_stage(const struct engine_ctx *ctx, const json_t *app, int *index)
-{
-	const struct programme *p = app_cohort(ctx, app)->programme;
-	int i = config_stage_index(p, str(app, "stage"));
-
-	if (i < 0)
-		fatal("application %s is at stage %s, unknown to %s", str(app, "id"),
-		      str(app, "stage"), p->id);
-	if (index != NULL)
-		*index = i;
-	return &p->stages[i];
-}
-
-/* The first requirement of kind in the current stage (and, for submissions, of doc). */
-static const struct requirement *
-stage_req(const struct engine_ctx *ctx, const json_t *app, enum req_kind kind, const char *doc)
-{
-	const struct stage *s = app_stage(ctx, app, NULL);
-
-	for (size_t i = 0; i < s->nreqs; i++)
-		if (s->reqs[i].kind == kind && (doc == NULL || streq(s->reqs[i].doc, doc)))
-			return &s->reqs[i];
-	return NULL;
-}
-
 /*
  * Whether the actor, holding one of the roles in allowed, stands in that
  * role's relation to the application. An LA adviser always may.
@@ -176,168 +143,17 @@ emit(struct engine_out *out, const json_t *app, const char *type, json_t *data)
 	json_array_append_new(out->events, ev);
 }
 
-/* Requirement predicates: each fills have/need when they apply. */
-
-static int
-met_submission(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	       int *have, int *need)
-{
-	(void)ctx;
-	*need = 1;
-	*have = json_object_get(json_object_get(app, "docs"), q->doc) != NULL;
-	return *have;
-}
-
-static int
-met_signoff(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q, int *have,
-	    int *need)
-{
-	(void)ctx;
-	(void)q;
-	*need = 1;
-	*have = json_object_get(json_object_get(app, "signoffs"), str(app, "stage")) != NULL;
-	return *have;
-}
-
-static int
-met_decision(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	     int *have, int *need)
-{
-	const json_t *d = json_object_get(json_object_get(app, "decisions"), str(app, "stage"));
-
-	(void)ctx;
-	*need = 1;
-	*have = streq(str(d, "outcome"), "accept") &&
-		(!q->capacity || json_is_true(json_object_get(app, "place")));
-	return *have;
-}
-
-static int
-met_responses(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	      int *have, int *need)
-{
-	const char *key;
-	json_t *r;
-
-	(void)ctx;
-	*have = 0;
-	*need = q->min;
-	json_object_foreach(json_object_get(app, "raters"), key, r)
-	{
-		if (json_object_get(r, "responded") != NULL)
-			(*have)++;
-	}
-	return *have >= *need;
-}
-
-static int
-met_attendance(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	       int *have, int *need)
-{
-	const json_t *att = json_object_get(app, "attendance");
-
-	(void)ctx;
-	*have = 0;
-	*need = q->min > 0 ? q->min : (int)q->nsessions;
-	for (size_t i = 0; i < q->nsessions; i++)
-		if (json_is_true(json_object_get(att, q->sessions[i])))
-			(*have)++;
-	return *have >= *need;
-}
-
-static int
-met_internship(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-	       int *have, int *need)
-{
-	const json_t *in = json_object_get(app, "internship");
-
-	(void)ctx;
-	*need = q->min;
-	*have = (int)json_integer_value(json_object_get(in, "days_completed"));
-	return json_object_get(in, "confirmed") != NULL && *have >= *need;
-}
-
-static int
-rule_holds(const struct requirement *q, const json_t *v)
-{
-	double x;
-	int c;
-
-	if (v == NULL)
-		return 0;
-	if (q->vtype == VAL_STR) {
-		if (!json_is_string(v))
-			return 0;
-		c = strcmp(json_string_value(v), q->value_str) == 0;
-		return q->op == OP_EQ ? c : !c;
-	}
-	if (q->vtype == VAL_BOOL) {
-		if (!json_is_boolean(v))
-			return 0;
-		c = json_is_true(v) == (q->value_num != 0);
-		return q->op == OP_EQ ? c : !c;
-	}
-	if (!json_is_number(v))
-		return 0;
-	x = json_number_value(v);
-	switch (q->op) {
-	case OP_GE:
-		return x >= q->value_num;
-	case OP_GT:
-		return x > q->value_num;
-	case OP_LE:
-		return x <= q->value_num;
-	case OP_LT:
-		return x < q->value_num;
-	case OP_EQ:
-		return x == q->value_num;
-	case OP_NE:
-		return x != q->value_num;
-	}
-	return 0;
-}
-
-static int
-met_eligibility(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
-		int *have, int *need)
-{
-	(void)app;
-	*need = 1;
-	*have = rule_holds(q, json_object_get(json_object_get(ctx->candidate, "facts"), q->fact));
-	return *have;
-}
-
-typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *, int *,
-		      int *);
-static const met_fn req_met[REQ_KIND_COUNT] = {
-    [REQ_SUBMISSION] = met_submission,	 [REQ_SIGNOFF] = met_signoff,
-    [REQ_DECISION] = met_decision,	 [REQ_RESPONSES] = met_responses,
-    [REQ_ATTENDANCE] = met_attendance,	 [REQ_INTERNSHIP] = met_internship,
-    [REQ_ELIGIBILITY] = met_eligibility,
-};
-
-static int
-stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s)
-{
-	int have, need;
-
-	for (size_t i = 0; i < s->nreqs; i++)
-		if (!req_met[s->reqs[i].kind](ctx, app, &s->reqs[i], &have, &need))
-			return 0;
-	return 1;
-}
-
 /* Move the application on through every stage whose requirements are met. */
 static void
 advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 {
-	const struct programme *p = app_cohort(ctx, app)->programme;
+	const struct programme *p = engine_app_cohort(ctx, app)->programme;
 	int i;
 
 	while (streq(str(app, "status"), "active")) {
-		const struct stage *s = app_stage(ctx, app, &i);
+		const struct stage *s = engine_app_stage(ctx, app, &i);
 
-		if (s->terminal || !stage_met(ctx, app, s))
+		if (s->terminal || !engine_stage_met(ctx, app, s))
 			return;
 		json_object_set_new(app, "stage", json_string(p->stages[i + 1].id));
 		set_time(ctx, app, "stage_entered");
@@ -353,57 +169,6 @@ advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 			emit(out, app, "application.graduated", NULL);
 		}
 	}
-}
-
-json_t *
-engine_requirements(const struct engine_ctx *ctx, const json_t *app)
-{
-	json_t *arr = json_array();
-	const struct stage *s;
-
-	if (!streq(str(app, "status"), "active") && !streq(str(app, "status"), "waitlisted"))
-		return arr;
-	s = app_stage(ctx, app, NULL);
-	for (size_t i = 0; i < s->nreqs; i++) {
-		const struct requirement *q = &s->reqs[i];
-		int have = 0, need = 0, met = req_met[q->kind](ctx, app, q, &have, &need);
-		json_t *r = json_pack("{s:s, s:b, s:i, s:i}", "kind", req_kind_names[q->kind],
-				      "met", met, "have", have, "need", need);
-
-		if (q->role >= 0)
-			json_object_set_new(r, "role", json_string(proto_roles[q->role]));
-		if (q->doc != NULL)
-			json_object_set_new(r, "doc", json_string(q->doc));
-		if (q->fact != NULL)
-			json_object_set_new(r, "fact", json_string(q->fact));
-		if (q->nsessions > 0) {
-			json_t *ss = json_array();
-
-			for (size_t k = 0; k < q->nsessions; k++)
-				json_array_append_new(ss, json_string(q->sessions[k]));
-			json_object_set_new(r, "sessions", ss);
-		}
-		json_array_append_new(arr, r);
-	}
-	return arr;
-}
-
-static int
-eligible(const struct engine_ctx *ctx, const struct programme *p, struct pw_status *st)
-{
-	for (size_t i = 0; i < p->nstages; i++)
-		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
-			const struct requirement *q = &p->stages[i].reqs[j];
-			const json_t *facts = json_object_get(ctx->candidate, "facts");
-
-			if (q->kind == REQ_ELIGIBILITY &&
-			    !rule_holds(q, json_object_get(facts, q->fact)))
-				return pw_fail(
-				    st, PW_ENOTELIGIBLE, "%s does not meet the rule %s %s of %s",
-				    str(ctx->candidate, "id"), q->fact,
-				    q->op == OP_GE ? ">= threshold" : "as required", p->id);
-		}
-	return 0;
 }
 
 int
@@ -430,7 +195,7 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
 	if (str(ctx->candidate, "school") == NULL)
 		return pw_fail(st, PW_EINVALID, "%s has no school", cand);
-	rc = eligible(ctx, cohort->programme, st);
+	rc = engine_candidate_eligible(ctx, cohort->programme, st);
 	if (rc != 0)
 		return rc;
 	pw_time_format(ctx->now, t);
@@ -461,7 +226,7 @@ engine_submit(const struct engine_ctx *ctx, json_t *app, const char *doc, const 
 	json_t *s;
 	int rc;
 
-	q = stage_req(ctx, app, REQ_SUBMISSION, doc);
+	q = engine_stage_req(ctx, app, REQ_SUBMISSION, doc);
 	if (!related(ctx, app, q ? 1 << q->role : ROLE_CANDIDATE))
 		return forbid(ctx, app, "submit documents for", st);
 	rc = require_status(app, 0, st);
@@ -483,7 +248,7 @@ int
 engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out,
 	       struct pw_status *st)
 {
-	const struct requirement *q = stage_req(ctx, app, REQ_SIGNOFF, NULL);
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_SIGNOFF, NULL);
 	const struct stage *s;
 	int rc, have, need;
 
@@ -495,10 +260,10 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 	if (q == NULL)
 		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s needs no sign-off",
 			       str(app, "stage"), str(app, "id"));
-	s = app_stage(ctx, app, NULL);
+	s = engine_app_stage(ctx, app, NULL);
 	for (size_t i = 0; i < s->nreqs; i++)
 		if (s->reqs[i].kind == REQ_SUBMISSION &&
-		    !met_submission(ctx, app, &s->reqs[i], &have, &need))
+		    !engine_req_met(ctx, app, &s->reqs[i], &have, &need))
 			return pw_fail(st, PW_ETRANSITION,
 				       "'%s' must be submitted before the sign-off",
 				       s->reqs[i].doc);
@@ -511,71 +276,11 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 	return 0;
 }
 
-/* Remove id from the cohort's waiting list; returns its 1-based position or 0. */
-static int
-waiting_remove(json_t *cstate, const char *id)
-{
-	json_t *w = json_object_get(cstate, "waiting");
-	size_t i;
-	json_t *e;
-
-	json_array_foreach(w, i, e)
-	{
-		if (streq(json_string_value(e), id)) {
-			json_array_remove(w, i);
-			return (int)i + 1;
-		}
-	}
-	return 0;
-}
-
-static void
-taken_add(json_t *cstate, int delta)
-{
-	json_int_t t = json_integer_value(json_object_get(cstate, "taken")) + delta;
-
-	json_object_set_new(cstate, "taken", json_integer(t));
-}
-
-/* Give up the application's place or waiting-list entry; offer a freed place. */
-static void
-release_place(json_t *app, json_t *cstate, struct engine_out *out)
-{
-	json_t *w = json_object_get(cstate, "waiting");
-
-	waiting_remove(cstate, str(app, "id"));
-	if (!json_is_true(json_object_get(app, "place")))
-		return;
-	json_object_set_new(app, "place", json_false());
-	taken_add(cstate, -1);
-	if (json_array_size(w) > 0) {
-		json_array_append(out->offers, json_array_get(w, 0));
-		json_array_remove(w, 0);
-	}
-}
-
-static int
-decide_accept(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
-	      const struct requirement *q, struct pw_status *st)
-{
-	const struct cohort *c = app_cohort(ctx, app);
-
-	if (!q->capacity)
-		return 0;
-	if (json_integer_value(json_object_get(cstate, "taken")) >= c->places)
-		return pw_fail(st, PW_EFULL, "cohort %s has no place left (%d places)", c->id,
-			       c->places);
-	waiting_remove(cstate, str(app, "id"));
-	taken_add(cstate, 1);
-	json_object_set_new(app, "place", json_true());
-	return 0;
-}
-
 int
 engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const char *outcome,
 	      const char *note, struct engine_out *out, struct pw_status *st)
 {
-	const struct requirement *q = stage_req(ctx, app, REQ_DECISION, NULL);
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
 	json_t *d, *data;
 	int rc, position = 0;
 
@@ -596,16 +301,15 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 			       "application %s already holds a place; it was accepted at stage %s",
 			       str(app, "id"), str(app, "stage"));
 	if (streq(outcome, "accept")) {
-		rc = decide_accept(ctx, app, cstate, q, st);
+		rc = engine_place_take(ctx, app, cstate, q, st);
 		if (rc != 0)
 			return rc;
 		json_object_set_new(app, "status", json_string("active"));
 	} else if (streq(outcome, "waitlist")) {
-		json_array_append_new(sub(cstate, "waiting"), json_string(str(app, "id")));
-		position = (int)json_array_size(json_object_get(cstate, "waiting"));
+		position = engine_waiting_add(cstate, str(app, "id"));
 		json_object_set_new(app, "status", json_string("waitlisted"));
 	} else {
-		waiting_remove(cstate, str(app, "id"));
+		engine_waiting_remove(cstate, str(app, "id"));
 		json_object_set_new(app, "status", json_string("rejected"));
 	}
 	d = stamp(ctx);
@@ -636,7 +340,7 @@ engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rat
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
-	if (stage_req(ctx, app, REQ_RESPONSES, NULL) == NULL)
+	if (engine_stage_req(ctx, app, REQ_RESPONSES, NULL) == NULL)
 		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no raters",
 			       str(app, "stage"), str(app, "id"));
 	if (streq(rid, str(app, "candidate")))
@@ -659,7 +363,7 @@ int
 engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *rater,
 		       struct engine_out *out, struct pw_status *st)
 {
-	const struct requirement *q = stage_req(ctx, app, REQ_RESPONSES, NULL);
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_RESPONSES, NULL);
 	json_t *r = json_object_get(json_object_get(app, "raters"), rater);
 	int rc, have, need;
 
@@ -679,20 +383,10 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 	if (json_object_get(r, "responded") != NULL)
 		return pw_fail(st, PW_ETRANSITION, "%s has already responded", rater);
 	set_time(ctx, r, "responded");
-	met_responses(ctx, app, q, &have, &need);
+	engine_req_met(ctx, app, q, &have, &need);
 	emit(out, app, "application.response_recorded",
 	     json_pack("{s:s, s:i, s:i}", "rater", rater, "have", have, "need", need));
 	advance(ctx, app, out);
-	return 0;
-}
-
-static int
-has_capacity_stage(const struct programme *p)
-{
-	for (size_t i = 0; i < p->nstages; i++)
-		for (size_t j = 0; j < p->stages[i].nreqs; j++)
-			if (p->stages[i].reqs[j].capacity)
-				return (int)i + 1;
 	return 0;
 }
 
@@ -700,7 +394,7 @@ int
 engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, int present,
 	      struct engine_out *out, struct pw_status *st)
 {
-	const struct cohort *c = app_cohort(ctx, app);
+	const struct cohort *c = engine_app_cohort(ctx, app);
 	int rc;
 
 	if (!related(ctx, app, ROLE_COACH))
@@ -710,7 +404,7 @@ engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, in
 		return rc;
 	if (config_session(c, session) == NULL)
 		return pw_fail(st, PW_ENOTFOUND, "cohort %s has no session %s", c->id, session);
-	if (has_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
+	if (engine_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
 		return pw_fail(st, PW_ETRANSITION, "application %s does not hold a place in %s yet",
 			       str(app, "id"), c->id);
 	json_object_set_new(sub(app, "attendance"), session, json_boolean(present));
@@ -725,7 +419,7 @@ engine_place_internship(const struct engine_ctx *ctx, json_t *app, const json_t 
 			const char *start, const char *end, struct engine_out *out,
 			struct pw_status *st)
 {
-	const struct requirement *q = stage_req(ctx, app, REQ_INTERNSHIP, NULL);
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_INTERNSHIP, NULL);
 	const char *host = str(host_school, "id");
 	json_t *in;
 	int rc;
@@ -767,7 +461,7 @@ engine_confirm_internship(const struct engine_ctx *ctx, json_t *app, int days,
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
-	if (in == NULL || stage_req(ctx, app, REQ_INTERNSHIP, NULL) == NULL)
+	if (in == NULL || engine_stage_req(ctx, app, REQ_INTERNSHIP, NULL) == NULL)
 		return pw_fail(st, PW_ETRANSITION, "application %s has no internship to confirm",
 			       str(app, "id"));
 	if (days > 365)
@@ -810,7 +504,7 @@ engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const
 	rc = require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
-	release_place(app, cstate, out);
+	engine_place_release(app, cstate, out);
 	json_object_set_new(app, "status", json_string("withdrawn"));
 	emit(out, app, "application.withdrawn", json_pack("{s:s?}", "reason", reason));
 	return 0;
@@ -820,8 +514,8 @@ int
 engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, const struct cohort *to,
 	     struct engine_out *out, struct pw_status *st)
 {
-	const struct cohort *from = app_cohort(ctx, app);
-	int rc, cap = has_capacity_stage(from->programme), at;
+	const struct cohort *from = engine_app_cohort(ctx, app);
+	int rc, cap = engine_capacity_stage(from->programme), at;
 
 	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER))
 		return forbid(ctx, app, "defer", st);
@@ -831,8 +525,8 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 	if (to->programme != from->programme || strcmp(to->starts, from->starts) <= 0)
 		return pw_fail(st, PW_EINVALID, "%s is not a later cohort of programme %s than %s",
 			       to->id, from->programme->id, from->id);
-	release_place(app, from_state, out);
-	app_stage(ctx, app, &at);
+	engine_place_release(app, from_state, out);
+	engine_app_stage(ctx, app, &at);
 	json_object_set_new(app, "cohort", json_string(to->id));
 	if (cap > 0 && at >= cap - 1) {
 		/* Places belong to a cohort: the deferred candidate is selected again. */
@@ -863,14 +557,14 @@ int
 engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 		   struct engine_out *out, struct pw_status *st)
 {
-	const struct requirement *q = stage_req(ctx, app, REQ_DECISION, NULL);
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
 	json_t *d;
 	int rc;
 
 	if (!streq(str(app, "status"), "waitlisted") || q == NULL || !q->capacity)
 		return pw_fail(st, PW_ETRANSITION, "application %s is not waiting for a place",
 			       str(app, "id"));
-	rc = decide_accept(ctx, app, cstate, q, st);
+	rc = engine_place_take(ctx, app, cstate, q, st);
 	if (rc != 0)
 		return rc;
 	json_object_set_new(app, "status", json_string("active"));

@@ -1,0 +1,270 @@
+/*
+ * engine_reqs.c: the programme as an application sees it. The record names
+ * its cohort and stage by id; this file finds them in the configuration
+ * (struct cohort, struct stage) and evaluates the stage's requirements as
+ * predicates over the record, one function per requirement kind in a table
+ * indexed by enum req_kind. Each predicate also says how much of the
+ * requirement is there (have) and how much it needs (need). Nothing here
+ * changes a record: the commands in engine.c do that.
+ */
+#include "engine_reqs.h"
+
+#include <string.h>
+
+#include "util.h"
+
+const struct cohort *
+engine_app_cohort(const struct engine_ctx *ctx, const json_t *app)
+{
+	const struct cohort *c = config_cohort(ctx->cfg, str(app, "cohort"));
+
+	if (c == NULL)
+		fatal("application %s names cohort %s, which is not configured", str(app, "id"),
+		      str(app, "cohort"));
+	return c;
+}
+
+const struct stage *
+engine_app_stage(const struct engine_ctx *ctx, const json_t *app, int *index)
+{
+	const struct programme *p = engine_app_cohort(ctx, app)->programme;
+	int i = config_stage_index(p, str(app, "stage"));
+
+	if (i < 0)
+		fatal("application %s is at stage %s, unknown to %s", str(app, "id"),
+		      str(app, "stage"), p->id);
+	if (index != NULL)
+		*index = i;
+	return &p->stages[i];
+}
+
+/* The first requirement of kind in the current stage (and, for submissions, of doc). */
+const struct requirement *
+engine_stage_req(const struct engine_ctx *ctx, const json_t *app, enum req_kind kind,
+		 const char *doc)
+{
+	const struct stage *s = engine_app_stage(ctx, app, NULL);
+
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (s->reqs[i].kind == kind && (doc == NULL || streq(s->reqs[i].doc, doc)))
+			return &s->reqs[i];
+	return NULL;
+}
+
+/* Requirement predicates: each fills have/need when they apply. */
+
+static int
+met_submission(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	(void)ctx;
+	*need = 1;
+	*have = json_object_get(json_object_get(app, "docs"), q->doc) != NULL;
+	return *have;
+}
+
+static int
+met_signoff(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q, int *have,
+	    int *need)
+{
+	(void)ctx;
+	(void)q;
+	*need = 1;
+	*have = json_object_get(json_object_get(app, "signoffs"), str(app, "stage")) != NULL;
+	return *have;
+}
+
+static int
+met_decision(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	     int *have, int *need)
+{
+	const json_t *d = json_object_get(json_object_get(app, "decisions"), str(app, "stage"));
+
+	(void)ctx;
+	*need = 1;
+	*have = streq(str(d, "outcome"), "accept") &&
+		(!q->capacity || json_is_true(json_object_get(app, "place")));
+	return *have;
+}
+
+static int
+met_responses(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	      int *have, int *need)
+{
+	const char *key;
+	json_t *r;
+
+	(void)ctx;
+	*have = 0;
+	*need = q->min;
+	json_object_foreach(json_object_get(app, "raters"), key, r)
+	{
+		if (json_object_get(r, "responded") != NULL)
+			(*have)++;
+	}
+	return *have >= *need;
+}
+
+static int
+met_attendance(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	const json_t *att = json_object_get(app, "attendance");
+
+	(void)ctx;
+	*have = 0;
+	*need = q->min > 0 ? q->min : (int)q->nsessions;
+	for (size_t i = 0; i < q->nsessions; i++)
+		if (json_is_true(json_object_get(att, q->sessions[i])))
+			(*have)++;
+	return *have >= *need;
+}
+
+static int
+met_internship(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	const json_t *in = json_object_get(app, "internship");
+
+	(void)ctx;
+	*need = q->min;
+	*have = (int)json_integer_value(json_object_get(in, "days_completed"));
+	return json_object_get(in, "confirmed") != NULL && *have >= *need;
+}
+
+static int
+rule_holds(const struct requirement *q, const json_t *v)
+{
+	double x;
+	int c;
+
+	if (v == NULL)
+		return 0;
+	if (q->vtype == VAL_STR) {
+		if (!json_is_string(v))
+			return 0;
+		c = strcmp(json_string_value(v), q->value_str) == 0;
+		return q->op == OP_EQ ? c : !c;
+	}
+	if (q->vtype == VAL_BOOL) {
+		if (!json_is_boolean(v))
+			return 0;
+		c = json_is_true(v) == (q->value_num != 0);
+		return q->op == OP_EQ ? c : !c;
+	}
+	if (!json_is_number(v))
+		return 0;
+	x = json_number_value(v);
+	switch (q->op) {
+	case OP_GE:
+		return x >= q->value_num;
+	case OP_GT:
+		return x > q->value_num;
+	case OP_LE:
+		return x <= q->value_num;
+	case OP_LT:
+		return x < q->value_num;
+	case OP_EQ:
+		return x == q->value_num;
+	case OP_NE:
+		return x != q->value_num;
+	}
+	return 0;
+}
+
+static int
+met_eligibility(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+		int *have, int *need)
+{
+	(void)app;
+	*need = 1;
+	*have = rule_holds(q, json_object_get(json_object_get(ctx->candidate, "facts"), q->fact));
+	return *have;
+}
+
+typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *, int *,
+		      int *);
+static const met_fn met_fns[REQ_KIND_COUNT] = {
+    [REQ_SUBMISSION] = met_submission,	 [REQ_SIGNOFF] = met_signoff,
+    [REQ_DECISION] = met_decision,	 [REQ_RESPONSES] = met_responses,
+    [REQ_ATTENDANCE] = met_attendance,	 [REQ_INTERNSHIP] = met_internship,
+    [REQ_ELIGIBILITY] = met_eligibility,
+};
+
+int
+engine_req_met(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+	       int *have, int *need)
+{
+	return met_fns[q->kind](ctx, app, q, have, need);
+}
+
+int
+engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s)
+{
+	int have, need;
+
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (!engine_req_met(ctx, app, &s->reqs[i], &have, &need))
+			return 0;
+	return 1;
+}
+json_t *
+engine_requirements(const struct engine_ctx *ctx, const json_t *app)
+{
+	json_t *arr = json_array();
+	const struct stage *s;
+
+	if (!streq(str(app, "status"), "active") && !streq(str(app, "status"), "waitlisted"))
+		return arr;
+	s = engine_app_stage(ctx, app, NULL);
+	for (size_t i = 0; i < s->nreqs; i++) {
+		const struct requirement *q = &s->reqs[i];
+		int have = 0, need = 0, met = engine_req_met(ctx, app, q, &have, &need);
+		json_t *r = json_pack("{s:s, s:b, s:i, s:i}", "kind", req_kind_names[q->kind],
+				      "met", met, "have", have, "need", need);
+
+		if (q->role >= 0)
+			json_object_set_new(r, "role", json_string(proto_roles[q->role]));
+		if (q->doc != NULL)
+			json_object_set_new(r, "doc", json_string(q->doc));
+		if (q->fact != NULL)
+			json_object_set_new(r, "fact", json_string(q->fact));
+		if (q->nsessions > 0) {
+			json_t *ss = json_array();
+
+			for (size_t k = 0; k < q->nsessions; k++)
+				json_array_append_new(ss, json_string(q->sessions[k]));
+			json_object_set_new(r, "sessions", ss);
+		}
+		json_array_append_new(arr, r);
+	}
+	return arr;
+}
+
+int
+engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p,
+			  struct pw_status *st)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
+			const struct requirement *q = &p->stages[i].reqs[j];
+			const json_t *facts = json_object_get(ctx->candidate, "facts");
+
+			if (q->kind == REQ_ELIGIBILITY &&
+			    !rule_holds(q, json_object_get(facts, q->fact)))
+				return pw_fail(
+				    st, PW_ENOTELIGIBLE, "%s does not meet the rule %s %s of %s",
+				    str(ctx->candidate, "id"), q->fact,
+				    q->op == OP_GE ? ">= threshold" : "as required", p->id);
+		}
+	return 0;
+}
+int
+engine_capacity_stage(const struct programme *p)
+{
+	for (size_t i = 0; i < p->nstages; i++)
+		for (size_t j = 0; j < p->stages[i].nreqs; j++)
+			if (p->stages[i].reqs[j].capacity)
+				return (int)i + 1;
+	return 0;
+}

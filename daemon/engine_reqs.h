@@ -1,0 +1,48 @@
+/*
+ * engine_reqs.h: inside the engine, shared by engine.c and engine_places.c
+ * (not for other callers, who use engine.h). Where an application stands in
+ * its programme and whether the requirements there are met; none of these
+ * change the record.
+ */
+#ifndef PW_ENGINE_REQS_H
+#define PW_ENGINE_REQS_H
+
+#include "engine.h"
+
+/* The cohort the application names; fatal() if it is not configured. */
+const struct cohort *engine_app_cohort(const struct engine_ctx *ctx, const json_t *app);
+
+/*
+ * The stage the application is at, and its index in the programme when index
+ * is not NULL; fatal() if the programme has no such stage.
+ */
+const struct stage *engine_app_stage(const struct engine_ctx *ctx, const json_t *app, int *index);
+
+/*
+ * The first requirement of kind in the application's current stage (for
+ * submissions, the one for document doc when doc is not NULL), or NULL.
+ */
+const struct requirement *engine_stage_req(const struct engine_ctx *ctx, const json_t *app,
+					   enum req_kind kind, const char *doc);
+
+/*
+ * Whether requirement q holds for the application: 1 or 0. Fills *have and
+ * *need with how much of it is there and how much it takes.
+ */
+int engine_req_met(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+		   int *have, int *need);
+
+/* Whether every requirement of stage s holds for the application: 1 or 0. */
+int engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s);
+
+/*
+ * Whether ctx->candidate meets every eligibility rule in programme p: 0, or
+ * PW_ENOTELIGIBLE with st naming the first rule it fails.
+ */
+int engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p,
+			      struct pw_status *st);
+
+/* 1 + the index of the first stage of p whose decision takes a place, or 0 if none does. */
+int engine_capacity_stage(const struct programme *p);
+
+#endif
