@@ -209,6 +209,14 @@ int config_programme_load(struct pw_config *cfg, const char *path, struct progra
 			  struct pw_status *st);
 void config_programme_clear(struct programme *p);
 
+/*
+ * Check the mailer group of the main file path as pathway-mailer checks it
+ * at its start (pathwayd -t): settings and types, STARTTLS, AUTH only over
+ * TLS, one password source, the password and CA files. Returns 0, or
+ * PW_ECONFIG with the file, the line and the setting in st.
+ */
+int config_mailer_check(const char *path, struct pw_status *st);
+
 const struct programme *config_programme(const struct pw_config *cfg, const char *id);
 const struct cohort *config_cohort(const struct pw_config *cfg, const char *id);
 const struct session *config_session(const struct cohort *c, const char *id);

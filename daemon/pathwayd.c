@@ -39,7 +39,8 @@ usage(FILE *f)
 		   "\n"
 		   "  -c CONF  configuration file (default: conf/pathway.conf)\n"
 		   "  -C DIR   change to DIR first; relative paths are relative to it\n"
-		   "  -t       check the configuration and exit (0 if valid)\n"
+		   "  -t       check the configuration, the mailer's settings too, and exit\n"
+		   "           (0 if valid)\n"
 		   "  -V       print the version and exit\n"
 		   "  -h       this help\n"
 		   "\n"
@@ -105,8 +106,9 @@ main(int argc, char **argv)
 	if (check) {
 		struct pw_config *cfg = NULL;
 
-		if (config_load(conf, &cfg, &st) != 0) {
+		if (config_load(conf, &cfg, &st) != 0 || config_mailer_check(conf, &st) != 0) {
 			fprintf(stderr, "pathwayd: %s\n", st.msg);
+			config_free(&cfg);
 			return 1;
 		}
 		printf("pathwayd: %s: %zu programmes, %zu cohorts: ok\n", conf, cfg->nprogrammes,

@@ -68,6 +68,16 @@ class Tree:
         with open(self.path(rel), "w") as f:
             f.write(text)
 
+    def write_bytes(self, rel, data):
+        with open(self.path(rel), "wb") as f:
+            f.write(data)
+
+    def append_conf(self, text, marker):
+        """Append text to the main file; return the 1-based line marker is on there."""
+        old = self.read("pathway.conf")
+        self.write("pathway.conf", old + text)
+        return (old + text).count("\n", 0, len(old) + text.index(marker)) + 1
+
     def edit(self, rel, old, new, count=1):
         """Replace the count-th occurrence of old; return the 1-based line it is on."""
         text = self.read(rel)
@@ -200,6 +210,163 @@ class ConfigErrorsTest(unittest.TestCase):
         line = self.tree.edit("programmes/kent-pathways.conf", 'kind = "submission";',
                               'kind = "submission"; weight = 3;')
         self.refused("programmes/kent-pathways.conf", line, "weight")
+
+
+class EncodingTest(unittest.TestCase):
+    """Text that is not UTF-8 (a file saved as Latin-1) is refused at load, not when a
+    worker connects (the daemon could not encode the job) or a client lists cohorts."""
+
+    def setUp(self):
+        self.tree = Tree()
+        self.addCleanup(self.tree.remove)
+
+    refused = ConfigErrorsTest.refused
+
+    def test_latin1_template(self):
+        rel = "templates/signoff-needed.txt"
+        text = self.tree.read(rel)
+        self.tree.write_bytes(rel, text.encode() + "Merci, l'\u00e9quipe\n".encode("latin-1"))
+        self.refused(rel, text.count("\n") + 1, "not valid UTF-8", "0xE9")
+
+    def test_latin1_html_template(self):
+        rel = "templates/graduated.html"
+        text = self.tree.read(rel)
+        self.tree.write_bytes(rel, "<p>F\u00e9licitations</p>\n".encode("latin-1") + text.encode())
+        self.refused(rel, 1, "not valid UTF-8")
+
+    def test_latin1_cohort_name(self):
+        rel = "cohorts/kent-2026-27.conf"
+        line = self.tree.edit(rel, "summer 2027", "\u00e9t\u00e9 2027")
+        self.tree.write_bytes(rel, self.tree.read(rel).encode("latin-1"))
+        self.refused(rel, line, "name", "not valid UTF-8", "0xE9")
+
+    def test_latin1_programme_and_main_file(self):
+        rel = "programmes/kent-pathways.conf"
+        text = self.tree.read(rel)
+        line = self.tree.edit(rel, '"Introduction twilight"', '"Caf\u00e9 twilight"')
+        self.tree.write_bytes(rel, self.tree.read(rel).encode("latin-1"))
+        self.refused(rel, line, "name", "not valid UTF-8")
+        self.tree.write(rel, text)
+        # An element of a list is named by the list.
+        line = self.tree.append_conf('ctl = { actor = "op\u00e9rateur"; };\n', "ctl")
+        self.tree.write_bytes("pathway.conf", self.tree.read("pathway.conf").encode("latin-1"))
+        self.refused("pathway.conf", line, "actor", "not valid UTF-8")
+
+
+class StartupChecksTest(unittest.TestCase):
+    """What a start would refuse, `pathwayd -t` refuses first, at the setting."""
+
+    def setUp(self):
+        self.tree = Tree()
+        self.addCleanup(self.tree.remove)
+
+    refused = ConfigErrorsTest.refused
+
+    def checked(self, line, setting, *words):
+        """-t refuses (the mailer group is not the daemon's: a start is not refused)."""
+        p = check(self.tree.conf)
+        err = p.stderr.decode()
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("%s:%d: %s: " % (self.tree.conf, line, setting), err)
+        for w in words:
+            self.assertIn(w, err)
+        self.assertEqual(err.count("\n"), 1, err)
+
+    def test_template_settings_are_template_ids(self):
+        shipped = self.tree.read("pathway.conf")
+        for group, setting in (("outbox", "failed_template"),
+                               ("opportunities", "early_template"),
+                               ("opportunities", "released_template"),
+                               ("digest", "template")):
+            # A path to a real template is still not an id.
+            self.tree.write("pathway.conf", shipped)
+            line = self.tree.append_conf('%s = { %s = "../templates/digest"; };\n'
+                                         % (group, setting), group)
+            self.refused("pathway.conf", line, setting, "not an id")
+            # An id with no template is reported at the setting too.
+            self.tree.write("pathway.conf", shipped)
+            line = self.tree.append_conf('%s = {\n\t%s = "no-such";\n};\n'
+                                         % (group, setting), setting)
+            self.refused("pathway.conf", line, setting, "cannot read the template",
+                         self.tree.path("templates/no-such.txt"))
+        self.tree.write("pathway.conf", shipped)
+        self.tree.append_conf('outbox = { failed_template = "notification-failed"; };\n'
+                              'digest = { template = "digest"; };\n', "outbox")
+        self.assertEqual(check(self.tree.conf).returncode, 0)
+
+    def test_endpoints(self):
+        shipped = self.tree.read("pathway.conf")
+        api = 'api = "ipc://%s/api.sock";' % self.tree.dir
+        cases = [
+            ("api", "tcp://127.0.0.1:99999", "the port must be a number from 1 to 65535"),
+            ("api", "tcp://127.0.0.1:*", "the port must be a number"),
+            ("api", "tcp://127.0.0.1", "tcp:// needs HOST:PORT"),
+            ("api", "tcp://:7401", "needs a host"),
+            ("api", "tcp://localhost:7401", "'localhost' is not *, an IPv4 address"),
+            ("api", "tcp://[::1]:7401", "IPv6"),
+            ("api", "udp://127.0.0.1:7401", "must be ipc://PATH, tcp://HOST:PORT or inproc://"),
+            ("api", "api.sock", "must be ipc://PATH"),
+            ("api", "ipc://", "ipc:// needs a path"),
+            ("api", "ipc://%s/%s.sock" % (self.tree.dir, "x" * 100), "too long"),
+            ("events", "ipc://%s/api.sock" % self.tree.dir, "the same endpoint as daemon.api"),
+            ("workers", "ipc://%s/api.sock" % self.tree.dir, "the same endpoint as daemon.api"),
+        ]
+        for setting, endpoint, why in cases:
+            self.tree.write("pathway.conf", shipped)
+            old = api if setting == "api" else '%s = "ipc://%s/%s.sock";' % (
+                setting, self.tree.dir, setting)
+            line = self.tree.edit("pathway.conf", old, '%s = "%s";' % (setting, endpoint))
+            self.refused("pathway.conf", line, setting, why)
+        # What zmq_bind takes still passes.
+        for endpoint in ("tcp://127.0.0.1:7401", "tcp://*:7401", "tcp://lo:7401",
+                         "inproc://pathway-api", "ipc://@pathway-api"):
+            self.tree.write("pathway.conf", shipped.replace(api, 'api = "%s";' % endpoint))
+            p = check(self.tree.conf)
+            self.assertEqual(p.returncode, 0, (endpoint, p.stderr.decode()))
+
+    def test_mailer_settings(self):
+        shipped = self.tree.read("pathway.conf")
+        secret = self.tree.path("secret")
+        with open(secret, "w") as f:
+            f.write("s3cret\n")
+        empty = self.tree.path("empty")
+        open(empty, "w").close()
+        ca = self.tree.path("ca.pem")
+        with open(ca, "w") as f:
+            f.write("-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n")
+        tls = 'starttls = "required"; user = "pathway"; '
+        cases = [
+            ('starttls = "maybe";', "starttls", "must be none, optional or required"),
+            ('credit = 0;', "credit", "must be at least 1"),
+            ('heartbeat_ms = 5;', "heartbeat_ms", "must be at least 10"),
+            ('timeout_ms = "10s";', "timeout_ms", "must be an integer"),
+            ('reuse_connection = "yes";', "reuse_connection", "must be true or false"),
+            ('smtp_host = "relay";', "smtp_host", "unknown setting"),
+            ('smtp_url = "http://relay:25";', "smtp_url", "smtp://"),
+            ('smtp_url = "smtp://pathway:pw@relay:25";', "smtp_url",
+             "put no user or password in it"),
+            ('user = "pathway"; password_file = "%s";' % secret, "user", "in clear"),
+            (tls, "user", "AUTH needs a password: set password_file or password_env"),
+            (tls + 'password_file = "%s/none";' % self.tree.dir, "password_file",
+             "%s/none: cannot read it (No such file or directory)" % self.tree.dir),
+            (tls + 'password_file = "%s";' % empty, "password_file", "(empty)"),
+            (tls + 'password_file = "%s"; password_env = "PW_SMTP";' % secret, "password_env",
+             "not both"),
+            ('ca_file = "%s/missing.pem";' % self.tree.dir, "ca_file", "cannot read it"),
+            ('ca_file = "%s";' % empty, "ca_file", "no PEM certificate"),
+        ]
+        for settings, setting, why in cases:
+            self.tree.write("pathway.conf", shipped)
+            line = self.tree.append_conf("mailer = {\n\t%s\n};\n" % settings, settings)
+            self.checked(line, setting, why)
+        # Settings the mailer takes pass, AUTH over TLS with each password source.
+        for settings in (tls + 'password_file = "%s"; ca_file = "%s";' % (secret, ca),
+                         'user = "pathway"; password_env = "PW_SMTP"; '
+                         'smtp_url = "smtps://relay:465";',
+                         'smtp_url = "smtp://relay:25"; starttls = "none"; credit = 4;'):
+            self.tree.write("pathway.conf", shipped + "mailer = { %s };\n" % settings)
+            p = check(self.tree.conf)
+            self.assertEqual(p.returncode, 0, (settings, p.stderr.decode()))
 
 
 class Served(Daemon):

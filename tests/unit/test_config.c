@@ -1,5 +1,5 @@
 /*
- * test_config.c: the configuration loader (daemon/config.c). The shipped
+ * test_config.c: the configuration loader (daemon/config*.c). The shipped
  * configuration loads with everything in it; each kind of mistake in a
  * small temporary programme, cohort, template or main file is refused with
  * a message naming the file, the line and the setting.
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "config.h"
+#include "config_read.h"
 
 static char *tmp;
 
@@ -619,6 +620,169 @@ test_other_mistakes(void **state)
 		   "integer");
 }
 
+static void
+test_utf8_valid(void **state)
+{
+	static const char *const good[] = {
+	    "", "plain", "caf\xc3\xa9", "\xe2\x82\xac 5", "\xf0\x9f\x98\x80", "\xf4\x8f\xbf\xbf"};
+	static const struct {
+		const char *s;
+		size_t bad;
+	} bad[] = {
+	    {"caf\xe9", 3},	     /* Latin-1 */
+	    {"ab\xc3", 2},	     /* cut short */
+	    {"\xc3(", 0},	     /* not a continuation */
+	    {"\x80", 0},	     /* a continuation alone */
+	    {"x\xc0\xaf", 1},	     /* overlong '/' */
+	    {"\xe0\x80\xaf", 0},     /* overlong, three bytes */
+	    {"ok \xed\xa0\x80", 3},  /* a surrogate */
+	    {"\xf4\x90\x80\x80", 0}, /* above U+10FFFF */
+	    {"\xf5\x80\x80\x80", 0}, /* no such lead byte */
+	    {"\xe2\x82", 0},	     /* cut short, three bytes */
+	};
+	size_t off;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		if (!conf_utf8_valid(good[i], &off))
+			fail_msg("good[%zu] refused at %zu", i, off);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		off = 99;
+		if (conf_utf8_valid(bad[i].s, &off))
+			fail_msg("bad[%zu] accepted", i);
+		assert_int_equal(off, bad[i].bad);
+	}
+}
+
+/* Latin-1 text anywhere (a setting of any file, an element, a template) is refused at load. */
+static void
+test_not_utf8(void **state)
+{
+	const char *prog = "programme = {\n"
+			   "\tid = \"mini\";\n"
+			   "\tname = \"Caf\xe9 programme\";\n"
+			   "\tstages = (\n" PROG_STAGES PROG_TAIL;
+	const char *prog_to =
+	    PROG_HEAD PROG_STAGES PROG_TAIL_RULE("[ \"candidate\", \"\xe9l\xe8ve\" ]", "withdrawn");
+	const char *cohort =
+	    COHORT_HEAD "\tname = \"Norfolk \xe9t\xe9 2026\";\n" COHORT_SESSIONS COHORT_TAIL;
+	const char *prog_rule = PROG_HEAD PROG_STAGES PROG_TAIL_RULE("[ \"candidate\" ]", "notice");
+	const char *txt = "Subject: Withdrawn\n\nDear {{recipient_name}},\n\nMerci, l'\xe9quipe\n";
+	const char *html = "<p>Dear {{recipient_name}},</p>\n<p>Merci, l'\xe9quipe</p>\n";
+	char *dir;
+
+	(void)state;
+	refused_at(prog, COHORT, NULL, NULL, "p.conf", prog, "Caf", "name",
+		   "not valid UTF-8 (byte 0xE9)");
+	refused_at(prog_to, COHORT, NULL, NULL, "p.conf", prog_to, "to = ", "to",
+		   "element 1 is not valid UTF-8");
+	refused_at(PROG, cohort, NULL, NULL, "c.conf", cohort, "Norfolk", "name",
+		   "not valid UTF-8 (byte 0xE9)");
+	refused_at(PROG, COHORT, NULL, "\toperator = \"op\xe9rateur\";\n", "pathway.conf", NULL,
+		   "operator", "operator", "not valid UTF-8");
+	dir = templates_with("notice", txt, NULL);
+	refused_at(prog_rule, COHORT, dir, NULL, "templates/notice.txt", txt, "Merci",
+		   "not valid UTF-8 (byte 0xE9)", NULL);
+	free(dir);
+	dir = templates_with("notice", "Subject: Hi\n\nDear {{recipient_name}}\n", html);
+	refused_at(prog_rule, COHORT, dir, NULL, "templates/notice.html", html, "Merci",
+		   "not valid UTF-8", NULL);
+	free(dir);
+}
+
+/*
+ * The main file, with old replaced by new (old "": new appended), must be
+ * refused by config_load (or, with mailer, by config_mailer_check) at the
+ * line of new, naming setting and mentioning what.
+ */
+static void
+main_refused(const char *old, const char *new, int mailer, const char *setting, const char *what)
+{
+	char *pp = unit_write(tmp, "p.conf", PROG), *cp = unit_write(tmp, "c.conf", COHORT);
+	char *pl = xasprintf("\"%s\"", pp), *cl = xasprintf("\"%s\"", cp);
+	char *conf = unit_main_conf(tmp, NULL, NULL, pl, cl), *text = unit_read(conf), *at, *edited;
+	struct pw_config *cfg = NULL;
+	struct pw_status st = {0, ""};
+	char *want;
+	int rc;
+
+	at = *old != '\0' ? strstr(text, old) : text + strlen(text);
+	if (at == NULL)
+		fail_msg("test bug: '%s' not in the main file", old);
+	edited = xasprintf("%.*s%s%s", (int)(at - text), text, new, at + strlen(old));
+	free(unit_write(tmp, "pathway.conf", edited));
+	rc = config_load(conf, &cfg, &st);
+	if (rc == 0 && mailer)
+		rc = config_mailer_check(conf, &st);
+	config_free(&cfg);
+	if (rc != PW_ECONFIG)
+		fail_msg("'%s' accepted (%d)", new, rc);
+	want = xasprintf("%s:%d: %s: ", conf, line_of(edited, new), setting);
+	if (strncmp(st.msg, want, strlen(want)) != 0)
+		fail_msg("message '%s' does not start with '%s'", st.msg, want);
+	if (strstr(st.msg, what) == NULL)
+		fail_msg("message '%s' does not mention '%s'", st.msg, what);
+	free(want);
+	free(edited);
+	free(text);
+	free(conf);
+	free(pl);
+	free(cl);
+	free(pp);
+	free(cp);
+}
+
+static void
+test_template_settings_are_ids(void **state)
+{
+	(void)state;
+	main_refused("", "outbox = { failed_template = \"../templates/digest\"; };\n", 0,
+		     "failed_template", "not an id");
+	main_refused("", "opportunities = { early_template = \"/etc/passwd\"; };\n", 0,
+		     "early_template", "not an id");
+	main_refused("", "opportunities = { released_template = \"a/b\"; };\n", 0,
+		     "released_template", "not an id");
+	main_refused("", "digest = { template = \"../templates/digest\"; };\n", 0, "template",
+		     "not an id");
+	main_refused("", "digest = { template = \"no-such\"; };\n", 0, "template",
+		     "cannot read the template");
+}
+
+static void
+test_endpoints(void **state)
+{
+	char *old, *new;
+
+	(void)state;
+	main_refused("\tapi = ", "\tapi = \"tcp://127.0.0.1:65536\";\n#", 0, "api",
+		     "port must be a number from 1 to 65535");
+	main_refused("\tevents = ", "\tevents = \"tcp://localhost:7401\";\n#", 0, "events",
+		     "'localhost' is not *");
+	main_refused("\tworkers = ", "\tworkers = \"pgm://eth0;239.192.1.1:5555\";\n#", 0,
+		     "workers", "must be ipc://PATH, tcp://HOST:PORT or inproc://NAME");
+	/* two sockets cannot bind one endpoint */
+	old = xasprintf("\tevents = \"ipc://%s/events.sock\";", tmp);
+	new = xasprintf("\tevents = \"ipc://%s/api.sock\";", tmp);
+	main_refused(old, new, 0, "events", "the same endpoint as daemon.api");
+	free(old);
+	free(new);
+}
+
+static void
+test_mailer(void **state)
+{
+	(void)state;
+	main_refused("", "mailer = { starttls = \"always\"; };\n", 1, "starttls",
+		     "none, optional or required");
+	main_refused("", "mailer = { user = \"pathway\"; password_env = \"PW\"; };\n", 1, "user",
+		     "in clear");
+	main_refused("",
+		     "mailer = { starttls = \"required\"; user = \"pathway\"; "
+		     "password_file = \"/nonexistent/pw\"; };\n",
+		     1, "password_file", "No such file or directory");
+	main_refused("", "mailer = { credit = 0; };\n", 1, "credit", "at least 1");
+}
+
 int
 main(void)
 {
@@ -635,6 +799,11 @@ main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_unknown_programme),
 	    cmocka_unit_test(test_other_mistakes),
+	    cmocka_unit_test(test_utf8_valid),
+	    cmocka_unit_test(test_not_utf8),
+	    cmocka_unit_test(test_template_settings_are_ids),
+	    cmocka_unit_test(test_endpoints),
+	    cmocka_unit_test(test_mailer),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
