@@ -12,26 +12,9 @@
 #include "schedule.h"
 #include "util.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2 + 512;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* Add one content line, folded at 75 octets (never inside a UTF-8 character). */
 static void
-line(struct buf *b, const char *s)
+line(struct pw_buf *b, const char *s)
 {
 	size_t n = strlen(s), col = 0;
 
@@ -41,40 +24,40 @@ line(struct buf *b, const char *s)
 		while (i + len < n && ((unsigned char)s[i + len] & 0xc0) == 0x80)
 			len++;
 		if (col + len > 75) {
-			add(b, "\r\n ", 3);
+			pw_buf_add(b, "\r\n ", 3);
 			col = 1;
 		}
-		add(b, s + i, len);
+		pw_buf_add(b, s + i, len);
 		col += len;
 		i += len;
 	}
-	add(b, "\r\n", 2);
+	pw_buf_add(b, "\r\n", 2);
 }
 
 /* "NAME:" followed by text escaped per RFC 5545 3.3.11. */
 static void
-text_line(struct buf *b, const char *name, const char *text)
+text_line(struct pw_buf *b, const char *name, const char *text)
 {
-	struct buf v = {NULL, 0, 0};
+	struct pw_buf v = {NULL, 0, 0};
 
-	add(&v, name, strlen(name));
-	add(&v, ":", 1);
+	pw_buf_add(&v, name, strlen(name));
+	pw_buf_add(&v, ":", 1);
 	for (const char *p = text; *p != '\0'; p++) {
 		if (*p == '\\' || *p == ';' || *p == ',')
-			add(&v, "\\", 1);
+			pw_buf_add(&v, "\\", 1);
 		if (*p == '\n')
-			add(&v, "\\n", 2);
+			pw_buf_add(&v, "\\n", 2);
 		else if (*p == '\t')
-			add(&v, " ", 1);
+			pw_buf_add(&v, " ", 1);
 		else if ((unsigned char)*p >= 0x20 && *p != 0x7f)
-			add(&v, p, 1);
+			pw_buf_add(&v, p, 1);
 	}
 	line(b, v.p);
 	free(v.p);
 }
 
 static void
-time_line(struct buf *b, const char *name, int64_t t)
+time_line(struct pw_buf *b, const char *name, int64_t t)
 {
 	time_t tt = (time_t)t;
 	char v[64], stamp[32];
@@ -113,7 +96,7 @@ char *
 ical_calendar(const struct cohort *c, int (*want)(const struct session *, void *),
 	      int (*seq)(const struct session *, void *), void *ud, int64_t now)
 {
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	char v[256];
 
 	line(&b, "BEGIN:VCALENDAR");

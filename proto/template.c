@@ -12,23 +12,6 @@
 
 #define TMPL_NAME_MAX 64
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
 /* The placeholder at s ("{{ name }}"): its name and length, or -1. */
 static int
 placeholder(const char *s, char *name, size_t *len)
@@ -77,7 +60,7 @@ tmpl_vars(const char *text, tmpl_var_fn fn, void *ud, size_t *bad)
 }
 
 static void
-add_value(struct buf *b, const json_t *v, int html)
+add_value(struct pw_buf *b, const json_t *v, int html)
 {
 	char num[64];
 	const char *s = "";
@@ -92,7 +75,7 @@ add_value(struct buf *b, const json_t *v, int html)
 		s = num;
 	}
 	if (!html) {
-		buf_add(b, s, strlen(s));
+		pw_buf_add(b, s, strlen(s));
 		return;
 	}
 	for (; *s != '\0'; s++) {
@@ -104,31 +87,31 @@ add_value(struct buf *b, const json_t *v, int html)
 		unsigned char c = (unsigned char)*s;
 
 		if (c < sizeof esc / sizeof esc[0] && esc[c] != NULL)
-			buf_add(b, esc[c], strlen(esc[c]));
+			pw_buf_add(b, esc[c], strlen(esc[c]));
 		else
-			buf_add(b, s, 1);
+			pw_buf_add(b, s, 1);
 	}
 }
 
 char *
 tmpl_render(const char *text, const json_t *vars, int html)
 {
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	char name[TMPL_NAME_MAX + 1];
 	const char *s = text, *open;
 	size_t len;
 
-	buf_add(&b, "", 0);
+	pw_buf_add(&b, "", 0);
 	while ((open = strstr(s, "{{")) != NULL) {
-		buf_add(&b, s, (size_t)(open - s));
+		pw_buf_add(&b, s, (size_t)(open - s));
 		if (placeholder(open, name, &len) != 0) {
-			buf_add(&b, "{{", 2);
+			pw_buf_add(&b, "{{", 2);
 			s = open + 2;
 			continue;
 		}
 		add_value(&b, json_object_get(vars, name), html);
 		s = open + len;
 	}
-	buf_add(&b, s, strlen(s));
+	pw_buf_add(&b, s, strlen(s));
 	return b.p;
 }

@@ -61,19 +61,57 @@ xstrdup(const char *s)
 	return p;
 }
 
+static char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom(0);
+	return s;
+}
+
 char *
 xasprintf(const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL;
-	int n;
+	char *s;
 
 	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
+	s = xvasprintf(fmt, ap);
 	va_end(ap);
-	if (n < 0)
-		oom(0);
 	return s;
+}
+
+void
+pw_buf_add(struct pw_buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2 + 256;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void
+pw_buf_adds(struct pw_buf *b, const char *s)
+{
+	pw_buf_add(b, s, strlen(s));
+}
+
+void
+pw_buf_addf(struct pw_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	pw_buf_adds(b, s);
+	free(s);
 }
 
 void

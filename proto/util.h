@@ -17,6 +17,21 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/*
+ * A growable string: p is always NUL-terminated once anything was added
+ * (NULL before), len bytes long; the caller frees p. Start from {0}.
+ */
+struct pw_buf {
+	char *p;
+	size_t len, cap;
+};
+/* Append n bytes of s. */
+void pw_buf_add(struct pw_buf *b, const char *s, size_t n);
+/* Append the string s. */
+void pw_buf_adds(struct pw_buf *b, const char *s);
+/* Append printf-style text. */
+void pw_buf_addf(struct pw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* A broken internal invariant: print file:line and the message, then abort. */
 #define fatal(...) pw_fatal(__FILE__, __LINE__, __VA_ARGS__)
 void pw_fatal(const char *file, int line, const char *fmt, ...)

@@ -13,47 +13,6 @@
 
 #include "util.h"
 
-struct buf {
-	char *p;
-	size_t len, cap;
-};
-
-static void
-add(struct buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		b->cap = (b->len + n + 1) * 2 + 256;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
-}
-
-static void
-adds(struct buf *b, const char *s)
-{
-	add(b, s, strlen(s));
-}
-
-static void addf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-addf(struct buf *b, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL;
-	int n;
-
-	va_start(ap, fmt);
-	n = vasprintf(&s, fmt, ap);
-	va_end(ap);
-	if (n < 0)
-		fatal("out of memory");
-	add(b, s, (size_t)n);
-	free(s);
-}
-
 static int
 is_ascii_printable(const char *s)
 {
@@ -76,7 +35,7 @@ clean(const char *s)
 }
 
 static void
-base64(struct buf *b, const unsigned char *s, size_t n)
+base64(struct pw_buf *b, const unsigned char *s, size_t n)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -93,7 +52,7 @@ base64(struct buf *b, const unsigned char *s, size_t n)
 		out[1] = tab[(v >> 12) & 63];
 		out[2] = i + 1 < n ? tab[(v >> 6) & 63] : '=';
 		out[3] = i + 2 < n ? tab[v & 63] : '=';
-		add(b, out, 4);
+		pw_buf_add(b, out, 4);
 	}
 }
 
@@ -106,10 +65,10 @@ static char *
 encode_words(const char *raw)
 {
 	char *s = clean(raw);
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	size_t n = strlen(s), i = 0;
 
-	adds(&b, "");
+	pw_buf_adds(&b, "");
 	while (i < n) {
 		size_t take = n - i < 39 ? n - i : 39;
 
@@ -118,10 +77,10 @@ encode_words(const char *raw)
 		if (take == 0) /* not UTF-8: cut anywhere */
 			take = n - i < 39 ? n - i : 39;
 		if (b.len > 0)
-			adds(&b, "\r\n ");
-		adds(&b, "=?UTF-8?B?");
+			pw_buf_adds(&b, "\r\n ");
+		pw_buf_adds(&b, "=?UTF-8?B?");
 		base64(&b, (const unsigned char *)s + i, take);
-		adds(&b, "?=");
+		pw_buf_adds(&b, "?=");
 		i += take;
 	}
 	free(s);
@@ -148,7 +107,7 @@ static char *
 header_text(const char *name, const char *raw)
 {
 	char *s = clean(raw), *word, *save = NULL;
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	size_t col = strlen(name) + 2;
 
 	if (!is_ascii_printable(s)) {
@@ -157,7 +116,7 @@ header_text(const char *name, const char *raw)
 	}
 	if (col + strlen(s) <= 78)
 		return s;
-	adds(&b, "");
+	pw_buf_adds(&b, "");
 	for (word = strtok_r(s, " ", &save); word != NULL; word = strtok_r(NULL, " ", &save)) {
 		size_t n = strlen(word);
 
@@ -167,14 +126,14 @@ header_text(const char *name, const char *raw)
 			return encode_words(raw);
 		}
 		if (b.len > 0 && col + 1 + n > 78) {
-			adds(&b, "\r\n");
+			pw_buf_adds(&b, "\r\n");
 			col = 0;
 		}
 		if (b.len > 0 || col == 0) {
-			adds(&b, " ");
+			pw_buf_adds(&b, " ");
 			col++;
 		}
-		adds(&b, word);
+		pw_buf_adds(&b, word);
 		col += n;
 	}
 	free(s);
@@ -186,7 +145,7 @@ header_text(const char *name, const char *raw)
  * its "=20" goes on a line of its own when it would pass 76 columns.
  */
 static void
-qp_trailing_space(struct buf *b, int col)
+qp_trailing_space(struct pw_buf *b, int col)
 {
 	char last, enc[4];
 
@@ -194,18 +153,18 @@ qp_trailing_space(struct buf *b, int col)
 		return;
 	last = b->p[--b->len];
 	if (col - 1 + 3 > 76)
-		adds(b, "=\r\n");
+		pw_buf_adds(b, "=\r\n");
 	snprintf(enc, sizeof enc, "=%02X", (unsigned char)last);
-	adds(b, enc);
+	pw_buf_adds(b, enc);
 }
 
 char *
 message_qp(const char *s)
 {
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	int col = 0;
 
-	adds(&b, "");
+	pw_buf_adds(&b, "");
 	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
 		char enc[4];
 		int len;
@@ -214,7 +173,7 @@ message_qp(const char *s)
 			continue;
 		if (*p == '\n') {
 			qp_trailing_space(&b, col);
-			adds(&b, "\r\n");
+			pw_buf_adds(&b, "\r\n");
 			col = 0;
 			continue;
 		}
@@ -227,10 +186,10 @@ message_qp(const char *s)
 			len = 3;
 		}
 		if (col + len > 75) {
-			adds(&b, "=\r\n");
+			pw_buf_adds(&b, "=\r\n");
 			col = 0;
 		}
-		adds(&b, enc);
+		pw_buf_adds(&b, enc);
 		col += len;
 	}
 	qp_trailing_space(&b, col);
@@ -258,73 +217,74 @@ message_addr(const char *header, char *buf, size_t len)
 
 /* A display name and address as a header value: "Name" <a@b>, encoded if need be. */
 static void
-add_mailbox(struct buf *b, const char *name, const char *addr)
+add_mailbox(struct pw_buf *b, const char *name, const char *addr)
 {
 	char *n = clean(name);
 
 	if (n[0] == '\0') {
-		adds(b, addr);
+		pw_buf_adds(b, addr);
 	} else if (is_ascii_printable(n) && strlen(n) <= 60) {
-		adds(b, "\"");
+		pw_buf_adds(b, "\"");
 		for (const char *p = n; *p != '\0'; p++) {
 			if (*p == '"' || *p == '\\')
-				adds(b, "\\");
-			add(b, p, 1);
+				pw_buf_adds(b, "\\");
+			pw_buf_add(b, p, 1);
 		}
-		addf(b, "\" <%s>", addr);
+		pw_buf_addf(b, "\" <%s>", addr);
 	} else {
 		char *w = encode_words(n), *last = strrchr(w, '\n');
 
 		/* The address on the last word's line when it fits (78 with "From: "). */
-		addf(b, "%s%s<%s>", w,
-		     strlen(last ? last : w) + 2 + strlen(addr) + (last ? 0 : 6) <= 78 ? " "
-										       : "\r\n ",
-		     addr);
+		pw_buf_addf(b, "%s%s<%s>", w,
+			    strlen(last ? last : w) + 2 + strlen(addr) + (last ? 0 : 6) <= 78
+				? " "
+				: "\r\n ",
+			    addr);
 		free(w);
 	}
 	free(n);
 }
 
 static void
-add_part(struct buf *b, const char *type, const char *body)
+add_part(struct pw_buf *b, const char *type, const char *body)
 {
 	char *qp = message_qp(body);
 
-	addf(b, "Content-Type: %s; charset=UTF-8\r\n", type);
-	adds(b, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
-	adds(b, qp);
+	pw_buf_addf(b, "Content-Type: %s; charset=UTF-8\r\n", type);
+	pw_buf_adds(b, "Content-Transfer-Encoding: quoted-printable\r\n\r\n");
+	pw_buf_adds(b, qp);
 	if (b->len < 2 || strcmp(b->p + b->len - 2, "\r\n") != 0)
-		adds(b, "\r\n");
+		pw_buf_adds(b, "\r\n");
 	free(qp);
 }
 
 /* Base64 in lines of 76 characters (RFC 2045). */
 static void
-add_base64_lines(struct buf *b, const char *s)
+add_base64_lines(struct pw_buf *b, const char *s)
 {
 	size_t n = strlen(s);
 
 	for (size_t i = 0; i < n; i += 57) {
 		base64(b, (const unsigned char *)s + i, n - i < 57 ? n - i : 57);
-		adds(b, "\r\n");
+		pw_buf_adds(b, "\r\n");
 	}
 }
 
 /* The text, or the text and HTML as multipart/alternative: Content-Type onwards. */
 static void
-add_body(struct buf *b, const struct message *m)
+add_body(struct pw_buf *b, const struct message *m)
 {
 	if (m->html == NULL) {
 		add_part(b, "text/plain", m->text);
 		return;
 	}
-	addf(b, "Content-Type: multipart/alternative; boundary=\"=_pathway_%s\"\r\n\r\n",
-	     m->job_id);
-	addf(b, "--=_pathway_%s\r\n", m->job_id);
+	pw_buf_addf(b, "Content-Type: multipart/alternative; boundary=\"=_pathway_%s\"\r\n\r\n",
+		    m->job_id);
+	pw_buf_addf(b, "--=_pathway_%s\r\n", m->job_id);
 	add_part(b, "text/plain", m->text);
-	addf(b, "\r\n--=_pathway_%s\r\n", m->job_id);
+	pw_buf_addf(b, "\r\n--=_pathway_%s\r\n", m->job_id);
 	add_part(b, "text/html", m->html);
-	addf(b, "\r\n--=_pathway_%s--\r\n", m->job_id);
+	pw_buf_addf(b, "\r\n--=_pathway_%s--\r\n", m->job_id);
 }
 
 char *
@@ -332,7 +292,7 @@ message_compose(const struct message *m, const char **why)
 {
 	char from_addr[320], to_addr[320], date[64], *subject;
 	const char *domain;
-	struct buf b = {NULL, 0, 0};
+	struct pw_buf b = {NULL, 0, 0};
 	time_t t = (time_t)m->date;
 	struct tm tm;
 
@@ -348,10 +308,11 @@ message_compose(const struct message *m, const char **why)
 	domain = strchr(from_addr, '@') + 1;
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%a, %d %b %Y %H:%M:%S +0000", &tm);
-	addf(&b, "Date: %s\r\n", date);
+	pw_buf_addf(&b, "Date: %s\r\n", date);
 	if (is_ascii_printable(m->from) && strpbrk(m->from, ",;:\"()[]\\") == NULL &&
 	    strlen(m->from) <= 72) {
-		addf(&b, "From: %s\r\n", m->from); /* as configured: a plain name <address> */
+		pw_buf_addf(&b, "From: %s\r\n",
+			    m->from); /* as configured: a plain name <address> */
 	} else {
 		char *name = xstrdup(m->from), *lt = strrchr(name, '<'), *start = name, *end;
 
@@ -364,28 +325,28 @@ message_compose(const struct message *m, const char **why)
 		end = start + strlen(start);
 		while (end > start && (end[-1] == ' ' || end[-1] == '"'))
 			*--end = '\0';
-		adds(&b, "From: ");
+		pw_buf_adds(&b, "From: ");
 		add_mailbox(&b, start, from_addr);
-		adds(&b, "\r\n");
+		pw_buf_adds(&b, "\r\n");
 		free(name);
 	}
-	adds(&b, "To: ");
+	pw_buf_adds(&b, "To: ");
 	add_mailbox(&b, m->to_name, to_addr);
-	adds(&b, "\r\n");
+	pw_buf_adds(&b, "\r\n");
 	subject = header_text("Subject", m->subject);
-	addf(&b, "Subject: %s\r\n", subject);
+	pw_buf_addf(&b, "Subject: %s\r\n", subject);
 	free(subject);
-	addf(&b, "Message-ID: <%s.pathway@%s>\r\n", m->job_id, domain);
-	adds(&b, "MIME-Version: 1.0\r\n");
-	adds(&b, "Auto-Submitted: auto-generated\r\n");
+	pw_buf_addf(&b, "Message-ID: <%s.pathway@%s>\r\n", m->job_id, domain);
+	pw_buf_adds(&b, "MIME-Version: 1.0\r\n");
+	pw_buf_adds(&b, "Auto-Submitted: auto-generated\r\n");
 	if (m->natt == 0) {
 		add_body(&b, m);
 		return b.p;
 	}
-	addf(&b, "Content-Type: multipart/mixed; boundary=\"=_pathway_mixed_%s\"\r\n\r\n",
-	     m->job_id);
-	adds(&b, "This is a message in MIME format.\r\n");
-	addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
+	pw_buf_addf(&b, "Content-Type: multipart/mixed; boundary=\"=_pathway_mixed_%s\"\r\n\r\n",
+		    m->job_id);
+	pw_buf_adds(&b, "This is a message in MIME format.\r\n");
+	pw_buf_addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
 	add_body(&b, m);
 	for (size_t i = 0; i < m->natt; i++) {
 		char *name = clean(m->att[i].filename);
@@ -393,13 +354,13 @@ message_compose(const struct message *m, const char **why)
 		for (char *p = name; *p != '\0'; p++)
 			if (*p == '"' || *p == '\\')
 				*p = '_';
-		addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
-		addf(&b, "Content-Type: %s; name=\"%s\"\r\n", m->att[i].type, name);
-		addf(&b, "Content-Disposition: attachment; filename=\"%s\"\r\n", name);
-		adds(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
+		pw_buf_addf(&b, "\r\n--=_pathway_mixed_%s\r\n", m->job_id);
+		pw_buf_addf(&b, "Content-Type: %s; name=\"%s\"\r\n", m->att[i].type, name);
+		pw_buf_addf(&b, "Content-Disposition: attachment; filename=\"%s\"\r\n", name);
+		pw_buf_adds(&b, "Content-Transfer-Encoding: base64\r\n\r\n");
 		add_base64_lines(&b, m->att[i].content);
 		free(name);
 	}
-	addf(&b, "\r\n--=_pathway_mixed_%s--\r\n", m->job_id);
+	pw_buf_addf(&b, "\r\n--=_pathway_mixed_%s--\r\n", m->job_id);
 	return b.p;
 }
