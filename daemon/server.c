@@ -490,8 +490,14 @@ pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
 		json_decref(actor);
 		return;
 	}
-	c = (struct wctx){s->store,	NULL,  s->cfg,	     now,  &s->clock,
-			  p->req.actor, actor, json_array(), NULL, &st};
+	c = (struct wctx){.store = s->store,
+			  .cfg = s->cfg,
+			  .now = now,
+			  .clock = &s->clock,
+			  .actor_id = p->req.actor,
+			  .actor = actor,
+			  .events = json_array(),
+			  .st = &st};
 	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
 	if (rc == 0)
 		rc = cmd_run(p->cmd, &c, p->req.args, &data);
@@ -584,9 +590,14 @@ pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
 		return;
 	}
 	if (!cmd_allowed(p->cmd, actor)) {
-		c = (struct wctx){s->store,  NULL,	   s->cfg, clock_now(&s->clock),
-				  &s->clock, p->req.actor, actor,  json_array(),
-				  NULL,	     &st};
+		c = (struct wctx){.store = s->store,
+				  .cfg = s->cfg,
+				  .now = clock_now(&s->clock),
+				  .clock = &s->clock,
+				  .actor_id = p->req.actor,
+				  .actor = actor,
+				  .events = json_array(),
+				  .st = &st};
 		pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
 		reply_err(p, PW_EFORBIDDEN, st.msg);
 		audit_refusal(s, txn, &c, p);

@@ -38,6 +38,9 @@ enum store_db {
 	DB_DIGESTS,	    /* person id -> notices held for their next daily digest */
 	DB_OUTBOX_INFLIGHT, /* 0 (u64 BE) job id -> "": jobs leased to a worker */
 	DB_REQUESTS_DUE,    /* time (u64 BE) actor \0 request id -> "": requests by age */
+	DB_KEYS,	    /* key id -> CURVE key: public half, principal, created, revoked */
+	DB_KEYS_BY_PUBLIC,  /* public key (Z85) \0 key id -> "": ZAP's look-up */
+	DB_TOKENS,	    /* "secret"/"used"/"session"/"rate" \0 id -> token state (token.c) */
 	DB_COUNT
 };
 

@@ -34,6 +34,9 @@ const char *const store_db_names[DB_COUNT] = {
     [DB_DIGESTS] = "digests",
     [DB_OUTBOX_INFLIGHT] = "outbox_inflight",
     [DB_REQUESTS_DUE] = "requests_due",
+    [DB_KEYS] = "keys",
+    [DB_KEYS_BY_PUBLIC] = "keys_by_public",
+    [DB_TOKENS] = "tokens",
 };
 
 int

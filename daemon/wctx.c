@@ -17,6 +17,8 @@ wctx_emit(struct wctx *c, json_t *ev)
 
 	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
 	json_object_set_new(ev, "actor", json_string(c->actor_id));
+	if (c->via != NULL)
+		json_object_set_new(ev, "via", json_string(c->via));
 	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
 	if (rc == 0)
 		rc = notify_event(c, ev);

@@ -29,13 +29,14 @@ struct wctx {
 	struct pw_clock *clock;
 	const char *actor_id;
 	json_t *actor;	 /* the actor's person record */
+	const char *via; /* "operator" when the operator acts for actor_id, else NULL */
 	json_t *events;	 /* events this command appended, in order */
 	json_t *cstates; /* cohort states loaded by this command */
 	struct pw_status *st;
 };
 
 /*
- * Append ev to the event log with the actor and time filled in, write the
+ * Append ev to the event log with the actor, time and via (when set) filled in, write the
  * notifications it causes (notify_event), and add it to c->events. ev stays
  * the caller's. Returns 0 or the store's error with c->st filled; on error
  * the caller aborts c->txn.

@@ -97,9 +97,15 @@ run(struct builder *b, const char *name, json_t *args, json_t **data)
 		fail(name, "no such command");
 	if (b->txn == NULL && store_txn_begin(b->store, NULL, 0, &b->txn, &st) != 0)
 		fail("begin", st.msg);
-	c = (struct wctx){b->store,	b->txn,	    b->cfg,   clock_now(&b->clock),
-			     &b->clock, "operator", b->actor, json_array(),
-			     NULL,	&st};
+	c = (struct wctx){.store = b->store,
+			  .txn = b->txn,
+			  .cfg = b->cfg,
+			  .now = clock_now(&b->clock),
+			  .clock = &b->clock,
+			  .actor_id = "operator",
+			  .actor = b->actor,
+			  .events = json_array(),
+			  .st = &st};
 	if (cmd_run(e, &c, args, &d) != 0) {
 		char *a = json_dumps(args, JSON_COMPACT);
 
