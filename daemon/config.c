@@ -63,6 +63,79 @@ endpoint_fault(const char *e, char *why, size_t n)
 	return why[0] != '\0' ? why : NULL;
 }
 
+/*
+ * daemon.security: "local" (the default: ipc sockets only the daemon's user
+ * may open, every peer the operator) or "curve" (every socket a CURVE
+ * server; only registered keys get in). curve_key is the daemon's own key
+ * file, operator_key the operator's, both made at the first start in curve
+ * mode when missing.
+ */
+static int
+security_load(struct pw_status *st, const char *file, const config_setting_t *g,
+	      struct daemon_conf *d)
+{
+	char *mode = NULL;
+
+	if (conf_string(st, file, g, "security", 0, &mode) ||
+	    conf_string(st, file, g, "curve_key", 0, &d->curve_key) ||
+	    conf_string(st, file, g, "operator_key", 0, &d->operator_key))
+		goto fail;
+	if (mode != NULL && strcmp(mode, "local") != 0 && strcmp(mode, "curve") != 0) {
+		conf_bad(st, file, config_setting_get_member(g, "security"),
+			 "must be local or curve");
+		goto fail;
+	}
+	d->curve = mode != NULL && strcmp(mode, "curve") == 0;
+	free(mode);
+	if (d->curve_key == NULL)
+		d->curve_key = xstrdup("var/keys/pathwayd.key");
+	if (d->operator_key == NULL)
+		d->operator_key = xstrdup("var/keys/operator.key");
+	return 0;
+fail:
+	free(mode);
+	return PW_ECONFIG;
+}
+
+/*
+ * In local mode the sockets' only protection is the file system: a tcp
+ * endpoint, or an abstract ipc one (ipc://@name, which has no file), would
+ * let anyone in as the operator.
+ */
+static const char *
+endpoint_local_fault(const char *e)
+{
+	if (strncmp(e, "tcp://", 6) == 0)
+		return "a tcp endpoint needs daemon.security = \"curve\" (in local mode anyone who "
+		       "reached it would be the operator)";
+	if (strncmp(e, "ipc://@", 7) == 0)
+		return "an abstract ipc endpoint (ipc://@...) has no file to protect: use a path, "
+		       "or "
+		       "daemon.security = \"curve\"";
+	return NULL;
+}
+
+/*
+ * Person tokens (token.c): how long a rotated secret is still honoured
+ * (token_grace, seconds, default 7 days), a session's lifetime
+ * (session_hours, default 12) and how many login links one address may be
+ * sent in an hour (login_links_per_hour, default 5).
+ */
+static int
+tokens_load(struct pw_status *st, const char *file, const config_setting_t *g,
+	    struct daemon_conf *d)
+{
+	d->token_grace = 7 * 86400;
+	d->session_hours = 12;
+	d->login_links_per_hour = 5;
+	return conf_int(st, file, g, "token_grace", 0, 365 * 86400, &d->token_grace) ||
+		       conf_int(st, file, g, "session_hours", 1, 24 * 90, &d->session_hours) ||
+		       conf_int(st, file, g, "login_links_per_hour", 1, 1000,
+				&d->login_links_per_hour)
+		   ? PW_ECONFIG
+		   : 0;
+}
+
 /* The three endpoints are bound at start: each must be one zmq_bind accepts, and distinct. */
 static int
 endpoints_check(struct pw_status *st, const char *file, const config_setting_t *g,
@@ -74,6 +147,9 @@ endpoints_check(struct pw_status *st, const char *file, const config_setting_t *
 	for (int i = 0; i < 3; i++) {
 		char why[128];
 		const char *fault = endpoint_fault(eps[i], why, sizeof why);
+
+		if (fault == NULL && !d->curve)
+			fault = endpoint_local_fault(eps[i]);
 
 		if (fault != NULL)
 			return conf_bad(st, file, config_setting_get_member(g, names[i]), "%s",
@@ -90,10 +166,27 @@ static int
 daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    struct daemon_conf *d)
 {
-	static const char *const keys[] = {
-	    "api",	   "events",	"db",	       "workers",   "templates",
-	    "map_size_mb", "log_level", "max_message", "max_batch", "idempotency_hours",
-	    "operator",	   "clock",	"clock_start", NULL};
+	static const char *const keys[] = {"api",
+					   "events",
+					   "db",
+					   "workers",
+					   "templates",
+					   "map_size_mb",
+					   "log_level",
+					   "max_message",
+					   "max_batch",
+					   "idempotency_hours",
+					   "operator",
+					   "clock",
+					   "clock_start",
+					   "security",
+					   "curve_key",
+					   "operator_key",
+					   "token_grace",
+					   "session_hours",
+					   "login_links_per_hour",
+					   "backup_dir",
+					   NULL};
 	int map_mb = 1024, maxmsg = 65536;
 	char *level = NULL, *clock = NULL, *start = NULL;
 
@@ -107,6 +200,7 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    conf_string(st, file, g, "templates", 0, &d->templates) ||
 	    conf_string(st, file, g, "events", 0, &d->events) ||
 	    conf_string(st, file, g, "db", 0, &d->db) ||
+	    conf_string(st, file, g, "backup_dir", 0, &d->backup_dir) ||
 	    conf_int(st, file, g, "map_size_mb", 1, 1 << 20, &map_mb) ||
 	    conf_int(st, file, g, "max_message", 256, 16 << 20, &maxmsg) ||
 	    conf_int(st, file, g, "max_batch", 1, 100000, &d->max_batch) ||
@@ -114,7 +208,8 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    conf_string(st, file, g, "operator", 0, &d->operator_id) ||
 	    conf_string(st, file, g, "log_level", 0, &level) ||
 	    conf_string(st, file, g, "clock", 0, &clock) ||
-	    conf_string(st, file, g, "clock_start", 0, &start))
+	    conf_string(st, file, g, "clock_start", 0, &start) || security_load(st, file, g, d) ||
+	    tokens_load(st, file, g, d))
 		goto fail;
 	if (clock != NULL && strcmp(clock, "system") != 0 && strcmp(clock, "manual") != 0) {
 		conf_bad(st, file, config_setting_get_member(g, "clock"),
@@ -147,6 +242,8 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 		d->events = xstrdup("ipc://var/run/events.sock");
 	if (d->db == NULL)
 		d->db = xstrdup("var/db");
+	if (d->backup_dir == NULL)
+		d->backup_dir = xstrdup("var/backup");
 	if (d->workers == NULL)
 		d->workers = xstrdup("ipc://var/run/workers.sock");
 	if (d->templates == NULL)
@@ -251,6 +348,34 @@ digest_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	return template_setting(cfg, st, file, g, "template", "digest", "digest", &d->tmpl);
 }
 
+/*
+ * web { base_url; login_template; }: where pathway-web answers (the links in
+ * emails: base_url/login/TOKEN, base_url/a/TOKEN) and the login link's
+ * template. Without the group or base_url, emails say how else to act.
+ */
+static int
+web_load(struct pw_config *cfg, struct pw_status *st, const char *file, const config_setting_t *g)
+{
+	static const char *const keys[] = {"base_url", "login_template", NULL};
+	char *u = NULL;
+	size_t n;
+
+	if (g != NULL && (conf_known(st, file, g, keys) != 0 ||
+			  conf_string(st, file, g, "base_url", 0, &cfg->web.base_url) != 0))
+		return PW_ECONFIG;
+	u = cfg->web.base_url;
+	n = u != NULL ? strlen(u) : 0;
+	while (n > 0 && u[n - 1] == '/')
+		u[--n] = '\0';
+	if (u != NULL && ((strncmp(u, "https://", 8) != 0 && strncmp(u, "http://", 7) != 0) ||
+			  n > 512 || u[strcspn(u, " \t\r\n\"<>")] != '\0'))
+		return conf_bad(st, file, config_setting_get_member(g, "base_url"),
+				"must be an http:// or https:// URL of at most 512 bytes, without "
+				"spaces, quotes or angle brackets");
+	return template_setting(cfg, st, file, g, "login_template", "login-link", "auth.link",
+				&cfg->web.login);
+}
+
 /* The list of paths in setting name of the root; *n gets the count. */
 static int
 path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
@@ -276,9 +401,9 @@ path_list(struct pw_status *st, const char *file, config_t *c, const char *name,
 int
 config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
-	static const char *const top[] = {"daemon",	"ctl",		 "mailer",
-					  "outbox",	"opportunities", "digest",
-					  "programmes", "cohorts",	 NULL};
+	static const char *const top[] = {"daemon",	   "ctl",    "mailer",	   "outbox",
+					  "opportunities", "digest", "programmes", "cohorts",
+					  "web",	   NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;
@@ -295,6 +420,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	    outbox_load(cfg, st, path, config_lookup(&c, "outbox")) != 0 ||
 	    opportunities_load(cfg, st, path, config_lookup(&c, "opportunities")) != 0 ||
 	    digest_load(cfg, st, path, config_lookup(&c, "digest")) != 0 ||
+	    web_load(cfg, st, path, config_lookup(&c, "web")) != 0 ||
 	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
 	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
 		goto done;
@@ -352,7 +478,11 @@ config_free(struct pw_config **pcfg)
 	free(cfg->daemon.workers);
 	free(cfg->daemon.templates);
 	free(cfg->daemon.operator_id);
+	free(cfg->daemon.backup_dir);
+	free(cfg->daemon.curve_key);
+	free(cfg->daemon.operator_key);
 	free(cfg->digest.timezone);
+	free(cfg->web.base_url);
 	config_notify_templates_free(cfg);
 	free(cfg->file);
 	free(cfg);

@@ -169,7 +169,8 @@ struct daemon_conf {
 	char *workers;
 	char *templates; /* directory of notification templates */
 	char *db;
-	size_t map_size; /* bytes */
+	char *backup_dir; /* system.backup writes only under it */
+	size_t map_size;  /* bytes */
 	int log_level;
 	size_t max_message;
 	int max_batch;
@@ -177,6 +178,18 @@ struct daemon_conf {
 	char *operator_id;
 	int clock_manual;    /* daemon.clock = "manual" */
 	int64_t clock_start; /* daemon.clock_start: where a new manual clock begins */
+	int curve;	     /* daemon.security = "curve" (else "local") */
+	char *curve_key;     /* the daemon's CURVE key file */
+	char *operator_key;  /* the operator's key file, made at the first start in curve mode */
+	int token_grace;     /* seconds a rotated token secret is still honoured */
+	int session_hours;   /* lifetime of a session token (auth.session) */
+	int login_links_per_hour; /* auth.link: emails per address per hour */
+};
+
+/* pathway-web, as the daemon needs to know it: where the links in emails point. */
+struct web_conf {
+	char *base_url; /* "https://pathway.example.org", no trailing slash; NULL: no web */
+	const struct template *login; /* the login link email (auth.link) */
 };
 
 struct pw_config {
@@ -191,6 +204,7 @@ struct pw_config {
 	struct outbox_conf outbox;
 	struct opportunity_conf opportunities;
 	struct digest_conf digest;
+	struct web_conf web;
 };
 
 /*

@@ -136,8 +136,9 @@ int
 config_mailer_check(const char *path, struct pw_status *st)
 {
 	static const char *const keys[] = {
-	    "smtp_url", "starttls",   "user",	"password_file",    "password_env", "ca_file",
-	    "from",	"timeout_ms", "credit", "reuse_connection", "heartbeat_ms", NULL};
+	    "smtp_url",	  "starttls",	"user",	  "password_file",    "password_env", "ca_file",
+	    "from",	  "timeout_ms", "credit", "reuse_connection", "heartbeat_ms", "key",
+	    "server_key", NULL};
 	struct mailer_settings m = {0};
 	const config_setting_t *g;
 	config_t c;

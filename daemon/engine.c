@@ -122,6 +122,20 @@ forbid(const struct engine_ctx *ctx, const json_t *app, const char *what, struct
 		       str(app, "id"));
 }
 
+/*
+ * Nobody acts on their own application as its judge: a sign-off, a
+ * decision, another role's document, a 360 response or an internship's
+ * confirmation by its candidate is refused, whatever other roles they hold.
+ */
+static int
+not_own(const struct engine_ctx *ctx, const json_t *app, const char *what, struct pw_status *st)
+{
+	if (!streq(ctx->actor_id, str(app, "candidate")))
+		return 0;
+	return pw_fail(st, PW_EFORBIDDEN, "%s may not %s their own application %s", ctx->actor_id,
+		       what, str(app, "id"));
+}
+
 static int
 require_status(const json_t *app, int waitlisted_too, struct pw_status *st)
 {
@@ -229,6 +243,14 @@ engine_submit(const struct engine_ctx *ctx, json_t *app, const char *doc, const 
 	q = engine_stage_req(ctx, app, REQ_SUBMISSION, doc);
 	if (!related(ctx, app, q ? 1 << q->role : ROLE_CANDIDATE))
 		return forbid(ctx, app, "submit documents for", st);
+	if (q != NULL && (1 << q->role) != ROLE_CANDIDATE) {
+		char *what = xasprintf("submit the %s's '%s' for", proto_roles[q->role], doc);
+
+		rc = not_own(ctx, app, what, st);
+		free(what);
+		if (rc != 0)
+			return rc;
+	}
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
@@ -254,6 +276,9 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 
 	if (!related(ctx, app, q ? 1 << q->role : ROLE_HEADTEACHER))
 		return forbid(ctx, app, "sign off", st);
+	rc = not_own(ctx, app, "sign off", st);
+	if (rc != 0)
+		return rc;
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
@@ -286,6 +311,9 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 
 	if (!related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
 		return forbid(ctx, app, "decide on", st);
+	rc = not_own(ctx, app, "decide on", st);
+	if (rc != 0)
+		return rc;
 	rc = require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
@@ -371,6 +399,9 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 	if (!related(ctx, app, ROLE_RATER) ||
 	    (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER) && !streq(ctx->actor_id, rater)))
 		return forbid(ctx, app, "record another rater's response on", st);
+	rc = not_own(ctx, app, "record a 360 response on", st);
+	if (rc != 0)
+		return rc;
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
@@ -384,8 +415,11 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 		return pw_fail(st, PW_ETRANSITION, "%s has already responded", rater);
 	set_time(ctx, r, "responded");
 	engine_req_met(ctx, app, q, &have, &need);
+	/* Who responded is for LA advisers (the record): the event names nobody. */
 	emit(out, app, "application.response_recorded",
-	     json_pack("{s:s, s:i, s:i}", "rater", rater, "have", have, "need", need));
+	     json_pack("{s:i, s:i}", "have", have, "need", need));
+	json_object_set_new(json_array_get(out->events, json_array_size(out->events) - 1), "actor",
+			    json_null());
 	advance(ctx, app, out);
 	return 0;
 }
@@ -458,6 +492,9 @@ engine_confirm_internship(const struct engine_ctx *ctx, json_t *app, int days,
 
 	if (!related(ctx, app, ROLE_HOST))
 		return forbid(ctx, app, "confirm the internship of", st);
+	rc = not_own(ctx, app, "confirm the internship of", st);
+	if (rc != 0)
+		return rc;
 	rc = require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
@@ -497,6 +534,7 @@ int
 engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const char *reason,
 		struct engine_out *out, struct pw_status *st)
 {
+	json_t *w;
 	int rc;
 
 	if (!related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER))
@@ -506,7 +544,12 @@ engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const
 		return rc;
 	engine_place_release(app, cstate, out);
 	json_object_set_new(app, "status", json_string("withdrawn"));
-	emit(out, app, "application.withdrawn", json_pack("{s:s?}", "reason", reason));
+	/* The reason stays in the record, for LA advisers: it may be private (health). */
+	w = stamp(ctx);
+	if (reason != NULL)
+		json_object_set_new(w, "reason", json_string(reason));
+	json_object_set_new(app, "withdrawal", w);
+	emit(out, app, "application.withdrawn", NULL);
 	return 0;
 }
 

@@ -63,6 +63,12 @@ int engine_may_view(const struct engine_ctx *ctx, const json_t *app, struct pw_s
  * in out, or an error (PW_EFORBIDDEN, PW_ETRANSITION, PW_EINVALID,
  * PW_EEXISTS, PW_EFULL) with app unchanged and st filled. After a change the
  * application advances through every stage whose requirements are met.
+ * Its candidate may not sign off, decide on, submit another role's document
+ * for, record a response on or confirm the internship of their own
+ * application (PW_EFORBIDDEN), whatever roles they hold. Events carry no
+ * free text: a decision's note and a withdrawal's reason ("withdrawal") are
+ * kept in the record, and a response_recorded event names no rater and has
+ * "actor": null (wctx_emit then leaves the actor out).
  */
 int engine_submit(const struct engine_ctx *ctx, json_t *app, const char *doc, const char *ref,
 		  struct engine_out *out, struct pw_status *st);

@@ -15,6 +15,7 @@
 #include "ical.h"
 #include "schedule.h"
 #include "template.h"
+#include "token.h"
 #include "util.h"
 #include "variables.h"
 
@@ -195,7 +196,8 @@ event_vars(struct wctx *c, const json_t *ev, const json_t *app, const struct coh
 	json_object_set_new(v, "days",
 			    json_integer(json_integer_value(json_object_get(data, "days"))));
 	put(v, "coach_name", name_of(c, DB_PEOPLE, str(app, "coach"), keep), "");
-	put(v, "reason", str(data, "reason"), "no reason given");
+	/* Free text is kept in the record, never on the event stream. */
+	put(v, "reason", str(json_object_get(app, "withdrawal"), "reason"), "no reason given");
 	put(v, "from_cohort_name", from ? from->name : NULL, "");
 	put(v, "graduation_date", str(app, "graduated") ? str(app, "graduated") : date, "");
 	json_object_set_new(v, "career", career_text(app));
@@ -321,6 +323,43 @@ digest_hold(struct wctx *c, const char *person, const struct template *t, const 
 	return rc;
 }
 
+static int
+is_action_url(const char *name, void *ud)
+{
+	(void)ud;
+	return strcmp(name, "action_url") == 0;
+}
+
+/*
+ * When t uses {{action_url}}: this recipient's own link to act on the
+ * event's application (a fresh one-use action token), or words saying how
+ * else to act (token_action_url).
+ */
+static int
+action_url_put(struct wctx *c, const struct template *t, const json_t *ev, const char *person,
+	       const char *role, json_t *v)
+{
+	json_t *app = NULL, *reqs = NULL;
+	size_t bad;
+	char *text;
+	int rc;
+
+	if (tmpl_vars(t->text, is_action_url, NULL, &bad) <= 0 &&
+	    (t->html == NULL || tmpl_vars(t->html, is_action_url, NULL, &bad) <= 0))
+		return 0;
+	if (str(ev, "app") != NULL)
+		store_rec_get(c->store, c->txn, DB_APPS, str(ev, "app"), &app);
+	if (app != NULL)
+		reqs = notify_requirements(c, app);
+	rc = token_action_url(c, person, role, app, reqs, &text);
+	if (rc == 0)
+		put(v, "action_url", text, "");
+	free(text);
+	json_decref(reqs);
+	json_decref(app);
+	return rc;
+}
+
 /* Write one job for one recipient (or hold it for their digest). */
 static int
 job_write(struct wctx *c, const struct template *t, const json_t *ev, const char *person,
@@ -354,6 +393,11 @@ job_write(struct wctx *c, const struct template *t, const json_t *ev, const char
 	v = json_deep_copy(vars);
 	put(v, "recipient_name", str(p, "name"), person);
 	put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
+	if (action_url_put(c, t, ev, person, role, v) != 0) {
+		json_decref(v);
+		json_decref(p);
+		return PW_ESTORE;
+	}
 	job = json_pack("{s:i, s:s, s:s, s:s, s:{s:s, s:s, s:s, s:s}, s:o, s:i, s:I, s:I}", "v", 1,
 			"id", id, "state", "pending", "template", tmpl, "to", "person", person,
 			"name", str(p, "name") ? str(p, "name") : person, "email", str(p, "email"),

@@ -39,6 +39,7 @@ struct wire {
 	int delimited; /* the peer put an empty frame before the body */
 	char *body;
 	size_t len;
+	char key[PW_ID_MAX + 1]; /* curve mode: the sender's key (ZAP's User-Id); else "" */
 };
 
 struct outbox {

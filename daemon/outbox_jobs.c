@@ -13,6 +13,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "notify.h"
 #include "util.h"
@@ -32,6 +33,34 @@ job_emit(struct wctx *c, const char *type, const json_t *job, json_t *data)
 	rc = wctx_emit(c, ev);
 	json_decref(ev);
 	return rc;
+}
+
+/*
+ * A worker's error as an event tells it: with the recipient's address (an
+ * SMTP server's "550 <jo@school.example> unknown" quotes it) replaced by
+ * their person id, as events carry ids, never email addresses. The job
+ * keeps the error as it came (outbox.list).
+ */
+static json_t *
+job_error(const json_t *job, const char *why)
+{
+	const json_t *to = json_object_get(job, "to");
+	const char *email = str(to, "email"), *person = str(to, "person"), *at;
+	struct pw_buf b = {0};
+	json_t *out;
+
+	if (email == NULL || *email == '\0' || person == NULL)
+		return json_string(why);
+	pw_buf_adds(&b, "");
+	while ((at = strcasestr(why, email)) != NULL) {
+		pw_buf_add(&b, why, (size_t)(at - why));
+		pw_buf_adds(&b, person);
+		why = at + strlen(email);
+	}
+	pw_buf_adds(&b, why);
+	out = json_string(b.p);
+	free(b.p);
+	return out;
 }
 
 int
@@ -76,8 +105,9 @@ outbox_job_kill(struct wctx *c, json_t *job, const char *why)
 	log_warn("notification %s to %s is dead: %s", str(job, "id"),
 		 str(json_object_get(job, "to"), "email"), why);
 	if (job_emit(c, "notification.dead", job,
-		     json_pack("{s:s, s:s, s:s}", "to", str(json_object_get(job, "to"), "email"),
-			       "template", str(job, "template"), "error", why)) != 0)
+		     json_pack("{s:s, s:s, s:o}", "person",
+			       str(json_object_get(job, "to"), "person"), "template",
+			       str(job, "template"), "error", job_error(job, why))) != 0)
 		return PW_ESTORE;
 	return notify_dead(c, job);
 }
@@ -95,8 +125,8 @@ outbox_job_done(struct wctx *c, json_t *job)
 		rc = store_rec_del(c->store, c->txn, DB_OUTBOX, str(job, "id"));
 	if (rc == 0)
 		rc = job_emit(c, "notification.sent", job,
-			      json_pack("{s:s, s:s, s:I}", "to",
-					str(json_object_get(job, "to"), "email"), "template",
+			      json_pack("{s:s, s:s, s:I}", "person",
+					str(json_object_get(job, "to"), "person"), "template",
 					str(job, "template"), "attempts",
 					json_integer_value(json_object_get(job, "attempts")) + 1));
 	return rc;
@@ -132,9 +162,9 @@ outbox_job_retry(struct wctx *c, json_t *job, const char *why)
 		rc = outbox_job_requeue(c, job, next);
 		if (rc == 0)
 			rc = job_emit(c, "notification.retrying", job,
-				      json_pack("{s:I, s:s, s:s}", "attempts", attempts,
+				      json_pack("{s:I, s:s, s:o}", "attempts", attempts,
 						"next_attempt", pw_time_format(next, at), "error",
-						why));
+						job_error(job, why)));
 	}
 	return rc;
 }

@@ -10,6 +10,8 @@
  */
 #include "outbox_internal.h"
 
+#include "access.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <zmq.h>
@@ -65,6 +67,10 @@ outbox_recv(struct outbox *ob, void *sock, int max)
 			w->body = xmalloc(w->len + 1);
 			memcpy(w->body, zmq_msg_data(&f[n - 1]), w->len);
 			w->body[w->len] = '\0';
+			snprintf(w->key, sizeof w->key, "%s",
+				 zmq_msg_gets(&f[n - 1], "User-Id")
+				     ? zmq_msg_gets(&f[n - 1], "User-Id")
+				     : "");
 		}
 		for (int i = 0; i < n; i++)
 			zmq_msg_close(&f[i]);
@@ -306,29 +312,29 @@ on_heartbeat(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, c
 	return 0;
 }
 
-/* Load the job a report names; refuse (error reply) if it is unknown or not held by wi. */
-static int
+/*
+ * Load the job a report names, if it is leased to worker wi; otherwise
+ * refuse with the reply an unknown job gets (*job NULL). The same reply
+ * whether the job exists or not: job ids are sequential, and a peer must
+ * learn nothing from guessing them.
+ */
+static void
 report_job(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
-	   int need_lease, json_t **job, long *li)
+	   json_t **job, long *li)
 {
 	const char *id = str(m, "job");
 
 	*job = NULL;
 	*li = outbox_lease_find(ob, id);
-	if (store_rec_get(c->store, c->txn, DB_OUTBOX, id, job) != 0 ||
+	if (wi < 0 || *li < 0 || ob->leases[*li].worker != (size_t)wi ||
+	    store_rec_get(c->store, c->txn, DB_OUTBOX, id, job) != 0 ||
 	    strcmp(str(*job, "state"), "dead") == 0) {
 		reply_error(ob, w, PW_ENOTFOUND, id,
-			    "no such job in flight (unknown, done or dead)");
-		json_decref(*job);
-		*job = NULL;
-		return 0;
-	}
-	if (need_lease && (wi < 0 || *li < 0 || ob->leases[*li].worker != (size_t)wi)) {
-		reply_error(ob, w, PW_ETRANSITION, id, "this worker does not hold the job");
+			    "no such job in flight for this worker (unknown, done, dead or "
+			    "leased to another)");
 		json_decref(*job);
 		*job = NULL;
 	}
-	return 0;
 }
 
 /* What a report on a job does to it (an outbox_job_* call). */
@@ -361,24 +367,24 @@ report_release(struct wctx *c, json_t *job, const json_t *m)
 }
 
 /*
- * A report on the job m names: done, retry, fail or release. Only the worker
- * holding the job may make it (need_lease), except done: a job delivered is
- * done even if its lease had moved on, as delivering it again would
- * duplicate it.
+ * A report on the job m names: done, retry, fail or release, accepted only
+ * from the worker holding the job's lease. A late done from a worker whose
+ * lease moved on is refused like any other: the job may then be delivered
+ * twice, which at-least-once allows (its Message-ID shows it), while
+ * nobody but the holder can make a job count as sent.
  */
 static int
 on_report(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const json_t *m,
-	  int need_lease, report_fn fn)
+	  report_fn fn)
 {
 	json_t *job;
 	long li;
 	int rc;
 
-	report_job(ob, c, w, wi, m, need_lease, &job, &li);
+	report_job(ob, c, w, wi, m, &job, &li);
 	if (job == NULL)
 		return 0;
-	if (li >= 0)
-		outbox_lease_drop(ob, (size_t)li);
+	outbox_lease_drop(ob, (size_t)li);
 	rc = fn(c, job, m);
 	reply(ob, w->ident, w->ident_len, w->delimited,
 	      json_pack("{s:s, s:s}", "type", "ack", "job", str(job, "id")));
@@ -418,12 +424,11 @@ static const struct {
 	int (*fn)(struct outbox *, struct wctx *, const struct wire *, long, const json_t *,
 		  double);
 	report_fn report;
-	int need_lease;
 } handlers[] = {
-    {"ready", f_ready, on_ready, NULL, 0},    {"heartbeat", f_plain, on_heartbeat, NULL, 0},
-    {"done", f_job, NULL, report_done, 0},    {"retry", f_report, NULL, report_retry, 1},
-    {"fail", f_report, NULL, report_fail, 1}, {"release", f_job, NULL, report_release, 1},
-    {"bye", f_plain, on_bye, NULL, 0},
+    {"ready", f_ready, on_ready, NULL},	   {"heartbeat", f_plain, on_heartbeat, NULL},
+    {"done", f_job, NULL, report_done},	   {"retry", f_report, NULL, report_retry},
+    {"fail", f_report, NULL, report_fail}, {"release", f_job, NULL, report_release},
+    {"bye", f_plain, on_bye, NULL},
 };
 
 int
@@ -437,6 +442,15 @@ outbox_message_apply(struct outbox *ob, struct wctx *c, const struct wire *w, do
 
 	if (wi >= 0)
 		ob->workers[wi].last_seen = mono;
+	/* A key revoked since the worker connected: refused from its next message, its jobs
+	 * given back for another worker. */
+	if (w->key[0] != '\0' && access_key_live(c->store, c->txn, w->key, &st) != 0) {
+		if (wi >= 0)
+			rc = outbox_worker_drop(ob, c, (size_t)wi, st.msg);
+		reply_error(ob, w, PW_EUNAUTHENTICATED, NULL, st.msg);
+		json_decref(m);
+		return rc;
+	}
 	if (!json_is_object(m) || type == NULL) {
 		reply_error(ob, w, PW_EMALFORMED, NULL,
 			    "a worker message is a JSON object with a type");
@@ -451,7 +465,7 @@ outbox_message_apply(struct outbox *ob, struct wctx *c, const struct wire *w, do
 		else if (handlers[i].fn != NULL)
 			rc = handlers[i].fn(ob, c, w, wi, m, mono);
 		else
-			rc = on_report(ob, c, w, wi, m, handlers[i].need_lease, handlers[i].report);
+			rc = on_report(ob, c, w, wi, m, handlers[i].report);
 		json_decref(m);
 		return rc;
 	}

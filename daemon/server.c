@@ -17,17 +17,19 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "access.h"
 #include "cmd/cmd.h"
 #include "engine.h"
 #include "outbox.h"
+#include "request.h"
 #include "timers.h"
 #include "timers_fire.h"
 #include "timers_sync.h"
+#include "token.h"
 #include "config.h"
 #include "store.h"
 #include "util.h"
 
-#define MAX_FRAMES 5 /* routing id + up to 3 empty frames + the request */
 #define PRUNE_EVERY 3600
 
 struct server {
@@ -44,17 +46,8 @@ struct server {
 	struct pw_clock clock;
 	int64_t next_timer; /* earliest armed timer; INT64_MIN: unknown, look */
 	int sync_sessions;  /* the calendars may have changed: re-sync session timers */
-};
-
-/* One request of a batch, from receipt to reply. */
-struct pending {
-	zmq_msg_t frames[MAX_FRAMES];
-	int nframes;
-	struct pw_request req;
-	const struct cmd_entry *cmd;
-	json_t *reply;
-	json_t *events;	  /* to publish once the batch has committed */
-	int needs_commit; /* the reply was read in the batch's transaction: void if it fails */
+	struct access *access;
+	struct request_env env; /* what each request needs: follows reloads */
 };
 
 static int
@@ -236,20 +229,17 @@ sockets_open(struct server *s, struct pw_status *st)
 	int hwm = 1000, pubhwm = 100000, workers_hwm = 100000, linger = 0;
 
 	s->zctx = zmq_ctx_new();
+	/* ZAP first: a CURVE socket bound before its handler would admit no one. */
+	if (access_open(s->zctx, s->store, s->cfg, &s->access, st) != 0)
+		return PW_ECONFIG;
 	s->api = zmq_socket(s->zctx, ZMQ_ROUTER);
 	s->pub = zmq_socket(s->zctx, ZMQ_PUB);
+	s->workers = zmq_socket(s->zctx, ZMQ_ROUTER);
 	zmq_setsockopt(s->api, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	zmq_setsockopt(s->api, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(s->api, ZMQ_LINGER, &linger, sizeof linger);
 	zmq_setsockopt(s->pub, ZMQ_SNDHWM, &pubhwm, sizeof pubhwm);
 	zmq_setsockopt(s->pub, ZMQ_LINGER, &linger, sizeof linger);
-	if (pw_endpoint_prepare(d->api) != 0 || zmq_bind(s->api, d->api) != 0)
-		return pw_fail(st, PW_ECONFIG, "%s: daemon.api: cannot bind %s: %s", s->cfg->file,
-			       d->api, zmq_strerror(zmq_errno()));
-	if (pw_endpoint_prepare(d->events) != 0 || zmq_bind(s->pub, d->events) != 0)
-		return pw_fail(st, PW_ECONFIG, "%s: daemon.events: cannot bind %s: %s",
-			       s->cfg->file, d->events, zmq_strerror(zmq_errno()));
-	s->workers = zmq_socket(s->zctx, ZMQ_ROUTER);
 	zmq_setsockopt(s->workers, ZMQ_MAXMSGSIZE, &maxmsg, sizeof maxmsg);
 	zmq_setsockopt(s->workers, ZMQ_LINGER, &linger, sizeof linger);
 	/*
@@ -258,9 +248,18 @@ sockets_open(struct server *s, struct pw_status *st)
 	 * its reports, so no job frame is ever dropped.
 	 */
 	zmq_setsockopt(s->workers, ZMQ_SNDHWM, &workers_hwm, sizeof workers_hwm);
-	if (pw_endpoint_prepare(d->workers) != 0 || zmq_bind(s->workers, d->workers) != 0)
-		return pw_fail(st, PW_ECONFIG, "%s: daemon.workers: cannot bind %s: %s",
-			       s->cfg->file, d->workers, zmq_strerror(zmq_errno()));
+	access_serve(s->access, s->api, "api");
+	access_serve(s->access, s->pub, "events");
+	access_serve(s->access, s->workers, "workers");
+	if (access_bind(s->access, s->api, d->api, st) != 0 ||
+	    access_bind(s->access, s->pub, d->events, st) != 0 ||
+	    access_bind(s->access, s->workers, d->workers, st) != 0) {
+		char msg[PW_MSG_LEN];
+
+		snprintf(msg, sizeof msg, "%s", st->msg);
+		return pw_fail(st, PW_ECONFIG, "%s: daemon: %s", s->cfg->file, msg);
+	}
+	s->env = (struct request_env){s->store, s->cfg, &s->clock, s->access, s->api};
 	return 0;
 }
 
@@ -305,6 +304,7 @@ server_close(struct server **ps)
 	if (s->workers != NULL)
 		zmq_close(s->workers);
 	outbox_free(&s->outbox);
+	access_close(&s->access);
 	if (s->zctx != NULL)
 		zmq_ctx_term(s->zctx);
 	store_close(&s->store);
@@ -331,13 +331,19 @@ server_reload(struct server *s, struct pw_status *st)
 	n = &cfg->daemon;
 	if (strcmp(o->api, n->api) || strcmp(o->events, n->events) ||
 	    strcmp(o->workers, n->workers) || strcmp(o->db, n->db) || o->map_size != n->map_size ||
-	    o->max_message != n->max_message)
-		log_warn("reload: api, events, workers, db, map_size_mb and max_message take "
-			 "effect at the next start");
+	    o->max_message != n->max_message || o->curve != n->curve ||
+	    strcmp(o->curve_key, n->curve_key) || strcmp(o->operator_key, n->operator_key))
+		log_warn("reload: api, events, workers, db, map_size_mb, max_message, security, "
+			 "curve_key and operator_key take effect at the next start");
 	free(n->api);
 	free(n->events);
 	free(n->workers);
 	free(n->db);
+	free(n->curve_key);
+	free(n->operator_key);
+	cfg->daemon.curve = o->curve;
+	cfg->daemon.curve_key = xstrdup(o->curve_key);
+	cfg->daemon.operator_key = xstrdup(o->operator_key);
 	cfg->daemon.api = xstrdup(o->api);
 	cfg->daemon.events = xstrdup(o->events);
 	cfg->daemon.workers = xstrdup(o->workers);
@@ -346,198 +352,14 @@ server_reload(struct server *s, struct pw_status *st)
 	cfg->daemon.max_message = o->max_message; /* the sockets' limit is set at start */
 	config_free(&s->cfg);
 	s->cfg = cfg;
+	s->env.cfg = cfg;
+	access_reload(s->access, cfg);
 	s->sync_sessions = 1;
 	s->next_timer = INT64_MIN;
 	log_set_level(cfg->daemon.log_level);
 	log_info("reloaded %s: %zu programmes, %zu cohorts", s->conf_path, cfg->nprogrammes,
 		 cfg->ncohorts);
 	return 0;
-}
-
-/* Receive one whole message without waiting; 0 when there is none. */
-static int
-pending_recv(struct server *s, struct pending *p)
-{
-	int more = 1, n = 0;
-
-	memset(p, 0, sizeof *p);
-	while (more) {
-		zmq_msg_t m;
-		size_t len = sizeof more;
-
-		zmq_msg_init(&m);
-		if (zmq_msg_recv(&m, s->api, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
-			zmq_msg_close(&m);
-			break;
-		}
-		zmq_getsockopt(s->api, ZMQ_RCVMORE, &more, &len);
-		if (n < MAX_FRAMES)
-			p->frames[p->nframes++] = m;
-		else
-			zmq_msg_close(&m);
-		n++;
-	}
-	if (n > MAX_FRAMES)
-		p->nframes = -p->nframes; /* too many frames: answered malformed, to the identity */
-	return n;
-}
-
-static void
-pending_clear(struct pending *p)
-{
-	for (int i = 0; i < abs(p->nframes); i++)
-		zmq_msg_close(&p->frames[i]);
-	proto_request_clear(&p->req);
-	json_decref(p->reply);
-	json_decref(p->events);
-}
-
-static void
-reply_err(struct pending *p, int code, const char *msg)
-{
-	json_decref(p->reply);
-	p->reply = proto_reply_err(p->req.id, code, msg);
-}
-
-/* Check the frames and decode the request; on failure set the error reply. */
-static int
-pending_decode(struct server *s, struct pending *p)
-{
-	struct pw_status st = {0, ""};
-	zmq_msg_t *body = &p->frames[p->nframes - 1];
-
-	for (int i = 1; i < p->nframes - 1; i++)
-		if (zmq_msg_size(&p->frames[i]) != 0) {
-			reply_err(p, PW_EMALFORMED,
-				  "frames before the request must be empty delimiters");
-			return PW_EMALFORMED;
-		}
-	if (p->nframes < 2) {
-		reply_err(p, PW_EMALFORMED, "empty message");
-		return PW_EMALFORMED;
-	}
-	if (proto_request_decode(zmq_msg_data(body), zmq_msg_size(body), s->cfg->daemon.max_message,
-				 &p->req, &st) != 0) {
-		reply_err(p, st.code, st.msg);
-		return st.code;
-	}
-	p->cmd = cmd_find(p->req.cmd);
-	if (p->cmd != NULL && (p->cmd->flags & CMD_MANUAL_CLOCK) && !s->clock.manual)
-		p->cmd = NULL; /* a real deployment cannot move time */
-	if (p->cmd == NULL) {
-		pw_fail(&st, PW_EUNKNOWN_CMD, "no command '%s'", p->req.cmd);
-		reply_err(p, st.code, st.msg);
-		return st.code;
-	}
-	return 0;
-}
-
-/* Record a refusal in the audit log, in its own child transaction. */
-static void
-audit_refusal(struct server *s, MDB_txn *txn, struct wctx *c, const struct pending *p)
-{
-	const char *app = json_string_value(json_object_get(p->req.args, "app"));
-	const char *cohort = json_string_value(json_object_get(p->req.args, "cohort"));
-	struct pw_status st;
-	json_t *ev;
-
-	c->st = &st;
-	if (store_txn_begin(s->store, txn, 0, &c->txn, &st) != 0)
-		return;
-	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "audit.refused", "data", "cmd", p->req.cmd,
-		       "code", pw_errcode(PW_EFORBIDDEN));
-	if (app != NULL && pw_id_valid(app)) {
-		static const char *const keys[] = {"cohort", "school", "stage", NULL};
-		json_t *rec = NULL;
-
-		/* Under the application's cohort, like every event about it. */
-		json_object_set_new(ev, "app", json_string(app));
-		if (store_rec_get(s->store, c->txn, DB_APPS, app, &rec) == 0)
-			for (int i = 0; keys[i] != NULL; i++)
-				if (json_is_string(json_object_get(rec, keys[i])))
-					json_object_set(ev, keys[i], json_object_get(rec, keys[i]));
-		json_decref(rec);
-	} else if (cohort != NULL && config_cohort(s->cfg, cohort) != NULL) {
-		json_object_set_new(ev, "cohort", json_string(cohort));
-	}
-	if (wctx_emit(c, ev) == 0)
-		store_txn_commit(&c->txn, &st);
-	else
-		store_txn_abort(&c->txn);
-	json_decref(ev);
-}
-
-/* Run one decoded request inside the batch transaction. */
-static void
-pending_apply(struct server *s, MDB_txn *txn, struct pending *p)
-{
-	int64_t now = clock_now(&s->clock);
-	struct pw_status st = {0, ""};
-	struct wctx c;
-	json_t *actor = NULL, *data = NULL, *stored = NULL;
-	int rc;
-
-	memset(&c, 0, sizeof c);
-	rc = cmd_actor_load(s->store, txn, s->cfg, p->req.actor, &actor, &st);
-	if (rc != 0) {
-		reply_err(p, rc, st.msg);
-		return;
-	}
-	if ((p->cmd->flags & CMD_WRITES) &&
-	    store_request_get(s->store, txn, p->req.actor, p->req.id, &stored) == 0) {
-		p->reply = stored;   /* a resend: the first reply, applied once */
-		p->needs_commit = 1; /* the first may be in this very batch */
-		json_decref(actor);
-		return;
-	}
-	c = (struct wctx){.store = s->store,
-			  .cfg = s->cfg,
-			  .now = now,
-			  .clock = &s->clock,
-			  .actor_id = p->req.actor,
-			  .actor = actor,
-			  .events = json_array(),
-			  .st = &st};
-	rc = store_txn_begin(s->store, txn, 0, &c.txn, &st);
-	if (rc == 0)
-		rc = cmd_run(p->cmd, &c, p->req.args, &data);
-	if (rc == 0) {
-		p->reply = proto_reply_ok(p->req.id, data);
-		data = NULL;
-		if (p->cmd->flags & CMD_WRITES)
-			rc = store_request_put(s->store, c.txn, p->req.actor, p->req.id, p->reply,
-					       now, &st);
-		if (rc == 0)
-			rc = store_txn_commit(&c.txn, &st);
-	}
-	if (rc != 0) {
-		store_txn_abort(&c.txn);
-		json_array_clear(c.events);
-		reply_err(p, rc, st.msg);
-		if (rc == PW_EFORBIDDEN)
-			audit_refusal(s, txn, &c, p);
-	}
-	/* Reads too: they may have seen this batch's writes, which a failed commit undoes. */
-	p->needs_commit = 1;
-	p->events = c.events;
-	json_decref(actor);
-	json_decref(data);
-}
-
-static void
-pending_send(struct server *s, struct pending *p)
-{
-	char *body;
-
-	if (p->nframes == 0 || p->reply == NULL)
-		return;
-	body = proto_encode(p->reply);
-	for (int i = 0; i < (p->nframes < 0 ? 1 : p->nframes - 1); i++)
-		zmq_send(s->api, zmq_msg_data(&p->frames[i]), zmq_msg_size(&p->frames[i]),
-			 ZMQ_SNDMORE | ZMQ_DONTWAIT);
-	/* A peer that does not read its replies loses them; it resends by id. */
-	zmq_send(s->api, body, strlen(body), ZMQ_DONTWAIT);
-	free(body);
 }
 
 static void
@@ -567,62 +389,9 @@ batch_commit_failed(struct pending *batch, int n, const char *why)
 	for (int i = 0; i < n; i++) {
 		if (!batch[i].needs_commit)
 			continue;
-		reply_err(&batch[i], PW_EINTERNAL, why);
+		request_fail(&batch[i], PW_EINTERNAL, why);
 		json_array_clear(batch[i].events);
 	}
-}
-
-/*
- * A command that runs outside the transaction (backup) is checked inside it
- * first: an unknown actor or one without the role is refused here, and the
- * refusal is audited like any other. The rest run after the commit.
- */
-static void
-pending_check_outside(struct server *s, MDB_txn *txn, struct pending *p)
-{
-	struct pw_status st = {0, ""};
-	json_t *actor = NULL;
-	struct wctx c;
-	int rc = cmd_actor_load(s->store, txn, s->cfg, p->req.actor, &actor, &st);
-
-	if (rc != 0) {
-		reply_err(p, rc, st.msg);
-		return;
-	}
-	if (!cmd_allowed(p->cmd, actor)) {
-		c = (struct wctx){.store = s->store,
-				  .cfg = s->cfg,
-				  .now = clock_now(&s->clock),
-				  .clock = &s->clock,
-				  .actor_id = p->req.actor,
-				  .actor = actor,
-				  .events = json_array(),
-				  .st = &st};
-		pw_fail(&st, PW_EFORBIDDEN, "%s may not run %s", p->req.actor, p->cmd->name);
-		reply_err(p, PW_EFORBIDDEN, st.msg);
-		audit_refusal(s, txn, &c, p);
-		p->events = c.events;
-		p->needs_commit = 1;
-	}
-	json_decref(actor);
-}
-
-/*
- * Run the commands that work outside a transaction (backup), after the
- * commit; the actor and the role were checked in the transaction.
- */
-static void
-pending_outside(struct server *s, struct pending *p)
-{
-	struct pw_status st = {0, ""};
-	json_t *data = NULL;
-	int rc = proto_args_check(p->req.args, p->cmd->args, &st);
-
-	if (rc == 0)
-		rc = cmd_run_outside(p->cmd, s->store, p->req.args, &data, &st);
-	json_decref(p->reply);
-	p->reply =
-	    rc == 0 ? proto_reply_ok(p->req.id, data) : proto_reply_err(p->req.id, rc, st.msg);
 }
 
 /*
@@ -670,7 +439,7 @@ turn(struct server *s)
 	struct wctx sys;
 
 	memset(&sys, 0, sizeof sys);
-	while (n < max && pending_recv(s, &batch[n]) > 0)
+	while (n < max && request_recv(&s->env, &batch[n]) > 0)
 		n++;
 	outbox_recv(s->outbox, s->workers, max);
 	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono) &&
@@ -679,7 +448,7 @@ turn(struct server *s)
 	if (store_txn_begin(s->store, NULL, 0, &txn, &st) != 0) {
 		for (int i = 0; i < n; i++)
 			if (batch[i].nframes > 0)
-				reply_err(&batch[i], PW_EINTERNAL, st.msg);
+				request_fail(&batch[i], PW_EINTERNAL, st.msg);
 		outbox_rollback(s->outbox);
 		goto send;
 	}
@@ -687,13 +456,13 @@ turn(struct server *s)
 		struct pending *p = &batch[i];
 
 		if (p->nframes < 0)
-			reply_err(p, PW_EMALFORMED, "a request has at most 4 frames");
-		if (p->nframes <= 0 || pending_decode(s, p) != 0)
+			request_fail(p, PW_EMALFORMED, "a request has at most 4 frames");
+		if (p->nframes <= 0 || request_decode(&s->env, p) != 0)
 			continue;
 		if (p->cmd->flags & CMD_OUTSIDE_TXN)
-			pending_check_outside(s, txn, p);
+			request_check_outside(&s->env, txn, p);
 		else
-			pending_apply(s, txn, p);
+			request_apply(&s->env, txn, p);
 	}
 	sys = system_ctx(s, txn, &st);
 	if (timers_turn(s, &sys) != 0 || outbox_apply(s->outbox, &sys, mono) != 0) {
@@ -717,8 +486,8 @@ send:
 		struct pending *p = &batch[i];
 
 		if (p->cmd != NULL && (p->cmd->flags & CMD_OUTSIDE_TXN) && p->reply == NULL)
-			pending_outside(s, p);
-		pending_send(s, p);
+			request_outside(&s->env, p);
+		request_send(&s->env, p);
 		if (p->events != NULL)
 			publish(s, p->events);
 	}
@@ -728,7 +497,7 @@ send:
 done:
 	json_decref(sys.events);
 	for (int i = 0; i < n; i++)
-		pending_clear(&batch[i]);
+		request_clear(&batch[i]);
 	free(batch);
 }
 
@@ -737,27 +506,47 @@ prune_requests(struct server *s, int64_t now)
 {
 	struct pw_status st;
 	MDB_txn *txn = NULL;
-	size_t n = 0;
+	size_t n = 0, tokens = 0;
 
 	s->last_prune = now;
 	if (store_txn_begin(s->store, NULL, 0, &txn, &st) != 0)
 		return;
 	if (store_requests_prune(s->store, txn,
-				 now - (int64_t)s->cfg->daemon.idempotency_hours * 3600, &n) != 0) {
+				 now - (int64_t)s->cfg->daemon.idempotency_hours * 3600, &n) != 0 ||
+	    token_prune(s->store, txn, now, &tokens) != 0) {
 		store_txn_abort(&txn);
 		return;
 	}
 	if (store_txn_commit(&txn, &st) != 0)
 		log_warn("pruning request ids: %s", st.msg);
-	else if (n > 0)
-		log_info("pruned %zu request ids older than %d hours", n,
-			 s->cfg->daemon.idempotency_hours);
+	else if (n > 0 || tokens > 0)
+		log_info("pruned %zu request ids older than %d hours, %zu spent token records", n,
+			 s->cfg->daemon.idempotency_hours, tokens);
+}
+
+/* Answer the handshakes waiting for ZAP; publish the refusals audited. */
+static void
+zap_turn(struct server *s)
+{
+	json_t *events = json_array();
+	int zevents = 0;
+	size_t len = sizeof zevents;
+
+	do {
+		access_zap_answer(s->access, events);
+		zmq_getsockopt(access_zap_socket(s->access), ZMQ_EVENTS, &zevents, &len);
+	} while (zevents & ZMQ_POLLIN);
+	publish(s, events);
+	json_decref(events);
 }
 
 int
 server_run(struct server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t *reload)
 {
-	zmq_pollitem_t items[] = {{s->api, 0, ZMQ_POLLIN, 0}, {s->workers, 0, ZMQ_POLLIN, 0}};
+	zmq_pollitem_t items[] = {{s->api, 0, ZMQ_POLLIN, 0},
+				  {s->workers, 0, ZMQ_POLLIN, 0},
+				  {access_zap_socket(s->access), 0, ZMQ_POLLIN, 0}};
+	int nitems = access_zap_socket(s->access) != NULL ? 3 : 2;
 
 	prune_requests(s, clock_now(&s->clock));
 	log_info("ready");
@@ -772,9 +561,11 @@ server_run(struct server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t 
 				log_error("reload refused, keeping the running configuration: %s",
 					  st.msg);
 		}
-		rc = zmq_poll(items, 2, 250);
+		rc = zmq_poll(items, nitems, 250);
 		if (rc < 0 && zmq_errno() != EINTR)
 			fatal("zmq_poll: %s", zmq_strerror(zmq_errno()));
+		if (nitems == 3 && (items[2].revents & ZMQ_POLLIN))
+			zap_turn(s);
 		turn(s);
 		now = clock_now(&s->clock);
 		if (now - s->last_prune >= PRUNE_EVERY)

@@ -10,9 +10,11 @@
 #include "store_internal.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util.h"
 
@@ -100,6 +102,64 @@ migrate_1_to_2(struct store *s, MDB_txn *txn, struct pw_status *st)
 	return 0;
 }
 
+/* One request record, as read before version 3 rewrote its key. */
+struct old_request {
+	char *key, *val;
+	size_t klen, vlen;
+};
+
+/*
+ * Version 2 to 3: stored replies are scoped by principal as well as actor
+ * ("PRINCIPAL/ACTOR" NUL id). Every reply stored before came from a local
+ * peer, the operator: "ACTOR" becomes "operator/ACTOR", and the age index
+ * is rebuilt. Runs inside the open transaction.
+ */
+static int
+migrate_2_to_3(struct store *s, MDB_txn *txn, struct pw_status *st)
+{
+	struct old_request *list = NULL;
+	size_t n = 0, done = 0;
+	MDB_cursor *cur;
+	MDB_val ck, cv;
+	int rc = mdb_cursor_open(txn, s->dbi[DB_REQUESTS], &cur);
+
+	for (int op = MDB_FIRST; rc == 0 && mdb_cursor_get(cur, &ck, &cv, op) == 0; op = MDB_NEXT) {
+		list = xrealloc(list, (n + 1) * sizeof *list);
+		list[n] = (struct old_request){xmalloc(ck.mv_size), xmalloc(cv.mv_size), ck.mv_size,
+					       cv.mv_size};
+		memcpy(list[n].key, ck.mv_data, ck.mv_size);
+		memcpy(list[n].val, cv.mv_data, cv.mv_size);
+		n++;
+	}
+	if (rc == 0)
+		mdb_cursor_close(cur);
+	if (rc == 0)
+		rc = mdb_drop(txn, s->dbi[DB_REQUESTS], 0);
+	if (rc == 0)
+		rc = mdb_drop(txn, s->dbi[DB_REQUESTS_DUE], 0);
+	for (size_t i = 0; i < n; i++) {
+		char *key = xmalloc(list[i].klen + 9);
+		MDB_val k = {list[i].klen + 9, key}, v = {list[i].vlen, list[i].val};
+
+		memcpy(key, "operator/", 9);
+		memcpy(key + 9, list[i].key, list[i].klen);
+		if (rc == 0 && k.mv_size <= 500)
+			rc = mdb_put(txn, s->dbi[DB_REQUESTS], &k, &v, 0);
+		if (rc == 0 && k.mv_size <= 500)
+			rc = index_request(s, txn, &k, &v, &done);
+		free(key);
+		free(list[i].key);
+		free(list[i].val);
+	}
+	free(list);
+	if (rc != 0)
+		return store_lmdb_fail(st, rc, "upgrading the store from schema version 2");
+	log_info("store: upgraded from schema version 2 to 3 (%zu request ids scoped to the "
+		 "operator)",
+		 done);
+	return 0;
+}
+
 static int
 schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *st)
 {
@@ -119,8 +179,9 @@ schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *
 		return store_lmdb_fail(st, rc, "reading the schema version");
 	snprintf(have, sizeof have, "%.*s", (int)(v.mv_size < 15 ? v.mv_size : 15),
 		 (const char *)v.mv_data);
-	if (strcmp(have, "1") == 0 && STORE_SCHEMA_VERSION == 2) {
-		if (migrate_1_to_2(s, txn, st) != 0)
+	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0) {
+		if ((strcmp(have, "1") == 0 && migrate_1_to_2(s, txn, st) != 0) ||
+		    migrate_2_to_3(s, txn, st) != 0)
 			return PW_ESTORE;
 		v.mv_size = strlen(want);
 		v.mv_data = want;
@@ -231,17 +292,32 @@ store_backup(struct store *s, const char *path, int compact, struct pw_status *s
 {
 	struct stat sb;
 	char *data = xasprintf("%s/data.mdb", path);
-	int rc, exists = stat(data, &sb) == 0;
+	int rc = 0, fd = -1;
 
+	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+		rc = pw_fail(st, PW_EINVALID, "backup: %s is not an existing directory", path);
+		goto done;
+	}
+	/* 0600 whatever the umask: a backup holds everyone's personal data. */
+	fd = open(data, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		rc = errno == EEXIST
+			 ? pw_fail(st, PW_EEXISTS, "backup: %s already holds a store (data.mdb)",
+				   path)
+			 : pw_fail(st, PW_ESTORE, "backup to %s failed: %s", path, strerror(errno));
+		goto done;
+	}
+	rc = mdb_env_copyfd2(s->env, fd, compact ? MDB_CP_COMPACT : 0);
+	if (rc == 0 && fsync(fd) != 0)
+		rc = errno;
+	close(fd);
+	if (rc != 0) {
+		unlink(data); /* no half a store left behind to be taken for a backup */
+		rc = pw_fail(st, PW_ESTORE, "backup to %s failed: %s", path, mdb_strerror(rc));
+	}
+done:
 	free(data);
-	if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
-		return pw_fail(st, PW_EINVALID, "backup: %s is not an existing directory", path);
-	if (exists)
-		return pw_fail(st, PW_EEXISTS, "backup: %s already holds a store (data.mdb)", path);
-	rc = mdb_env_copy2(s->env, path, compact ? MDB_CP_COMPACT : 0);
-	if (rc != 0)
-		return pw_fail(st, PW_ESTORE, "backup to %s failed: %s", path, mdb_strerror(rc));
-	return 0;
+	return rc;
 }
 
 int

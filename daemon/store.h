@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -40,7 +40,7 @@ enum store_db {
 	DB_REQUESTS_DUE,    /* time (u64 BE) actor \0 request id -> "": requests by age */
 	DB_KEYS,	    /* key id -> CURVE key: public half, principal, created, revoked */
 	DB_KEYS_BY_PUBLIC,  /* public key (Z85) \0 key id -> "": ZAP's look-up */
-	DB_TOKENS,	    /* "secret"/"used"/"session"/"rate" \0 id -> token state (token.c) */
+	DB_TOKENS,	    /* "secret"/"used"/"session"/"rate" : id -> token state (token.h) */
 	DB_COUNT
 };
 
@@ -49,8 +49,9 @@ struct store;
 /*
  * Open (creating if needed) the environment in directory path with the
  * given map size. Refuses a store whose schema version is not
- * STORE_SCHEMA_VERSION, except version 1, which it upgrades (the indexes of
- * version 2 built from the records). On success *out owns the store.
+ * STORE_SCHEMA_VERSION, except versions 1 and 2, which it upgrades (the
+ * indexes of version 2 built from the records; version 3 scopes stored
+ * replies by principal). On success *out owns the store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
 void store_close(struct store **s);
@@ -112,11 +113,16 @@ int store_events_since(struct store *s, MDB_txn *txn, uint64_t after, int limit,
 int store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after, int limit,
 		     json_t **out, uint64_t *next);
 
-/* Idempotency: the stored reply for (actor, reqid), or PW_ENOTFOUND. */
-int store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
-		      json_t **reply);
-int store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
-		      const json_t *reply, int64_t now, struct pw_status *st);
+/*
+ * Idempotency: the stored reply for (scope, reqid), or PW_ENOTFOUND. The
+ * scope names who sent it ("PRINCIPAL/ACTOR"); sum fingerprints the command
+ * and its arguments: a stored reply whose sum differs is PW_EINVALID (the
+ * id was reused for another request). NULL sums match anything.
+ */
+int store_request_get(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+		      const char *sum, json_t **reply);
+int store_request_put(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+		      const char *sum, const json_t *reply, int64_t now, struct pw_status *st);
 /* Delete stored replies recorded before 'before'; *n gets how many. */
 int store_requests_prune(struct store *s, MDB_txn *txn, int64_t before, size_t *n);
 

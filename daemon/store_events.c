@@ -140,7 +140,7 @@ store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after,
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
 }
 
-/* The requests key: actor NUL JSON-encoded request id. */
+/* The requests key: scope NUL JSON-encoded request id. */
 static size_t
 request_key(char *buf, size_t cap, const char *actor, const json_t *reqid)
 {
@@ -155,11 +155,11 @@ request_key(char *buf, size_t cap, const char *actor, const json_t *reqid)
 }
 
 int
-store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
-		  json_t **reply)
+store_request_get(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+		  const char *sum, json_t **reply)
 {
 	char buf[512];
-	MDB_val k = {request_key(buf, sizeof buf, actor, reqid), buf}, v;
+	MDB_val k = {request_key(buf, sizeof buf, scope, reqid), buf}, v;
 	json_t *rec;
 	int rc = mdb_get(txn, s->dbi[DB_REQUESTS], &k, &v);
 
@@ -171,6 +171,11 @@ store_request_get(struct store *s, MDB_txn *txn, const char *actor, const json_t
 	rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
 	if (rec == NULL)
 		fatal("store: a stored reply is not JSON");
+	/* The same id for another command or other arguments is not a resend. */
+	if (sum != NULL && str(rec, "sum") != NULL && strcmp(sum, str(rec, "sum")) != 0) {
+		json_decref(rec);
+		return PW_EINVALID;
+	}
 	*reply = json_incref(json_object_get(rec, "reply"));
 	json_decref(rec);
 	return *reply ? 0 : PW_ENOTFOUND;
@@ -190,12 +195,12 @@ store_request_age_put(struct store *s, MDB_txn *txn, const MDB_val *k, int64_t a
 }
 
 int
-store_request_put(struct store *s, MDB_txn *txn, const char *actor, const json_t *reqid,
-		  const json_t *reply, int64_t now, struct pw_status *st)
+store_request_put(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+		  const char *sum, const json_t *reply, int64_t now, struct pw_status *st)
 {
 	char buf[512];
-	MDB_val k = {request_key(buf, sizeof buf, actor, reqid), buf};
-	json_t *rec = json_pack("{s:I, s:O}", "at", (json_int_t)now, "reply", reply);
+	MDB_val k = {request_key(buf, sizeof buf, scope, reqid), buf};
+	json_t *rec = json_pack("{s:I, s:O, s:s*}", "at", (json_int_t)now, "reply", reply, "sum", sum);
 	int rc = store_json_put(s, txn, DB_REQUESTS, &k, rec, 0, st);
 
 	json_decref(rec);

@@ -16,7 +16,11 @@ wctx_emit(struct wctx *c, json_t *ev)
 	int rc;
 
 	json_object_set_new(ev, "at", json_string(pw_time_format(c->now, t)));
-	json_object_set_new(ev, "actor", json_string(c->actor_id));
+	/* "actor": null withholds who acted (a 360 response): the event has none. */
+	if (json_is_null(json_object_get(ev, "actor")))
+		json_object_del(ev, "actor");
+	else
+		json_object_set_new(ev, "actor", json_string(c->actor_id));
 	if (c->via != NULL)
 		json_object_set_new(ev, "via", json_string(c->via));
 	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);

@@ -21,6 +21,8 @@
 #include "proto.h"
 #include "store.h"
 
+struct principal;
+
 struct wctx {
 	struct store *store;
 	MDB_txn *txn; /* the command's own (child) transaction */
@@ -29,14 +31,17 @@ struct wctx {
 	struct pw_clock *clock;
 	const char *actor_id;
 	json_t *actor;	 /* the actor's person record */
-	const char *via; /* "operator" when the operator acts for actor_id, else NULL */
-	json_t *events;	 /* events this command appended, in order */
-	json_t *cstates; /* cohort states loaded by this command */
+	const char *via; /* "operator" or "web" when that principal acts for actor_id, else NULL */
+	const struct principal *principal; /* who sent the request (auth.h); NULL for pathwayd */
+	const struct token_claims *token;  /* the request's verified person token, or NULL */
+	json_t *events;			   /* events this command appended, in order */
+	json_t *cstates;		   /* cohort states loaded by this command */
 	struct pw_status *st;
 };
 
 /*
- * Append ev to the event log with the actor, time and via (when set) filled in, write the
+ * Append ev to the event log with the actor, time and via (when set) filled
+ * in (an ev with "actor": null keeps no actor: who acted is withheld), write the
  * notifications it causes (notify_event), and add it to c->events. ev stays
  * the caller's. Returns 0 or the store's error with c->st filled; on error
  * the caller aborts c->txn.

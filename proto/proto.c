@@ -35,6 +35,15 @@ static const struct errcode errcodes[] = {
     {PW_EINTERNAL, "internal_error", "the daemon could not complete the request"},
     {PW_ECONFIG, "config_error", "the configuration is not valid"},
     {PW_ESTORE, "internal_error", "the store failed"},
+    {PW_EUNAUTHENTICATED, "unauthenticated",
+     "no principal this request may come from: no key, an unknown or revoked key, or no token"},
+    {PW_ETOKEN_INVALID, "token_invalid",
+     "the token is malformed, forged, or made with a secret no longer honoured"},
+    {PW_ETOKEN_EXPIRED, "token_expired", "the token has expired"},
+    {PW_ETOKEN_USED, "token_used", "the token was already used"},
+    {PW_ETOKEN_STALE, "token_stale", "the token's application has left the stage it was for"},
+    {PW_ETOKEN_WRONG_PURPOSE, "token_wrong_purpose",
+     "the token is not for this command or this application"},
 };
 
 static const struct errcode *
@@ -156,17 +165,23 @@ proto_request_decode(const void *buf, size_t len, size_t max_len, struct pw_requ
 	json_object_foreach(req->root, key, val)
 	{
 		if (strcmp(key, "id") && strcmp(key, "cmd") && strcmp(key, "actor") &&
-		    strcmp(key, "args"))
+		    strcmp(key, "args") && strcmp(key, "token"))
 			return pw_fail(st, PW_EINVALID, "unknown field '%s'", key);
 	}
 	cmd = json_object_get(req->root, "cmd");
 	if (!json_is_string(cmd) || json_string_length(cmd) == 0)
 		return pw_fail(st, PW_EINVALID, "'cmd' must be a non-empty string");
+	/* Who acts: required of the operator, implied by a person's key or token (request.c). */
 	actor = json_object_get(req->root, "actor");
-	if (!json_is_string(actor) || !pw_id_valid(json_string_value(actor)))
+	if (actor != NULL && (!json_is_string(actor) || !pw_id_valid(json_string_value(actor))))
 		return pw_fail(st, PW_EINVALID, "'actor' must be a person id");
+	val = json_object_get(req->root, "token");
+	if (val != NULL &&
+	    (!json_is_string(val) || json_string_length(val) < 1 || json_string_length(val) > 512))
+		return pw_fail(st, PW_EINVALID, "'token' must be a string of 1 to 512 bytes");
 	req->cmd = json_string_value(cmd);
 	req->actor = json_string_value(actor);
+	req->token = json_string_value(val);
 	req->args = json_object_get(req->root, "args");
 	if (req->args == NULL) {
 		req->args = json_object();
@@ -324,7 +339,7 @@ proto_reply_err(json_t *id, int code, const char *message)
 json_t *
 proto_request_new(json_t *id, const char *cmd, const char *actor, json_t *args)
 {
-	return json_pack("{s:O, s:s, s:s, s:o}", "id", id ? id : json_null(), "cmd", cmd, "actor",
+	return json_pack("{s:O, s:s, s:s*, s:o}", "id", id ? id : json_null(), "cmd", cmd, "actor",
 			 actor, "args", args ? args : json_object());
 }
 

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define PW_PROTOCOL_VERSION 1
+#define PW_PROTOCOL_VERSION 2
 #define PW_VERSION "0.1.0"
 
 /* obj[key] as a C string; NULL when it is absent or not a string. */
@@ -45,7 +45,13 @@ enum {
 	PW_EINTERNAL = -12,
 	PW_ECONFIG = -13,
 	PW_ESTORE = -14,
-	PW_ERR_MIN = -14
+	PW_EUNAUTHENTICATED = -15,
+	PW_ETOKEN_INVALID = -16,       /* malformed, bad MAC, unknown secret or past its grace */
+	PW_ETOKEN_EXPIRED = -17,       /* past the token's expiry */
+	PW_ETOKEN_USED = -18,	       /* a one-use token already used */
+	PW_ETOKEN_STALE = -19,	       /* its application left the stage it was made for */
+	PW_ETOKEN_WRONG_PURPOSE = -20, /* used for another purpose, command or application */
+	PW_ERR_MIN = -20
 };
 
 /* The stable snake_case code of err as it crosses the wire ("forbidden"). */
@@ -74,7 +80,8 @@ struct pw_request {
 	json_t *id; /* string or integer; NULL until decoded */
 	const char *cmd;
 	const char *actor;
-	json_t *args; /* always an object after a successful decode */
+	const char *token; /* a person token (token.c), or NULL when the request carries none */
+	json_t *args;	   /* always an object after a successful decode */
 };
 
 /*
@@ -134,7 +141,7 @@ int proto_role_bit(const char *name);
 /* Build replies. data is stolen (may be NULL for {}); id is borrowed (NULL -> null). */
 json_t *proto_reply_ok(json_t *id, json_t *data);
 json_t *proto_reply_err(json_t *id, int code, const char *message);
-/* Build a request object; args stolen (may be NULL). */
+/* Build a request object; args stolen (may be NULL); no "actor" when actor is NULL. */
 json_t *proto_request_new(json_t *id, const char *cmd, const char *actor, json_t *args);
 
 /* Serialise compactly; the caller frees the string. Aborts on allocation failure. */

@@ -142,19 +142,48 @@ log_level_parse(const char *name)
 	return -1;
 }
 
+/*
+ * Add s to b with every control byte (below 0x20, and 0x7f) escaped: \n,
+ * \r, \t as such, the others as \xNN. Log lines hold text a client sent (a
+ * worker's name, an SMTP error, a command's arguments), and one with a
+ * newline in it must not forge a line of its own.
+ */
+static void
+log_escape(struct pw_buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p != '\0'; p++) {
+		if (*p == '\n')
+			pw_buf_adds(b, "\\n");
+		else if (*p == '\r')
+			pw_buf_adds(b, "\\r");
+		else if (*p == '\t')
+			pw_buf_adds(b, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			pw_buf_addf(b, "\\x%02x", *p);
+		else
+			pw_buf_add(b, (const char *)p, 1);
+	}
+}
+
 void
 log_msg(enum log_level level, const char *fmt, ...)
 {
 	char when[PW_TIME_LEN];
+	struct pw_buf b = {0};
 	va_list ap;
+	char *text;
 
 	if (level > log_threshold)
 		return;
-	fprintf(stderr, "%s %s ", pw_time_format(pw_clock_now(), when), log_names[level]);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	text = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	pw_buf_addf(&b, "%s %s ", pw_time_format(pw_clock_now(), when), log_names[level]);
+	log_escape(&b, text);
+	pw_buf_add(&b, "\n", 1);
+	fwrite(b.p, 1, b.len, stderr); /* one write: lines of processes sharing stderr stay whole */
+	free(b.p);
+	free(text);
 }
 
 int64_t

@@ -141,18 +141,20 @@ run_app_history(struct wctx *c, const json_t *args, json_t **data)
 		json_t *kept = json_array(), *ev;
 		size_t i;
 
+		int raters = cmd_sees_raters(c, app);
+
 		json_array_foreach(evs, i, ev)
 		{
 			const char *rater = str(json_object_get(ev, "data"), "rater");
-
 			const char *by = str(ev, "actor");
 
 			/* Who was emailed what would tell which raters have not responded. */
 			if (strncmp(str(ev, "type"), "notification.", 13) == 0)
 				continue;
-			if (streq(str(ev, "type"), "application.response_recorded") &&
+			/* An invited rater does not learn who the other raters are. */
+			if (streq(str(ev, "type"), "application.rater_invited") && !raters &&
 			    !streq(rater, c->actor_id))
-				json_object_del(json_object_get(ev, "data"), "rater");
+				continue;
 			/*
 			 * Nor who acted, unless it is the viewer, the candidate, the
 			 * coach or the daemon: a rater's response, or another
@@ -210,7 +212,7 @@ list_visit(const char *id, void *ud)
 		return 1;
 	}
 	json_object_del(app, "v");
-	cmd_raters_redact(l->c, app);
+	cmd_app_redact(l->c, app);
 	json_array_append_new(l->out, app);
 	snprintf(l->next, sizeof l->next, "%s", id);
 	return 0;

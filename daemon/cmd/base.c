@@ -200,23 +200,57 @@ offers_run(struct wctx *c, struct engine_out *out)
 	return rc;
 }
 
+int
+cmd_sees_raters(const struct wctx *c, const json_t *app)
+{
+	int roles = engine_roles(c->actor);
+
+	if (roles & READERS)
+		return 1;
+	if (json_object_get(json_object_get(app, "raters"), c->actor_id) != NULL)
+		return 0; /* an invited rater sees only themself */
+	return ((roles & ROLE_CANDIDATE) && streq(str(app, "candidate"), c->actor_id)) ||
+	       ((roles & ROLE_HEADTEACHER) && streq(str(app, "school"), str(c->actor, "school"))) ||
+	       ((roles & ROLE_COACH) && streq(str(app, "coach"), c->actor_id));
+}
+
+/* Drop obj[key] unless the actor is an LA adviser or wrote obj ("by"). */
+static void
+free_text_redact(const struct wctx *c, json_t *obj, const char *key)
+{
+	if (!(engine_roles(c->actor) & ROLE_LA_ADVISER) && !streq(str(obj, "by"), c->actor_id))
+		json_object_del(obj, key);
+}
+
 /*
- * 360 feedback is confidential: who responded is for LA advisers and viewers;
- * a rater sees their own response. Applies to any application record shown.
+ * What is confidential in an application. 360 feedback: who responded is
+ * for LA advisers and viewers; a rater sees their own entry only; the
+ * candidate, their headteacher and coach see who was invited. Free text (a
+ * decision's note, a withdrawal's reason) is for LA advisers and its author.
  */
 void
-cmd_raters_redact(const struct wctx *c, json_t *v)
+cmd_app_redact(const struct wctx *c, json_t *v)
 {
-	const char *rater;
-	json_t *r;
+	json_t *raters = json_object_get(v, "raters"), *r, *d;
+	int all = engine_roles(c->actor) & READERS, invited = cmd_sees_raters(c, v);
+	const char *key;
+	void *tmp;
 
-	if (engine_roles(c->actor) & READERS)
-		return;
-	json_object_foreach(json_object_get(v, "raters"), rater, r)
+	json_object_foreach_safe(raters, tmp, key, r)
 	{
-		if (strcmp(rater, c->actor_id) != 0)
+		if (all || strcmp(key, c->actor_id) == 0)
+			continue;
+		if (invited)
 			json_object_del(r, "responded");
+		else
+			json_object_del(raters, key);
 	}
+	json_object_foreach(json_object_get(v, "decisions"), key, d)
+	{
+		free_text_redact(c, d, "note");
+	}
+	if (json_object_get(v, "withdrawal") != NULL)
+		free_text_redact(c, json_object_get(v, "withdrawal"), "reason");
 }
 
 /* Render an application for a reply: the record plus its current requirements. */
@@ -228,7 +262,7 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 
 	cmd_engine_ctx(c, candidate, &e);
 	json_object_del(v, "v");
-	cmd_raters_redact(c, v);
+	cmd_app_redact(c, v);
 	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
 		json_object_set_new(v, "requirements", engine_requirements(&e, app));
 	return v;

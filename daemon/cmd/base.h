@@ -60,8 +60,19 @@ int cmd_emit_all(struct wctx *c, struct engine_out *out);
 /* Fill the engine's context for the actor of c and the candidate given. */
 void cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e);
 
-/* Remove from application v what the actor may not see of its 360 raters. */
-void cmd_raters_redact(const struct wctx *c, json_t *v);
+/*
+ * Whether the actor may see who was invited to rate app: LA advisers and
+ * viewers, and its candidate, headteacher and coach unless invited
+ * themselves (an invited rater sees only their own entry).
+ */
+int cmd_sees_raters(const struct wctx *c, const json_t *app);
+
+/*
+ * Remove from application v (a copy, changed in place) what the actor may
+ * not see: other raters or whether they responded, and free text (decision
+ * notes, the withdrawal's reason) unless an LA adviser or its author.
+ */
+void cmd_app_redact(const struct wctx *c, json_t *v);
 
 /* An application as a reply shows it: the record and its current requirements (new reference). */
 json_t *cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate);

@@ -22,6 +22,8 @@ enum {
 	CMD_WRITES = 1,	      /* changes state: idempotent by request id, reply after commit */
 	CMD_OUTSIDE_TXN = 2,  /* runs after the batch commits, with no transaction */
 	CMD_MANUAL_CLOCK = 4, /* exists only when the daemon runs on a manual clock */
+	CMD_OPERATOR = 8,     /* only the operator principal (a local peer, an operator key) */
+	CMD_ANONYMOUS = 16,   /* anyone, before they are anyone: pathway-web's login pages */
 };
 
 struct cmd_entry {
@@ -37,7 +39,8 @@ const struct cmd_entry *cmd_find(const char *name);
 
 /*
  * Load the actor's person record (the configured operator is a built-in LA
- * adviser). Returns 0, PW_EUNKNOWN_ACTOR or PW_ESTORE; *actor is a new reference.
+ * adviser, "viewer" the built-in viewer a viewer key reads as). Returns 0, PW_EUNKNOWN_ACTOR or
+ * PW_ESTORE; *actor is a new reference.
  */
 int cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const char *id,
 		   json_t **actor, struct pw_status *st);
@@ -54,7 +57,7 @@ int cmd_allowed(const struct cmd_entry *e, const json_t *actor);
 int cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **data);
 
 /* Apply the server-side effects of an OUTSIDE_TXN command (system.backup). */
-int cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,
-		    struct pw_status *st);
+int cmd_run_outside(const struct cmd_entry *e, struct store *s, const struct pw_config *cfg,
+		    const json_t *args, json_t **data, struct pw_status *st);
 
 #endif

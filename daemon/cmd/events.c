@@ -40,6 +40,13 @@ job_view(const json_t *job, int with_vars)
 	json_object_del(v, "v");
 	if (!with_vars)
 		json_object_del(v, "vars");
+	/* A link with a person token is its recipient's alone (token.c). */
+	if (json_object_get(json_object_get(v, "vars"), "action_url") != NULL)
+		json_object_set_new(json_object_get(v, "vars"), "action_url",
+				    json_string("(a personal link, not shown)"));
+	if (json_object_get(json_object_get(v, "vars"), "login_url") != NULL)
+		json_object_set_new(json_object_get(v, "vars"), "login_url",
+				    json_string("(a personal link, not shown)"));
 	if (json_object_get(job, "attachments") != NULL) {
 		json_t *names = json_array(), *a;
 		size_t i;

@@ -67,6 +67,22 @@ person_fill(struct wctx *c, json_t *p, const json_t *args)
 	return person_digest_check(c, p);
 }
 
+/*
+ * Ids a person may not take: the daemon's own (its events' actor), the
+ * operator's, and the principals the authentication layer names.
+ */
+static int
+person_id_reserved(const struct wctx *c, const char *id)
+{
+	static const char *const reserved[] = {"pathwayd", "operator", "viewer",
+					       "web",	   "mailer",   NULL};
+
+	for (int i = 0; reserved[i] != NULL; i++)
+		if (streq(id, reserved[i]))
+			return 1;
+	return streq(id, c->cfg->daemon.operator_id);
+}
+
 int
 run_person_create(struct wctx *c, const json_t *args, json_t **data)
 {
@@ -74,8 +90,12 @@ run_person_create(struct wctx *c, const json_t *args, json_t **data)
 	json_t *p;
 	int rc;
 
-	if (streq(id, c->cfg->daemon.operator_id) ||
-	    store_rec_exists(c->store, c->txn, DB_PEOPLE, id))
+	if (person_id_reserved(c, id))
+		return pw_fail(c->st, PW_EINVALID,
+			       "'%s' is reserved (the daemon, the operator or a service) and "
+			       "cannot be a person's id",
+			       id);
+	if (store_rec_exists(c->store, c->txn, DB_PEOPLE, id))
 		return pw_fail(c->st, PW_EEXISTS, "person '%s' already exists", id);
 	p = json_pack("{s:i, s:s}", "v", 1, "id", id);
 	rc = person_fill(c, p, args);

@@ -1,11 +1,13 @@
 /*
  * system.c: the commands about the daemon itself: system.ping, the
- * system.backup that runs outside any transaction, and the manual clock
+ * system.backup that runs outside any transaction (into a directory it
+ * makes under daemon.backup_dir, 0700), and the manual clock
  * (clock.set, clock.advance), which moves forward only and is kept in the
  * store's meta across restarts.
  */
 #include "cmd/system.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,28 +29,62 @@ run_ping(struct wctx *c, const json_t *args, json_t **data)
 	return 0;
 }
 
+/*
+ * A backup's name: a relative path under daemon.backup_dir whose parts are
+ * ids ([A-Za-z0-9._-]), none of them "." or "..".
+ */
+static int
+backup_name_valid(const char *name)
+{
+	char *copy = xstrdup(name), *save = NULL, *part;
+	int ok = *name != '/' && *name != '\0' && name[strlen(name) - 1] != '/' &&
+		 strstr(name, "//") == NULL;
+
+	for (part = strtok_r(copy, "/", &save); ok && part != NULL;
+	     part = strtok_r(NULL, "/", &save))
+		ok = pw_id_valid(part) && strcmp(part, ".") != 0 && strcmp(part, "..") != 0;
+	free(copy);
+	return ok;
+}
+
 int
-run_backup(struct store *s, const json_t *args, json_t **data, struct pw_status *st)
+run_backup(struct store *s, const char *backup_dir, const json_t *args, json_t **data,
+	   struct pw_status *st)
 {
 	const json_t *compact = json_object_get(args, "compact");
-	const char *path = str(args, "path");
-	char *file;
+	const char *name = str(args, "path");
+	char *dir = NULL, *file = NULL, *abs = NULL;
 	FILE *f;
 	long bytes = 0;
 	int rc;
 
-	rc = store_backup(s, path, compact == NULL || json_is_true(compact), st);
+	if (!backup_name_valid(name))
+		return pw_fail(
+		    st, PW_EINVALID,
+		    "'path' must be a name under the backup directory (daemon.backup_dir): "
+		    "a relative path of letters, digits, '.', '_' and '-', without '..'");
+	/* The backup directory and everything made in it: the daemon's user only. */
+	dir = xasprintf("%s/%s", backup_dir, name);
+	if (pw_mkdirs(dir, 0700) != 0) {
+		rc = pw_fail(st, PW_ESTORE, "backup: cannot make %s: %s", dir, strerror(errno));
+		goto done;
+	}
+	rc = store_backup(s, dir, compact == NULL || json_is_true(compact), st);
 	if (rc != 0)
-		return rc;
-	file = xasprintf("%s/data.mdb", path);
+		goto done;
+	file = xasprintf("%s/data.mdb", dir);
 	f = fopen(file, "rb");
 	if (f != NULL && fseek(f, 0, SEEK_END) == 0)
 		bytes = ftell(f);
 	if (f != NULL)
 		fclose(f);
+	abs = realpath(dir, NULL);
+	*data = json_pack("{s:s, s:I}", "path", abs ? abs : dir, "bytes", (json_int_t)bytes);
+done:
+	free(abs);
 	free(file);
-	*data = json_pack("{s:s, s:I}", "path", path, "bytes", (json_int_t)bytes);
-	return 0;
+	free(dir);
+	return rc;
 }
 
 /* The manual clock: moves forward only, and is kept in meta across restarts. */

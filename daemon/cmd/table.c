@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "cmd/application.h"
+#include "cmd/auth.h"
 #include "cmd/base.h"
 #include "cmd/cohort.h"
 #include "cmd/events.h"
+#include "cmd/key.h"
 #include "cmd/opportunity.h"
 #include "cmd/person.h"
 #include "cmd/system.h"
@@ -28,6 +30,15 @@ cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const
 	if (strcmp(id, cfg->daemon.operator_id) == 0) {
 		*actor = json_pack("{s:s, s:s, s:[s]}", "id", id, "name", "Operator", "roles",
 				   "la_adviser");
+		return 0;
+	}
+	if (strcmp(id, "web") == 0) { /* pathway-web before anyone has logged in */
+		*actor = json_pack("{s:s, s:s, s:[]}", "id", id, "name", "pathway-web", "roles");
+		return 0;
+	}
+	if (strcmp(id, "viewer") == 0) {
+		*actor =
+		    json_pack("{s:s, s:s, s:[s]}", "id", id, "name", "Viewer", "roles", "viewer");
 		return 0;
 	}
 	rc = store_rec_get(s, txn, DB_PEOPLE, id, actor);
@@ -133,6 +144,16 @@ static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
 						   {"audience", PT_FACTS, 0, NULL},
 						   {"early_days", PT_INT, 1, NULL},
 						   END};
+static const struct proto_field a_email[] = {{"email", PT_EMAIL, 1, NULL}, END};
+static const struct proto_field a_token[] = {{"token", PT_STRING, 1, NULL}, END};
+static const struct proto_field a_token_opt[] = {{"token", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_key_add[] = {
+    {"public", PT_STRING, 1, NULL},
+    {"person", PT_ID, 0, NULL},
+    {"service", PT_ENUM, 0, "operator|mailer|web|viewer"},
+    {"note", PT_STRING, 0, NULL},
+    END};
+static const struct proto_field a_key[] = {{"key", PT_ID, 1, NULL}, END};
 static const struct proto_field a_since[] = {
     {"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
@@ -179,6 +200,14 @@ static const struct cmd_entry cmds[] = {
     {"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
     {"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
     {"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
+    {"key.add", ROLE_LA_ADVISER, W | CMD_OPERATOR, a_key_add, run_key_add},
+    {"key.list", ROLE_LA_ADVISER, CMD_OPERATOR, a_none, run_key_list},
+    {"key.revoke", ROLE_LA_ADVISER, W | CMD_OPERATOR, a_key, run_key_revoke},
+    {"auth.link", ROLE_ANY, W | CMD_ANONYMOUS, a_email, run_auth_link},
+    {"auth.session", ROLE_ANY, W | CMD_ANONYMOUS, a_token, run_auth_session},
+    {"auth.logout", ROLE_ANY, W, a_token_opt, run_auth_logout},
+    {"auth.whoami", ROLE_ANY, 0, a_token_opt, run_auth_whoami},
+    {"token.rotate", ROLE_LA_ADVISER, W, a_none, run_token_rotate},
 };
 
 const struct cmd_entry *
@@ -194,6 +223,9 @@ int
 cmd_allowed(const struct cmd_entry *e, const json_t *actor)
 {
 	int roles = engine_roles(actor);
+
+	if (e->flags & CMD_ANONYMOUS)
+		return 1;
 
 	return (roles & ROLE_LA_ADVISER) || (roles & e->roles);
 }
@@ -222,10 +254,10 @@ cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **
 }
 
 int
-cmd_run_outside(const struct cmd_entry *e, struct store *s, const json_t *args, json_t **data,
-		struct pw_status *st)
+cmd_run_outside(const struct cmd_entry *e, struct store *s, const struct pw_config *cfg,
+		const json_t *args, json_t **data, struct pw_status *st)
 {
 	if (strcmp(e->name, "system.backup") != 0)
 		fatal("%s does not run outside a transaction", e->name);
-	return run_backup(s, args, data, st);
+	return run_backup(s, cfg->daemon.backup_dir, args, data, st);
 }

@@ -10,9 +10,11 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth.h"
 #include "cohort.h"
 #include "events.h"
 #include "import.h"
+#include "key.h"
 #include "opportunity.h"
 #include "people.h"
 #include "system.h"
@@ -56,10 +58,13 @@ const struct ctl_cmd cmds_table[] = {
     {"backup",
      "system.backup",
      "la_adviser",
-     "copy the store, consistently, to PATH/data.mdb while serving",
-     {POS("path", A_STR, "PATH", "a directory holding no data.mdb (created if missing)"),
+     "copy the store, consistently, to NAME/data.mdb under the daemon's backup "
+     "directory (daemon.backup_dir) while serving",
+     {POS("path", A_STR, "NAME",
+	  "a relative path without '..' (e.g. 2026-11-22), made 0700 if missing, holding no "
+	  "data.mdb; the copy is 0600"),
       OPT("no-compact", "compact", A_NOFLAG, NULL, "copy the pages as they are")},
-     system_backup_run,
+     NULL,
      system_backup_show},
 
     {"person-create",
@@ -366,6 +371,61 @@ const struct ctl_cmd cmds_table[] = {
      {{0}},
      NULL,
      opportunity_list_show},
+
+    {"key add",
+     "key.add",
+     "the operator",
+     "make a CURVE key pair for a person or a service, save it, register its public half",
+     {OPT("person", "person", A_STR, "ID", "the person the key acts as"),
+      OPT("service", "service", A_ENUM, "operator|mailer|web|viewer", "a service's key"),
+      OPT("out", "out", A_STR, "FILE", "the key file to write (0600; default ID.key)"),
+      OPT("note", "note", A_STR, "TEXT", "what the key is for")},
+     key_add_run,
+     key_show},
+    {"key list", "key.list", "the operator", "list the keys", {{0}}, NULL, key_list_show},
+    {"key revoke",
+     "key.revoke",
+     "the operator",
+     "revoke a key: refused from its next message",
+     {POS("key", A_STR, "KEY", "key id (K000001)")},
+     NULL,
+     key_show},
+
+    {"login",
+     "auth.link",
+     "any",
+     "email a login link to EMAIL if a person has it (same answer either way)",
+     {POS("email", A_STR, "EMAIL", "the person's email address")},
+     NULL,
+     auth_link_show},
+    {"session",
+     "auth.session",
+     "any",
+     "trade a login link's TOKEN for a session token",
+     {POS("token", A_STR, "TOKEN", "the token at the end of the login link")},
+     NULL,
+     auth_session_show},
+    {"logout",
+     "auth.logout",
+     "any",
+     "end the session of --token (or of TOKEN)",
+     {OPT("session", "token", A_STR, "TOKEN", "the session token, when not --token")},
+     NULL,
+     auth_logout_show},
+    {"whoami",
+     "auth.whoami",
+     "any",
+     "who is speaking: the person, their roles, the token's purpose and expiry",
+     {OPT("of", "token", A_STR, "TOKEN", "describe this token instead")},
+     NULL,
+     auth_whoami_show},
+    {"token rotate",
+     "token.rotate",
+     "la_adviser",
+     "make a new token secret; the old one is honoured for daemon.token_grace",
+     {{0}},
+     NULL,
+     auth_rotate_show},
 };
 
 const size_t cmds_count = sizeof cmds_table / sizeof cmds_table[0];

@@ -17,6 +17,7 @@
 #include <libconfig.h>
 #include <zmq.h>
 
+#include "keys.h"
 #include "output.h"
 #include "proto.h"
 #include "util.h"
@@ -29,6 +30,69 @@ conn_now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* "NAME.key" -> "NAME.pub", as pathwayd names its public half. */
+static char *
+public_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
+		return xasprintf("%.*s.pub", (int)(n - 4), path);
+	return xasprintf("%s.pub", path);
+}
+
+/*
+ * CURVE: the key file (PATHWAY_KEY, ctl.key) and the daemon's public key
+ * file (PATHWAY_SERVER_KEY, ctl.server_key). With daemon.security = "curve"
+ * in the configuration, they default to the operator's key and the daemon's
+ * public half that pathwayd made, so the operator on the daemon's host needs
+ * no setting at all.
+ */
+static void
+conn_curve_settings(struct ctl *c, config_t *cfg)
+{
+	const char *key = getenv("PATHWAY_KEY"), *server = getenv("PATHWAY_SERVER_KEY"), *s;
+	const char *opkey = "var/keys/operator.key";
+	int curve = config_lookup_string(cfg, "daemon.security", &s) == CONFIG_TRUE &&
+		    strcmp(s, "curve") == 0;
+
+	config_lookup_string(cfg, "daemon.operator_key", &opkey);
+	if ((key == NULL || !*key) && config_lookup_string(cfg, "ctl.key", &key) != CONFIG_TRUE)
+		key = curve ? opkey : NULL;
+	if (key == NULL || !*key)
+		return;
+	c->key_file = xstrdup(key);
+	c->own_key = strcmp(key, opkey) != 0;
+	if ((server == NULL || !*server) &&
+	    config_lookup_string(cfg, "ctl.server_key", &server) != CONFIG_TRUE) {
+		if (config_lookup_string(cfg, "daemon.curve_key", &s) != CONFIG_TRUE)
+			s = "var/keys/pathwayd.key";
+		c->server_key_file = public_path(s);
+	} else {
+		c->server_key_file = xstrdup(server);
+	}
+}
+
+int
+conn_curve(const struct ctl *c, void *sock)
+{
+	char pub[PW_KEY_Z85], sec[PW_KEY_Z85], server[PW_KEY_Z85];
+	struct pw_status st = {0, ""};
+
+	if (c->key_file == NULL)
+		return 0;
+	if (pw_keyfile_read(c->key_file, pub, sec, &st) != 0 ||
+	    pw_keyfile_read(c->server_key_file, server, NULL, &st) != 0) {
+		fprintf(stderr, "pathwayctl: %s\n", st.msg);
+		return CTL_EXIT_USAGE;
+	}
+	zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, server, PW_KEY_Z85);
+	zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, pub, PW_KEY_Z85);
+	zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, sec, PW_KEY_Z85);
+	memset(sec, 0, sizeof sec);
+	return 0;
 }
 
 /*
@@ -69,10 +133,13 @@ conn_settings(struct ctl *c)
 	if ((s == NULL || !*s) && config_lookup_string(&cfg, "daemon.events", &s) != CONFIG_TRUE)
 		s = CTL_DEFAULT_EVENTS;
 	c->events = xstrdup(s);
+	conn_curve_settings(c, &cfg);
 	s = c->actor_flag ? c->actor_flag : getenv("PATHWAY_ACTOR");
 	if ((s == NULL || !*s) && config_lookup_string(&cfg, "ctl.actor", &s) != CONFIG_TRUE)
-		s = CTL_DEFAULT_ACTOR;
-	c->actor = xstrdup(s);
+		s = c->own_key ? NULL : CTL_DEFAULT_ACTOR; /* a person's key implies its person */
+	c->actor = s ? xstrdup(s) : NULL;
+	s = c->token_flag ? c->token_flag : getenv("PATHWAY_TOKEN");
+	c->token = s != NULL && *s ? xstrdup(s) : NULL;
 	c->timeout_ms = c->timeout_flag;
 	if (c->timeout_ms < 0) {
 		if (config_lookup_int(&cfg, "ctl.timeout_ms", &ival) == CONFIG_TRUE && ival > 0)
@@ -101,6 +168,8 @@ conn_open(struct ctl *c)
 		fatal("zmq_socket: %s", zmq_strerror(errno));
 	zmq_setsockopt(c->sock, ZMQ_LINGER, &linger, sizeof linger);
 	zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	if (conn_curve(c, c->sock) != 0)
+		return CTL_EXIT_USAGE;
 	if (zmq_connect(c->sock, c->api) != 0) {
 		fprintf(stderr, "pathwayctl: %s: %s\n", c->api, zmq_strerror(errno));
 		return CTL_EXIT_USAGE;
@@ -164,9 +233,13 @@ conn_request(struct ctl *c, const char *cmd, json_t *args, json_t **reply)
 		return CTL_EXIT_USAGE;
 	sid = xasprintf("ctl-%lld-%lu", c->tag, ++c->nreq);
 	id = json_string(sid);
-	req = proto_request_new(id, cmd, c->actor, args);
+	/* With a token the token names who acts, unless -a says it too. */
+	req = proto_request_new(id, cmd,
+				c->token != NULL && c->actor_flag == NULL ? NULL : c->actor, args);
 	if (req == NULL)
 		fatal("cannot build a request for %s", cmd);
+	if (c->token != NULL)
+		json_object_set_new(req, "token", json_string(c->token));
 	body = proto_encode(req);
 	for (;;) {
 		int64_t now = conn_now_ms(), wait;

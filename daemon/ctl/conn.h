@@ -30,6 +30,13 @@ int conn_settings(struct ctl *c);
  */
 int conn_open(struct ctl *c);
 
+/*
+ * Make sock a CURVE client with c's key file and the daemon's public key,
+ * when c has a key file; 0, or the usage status (printed) when a file
+ * cannot be read.
+ */
+int conn_curve(const struct ctl *c, void *sock);
+
 /* Close c's socket and end its ZeroMQ context; safe to call twice. */
 void conn_close(struct ctl *c);
 

@@ -34,10 +34,15 @@ struct ctl {
 	const char *api_flag;  /* -e */
 	const char *events_flag;
 	const char *actor_flag; /* -a */
+	const char *token_flag; /* --token: a person token every request carries */
 	long timeout_flag;	/* -t, or -1 */
 	char *api;
 	char *events;
 	char *actor;
+	char *token;	       /* --token or PATHWAY_TOKEN; NULL: none */
+	char *key_file;	       /* CURVE: this client's key file; NULL: no CURVE */
+	char *server_key_file; /* CURVE: the daemon's public key file */
+	int own_key;	       /* the key is not the operator's: no default actor */
 	long timeout_ms;
 	int json;
 	void *zctx;

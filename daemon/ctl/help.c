@@ -60,16 +60,18 @@ help_one(const struct ctl_cmd *e)
 void
 help_all(FILE *out)
 {
-	fprintf(out, "usage: pathwayctl [options] SUBCOMMAND [ARGS...]\n"
-		     "       pathwayctl help [SUBCOMMAND]\n\n"
-		     "options (anywhere on the line):\n"
-		     "  -e, --endpoint URL   the daemon's api socket (PATHWAY_API, daemon.api)\n"
-		     "  -a, --actor ID       act as this person (PATHWAY_ACTOR, ctl.actor)\n"
-		     "  -c, --config FILE    configuration (PATHWAY_CONF, " CTL_DEFAULT_CONF ")\n"
-		     "  -t, --timeout MS     wait at most MS for an answer (ctl.timeout_ms)\n"
-		     "      --events URL     the event stream, for watch (daemon.events)\n"
-		     "      --json           print the reply's data as JSON\n\n"
-		     "subcommands:\n");
+	fprintf(out,
+		"usage: pathwayctl [options] SUBCOMMAND [ARGS...]\n"
+		"       pathwayctl help [SUBCOMMAND]\n\n"
+		"options (anywhere on the line):\n"
+		"  -e, --endpoint URL   the daemon's api socket (PATHWAY_API, daemon.api)\n"
+		"  -a, --actor ID       act as this person (PATHWAY_ACTOR, ctl.actor)\n"
+		"  -c, --config FILE    configuration (PATHWAY_CONF, " CTL_DEFAULT_CONF ")\n"
+		"  -t, --timeout MS     wait at most MS for an answer (ctl.timeout_ms)\n"
+		"      --events URL     the event stream, for watch (daemon.events)\n"
+		"      --token TOKEN    send a person token with each request (PATHWAY_TOKEN)\n"
+		"      --json           print the reply's data as JSON\n\n"
+		"subcommands:\n");
 	for (size_t i = 0; i < cmds_count; i++)
 		fprintf(out, "  %-20s %s\n", cmds_table[i].name, cmds_table[i].summary);
 	fprintf(out,

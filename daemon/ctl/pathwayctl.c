@@ -35,6 +35,7 @@ ctl_globals(struct ctl *c, int argc, char **argv, int *nrest, char **rest, int *
 	    {"-a", "--actor", offsetof(struct ctl, actor_flag)},
 	    {"-c", "--config", offsetof(struct ctl, conf_flag)},
 	    {NULL, "--events", offsetof(struct ctl, events_flag)},
+	    {NULL, "--token", offsetof(struct ctl, token_flag)},
 	    {"-t", "--timeout", -1},
 	};
 	int n = 0, positional = 0;
@@ -169,6 +170,9 @@ done:
 	free(c.api);
 	free(c.events);
 	free(c.actor);
+	free(c.token);
+	free(c.key_file);
+	free(c.server_key_file);
 	free(rest);
 	return rc;
 }

@@ -1,16 +1,14 @@
 /*
  * system.c: the subcommands about the daemon itself: ping, the clock,
- * backup (which sends the path as the daemon will see it) and the outbox of
- * notification jobs. Only what is shown and how; the table entries are in
+ * backup (a name the daemon resolves under its backup directory) and the
+ * outbox of notification jobs. Only what is shown and how; the table entries are in
  * cmds.c.
  */
 #include "system.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conn.h"
 #include "output.h"
@@ -36,28 +34,6 @@ system_backup_show(const json_t *d)
 {
 	printf("backed up %lld bytes to %s/data.mdb\n",
 	       (long long)json_integer_value(json_object_get(d, "bytes")), value_str(d, "path"));
-}
-
-/* backup: a relative path means the same directory to the daemon on this machine. */
-int
-system_backup_run(struct ctl *c, const struct ctl_cmd *e, json_t *args)
-{
-	const char *path = value_str(args, "path");
-	char *abs;
-
-	if (strncmp(c->api, "ipc://", 6) == 0) {
-		if (access(path, F_OK) != 0 && pw_mkdirs(path, 0750) != 0) {
-			fprintf(stderr, "pathwayctl: %s: %s\n", path, strerror(errno));
-			json_decref(args);
-			return CTL_EXIT_REFUSED;
-		}
-		abs = realpath(path, NULL);
-		if (abs != NULL) {
-			json_object_set_new(args, "path", json_string(abs));
-			free(abs);
-		}
-	}
-	return conn_run(c, e, args);
 }
 
 void

@@ -19,13 +19,6 @@ void system_clock_show(const json_t *d);
 /* backup: how many bytes went where. */
 void system_backup_show(const json_t *d);
 
-/*
- * backup PATH: for an ipc:// endpoint (the daemon on this machine) create
- * PATH if missing and send it as an absolute path; then one request. args
- * is stolen. Returns the exit status; 1 if PATH cannot be created.
- */
-int system_backup_run(struct ctl *c, const struct ctl_cmd *e, json_t *args);
-
 /* outbox: the notification jobs as a table, with the next page's cursor. */
 void system_jobs_show(const json_t *d);
 

@@ -180,6 +180,9 @@ watch_run(struct ctl *c, const struct ctl_cmd *e, json_t *args)
 	if (mon == NULL || zmq_connect(mon, mon_addr) != 0)
 		fatal("monitor: %s", zmq_strerror(errno));
 	zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof linger);
+	rc = conn_curve(c, sub);
+	if (rc != 0)
+		goto done;
 	if (zmq_connect(sub, c->events) != 0) {
 		fprintf(stderr, "pathwayctl: %s: %s\n", c->events, zmq_strerror(errno));
 		rc = CTL_EXIT_USAGE;

@@ -25,6 +25,17 @@
  *	and leaves it running.
  *   pw-bench-api rss NAME PID
  *	VmRSS and VmHWM of a process from /proc.
+ *   pw-bench-api handshake ENDPOINT N
+ *	N times: a new DEALER connects, sends system.ping and waits for the
+ *	reply, then closes. Latency of connect + first reply; in curve mode
+ *	that includes the CURVE handshake and the daemon's ZAP answer.
+ *
+ * CURVE: when the environment names PW_BENCH_KEY (a key file with public
+ * and secret, e.g. the daemon's daemon.operator_key) and PW_BENCH_SERVER_KEY
+ * (the daemon's public key file, NAME.pub beside daemon.curve_key), every
+ * DEALER is a CURVE client with those keys. Without them, plain sockets.
+ * startup waits (within its timeout) for the files, which a daemon makes at
+ * its first start in curve mode.
  *
  * Every result is one line on stdout: "BENCH name=... key=value ...", for
  * scripts to collect; human-readable notes go to stderr.
@@ -45,6 +56,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <zmq.h>
+
+#include "keys.h"
 
 #define OPEN_SOCKETS 16
 #define TIMEOUT_MS 30000
@@ -179,6 +192,45 @@ bench_lmdb(const char *dir, long n, int per_txn)
 static void *zctx;
 static char run_tag[32];
 
+/* CURVE client keys from PW_BENCH_KEY and PW_BENCH_SERVER_KEY; curve says whether set. */
+static int curve;
+static char curve_pub[PW_KEY_Z85], curve_sec[PW_KEY_Z85], curve_server[PW_KEY_Z85];
+
+/*
+ * Read the key files the environment names, if any, retrying for up to
+ * wait_s seconds while they are missing or incomplete (a daemon starting in
+ * curve mode makes them). Dies if only one is named or they cannot be read.
+ */
+static void
+curve_load(double wait_s)
+{
+	const char *key = getenv("PW_BENCH_KEY"), *server = getenv("PW_BENCH_SERVER_KEY");
+	double end = now_s() + wait_s;
+	struct pw_status st = {0};
+
+	if ((key == NULL || key[0] == '\0') && (server == NULL || server[0] == '\0'))
+		return;
+	if (key == NULL || key[0] == '\0' || server == NULL || server[0] == '\0')
+		die("%s", "set both PW_BENCH_KEY and PW_BENCH_SERVER_KEY, or neither");
+	for (;;) {
+		if (pw_keyfile_read(key, curve_pub, curve_sec, &st) == 0 &&
+		    pw_keyfile_read(server, curve_server, NULL, &st) == 0 && curve_sec[0] != '\0' &&
+		    curve_server[0] != '\0')
+			break;
+		if (now_s() >= end) {
+			if (st.msg[0] == '\0')
+				snprintf(st.msg, sizeof st.msg, "%s: no secret key", key);
+			die("%s", st.msg);
+		}
+		usleep(10000);
+	}
+	if (!zmq_has("curve"))
+		die("%s", "this libzmq has no CURVE support");
+	curve = 1;
+	fprintf(stderr, "pw-bench-api: CURVE client, key %.8s..., server %.8s...\n", curve_pub,
+		curve_server);
+}
+
 static void *
 dealer_ivl(const char *endpoint, int reconnect_ms)
 {
@@ -190,6 +242,10 @@ dealer_ivl(const char *endpoint, int reconnect_ms)
 	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
 	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
+	if (curve && (zmq_setsockopt(s, ZMQ_CURVE_SERVERKEY, curve_server, PW_KEY_Z85) != 0 ||
+		      zmq_setsockopt(s, ZMQ_CURVE_PUBLICKEY, curve_pub, PW_KEY_Z85) != 0 ||
+		      zmq_setsockopt(s, ZMQ_CURVE_SECRETKEY, curve_sec, PW_KEY_Z85) != 0))
+		die("cannot set the CURVE keys: %s", zmq_strerror(zmq_errno()));
 	if (zmq_connect(s, endpoint) != 0)
 		die("cannot connect to %s", endpoint);
 	return s;
@@ -490,6 +546,8 @@ bench_startup(const char *endpoint, double timeout, const char *log, char **argv
 		execv(argv[0], argv);
 		_exit(127);
 	}
+	/* The daemon may be making the key files (its first start in curve mode). */
+	curve_load(end - now_s());
 	s = dealer_ivl(endpoint, 1); /* retry the connection at once, not every 100 ms */
 	for (long i = 0; now_s() < end; i++) {
 		char req[128];
@@ -512,6 +570,46 @@ bench_startup(const char *endpoint, double timeout, const char *log, char **argv
 	zmq_close(s);
 	die("%s", "the daemon did not answer system.ping in time");
 	return 1;
+}
+
+/* Connect + first reply: a new DEALER per ping. */
+
+static int
+bench_handshake(const char *endpoint, long n)
+{
+	struct lat l = {0};
+	char rep[8192], err[320] = "";
+	long errors = 0;
+
+	for (long i = 0; i <= n; i++) {
+		char req[128];
+		double t = now_s();
+		void *s = dealer(endpoint);
+		int ok;
+
+		snprintf(req, sizeof req,
+			 "{\"id\":\"hs-%s-%ld\",\"cmd\":\"system.ping\",\"actor\":\"operator\"}",
+			 run_tag, i);
+		zmq_send(s, req, strlen(req), 0);
+		if (recv_reply(s, rep, sizeof rep, TIMEOUT_MS / 6, &ok, err, sizeof err) < 0) {
+			errors++;
+			snprintf(err, sizeof err, "no reply in %d ms", TIMEOUT_MS / 6);
+		} else if (!ok) {
+			errors++;
+		} else if (i > 0) { /* the first is a warm-up */
+			lat_add(&l, (now_s() - t) * 1e6);
+		}
+		zmq_close(s);
+		if (errors > 3)
+			break;
+	}
+	if (errors)
+		fprintf(stderr, "handshake: %ld errors, e.g. %s\n", errors, err);
+	printf("BENCH name=api.handshake n=%ld errors=%ld curve=%d", (long)l.n, errors, curve);
+	lat_print(&l);
+	printf("\n");
+	free(l.v);
+	return errors ? 1 : 0;
 }
 
 static int
@@ -544,7 +642,9 @@ usage(void)
 			"       pw-bench-api open ENDPOINT RATE SECONDS\n"
 			"       pw-bench-api query ENDPOINT NAME N JSON\n"
 			"       pw-bench-api startup ENDPOINT TIMEOUT_S LOG -- PATHWAYD ARGS...\n"
-			"       pw-bench-api rss NAME PID\n");
+			"       pw-bench-api rss NAME PID\n"
+			"       pw-bench-api handshake ENDPOINT N\n"
+			"CURVE client when PW_BENCH_KEY and PW_BENCH_SERVER_KEY name key files\n");
 	exit(2);
 }
 
@@ -562,6 +662,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "rss") == 0 && argc == 4)
 		return bench_rss(argv[2], argv[3]);
 	zctx = zmq_ctx_new();
+	if (strcmp(argv[1], "startup") != 0)
+		curve_load(0);
 	if (strcmp(argv[1], "closed") == 0 && argc == 5)
 		rc = bench_closed(argv[2], atoi(argv[3]), atof(argv[4]));
 	else if (strcmp(argv[1], "open") == 0 && argc == 5)
@@ -570,6 +672,8 @@ main(int argc, char **argv)
 		rc = bench_query(argv[2], argv[3], atol(argv[4]), argv[5]);
 	else if (strcmp(argv[1], "startup") == 0 && argc >= 7 && strcmp(argv[5], "--") == 0)
 		rc = bench_startup(argv[2], atof(argv[3]), argv[4], argv + 6);
+	else if (strcmp(argv[1], "handshake") == 0 && argc == 4)
+		rc = bench_handshake(argv[2], atol(argv[3]));
 	else
 		usage();
 	zmq_ctx_term(zctx);

@@ -260,7 +260,7 @@ requests(struct builder *b, long n)
 				  "application", app);
 		if (b->txn == NULL && store_txn_begin(b->store, NULL, 0, &b->txn, &st) != 0)
 			fail("begin", st.msg);
-		if (store_request_put(b->store, b->txn, "operator", reqid, reply,
+		if (store_request_put(b->store, b->txn, "operator/operator", reqid, NULL, reply,
 				      clock_now(&b->clock), &st) != 0)
 			fail("requests", st.msg);
 		json_decref(reqid);

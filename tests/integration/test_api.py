@@ -14,9 +14,7 @@ import json
 import os
 import random
 import re
-import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import unittest
@@ -252,7 +250,8 @@ class BadInputTest(ApiCase):
                 ev = d.ok("events.since", {"after": head})["events"]
                 self.assertEqual(len(ev), 1)
                 self.assertEqual((ev[0]["type"], ev[0]["actor"], ev[0]["data"]),
-                                 ("audit.refused", actor, {"cmd": cmd, "code": "forbidden"}))
+                                 ("audit.refused", actor, {"cmd": cmd, "code": "forbidden",
+                                                          "principal": "operator"}))
                 if "app" in args:  # under the application's cohort, like its other events
                     a = d.ok("application.get", {"app": app})["application"]
                     self.assertEqual((ev[0]["app"], ev[0]["cohort"], ev[0]["school"],
@@ -367,7 +366,7 @@ class ClientsTest(ApiCase):
             frames = req.recv_multipart()
             self.assertEqual(len(frames), 1)  # REQ strips the delimiter
             r = json.loads(frames[0])
-            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 1))
+            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 2))
             self.assertTrue(ISO.match(r["data"]["now"]))
         # A state change over REQ, then seen over a DEALER in both forms.
         req.send(json.dumps({"id": "q-s", "cmd": "school.create", "actor": "operator",
@@ -419,9 +418,11 @@ class IdempotencyTest(ApiCase):
         self.assertEqual(len([p for p in d.ok("person.list", {})["people"]
                               if p["id"] == "p-idem"]), 1)
 
-        # The same id with other args still returns the stored reply (it is the key).
-        self.assertEqual(self.send(sock, "c-1", "person.create", dict(create, name="Other")),
-                         first)
+        # The same id with other args is not a resend: refused, nothing applied.
+        r = json.loads(self.send(sock, "c-1", "person.create", dict(create, name="Other")))
+        self.assertEqual(r["error"]["code"], "invalid_request")
+        self.assertIn("request id reused", r["error"]["message"])
+        self.assertEqual(d.ok("person.get", {"id": "p-idem"})["person"]["name"], "Idem Potent")
         # A different id applies again: here the person exists.
         r = json.loads(self.send(sock, "c-2", "person.create", create))
         self.assertEqual(r["error"]["code"], "already_exists")
@@ -556,7 +557,9 @@ class ConfidentialityTest(ApiCase):
         self.assertFalse(any("responded" in r for r in listed[0]["raters"].values()))
         for who in ("p-cand", "p-head", "p-r1"):
             raters = d.ok("application.get", {"app": app}, who)["application"]["raters"]
-            self.assertEqual(sorted(raters), ["p-r1", "p-r2"], who)
+            # An invited rater sees only their own entry (issue 10, part 6).
+            self.assertEqual(sorted(raters), ["p-r1"] if who == "p-r1" else ["p-r1", "p-r2"],
+                             who)
             self.assertFalse(any("responded" in r for r in raters.values()), who)
             hist = d.ok("application.history", {"app": app}, who)["events"]
             self.assertNotIn("p-r2", json.dumps(
@@ -566,7 +569,11 @@ class ConfidentialityTest(ApiCase):
                       ["application"]["raters"]["p-r2"])
         la = d.ok("application.history", {"app": app})["events"]
         rec = [e for e in la if e["type"] == "application.response_recorded"]
-        self.assertEqual([(e["actor"], e["data"]["rater"]) for e in rec], [("p-r2", "p-r2")])
+        # No event names who responded (issue 10): the record does, for the LA.
+        self.assertEqual([(e.get("actor"), e["data"]) for e in rec],
+                         [(None, {"have": 1, "need": 8})])
+        self.assertIn("responded", d.ok("application.get", {"app": app})
+                      ["application"]["raters"]["p-r2"])
 
 
 class PeopleTest(ApiCase):
@@ -942,9 +949,7 @@ class BackupTest(ApiCase):
             d.ok("person.create", {"id": "p-b%d" % i, "name": "B", "email": "b@example.org",
                                    "roles": ["rater"]})
         d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
-        bdir = tempfile.mkdtemp(prefix="pwb", dir="/tmp")
-        self.addCleanup(shutil.rmtree, bdir, True)
-        os.mkdir(os.path.join(bdir, "db"))
+        bdir = os.path.join(d.dir, "backup")  # daemon.backup_dir; "db" is a name under it
         # A writer keeps going on its own socket while the backup is taken.
         stop = threading.Event()
         errors = []
@@ -971,9 +976,9 @@ class BackupTest(ApiCase):
         t.start()
         try:
             wait_for(lambda: d.ok("system.ping")["head"] > 60, what="writes")
-            r = d.call("system.backup", {"path": os.path.join(bdir, "db")}, "p-cand")
+            r = d.call("system.backup", {"path": "db"}, "p-cand")
             self.assertEqual(r["error"]["code"], "forbidden")
-            b = d.ok("system.backup", {"path": os.path.join(bdir, "db")})
+            b = d.ok("system.backup", {"path": "db"})
             h_after = d.ok("system.ping")["head"]
             wait_for(lambda: d.ok("system.ping")["head"] > h_after + 20, what="more writes")
         finally:
@@ -984,13 +989,14 @@ class BackupTest(ApiCase):
         self.assertGreater(b["bytes"], 0)
         self.assertTrue(os.path.exists(os.path.join(bdir, "db", "data.mdb")))
         # A second backup into the same directory is refused (it holds data.mdb).
-        r = d.call("system.backup", {"path": os.path.join(bdir, "db")})
+        r = d.call("system.backup", {"path": "db"})
         self.assertEqual(r["error"]["code"], "already_exists")
         # The candidate's attempt is in the audit log, like every refusal.
         refused = [e for e in d.ok("events.since", {"after": 0, "limit": 1000})["events"]
                    if e["type"] == "audit.refused"]
         self.assertEqual([(e["actor"], e["data"]) for e in refused],
-                         [("p-cand", {"cmd": "system.backup", "code": "forbidden"})])
+                         [("p-cand", {"cmd": "system.backup", "code": "forbidden",
+                                      "principal": "operator"})])
 
         copy = DaemonAt(bdir, START)
         self.addCleanup(copy.stop)

@@ -317,12 +317,25 @@ class StartupChecksTest(unittest.TestCase):
                 setting, self.tree.dir, setting)
             line = self.tree.edit("pathway.conf", old, '%s = "%s";' % (setting, endpoint))
             self.refused("pathway.conf", line, setting, why)
-        # What zmq_bind takes still passes.
+        # What zmq_bind takes still passes: in curve mode all of it, in local
+        # mode only endpoints the file system protects.
         for endpoint in ("tcp://127.0.0.1:7401", "tcp://*:7401", "tcp://lo:7401",
                          "inproc://pathway-api", "ipc://@pathway-api"):
-            self.tree.write("pathway.conf", shipped.replace(api, 'api = "%s";' % endpoint))
+            curve = shipped.replace(api, 'api = "%s"; security = "curve";' % endpoint)
+            self.tree.write("pathway.conf", curve)
             p = check(self.tree.conf)
             self.assertEqual(p.returncode, 0, (endpoint, p.stderr.decode()))
+        self.tree.write("pathway.conf", shipped.replace(api, 'api = "inproc://pathway-api";'))
+        self.assertEqual(check(self.tree.conf).returncode, 0)
+        # Local mode refuses what anyone could reach as the operator.
+        for endpoint, why in (("tcp://127.0.0.1:7401", "a tcp endpoint needs daemon.security"),
+                              ("ipc://@pathway-api", "an abstract ipc endpoint")):
+            self.tree.write("pathway.conf", shipped)
+            line = self.tree.edit("pathway.conf", api, 'api = "%s";' % endpoint)
+            self.refused("pathway.conf", line, "api", why)
+        self.tree.write("pathway.conf", shipped)
+        line = self.tree.edit("pathway.conf", api, api + ' security = "open";')
+        self.refused("pathway.conf", line, "security", "must be local or curve")
 
     def test_mailer_settings(self):
         shipped = self.tree.read("pathway.conf")

@@ -419,10 +419,10 @@ class MailTest(unittest.TestCase):
             self.assertNotIn(job, ids, "each job is delivered once")
             ids.add(job)
             ev = by_job[job]
-            to = ev["data"]["to"]
-            self.assertEqual(m["rcpt"], [to])
+            pid = ev["data"]["person"]  # events carry ids, never addresses (issue 10)
+            self.assertNotIn("to", ev["data"])
+            self.assertEqual(m["rcpt"], [self.people[pid][1]])
             self.assertEqual(m["mail_from"], "pathway@la.example.net")
-            pid = email_of[to]
             (addr,) = m["msg"]["To"].addresses
             self.assertEqual((addr.display_name, addr.addr_spec), self.people[pid])
             self.assertEqual(str(m["msg"]["From"]), FROM)

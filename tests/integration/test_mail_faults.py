@@ -203,7 +203,9 @@ class SmtpFaultsTest(FaultsBase):
         r.mailer("m1")
         job = self.signoff_job()
         dead = self.wait_event(job, "notification.dead")
-        self.assertEqual((dead["to"], dead["template"]), ("p-head@example.org", "signoff-needed"))
+        # Events carry the person's id, never the address (issue 10).
+        self.assertEqual((dead["person"], dead["template"]), ("p-head", "signoff-needed"))
+        self.assertNotIn("to", dead)
         self.assertIn("550", dead["error"])
         self.assertNotIn("notification.retrying", [t for t, _ in self.job_events(job)])
         # The LA adviser hears of it, by email.
@@ -441,13 +443,15 @@ class WorkerSocketTest(FaultsBase):
         refused(a, {"type": "done", "job": "J999999999"}, "not_found", "J999999999")
         refused(a, {"type": "fail", "job": "J999999999", "error": "x"}, "not_found",
                 "J999999999")
-        # Reports about a pending job from a worker that does not hold it.
-        refused(a, {"type": "retry", "job": j1, "error": "x"}, "invalid_transition", j1)
-        refused(a, {"type": "release", "job": j1}, "invalid_transition", j1, delimited=True)
+        # Reports about a pending job from a worker that does not hold it: answered as
+        # for an unknown job (issue 10: only the lease holder reports on a job).
+        refused(a, {"type": "retry", "job": j1, "error": "x"}, "not_found", j1)
+        refused(a, {"type": "release", "job": j1}, "not_found", j1, delimited=True)
+        refused(a, {"type": "done", "job": j1}, "not_found", j1)
 
         # Two workers, one job each.
         w = self.ask(a, {"type": "ready", "name": "wa", "credit": 1, "protocol": 1})
-        self.assertEqual((w["type"], w["protocol"]), ("welcome", 1))
+        self.assertEqual((w["type"], w["protocol"]), ("welcome", 2))
         ja = json.loads(a.recv_multipart()[-1]) if a.poll(5000) else None
         b = self.worker("b")
         w = self.ask(b, {"type": "ready", "name": "wb", "credit": 1, "protocol": 1},
@@ -468,11 +472,11 @@ class WorkerSocketTest(FaultsBase):
                          {v: k for k, v in held.items()})
 
         # b may not retry, fail or release what a holds.
-        refused(b, {"type": "retry", "job": held["wa"], "error": "451"}, "invalid_transition",
+        refused(b, {"type": "retry", "job": held["wa"], "error": "451"}, "not_found",
                 held["wa"], delimited=True)
-        refused(b, {"type": "fail", "job": held["wa"], "error": "550"}, "invalid_transition",
+        refused(b, {"type": "fail", "job": held["wa"], "error": "550"}, "not_found",
                 held["wa"], delimited=True)
-        refused(b, {"type": "release", "job": held["wa"]}, "invalid_transition", held["wa"],
+        refused(b, {"type": "release", "job": held["wa"]}, "not_found", held["wa"],
                 delimited=True)
         refused(a, {"type": "ready", "credit": 1, "bogus": True}, "invalid_request")
 
@@ -488,9 +492,10 @@ class WorkerSocketTest(FaultsBase):
         refused(b, {"type": "done", "job": held["wa"]}, "not_found", held["wa"], delimited=True)
         refused(a, {"type": "retry", "job": held["wa"], "error": "x"}, "not_found", held["wa"])
 
-        # done for a job another worker holds is a late report that it was delivered:
-        # accepted (PROTOCOL.md, "Rules"), so it is not delivered twice.
-        m = self.ask(a, {"type": "done", "job": held["wb"]})
+        # done for a job another worker holds is refused like an unknown job (issue 10):
+        # nobody but the holder makes a job count as sent. The holder's done is taken.
+        refused(a, {"type": "done", "job": held["wb"]}, "not_found", held["wb"])
+        m = self.ask(b, {"type": "done", "job": held["wb"]}, delimited=True)
         self.assertEqual(m, {"type": "ack", "job": held["wb"]})
         self.assertEqual(r.jobs(), [])
         before = self.state()

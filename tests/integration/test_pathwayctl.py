@@ -413,20 +413,28 @@ class CtlTest(unittest.TestCase):
     def test_backup(self):
         d = self.daemon()
         self.import_demo(d)
+        # A backup is a name under the daemon's backup directory (daemon.backup_dir, the
+        # test configuration's DIR/backup), made if missing (issue 10).
         dest = os.path.join(d.dir, "backup", "one")
-        out = self.ok(d, "backup", dest)  # the directory is made if missing
+        out = self.ok(d, "backup", "one")
         self.assertIn("backed up", out)
+        self.assertIn(dest, out)
         self.assertTrue(os.path.getsize(os.path.join(dest, "data.mdb")) > 0)
-        r = self.ctl(d, "backup", dest)
+        r = self.ctl(d, "backup", "one")
         self.assertEqual(r.returncode, 1)
         self.assertTrue(r.stderr.startswith("pathwayctl: already_exists: "), r.stderr)
-        # A relative path is relative to where pathwayctl runs.
-        rel = subprocess.run([CTL, "-c", d.conf, "--json", "backup", "two", "--no-compact"],
-                             cwd=os.path.join(d.dir, "backup"), capture_output=True, text=True)
+        # The name is the daemon's to resolve, wherever pathwayctl runs.
+        rel = subprocess.run([CTL, "-c", d.conf, "--json", "backup", "2026/two", "--no-compact"],
+                             cwd="/", capture_output=True, text=True)
         self.assertEqual(rel.returncode, 0, rel.stderr)
-        self.assertEqual(json.loads(rel.stdout)["path"], os.path.join(d.dir, "backup", "two"))
-        self.assertTrue(os.path.exists(os.path.join(d.dir, "backup", "two", "data.mdb")))
-        r = self.ctl(d, "-a", "p-amara", "backup", os.path.join(d.dir, "backup", "three"))
+        self.assertEqual(json.loads(rel.stdout)["path"],
+                         os.path.join(d.dir, "backup", "2026", "two"))
+        self.assertTrue(os.path.exists(os.path.join(d.dir, "backup", "2026", "two", "data.mdb")))
+        for bad in ("/tmp/x", "../x", "a/../../x"):
+            r = self.ctl(d, "backup", bad)
+            self.assertNotEqual(r.returncode, 0, bad)
+            self.assertTrue(r.stderr.startswith("pathwayctl: invalid_request: "), r.stderr)
+        r = self.ctl(d, "-a", "p-amara", "backup", "three")
         self.assertEqual(r.returncode, 1)
         self.assertIn("pathwayctl: forbidden: ", r.stderr)
         shutil.rmtree(os.path.join(d.dir, "backup"))

@@ -141,7 +141,7 @@ class Year:
 
     def __init__(self, tc, start):
         self.tc = tc
-        self.d = Daemon(start)
+        self.d = Daemon(start, curve=getattr(tc, "curve", False))
         tc.addCleanup(self.d.stop)
         self.now = start
         self.head = 0
@@ -921,6 +921,20 @@ class LocalLeadersYear(unittest.TestCase):
         self.assertEqual([t for c, p, t, _ in y.sent if p == "lh-5"], ["decision-accepted"])
         y.finish()
 
+
+
+# The same years with daemon.security = "curve": every request over CURVE with the
+# operator's key the daemon made at its first start; everything else as above.
+class NorfolkTalentPoolYearCurve(NorfolkTalentPoolYear):
+    curve = True
+
+
+class KentPathwaysYearCurve(KentPathwaysYear):
+    curve = True
+
+
+class LocalLeadersYearCurve(LocalLeadersYear):
+    curve = True
 
 if __name__ == "__main__":
     unittest.main()

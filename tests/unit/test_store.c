@@ -419,27 +419,33 @@ test_idempotency(void **state)
 	size_t n = 99;
 
 	(void)state;
-	assert_int_equal(store_request_get(s, txn, "p-1", id, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), PW_ENOTFOUND);
 	assert_null(got);
-	assert_int_equal(store_request_put(s, txn, "p-1", id, reply, 1000, &st), 0);
-	assert_int_equal(store_request_get(s, txn, "p-1", id, &got), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", id, NULL, reply, 1000, &st), 0);
+	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), 0);
 	assert_true(json_equal(got, reply));
 	json_decref(got);
 	/* scoped by actor */
-	assert_int_equal(store_request_get(s, txn, "p-2", id, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p-2", id, NULL, &got), PW_ENOTFOUND);
 	/* 1 and "1" are different ids */
-	assert_int_equal(store_request_put(s, txn, "p-1", num, reply, 1001, &st), 0);
-	assert_int_equal(store_request_get(s, txn, "p-1", one, &got), PW_ENOTFOUND);
-	assert_int_equal(store_request_get(s, txn, "p-1", num, &got), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", num, NULL, reply, 1001, &st), 0);
+	assert_int_equal(store_request_get(s, txn, "p-1", one, NULL, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p-1", num, NULL, &got), 0);
 	json_decref(got);
 	/* actor "p" with id "-1..." must not collide with actor "p-1" */
-	assert_int_equal(store_request_get(s, txn, "p", id, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p", id, NULL, &got), PW_ENOTFOUND);
+	/* the same id for other arguments is not a resend */
+	assert_int_equal(store_request_put(s, txn, "p-4", id, "aa", reply, 1002, &st), 0);
+	assert_int_equal(store_request_get(s, txn, "p-4", id, "bb", &got), PW_EINVALID);
+	assert_null(got);
+	assert_int_equal(store_request_get(s, txn, "p-4", id, "aa", &got), 0);
+	json_decref(got);
 	commit(&txn);
 
 	/* kept across a reopen, pruned by age */
 	reopen();
 	txn = begin(0);
-	assert_int_equal(store_request_get(s, txn, "p-1", id, &got), 0);
+	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), 0);
 	json_decref(got);
 	for (int i = 0; i < 6; i++) {
 		char rid[32];
@@ -447,7 +453,7 @@ test_idempotency(void **state)
 
 		snprintf(rid, sizeof rid, "old-%d", i);
 		r = json_string(rid);
-		assert_int_equal(store_request_put(s, txn, "p-3", r, reply, 500 + i, &st), 0);
+		assert_int_equal(store_request_put(s, txn, "p-3", r, NULL, reply, 500 + i, &st), 0);
 		json_decref(r);
 	}
 	assert_int_equal(store_requests_prune(s, txn, 1000, &n), 0);
@@ -458,15 +464,15 @@ test_idempotency(void **state)
 
 		snprintf(rid, sizeof rid, "old-%d", i);
 		r = json_string(rid);
-		assert_int_equal(store_request_get(s, txn, "p-3", r, &got), PW_ENOTFOUND);
+		assert_int_equal(store_request_get(s, txn, "p-3", r, NULL, &got), PW_ENOTFOUND);
 		json_decref(r);
 	}
-	assert_int_equal(store_request_get(s, txn, "p-1", id, &got), 0);
+	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), 0);
 	json_decref(got);
 	assert_int_equal(store_requests_prune(s, txn, 1001, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_request_get(s, txn, "p-1", id, &got), PW_ENOTFOUND);
-	assert_int_equal(store_request_get(s, txn, "p-1", num, &got), 0);
+	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), PW_ENOTFOUND);
+	assert_int_equal(store_request_get(s, txn, "p-1", num, NULL, &got), 0);
 	json_decref(got);
 	commit(&txn);
 	json_decref(reply);
@@ -716,14 +722,14 @@ test_schema_upgrade(void **state)
 		json_decref(job);
 	}
 	assert_int_equal(store_due_put(s, txn, DB_OUTBOX_INFLIGHT, 0, "J2", &st), 0);
-	assert_int_equal(store_request_put(s, txn, "p-1", old, reply, 500, &st), 0);
-	assert_int_equal(store_request_put(s, txn, "p-1", young, reply, 2000, &st), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", old, NULL, reply, 500, &st), 0);
+	assert_int_equal(store_request_put(s, txn, "p-1", young, NULL, reply, 2000, &st), 0);
 	commit(&txn);
 	store_close(&s);
 	raw_drop("requests_due");
 	schema_write("1");
 
-	/* Opened: upgraded, the indexes built from the records. */
+	/* Opened: upgraded through version 2 to 3, the indexes built from the records. */
 	if (store_open(dbdir, MAP, &s, &st) != 0)
 		fail_msg("upgrade: %s", st.msg);
 	txn = begin(0);
@@ -732,13 +738,15 @@ test_schema_upgrade(void **state)
 	assert_true(json_equal(d.got, jobs));
 	assert_int_equal(store_requests_prune(s, txn, 1000, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(store_request_get(s, txn, "p-1", old, &got), PW_ENOTFOUND);
-	assert_int_equal(store_request_get(s, txn, "p-1", young, &got), 0);
+	assert_int_equal(store_request_get(s, txn, "operator/p-1", old, NULL, &got), PW_ENOTFOUND);
+	/* version 3 scopes replies by principal: all the old ones were the operator's */
+	assert_int_equal(store_request_get(s, txn, "operator/p-1", young, NULL, &got), 0);
 	json_decref(got);
+	assert_int_equal(store_request_get(s, txn, "p-1", young, NULL, &got), PW_ENOTFOUND);
 	commit(&txn);
 	store_close(&s);
 	have = schema_read();
-	assert_string_equal(have, "2");
+	assert_string_equal(have, "3");
 	free(have);
 	reopen();
 	json_decref(d.got);

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "keys.h"
 #include "message.h"
 #include "proto.h"
 #include "smtp.h"
@@ -34,6 +35,9 @@ struct mailer_conf {
 	struct smtp_conf smtp;
 	int credit;
 	int heartbeat_ms;
+	/* CURVE (daemon.security = "curve"): this mailer's key pair and the daemon's public key */
+	int curve;
+	char pub[PW_KEY_Z85], sec[PW_KEY_Z85], server[PW_KEY_Z85];
 };
 
 struct mailer {
@@ -181,6 +185,56 @@ ca_file_check(const char *file, const char *path)
 	return pem == 1 ? 0 : -1;
 }
 
+/* "NAME.key" -> "NAME.pub", as pathwayd names its public half. */
+static char *
+public_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
+		return xasprintf("%.*s.pub", (int)(n - 4), path);
+	return xasprintf("%s.pub", path);
+}
+
+/*
+ * In curve mode the mailer speaks with a mailer key (mailer.key, default
+ * var/keys/mailer.key, made with `pathwayctl key add --service mailer`) to
+ * the daemon's public key (mailer.server_key, default the .pub beside
+ * daemon.curve_key). A key that cannot be read stops the start.
+ */
+static int
+curve_load(const char *file, struct mailer_conf *m)
+{
+	config_t c;
+	char *mode, *key, *server, *daemon_key;
+	struct pw_status st = {0, ""};
+	int rc = 0;
+
+	config_init(&c);
+	if (config_read_file(&c, file) != CONFIG_TRUE) {
+		config_destroy(&c);
+		return -1;
+	}
+	mode = conf_str(&c, "daemon.security", "local");
+	m->curve = strcmp(mode, "curve") == 0;
+	key = conf_str(&c, "mailer.key", "var/keys/mailer.key");
+	daemon_key = conf_str(&c, "daemon.curve_key", "var/keys/pathwayd.key");
+	server = conf_str(&c, "mailer.server_key", NULL);
+	if (server == NULL)
+		server = public_path(daemon_key);
+	config_destroy(&c);
+	if (m->curve && (pw_keyfile_read(key, m->pub, m->sec, &st) != 0 ||
+			 pw_keyfile_read(server, m->server, NULL, &st) != 0)) {
+		fprintf(stderr, "pathway-mailer: %s: daemon.security is curve: %s\n", file, st.msg);
+		rc = -1;
+	}
+	free(mode);
+	free(key);
+	free(server);
+	free(daemon_key);
+	return rc;
+}
+
 static int
 conf_load(const char *file, struct mailer_conf *m)
 {
@@ -230,6 +284,8 @@ conf_load(const char *file, struct mailer_conf *m)
 	}
 	if (m->ca_file != NULL && ca_file_check(file, m->ca_file) != 0)
 		return -1;
+	if (curve_load(file, m) != 0)
+		return -1;
 	if (m->user != NULL && m->smtp.starttls != 2 &&
 	    strncasecmp(m->smtp.url, "smtps://", 8) != 0) {
 		fprintf(stderr,
@@ -260,6 +316,7 @@ conf_clear(struct mailer_conf *m)
 		explicit_bzero(m->password, strlen(m->password));
 	free(m->password);
 	free(m->ca_file);
+	explicit_bzero(m->sec, sizeof m->sec);
 }
 
 static void
@@ -283,6 +340,11 @@ connect_daemon(struct mailer *m)
 	json_array_clear(m->queue); /* the daemon re-offers what we held */
 	m->sock = zmq_socket(m->zctx, ZMQ_DEALER);
 	zmq_setsockopt(m->sock, ZMQ_LINGER, &linger, sizeof linger);
+	if (m->conf.curve) {
+		zmq_setsockopt(m->sock, ZMQ_CURVE_SERVERKEY, m->conf.server, PW_KEY_Z85);
+		zmq_setsockopt(m->sock, ZMQ_CURVE_PUBLICKEY, m->conf.pub, PW_KEY_Z85);
+		zmq_setsockopt(m->sock, ZMQ_CURVE_SECRETKEY, m->conf.sec, PW_KEY_Z85);
+	}
 	zmq_connect(m->sock, m->conf.endpoint);
 	say(m, json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name, "credit",
 			 m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
