@@ -190,17 +190,6 @@ own_txn(struct access *a, MDB_txn **txn, struct wctx *c, struct pw_status *st)
 	return 0;
 }
 
-/* NAME.key -> NAME.pub; any other name gets .pub added. */
-static char *
-public_path(const char *path)
-{
-	size_t n = strlen(path);
-
-	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
-		return xasprintf("%.*s.pub", (int)(n - 4), path);
-	return xasprintf("%s.pub", path);
-}
-
 /* The daemon's own key pair: read, or made at the first start. */
 static int
 server_key(struct access *a, struct pw_status *st)
@@ -214,7 +203,7 @@ server_key(struct access *a, struct pw_status *st)
 	if (zmq_curve_keypair(a->pub, a->sec) != 0)
 		return pw_fail(st, PW_ECONFIG, "this libzmq has no CURVE support");
 	rc = pw_keyfile_write(path, "pathwayd's key: keep it secret", a->pub, a->sec, st);
-	pubpath = public_path(path);
+	pubpath = pw_keyfile_public_path(path);
 	if (rc == 0)
 		rc = pw_keyfile_write(pubpath, "pathwayd's public key: give it to clients", a->pub,
 				      NULL, st);

@@ -124,3 +124,13 @@ pw_keyfile_write(const char *path, const char *comment, const char *pub, const c
 		unlink(path);
 	return rc;
 }
+
+char *
+pw_keyfile_public_path(const char *path)
+{
+	size_t n = strlen(path);
+
+	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
+		return xasprintf("%.*s.pub", (int)(n - 4), path);
+	return xasprintf("%s.pub", path);
+}

@@ -32,6 +32,12 @@ int pw_keyfile_read(const char *path, char pub[PW_KEY_Z85], char sec[PW_KEY_Z85]
 int pw_keyfile_write(const char *path, const char *comment, const char *pub, const char *sec,
 		     struct pw_status *st);
 
+/*
+ * Where the public half of key file path is written: NAME.key -> NAME.pub,
+ * any other name with .pub added. The caller frees it.
+ */
+char *pw_keyfile_public_path(const char *path);
+
 /* Whether s is a Z85-encoded 32-byte key (40 characters of the Z85 alphabet). */
 int pw_key_valid(const char *s);
 

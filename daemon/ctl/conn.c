@@ -32,17 +32,6 @@ conn_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* "NAME.key" -> "NAME.pub", as pathwayd names its public half. */
-static char *
-public_path(const char *path)
-{
-	size_t n = strlen(path);
-
-	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
-		return xasprintf("%.*s.pub", (int)(n - 4), path);
-	return xasprintf("%s.pub", path);
-}
-
 /*
  * CURVE: the key file (PATHWAY_KEY, ctl.key) and the daemon's public key
  * file (PATHWAY_SERVER_KEY, ctl.server_key). With daemon.security = "curve"
@@ -69,7 +58,7 @@ conn_curve_settings(struct ctl *c, config_t *cfg)
 	    config_lookup_string(cfg, "ctl.server_key", &server) != CONFIG_TRUE) {
 		if (config_lookup_string(cfg, "daemon.curve_key", &s) != CONFIG_TRUE)
 			s = "var/keys/pathwayd.key";
-		c->server_key_file = public_path(s);
+		c->server_key_file = pw_keyfile_public_path(s);
 	} else {
 		c->server_key_file = xstrdup(server);
 	}

@@ -27,7 +27,7 @@ import unittest
 import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_timers import Daemon, BIN, SRC  # noqa: E402
+from test_timers import Daemon, BIN, SRC, key_file as read_key  # noqa: E402
 
 CTL = os.path.join(BIN, "pathwayctl")
 
@@ -59,17 +59,6 @@ def free_ports(n):
     for s in socks:
         s.close()
     return ports
-
-
-def read_key(path):
-    """(public, secret or None) from a key file, as bytes."""
-    keys = {}
-    with open(path) as f:
-        for line in f:
-            if "=" in line and not line.lstrip().startswith("#"):
-                name, value = line.split("=", 1)
-                keys[name.strip()] = value.strip().rstrip(";").strip('"').encode()
-    return keys["public"], keys.get("secret")
 
 
 class CurveDaemon:

@@ -185,17 +185,6 @@ ca_file_check(const char *file, const char *path)
 	return pem == 1 ? 0 : -1;
 }
 
-/* "NAME.key" -> "NAME.pub", as pathwayd names its public half. */
-static char *
-public_path(const char *path)
-{
-	size_t n = strlen(path);
-
-	if (n > 4 && strcmp(path + n - 4, ".key") == 0)
-		return xasprintf("%.*s.pub", (int)(n - 4), path);
-	return xasprintf("%s.pub", path);
-}
-
 /*
  * In curve mode the mailer speaks with a mailer key (mailer.key, default
  * var/keys/mailer.key, made with `pathwayctl key add --service mailer`) to
@@ -221,7 +210,7 @@ curve_load(const char *file, struct mailer_conf *m)
 	daemon_key = conf_str(&c, "daemon.curve_key", "var/keys/pathwayd.key");
 	server = conf_str(&c, "mailer.server_key", NULL);
 	if (server == NULL)
-		server = public_path(daemon_key);
+		server = pw_keyfile_public_path(daemon_key);
 	config_destroy(&c);
 	if (m->curve && (pw_keyfile_read(key, m->pub, m->sec, &st) != 0 ||
 			 pw_keyfile_read(server, m->server, NULL, &st) != 0)) {
