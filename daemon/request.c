@@ -227,6 +227,33 @@ request_sum(const struct pending *p, char out[33])
 }
 
 /*
+ * A resend of a request whose one-use token its first sending used: the
+ * token is spent, but the same principal sending the same id, command,
+ * arguments and token gets the first reply, as any resend does. Only the
+ * token's exact text matches the stored fingerprint, so its person (read
+ * without the MAC here) cannot be forged into another's reply.
+ */
+static int
+request_resent(const struct request_env *e, MDB_txn *txn, struct pending *p, struct who *w)
+{
+	unsigned char raw[TOKEN_MAX];
+	struct token_claims t;
+	json_t *stored = NULL;
+	size_t len;
+	char sum[33];
+
+	if (!(p->cmd->flags & CMD_WRITES) || token_decode(p->req.token, &t, raw, &len) != 0)
+		return 0;
+	snprintf(w->scope, sizeof w->scope, "%s/%s", w->pr.name, t.person);
+	request_sum(p, sum);
+	if (store_request_get(e->store, txn, w->scope, p->req.id, sum, &stored) != 0)
+		return 0;
+	p->reply = stored;
+	p->needs_commit = 1;
+	return 1;
+}
+
+/*
  * Resolve who speaks and load the actor, in c (a context on txn). On a
  * refusal the error reply is set, and a forbidden or unauthenticated one is
  * audited; returns non-zero.
@@ -244,6 +271,8 @@ request_enter(const struct request_env *e, MDB_txn *txn, struct pending *p, stru
 	c->clock = e->clock;
 	c->events = json_array();
 	rc = request_who(e, p, c, w);
+	if (rc == PW_ETOKEN_USED && request_resent(e, txn, p, w))
+		return rc; /* answered: the first reply */
 	if (rc == 0)
 		rc = cmd_actor_load(e->store, txn, e->cfg, w->actor, &c->actor, c->st);
 	if (rc == 0 && !cmd_allowed(p->cmd, c->actor))
