@@ -47,6 +47,8 @@ struct server {
 	int64_t next_timer; /* earliest armed timer; INT64_MIN: unknown, look */
 	int sync_sessions;  /* the calendars may have changed: re-sync session timers */
 	struct access *access;
+	char events_bound[256]; /* the events endpoint as bound (wildcards resolved): to rebind */
+	int rebind_events;	/* a key was revoked: drop every subscriber, let them reconnect */
 	struct request_env env; /* what each request needs: follows reloads */
 };
 
@@ -227,6 +229,7 @@ sockets_open(struct server *s, struct pw_status *st)
 	const struct daemon_conf *d = &s->cfg->daemon;
 	int64_t maxmsg = (int64_t)d->max_message * 16;
 	int hwm = 1000, pubhwm = 100000, workers_hwm = 100000, linger = 0;
+	size_t len;
 
 	s->zctx = zmq_ctx_new();
 	/* ZAP first: a CURVE socket bound before its handler would admit no one. */
@@ -259,6 +262,8 @@ sockets_open(struct server *s, struct pw_status *st)
 		snprintf(msg, sizeof msg, "%s", st->msg);
 		return pw_fail(st, PW_ECONFIG, "%s: daemon: %s", s->cfg->file, msg);
 	}
+	len = sizeof s->events_bound;
+	zmq_getsockopt(s->pub, ZMQ_LAST_ENDPOINT, s->events_bound, &len);
 	s->env = (struct request_env){s->store, s->cfg, &s->clock, s->access, s->api};
 	return 0;
 }
@@ -375,6 +380,9 @@ publish(struct server *s, json_t *events)
 					json_string_value(json_object_get(ev, "type")));
 		char *body = proto_encode(ev);
 
+		if (strcmp(json_string_value(json_object_get(ev, "type")), "key.revoked") == 0)
+			s->rebind_events = 1;
+
 		zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
 		zmq_send(s->pub, body, strlen(body), ZMQ_DONTWAIT);
 		free(topic);
@@ -421,6 +429,30 @@ timers_turn(struct server *s, struct wctx *sys)
 	if (rc == 0 && timers_next(s->store, sys->txn, &s->next_timer) != 0)
 		s->next_timer = INT64_MAX;
 	return rc;
+}
+
+/*
+ * A subscriber cannot be refused a message (a SUB socket sends none the
+ * daemon could check), so when a key is revoked every subscriber is dropped
+ * by unbinding the events socket and binding it again: the others reconnect
+ * at once (and catch up with events.since, as after any gap); the revoked
+ * key's handshake is refused by ZAP.
+ */
+static void
+events_rebind(struct server *s)
+{
+	struct pw_status st = {0, ""};
+
+	s->rebind_events = 0;
+	if (!s->cfg->daemon.curve)
+		return;
+	if (zmq_unbind(s->pub, s->events_bound) != 0 ||
+	    access_bind(s->access, s->pub, s->cfg->daemon.events, &st) != 0) {
+		log_error("events: cannot bind %s again after a key was revoked: %s",
+			  s->cfg->daemon.events, st.msg[0] ? st.msg : zmq_strerror(zmq_errno()));
+		return;
+	}
+	log_info("events: a key was revoked: every subscriber reconnects");
 }
 
 /*
@@ -494,6 +526,8 @@ send:
 	outbox_send(s->outbox, s->workers);
 	if (sys.events != NULL)
 		publish(s, sys.events);
+	if (s->rebind_events)
+		events_rebind(s);
 done:
 	json_decref(sys.events);
 	for (int i = 0; i < n; i++)

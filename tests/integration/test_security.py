@@ -428,6 +428,45 @@ class CurveModeTest(unittest.TestCase):
         got = sink.wait(1, timeout=90)
         self.assertIn("p-head@example.org", [to for msg in got for to in msg["rcpt"]])
 
+    def test_revoked_viewer_loses_its_subscription(self):
+        d = self.d
+        kid, gone = self.key("--service", "viewer")
+        _, stays = self.key("--service", "viewer")
+        subs = {}
+        for name, path in (("gone", gone), ("stays", stays)):
+            s = d.socket(zmq.SUB, path, endpoint="events")
+            s.setsockopt(zmq.SUBSCRIBE, b"")
+            subs[name] = s
+
+        def publish_until(who, n0, deadline):
+            """Publish school.created until every sub in who heard one; the seqs heard."""
+            heard = {k: [] for k in subs}
+            n = n0
+            while time.monotonic() < deadline and not all(heard[w] for w in who):
+                n += 1
+                d.ok("school.create", {"id": "s-r%d" % n, "name": "R %d" % n})
+                for name, s in subs.items():
+                    while s.poll(50):
+                        heard[name].append(json.loads(s.recv_multipart()[1])["seq"])
+            return heard, n
+
+        heard, n = publish_until(("gone", "stays"), 0, time.monotonic() + 10)
+        self.assertTrue(heard["gone"] and heard["stays"], heard)
+        d.ok("key.revoke", {"key": kid})
+        revoked = [e for e in d.events() if e["type"] == "key.revoked"][-1]["seq"]
+        # The stream is bound again: the kept viewer reconnects and hears what follows...
+        heard, n = publish_until(("stays",), n, time.monotonic() + 10)
+        self.assertTrue(heard["stays"], "the kept viewer did not reconnect")
+        # ... and go on a while: the revoked one hears nothing after its revocation.
+        end = time.monotonic() + 1.5
+        while time.monotonic() < end:
+            n += 1
+            d.ok("school.create", {"id": "s-r%d" % n, "name": "R %d" % n})
+            s = subs["gone"]
+            while s.poll(50):
+                heard["gone"].append(json.loads(s.recv_multipart()[1])["seq"])
+        self.assertEqual([q for q in heard["gone"] if q > revoked], [])
+
     def test_request_ids(self):
         d = self.d
         args = {"id": "s-1", "name": "One"}
