@@ -73,16 +73,9 @@ run_app_create(struct wctx *c, const json_t *args, json_t **data)
 	rc = live_app_claim(c, co->id, str(cand, "id"), id);
 	if (rc != 0)
 		goto done;
-	rc = cmd_app_save(c, app, NULL);
+	rc = store_index_put(c->store, c->txn, DB_BY_SCHOOL, str(app, "school"), id, NULL, c->st);
 	if (rc == 0)
-		rc = store_index_put(c->store, c->txn, DB_BY_SCHOOL, str(app, "school"), id, NULL,
-				     c->st);
-	if (rc == 0)
-		rc = cmd_emit_all(c, &out);
-	if (rc == 0)
-		rc = cmd_cstates_save(c);
-	if (rc == 0)
-		*data = json_pack("{s:o}", "application", cmd_app_view(c, app, cand));
+		rc = cmd_app_finish(c, app, NULL, cand, &out, data);
 done:
 	engine_out_clear(&out);
 	json_decref(app);

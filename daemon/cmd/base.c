@@ -290,6 +290,23 @@ app_configured(struct wctx *c, const json_t *app)
 }
 
 int
+cmd_app_finish(struct wctx *c, json_t *app, const struct app_pos *was, const json_t *cand,
+	       struct engine_out *out, json_t **data)
+{
+	int rc = cmd_app_save(c, app, was);
+
+	if (rc == 0)
+		rc = cmd_emit_all(c, out);
+	if (rc == 0)
+		rc = offers_run(c, out);
+	if (rc == 0)
+		rc = cmd_cstates_save(c);
+	if (rc == 0)
+		*data = json_pack("{s:o}", "application", cmd_app_view(c, app, cand));
+	return rc;
+}
+
+int
 cmd_app_command(struct wctx *c, const char *app_id, const struct app_op *op, json_t **data)
 {
 	json_t *app = NULL, *cand = NULL;
@@ -310,15 +327,7 @@ cmd_app_command(struct wctx *c, const char *app_id, const struct app_op *op, jso
 	cmd_app_pos(app, &was);
 	rc = op->fn(c, &e, app, op, &out);
 	if (rc == 0)
-		rc = cmd_app_save(c, app, &was);
-	if (rc == 0)
-		rc = cmd_emit_all(c, &out);
-	if (rc == 0)
-		rc = offers_run(c, &out);
-	if (rc == 0)
-		rc = cmd_cstates_save(c);
-	if (rc == 0)
-		*data = json_pack("{s:o}", "application", cmd_app_view(c, app, cand));
+		rc = cmd_app_finish(c, app, &was, cand, &out, data);
 done:
 	engine_out_clear(&out);
 	json_decref(app);

@@ -89,6 +89,15 @@ struct app_op {
 };
 
 /*
+ * What every command that changed application app (at was before it; NULL
+ * for a new one) does last: save it with its indexes, counters and timers,
+ * emit the engine's events, offer the places it freed, save the cohorts'
+ * states, and make *data { "application": view }.
+ */
+int cmd_app_finish(struct wctx *c, json_t *app, const struct app_pos *was, const json_t *cand,
+		   struct engine_out *out, json_t **data);
+
+/*
  * Run op on application app_id: load it and its candidate, let op change it
  * through the engine, save it, offer freed places, emit the events, save
  * the cohorts' states. *data is { "application": view } on success.

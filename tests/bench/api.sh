@@ -24,16 +24,7 @@
 # $BENCH_DIR/api.md.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-${BENCH_BUILD:-$SRC/build-bench}}
-DIR=${2:-${BENCH_DIR:-}}
-if [ -z "$DIR" ]; then
-	mkdir -p "$SRC/var"
-	DIR=$(mktemp -d "$SRC/var/bench.XXXXXX")
-fi
-BUILD=$(cd "$BUILD" && pwd)
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
+. "$(dirname "$0")/lib.sh" "$@"
 QUICK=${BENCH_QUICK:-0}
 B="$BUILD/pw-bench-api"
 RESULTS="$DIR/results.txt"
@@ -45,17 +36,6 @@ else
 	LMDB_N=2000 CLOSED_SECS=5 OPEN_SECS=5 QUERY_N=200 APPS=${BENCH_APPS:-1000000}
 fi
 
-DAEMON_PID=
-stop_daemon() {
-	[ -n "$DAEMON_PID" ] || return 0
-	kill -TERM "$DAEMON_PID" 2>/dev/null || true
-	for _ in $(seq 1 200); do
-		kill -0 "$DAEMON_PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -KILL "$DAEMON_PID" 2>/dev/null || true
-	DAEMON_PID=
-}
 trap stop_daemon EXIT
 
 say() { echo "api.sh: $*" >&2; }

@@ -24,16 +24,7 @@
 # $BENCH_DIR/notify.md. Stores are removed unless BENCH_KEEP=1.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-${BENCH_BUILD:-$SRC/build-bench}}
-DIR=${2:-${BENCH_DIR:-}}
-if [ -z "$DIR" ]; then
-	mkdir -p "$SRC/var"
-	DIR=$(mktemp -d "$SRC/var/bench.XXXXXX")
-fi
-BUILD=$(cd "$BUILD" && pwd)
-mkdir -p "$DIR"
-DIR=$(cd "$DIR" && pwd)
+. "$(dirname "$0")/lib.sh" "$@"
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	N=${NOTIFY_N:-2000} DN=${DISPATCH_N:-20000}
 else

@@ -10,15 +10,7 @@
 # markdown block to $BENCH_DIR/token.md.
 set -euo pipefail
 
-SRC=$(cd "$(dirname "$0")/../.." && pwd)
-BUILD=${1:-${BENCH_BUILD:-$SRC/build-bench}}
-DIR=${2:-${BENCH_DIR:-}}
-if [ -z "$DIR" ]; then
-	mkdir -p "$SRC/var"
-	DIR=$(mktemp -d "$SRC/var/bench.XXXXXX")
-fi
-BUILD=$(cd "$BUILD" && pwd)
-mkdir -p "$DIR"
+. "$(dirname "$0")/lib.sh" "$@"
 N=300000
 [ "${BENCH_QUICK:-0}" = 1 ] && N=30000
 
