@@ -26,13 +26,84 @@ extern const char *const req_kind_names[REQ_KIND_COUNT];
 
 enum rule_op { OP_GE, OP_GT, OP_LE, OP_LT, OP_EQ, OP_NE };
 
+enum field_type {
+	FIELD_TEXT,
+	FIELD_LONG_TEXT,
+	FIELD_CHOICE,
+	FIELD_MULTIPLE_CHOICE,
+	FIELD_RATING,
+	FIELD_DATE,
+	FIELD_LINK,
+	FIELD_YES_NO,
+	FIELD_TYPE_COUNT
+};
+extern const char *const field_type_names[FIELD_TYPE_COUNT];
+
+/* One field of a form (config_forms.c). */
+struct form_field {
+	char *id;
+	char *label;
+	char *help; /* NULL: none */
+	enum field_type type;
+	int required;
+	int max; /* text: characters; multiple choice: selections; rating: the top of 1..max */
+	char **options; /* choice, multiple choice */
+	size_t noptions;
+};
+
+/* A form a programme declares: who fills it in, who reads it, its fields. */
+struct form {
+	char *id;
+	char *title;
+	char *help;
+	int filled_by; /* role bit index */
+	int readers;   /* role bits (besides the filler and LA advisers) */
+	struct form_field *fields;
+	size_t nfields;
+};
+
+/* A 360 rater category and the responses it needs before its figures are shown. */
+struct feedback_category {
+	char *id;
+	char *name;
+	int threshold;
+};
+
+struct feedback_question {
+	char *id;
+	char *text;
+};
+
+/*
+ * The programme's 360 (feedback = { ... }): a rating scale 1..scale_max,
+ * the rater categories, the questions, whether the candidate rates
+ * themself, when the candidate and coach see the report, and from how many
+ * responses the candidate sees the count.
+ */
+struct feedback_conf {
+	int declared; /* 0: the programme has no questionnaire (the defaults apply) */
+	int scale_max;
+	char **labels; /* nlabels (= scale_max) labels, or NULL */
+	size_t nlabels;
+	int self_assessment;
+	int report_at_deadline; /* 0: when the stage is met; 1: also when its deadline passes */
+	int count_from;
+	int minutes;
+	struct feedback_category *categories;
+	size_t ncategories;
+	struct feedback_question *questions;
+	size_t nquestions;
+};
+
 struct requirement {
 	enum req_kind kind;
-	int role;	 /* role bit index (proto_roles), -1 when not applicable */
-	char *doc;	 /* submission: document name */
-	int capacity;	 /* decision: takes one of the cohort's places */
-	int min;	 /* responses, attendance (0 = all sessions), internship days */
-	char **sessions; /* attendance: session ids */
+	int role;		 /* role bit index (proto_roles), -1 when not applicable */
+	char *doc;		 /* submission: document name (the form's id when it names one) */
+	const struct form *form; /* submission: the form, or NULL for a plain document */
+	int *category_min; /* responses: per feedback category, at least this many (or NULL) */
+	int capacity;	   /* decision: takes one of the cohort's places */
+	int min;	   /* responses, attendance (0 = all sessions), internship days */
+	char **sessions;   /* attendance: session ids */
 	size_t nsessions;
 	int host_lss; /* internship: the host must be a Lead Succession School */
 	char *fact;   /* eligibility */
@@ -56,6 +127,7 @@ struct notify_rule {
 	char *on;      /* event type */
 	char *stage;   /* only when the event's stage (for stage_changed: the new one) is this */
 	char *outcome; /* application.decided: only for this outcome */
+	char *route;   /* only for applications of this route (interest, nomination) */
 	int to;	       /* role bits of the recipients */
 	const struct template *tmpl;
 };
@@ -101,6 +173,11 @@ struct programme {
 	struct nudge session_calendar, session_reminder, session_absent, session_updated;
 	/* After graduation: ask for a career update every alumni.every days (to == 0: never). */
 	struct nudge alumni;
+	/* Joining a stage late: its absolute deadline is at least this many days away. */
+	int deadline_grace_days;
+	struct form *forms;
+	size_t nforms;
+	struct feedback_conf feedback;
 };
 
 struct session {
@@ -134,6 +211,11 @@ struct cohort {
 	int deadline_time;	    /* minutes after local midnight (default 17:00) */
 	int window_days;	    /* bit i: sending allowed on weekday i (0 = Sunday) */
 	int window_from, window_to; /* minutes after local midnight */
+	/* The calendar rules (config_cohort.c): local dates, NULL when not set. */
+	char *apply_opens;  /* applications = { opens; closes; }: create only from this date */
+	char *apply_closes; /* ... to the end of this date */
+	char *offers_until; /* places freed after this date are not offered from the waiting list */
+	int offer_days;	    /* an offered place is held this many days (default 7) */
 };
 
 struct outbox_conf {
@@ -234,6 +316,9 @@ int config_mailer_check(const char *path, struct pw_status *st);
 const struct programme *config_programme(const struct pw_config *cfg, const char *id);
 const struct cohort *config_cohort(const struct pw_config *cfg, const char *id);
 const struct session *config_session(const struct cohort *c, const char *id);
+const struct form *config_form(const struct programme *p, const char *id);
+/* Index of a feedback category in p, or -1. */
+int config_feedback_category(const struct programme *p, const char *id);
 /* Index of a stage in p, or -1. */
 int config_stage_index(const struct programme *p, const char *id);
 

@@ -2,9 +2,11 @@
  * config_cohort.c: cohorts (conf/cohorts/NAME.conf). A cohort is one intake
  * of a programme: its places, time zone and start date, its calendar of
  * sessions (an array it owns), its absolute stage deadlines and the window
- * in which notices may be sent. It points at its programme, which must be
- * loaded first (config_programme.c), and must define every session the
- * programme needs.
+ * in which notices may be sent, and its calendar rules: the window in which
+ * it takes applications, how long an offered place is held and the last
+ * date on which freed places are offered. It points at its programme, which
+ * must be loaded first (config_programme.c), and must define every session
+ * the programme needs.
  */
 #include "config_cohort.h"
 
@@ -73,6 +75,9 @@ config_cohort_clear(struct cohort *c)
 	for (size_t i = 0; i < c->ndeadlines; i++)
 		free(c->deadlines[i].date);
 	free(c->deadlines);
+	free(c->apply_opens);
+	free(c->apply_closes);
+	free(c->offers_until);
 	memset(c, 0, sizeof *c);
 }
 
@@ -149,14 +154,59 @@ cohort_schedule(struct pw_status *st, const char *file, const config_setting_t *
 	return 0;
 }
 
+/* A local date setting (YYYY-MM-DD) of group g, or NULL when absent. */
+static int
+date_setting(struct pw_status *st, const char *file, const config_setting_t *g, const char *name,
+	     char **out)
+{
+	int64_t d;
+
+	if (conf_string(st, file, g, name, 0, out) != 0)
+		return PW_ECONFIG;
+	if (*out != NULL && pw_date_parse(*out, &d) != 0)
+		return conf_bad(st, file, config_setting_get_member(g, name),
+				"must be a date YYYY-MM-DD");
+	return 0;
+}
+
+/*
+ * The calendar rules: applications = { opens; closes; } (each optional),
+ * offer_days, offers_until.
+ */
+static int
+cohort_rules(struct pw_status *st, const char *file, const config_setting_t *g, struct cohort *c)
+{
+	static const char *const akeys[] = {"opens", "closes", NULL};
+	const config_setting_t *a = config_setting_get_member(g, "applications");
+
+	c->offer_days = 7;
+	if (conf_int(st, file, g, "offer_days", 1, 365, &c->offer_days) != 0 ||
+	    date_setting(st, file, g, "offers_until", &c->offers_until) != 0)
+		return PW_ECONFIG;
+	if (a == NULL)
+		return 0;
+	if (config_setting_type(a) != CONFIG_TYPE_GROUP)
+		return conf_bad(st, file, a,
+				"must be { opens = \"YYYY-MM-DD\"; closes = \"YYYY-MM-DD\"; }");
+	if (conf_known(st, file, a, akeys) != 0 ||
+	    date_setting(st, file, a, "opens", &c->apply_opens) != 0 ||
+	    date_setting(st, file, a, "closes", &c->apply_closes) != 0)
+		return PW_ECONFIG;
+	if (c->apply_opens != NULL && c->apply_closes != NULL &&
+	    strcmp(c->apply_opens, c->apply_closes) > 0)
+		return conf_bad(st, file, a, "'closes' must not be before 'opens'");
+	return 0;
+}
+
 int
 config_cohort_load(const struct pw_config *cfg, const char *path, struct cohort *c,
 		   struct pw_status *st)
 {
 	static const char *const top[] = {"cohort", NULL};
 	static const char *const keys[] = {
-	    "id",	"programme", "name",	      "places", "timezone", "starts",
-	    "sessions", "deadlines", "deadline_time", "window", NULL};
+	    "id",	    "programme", "name",	  "places", "timezone",	    "starts",
+	    "sessions",	    "deadlines", "deadline_time", "window", "applications", "offer_days",
+	    "offers_until", NULL};
 	config_t cf;
 	const config_setting_t *g, *ss;
 	char *prog = NULL;
@@ -215,7 +265,8 @@ config_cohort_load(const struct pw_config *cfg, const char *path, struct cohort 
 				goto done;
 		}
 	}
-	if (cohort_check(st, path, g, c) != 0 || cohort_schedule(st, path, g, c) != 0)
+	if (cohort_check(st, path, g, c) != 0 || cohort_schedule(st, path, g, c) != 0 ||
+	    cohort_rules(st, path, g, c) != 0)
 		goto done;
 	rc = 0;
 done:

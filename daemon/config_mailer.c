@@ -20,7 +20,8 @@
 #include "config_read.h"
 
 struct mailer_settings {
-	char *smtp_url, *starttls, *user, *password_file, *password_env, *ca_file, *from;
+	char *smtp_url, *starttls, *user, *password_file, *password_env, *ca_file, *from,
+	    *signature;
 	int timeout_ms, credit, heartbeat_ms, reuse;
 };
 
@@ -34,6 +35,7 @@ settings_clear(struct mailer_settings *m)
 	free(m->password_env);
 	free(m->ca_file);
 	free(m->from);
+	free(m->signature);
 }
 
 /* Why the mailer could not read path, as far as this process can tell, or NULL. */
@@ -136,9 +138,9 @@ int
 config_mailer_check(const char *path, struct pw_status *st)
 {
 	static const char *const keys[] = {
-	    "smtp_url",	  "starttls",	"user",	  "password_file",    "password_env", "ca_file",
-	    "from",	  "timeout_ms", "credit", "reuse_connection", "heartbeat_ms", "key",
-	    "server_key", NULL};
+	    "smtp_url",		"starttls",	"user",	     "password_file", "password_env",
+	    "ca_file",		"from",		"signature", "timeout_ms",    "credit",
+	    "reuse_connection", "heartbeat_ms", "key",	     "server_key",    NULL};
 	struct mailer_settings m = {0};
 	const config_setting_t *g;
 	config_t c;
@@ -163,6 +165,7 @@ config_mailer_check(const char *path, struct pw_status *st)
 	    conf_string(st, path, g, "password_env", 0, &m.password_env) != 0 ||
 	    conf_string(st, path, g, "ca_file", 0, &m.ca_file) != 0 ||
 	    conf_string(st, path, g, "from", 0, &m.from) != 0 ||
+	    conf_string(st, path, g, "signature", 0, &m.signature) != 0 ||
 	    conf_int(st, path, g, "timeout_ms", INT_MIN, INT_MAX, &m.timeout_ms) != 0 ||
 	    conf_int(st, path, g, "credit", 1, INT_MAX, &m.credit) != 0 ||
 	    conf_int(st, path, g, "heartbeat_ms", 10, INT_MAX, &m.heartbeat_ms) != 0 ||

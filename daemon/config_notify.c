@@ -226,7 +226,8 @@ int
 config_notify_rule_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 			const config_setting_t *g, struct notify_rule *r)
 {
-	static const char *const keys[] = {"on", "stage", "outcome", "to", "template", NULL};
+	static const char *const keys[] = {"on", "stage",    "outcome", "route",
+					   "to", "template", NULL};
 	char *tname = NULL;
 	int rc = PW_ECONFIG;
 
@@ -235,8 +236,14 @@ config_notify_rule_load(struct pw_config *cfg, struct pw_status *st, const char 
 	if (conf_known(st, file, g, keys) != 0 || conf_string(st, file, g, "on", 1, &r->on) != 0 ||
 	    conf_string(st, file, g, "stage", 0, &r->stage) != 0 ||
 	    conf_string(st, file, g, "outcome", 0, &r->outcome) != 0 ||
+	    conf_string(st, file, g, "route", 0, &r->route) != 0 ||
 	    conf_id(st, file, g, "template", 1, &tname) != 0)
 		goto done;
+	if (r->route != NULL && !streq(r->route, "interest") && !streq(r->route, "nomination")) {
+		conf_bad(st, file, config_setting_get_member(g, "route"),
+			 "'%s' is not a route (interest or nomination)", r->route);
+		goto done;
+	}
 	if (variables_of(r->on) == NULL || strncmp(r->on, "application.", 12) != 0) {
 		conf_bad(st, file, config_setting_get_member(g, "on"),
 			 "'%s' is not an event that can be notified", r->on);
@@ -257,6 +264,7 @@ config_notify_rule_clear(struct notify_rule *r)
 	free(r->on);
 	free(r->stage);
 	free(r->outcome);
+	free(r->route);
 }
 
 int

@@ -27,7 +27,7 @@ int config_notify_template(struct pw_config *cfg, struct pw_status *st, const ch
 void config_notify_templates_free(struct pw_config *cfg);
 
 /*
- * One notification rule: group g { on; stage; outcome; to; template; }.
+ * One notification rule: group g { on; stage; outcome; route; to; template; }.
  * On error r may hold strings: free them with config_notify_rule_clear.
  * Whether r->stage is a stage of the programme is the caller's check.
  */

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_forms.h"
 #include "config_notify.h"
 #include "config_read.h"
 #include "util.h"
@@ -26,6 +27,7 @@ static void
 requirement_clear(struct requirement *r)
 {
 	free(r->doc);
+	free(r->category_min);
 	for (size_t i = 0; i < r->nsessions; i++)
 		free(r->sessions[i]);
 	free(r->sessions);
@@ -133,18 +135,74 @@ fail:
 }
 
 static const char *const req_keys[REQ_KIND_COUNT][6] = {
-    [REQ_SUBMISSION] = {"kind", "doc", "role", NULL},
+    [REQ_SUBMISSION] = {"kind", "doc", "form", "role", NULL},
     [REQ_SIGNOFF] = {"kind", "role", NULL},
     [REQ_DECISION] = {"kind", "role", "capacity", NULL},
-    [REQ_RESPONSES] = {"kind", "role", "min", NULL},
+    [REQ_RESPONSES] = {"kind", "role", "min", "per_category", NULL},
     [REQ_ATTENDANCE] = {"kind", "sessions", "min", NULL},
     [REQ_INTERNSHIP] = {"kind", "days", "host_lss", NULL},
     [REQ_ELIGIBILITY] = {"kind", "fact", "op", "value", NULL},
 };
 
+/* A submission names a plain document (doc) or one of the programme's forms (form). */
+static int
+requirement_form(struct pw_status *st, const char *file, const config_setting_t *r,
+		 const struct programme *p, struct requirement *q)
+{
+	char *form = NULL;
+
+	if (conf_id(st, file, r, "doc", 0, &q->doc) != 0 ||
+	    conf_id(st, file, r, "form", 0, &form) != 0) {
+		free(form);
+		return PW_ECONFIG;
+	}
+	if ((q->doc != NULL) == (form != NULL)) {
+		free(form);
+		return conf_bad(st, file, r, "a submission names one of 'doc' or 'form'");
+	}
+	if (form != NULL) {
+		q->doc = form;
+		q->form = config_form(p, form);
+		if (q->form == NULL)
+			return conf_bad(st, file, r, "'%s' is not a form of %s", form, p->id);
+		if (q->role < 0)
+			q->role = q->form->filled_by;
+		else if (q->role != q->form->filled_by)
+			return conf_bad(st, file, r, "form '%s' is filled in by the %s", form,
+					proto_roles[q->form->filled_by]);
+	}
+	if (q->role < 0)
+		q->role = proto_role_bit("candidate");
+	return 0;
+}
+
+/* per_category = { line_manager = 1; ... }: at least so many responses in a 360 category. */
+static int
+requirement_categories(struct pw_status *st, const char *file, const config_setting_t *r,
+		       const struct programme *p, struct requirement *q)
+{
+	const config_setting_t *g = config_setting_get_member(r, "per_category");
+
+	if (g == NULL)
+		return 0;
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
+		return conf_bad(st, file, g, "must be a group { CATEGORY = N; ... }");
+	q->category_min = xcalloc(p->feedback.ncategories, sizeof *q->category_min);
+	for (int i = 0; i < config_setting_length(g); i++) {
+		const config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+		int k = config_feedback_category(p, config_setting_name(m));
+
+		if (k < 0)
+			return conf_bad(st, file, m, "not a 360 category of %s", p->id);
+		if (conf_int(st, file, g, config_setting_name(m), 0, 100, &q->category_min[k]) != 0)
+			return PW_ECONFIG;
+	}
+	return 0;
+}
+
 static int
 requirement_load(struct pw_status *st, const char *file, const config_setting_t *r,
-		 struct requirement *q)
+		 const struct programme *p, struct requirement *q)
 {
 	char *kind = NULL;
 	int k;
@@ -169,9 +227,7 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		return PW_ECONFIG;
 	switch (q->kind) {
 	case REQ_SUBMISSION:
-		if (q->role < 0)
-			q->role = proto_role_bit("candidate");
-		return conf_id(st, file, r, "doc", 1, &q->doc);
+		return requirement_form(st, file, r, p, q);
 	case REQ_SIGNOFF:
 		if (q->role < 0)
 			q->role = proto_role_bit("headteacher");
@@ -183,7 +239,9 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 	case REQ_RESPONSES:
 		q->role = proto_role_bit("rater");
 		q->min = 1;
-		return conf_int(st, file, r, "min", 1, 100, &q->min);
+		if (conf_int(st, file, r, "min", 1, 100, &q->min) != 0)
+			return PW_ECONFIG;
+		return requirement_categories(st, file, r, p, q);
 	case REQ_ATTENDANCE:
 		if (conf_int(st, file, r, "min", 1, 1000, &q->min) != 0)
 			return PW_ECONFIG;
@@ -202,7 +260,8 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 }
 
 static int
-stage_load(struct pw_status *st, const char *file, const config_setting_t *g, struct stage *s)
+stage_load(struct pw_status *st, const char *file, const config_setting_t *g,
+	   const struct programme *p, struct stage *s)
 {
 	static const char *const keys[] = {"id",       "name",	    "terminal",	   "requires",
 					   "deadline", "reminders", "escalations", NULL};
@@ -232,7 +291,7 @@ stage_load(struct pw_status *st, const char *file, const config_setting_t *g, st
 	s->reqs = xcalloc((size_t)n, sizeof *s->reqs);
 	for (int i = 0; i < n; i++) {
 		s->nreqs++;
-		if (requirement_load(st, file, config_setting_get_elem(reqs, (unsigned)i),
+		if (requirement_load(st, file, config_setting_get_elem(reqs, (unsigned)i), p,
 				     &s->reqs[i]) != 0)
 			return PW_ECONFIG;
 	}
@@ -376,6 +435,7 @@ config_programme_clear(struct programme *p)
 	for (size_t i = 0; i < p->nrules; i++)
 		config_notify_rule_clear(&p->rules[i]);
 	free(p->rules);
+	config_forms_clear(p);
 	free(p->id);
 	free(p->name);
 	free(p->file);
@@ -435,8 +495,9 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {"id",       "name",	 "stages", "notifications",
-					   "sessions", "alumni", NULL};
+	static const char *const keys[] = {
+	    "id",     "name",  "stages",   "notifications",	  "sessions",
+	    "alumni", "forms", "feedback", "deadline_grace_days", NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -452,8 +513,10 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		conf_bad(st, path, g, "missing group 'programme = { ... };'");
 		goto done;
 	}
+	p->deadline_grace_days = 7;
 	if (conf_known(st, path, g, keys) != 0 || conf_id(st, path, g, "id", 1, &p->id) != 0 ||
-	    conf_string(st, path, g, "name", 0, &p->name) != 0)
+	    conf_string(st, path, g, "name", 0, &p->name) != 0 ||
+	    conf_int(st, path, g, "deadline_grace_days", 0, 365, &p->deadline_grace_days) != 0)
 		goto done;
 	if (p->name == NULL)
 		p->name = xstrdup(p->id);
@@ -463,11 +526,14 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		conf_bad(st, path, stages ? stages : g, "'stages' must be a non-empty list");
 		goto done;
 	}
+	if (config_forms_load(st, path, config_setting_get_member(g, "forms"), p) != 0 ||
+	    config_feedback_load(st, path, config_setting_get_member(g, "feedback"), p) != 0)
+		goto done;
 	n = config_setting_length(stages);
 	p->stages = xcalloc((size_t)n, sizeof *p->stages);
 	for (int i = 0; i < n; i++) {
 		p->nstages++;
-		if (stage_load(st, path, config_setting_get_elem(stages, (unsigned)i),
+		if (stage_load(st, path, config_setting_get_elem(stages, (unsigned)i), p,
 			       &p->stages[i]) != 0)
 			goto done;
 	}

@@ -97,7 +97,16 @@ utf8_walk(struct pw_status *st, const char *file, const config_setting_t *s)
 int
 conf_open(config_t *c, const char *path, struct pw_status *st)
 {
+	const char *slash = strrchr(path, '/');
+
 	config_init(c);
+	/* @include "x.conf" is found beside the file that includes it. */
+	if (slash != NULL) {
+		char *dir = xasprintf("%.*s", (int)(slash - path + 1), path);
+
+		config_set_include_dir(c, dir);
+		free(dir);
+	}
 	if (config_read_file(c, path) != CONFIG_TRUE) {
 		if (config_error_type(c) == CONFIG_ERR_FILE_IO)
 			pw_fail(st, PW_ECONFIG, "%s: cannot read the file", path);

@@ -6,160 +6,26 @@
  * then changes the record, says what happened as events in struct
  * engine_out, and lets the application advance while its stage is met.
  * Whether a stage is met is engine_reqs.c's to say; a cohort's places and
- * waiting list are engine_places.c's.
+ * waiting list are engine_places.c's; offers of a freed place
+ * engine_offers.c's; forms and the 360's rules engine_forms.c's; the
+ * helpers every command shares engine_base.c's. The calendar rules of a cohort (its application
+ * window, no attendance before a session, no internship confirmed before
+ * it starts) are checked here, in the cohort's zone.
  */
 #include "engine.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_base.h"
 #include "engine_places.h"
 #include "engine_reqs.h"
+#include "engine_calendar.h"
 #include "util.h"
 
-void
-engine_out_init(struct engine_out *out)
-{
-	out->events = json_array();
-	out->offers = json_array();
-}
-
-void
-engine_out_clear(struct engine_out *out)
-{
-	json_decref(out->events);
-	json_decref(out->offers);
-	out->events = out->offers = NULL;
-}
-
-/* The object obj[key], created empty when absent. */
-static json_t *
-sub(json_t *obj, const char *key)
-{
-	json_t *o = json_object_get(obj, key);
-
-	if (o == NULL) {
-		o = json_object();
-		json_object_set_new(obj, key, o);
-	}
-	return o;
-}
-
-static json_t *
-stamp(const struct engine_ctx *ctx)
-{
-	char t[PW_TIME_LEN];
-
-	return json_pack("{s:s, s:s}", "at", pw_time_format(ctx->now, t), "by", ctx->actor_id);
-}
-
-static void
-set_time(const struct engine_ctx *ctx, json_t *obj, const char *key)
-{
-	char t[PW_TIME_LEN];
-
-	json_object_set_new(obj, key, json_string(pw_time_format(ctx->now, t)));
-}
-
-int
-engine_roles(const json_t *person)
-{
-	size_t i;
-	json_t *r;
-	int mask = 0;
-
-	json_array_foreach(json_object_get(person, "roles"), i, r)
-	{
-		int bit = proto_role_bit(json_string_value(r) ? json_string_value(r) : "");
-
-		if (bit >= 0)
-			mask |= 1 << bit;
-	}
-	return mask;
-}
-
-const char *
-engine_position(const json_t *app)
-{
-	const char *status = str(app, "status");
-
-	return streq(status, "active") ? str(app, "stage") : status;
-}
-
-/*
- * Whether the actor, holding one of the roles in allowed, stands in that
- * role's relation to the application. An LA adviser always may.
- */
-static int
-related(const struct engine_ctx *ctx, const json_t *app, int allowed)
-{
-	int roles = engine_roles(ctx->actor) & allowed;
-	const char *school = str(ctx->actor, "school");
-	const json_t *intern = json_object_get(app, "internship");
-
-	if (engine_roles(ctx->actor) & ROLE_LA_ADVISER)
-		return 1;
-	if ((roles & ROLE_CANDIDATE) && streq(str(app, "candidate"), ctx->actor_id))
-		return 1;
-	if ((roles & ROLE_HEADTEACHER) && streq(str(app, "school"), school))
-		return 1;
-	if ((roles & ROLE_COACH) && streq(str(app, "coach"), ctx->actor_id))
-		return 1;
-	if ((roles & ROLE_RATER) &&
-	    json_object_get(json_object_get(app, "raters"), ctx->actor_id) != NULL)
-		return 1;
-	if ((roles & ROLE_HOST) && streq(str(intern, "host_school"), school))
-		return 1;
-	if ((roles & ROLE_VIEWER) && allowed == -1)
-		return 1;
-	return 0;
-}
-
-static int
-forbid(const struct engine_ctx *ctx, const json_t *app, const char *what, struct pw_status *st)
-{
-	return pw_fail(st, PW_EFORBIDDEN, "%s may not %s application %s", ctx->actor_id, what,
-		       str(app, "id"));
-}
-
-/*
- * Nobody acts on their own application as its judge: a sign-off, a
- * decision, another role's document, a 360 response or an internship's
- * confirmation by its candidate is refused, whatever other roles they hold.
- */
-static int
-not_own(const struct engine_ctx *ctx, const json_t *app, const char *what, struct pw_status *st)
-{
-	if (!streq(ctx->actor_id, str(app, "candidate")))
-		return 0;
-	return pw_fail(st, PW_EFORBIDDEN, "%s may not %s their own application %s", ctx->actor_id,
-		       what, str(app, "id"));
-}
-
-static int
-require_status(const json_t *app, int waitlisted_too, struct pw_status *st)
-{
-	const char *status = str(app, "status");
-
-	if (streq(status, "active") || (waitlisted_too && streq(status, "waitlisted")))
-		return 0;
-	return pw_fail(st, PW_ETRANSITION, "application %s is %s", str(app, "id"), status);
-}
-
-static void
-emit(struct engine_out *out, const json_t *app, const char *type, json_t *data)
-{
-	json_t *ev =
-	    json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "type", type, "app", str(app, "id"),
-		      "cohort", str(app, "cohort"), "school", str(app, "school"), "stage",
-		      str(app, "stage"), "data", data ? data : json_object());
-
-	json_array_append_new(out->events, ev);
-}
-
 /* Move the application on through every stage whose requirements are met. */
-static void
-advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
+void
+engine_advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 {
 	const struct programme *p = engine_app_cohort(ctx, app)->programme;
 	int i;
@@ -170,9 +36,11 @@ advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 		if (s->terminal || !engine_stage_met(ctx, app, s))
 			return;
 		json_object_set_new(app, "stage", json_string(p->stages[i + 1].id));
-		set_time(ctx, app, "stage_entered");
-		emit(out, app, "application.stage_changed",
-		     json_pack("{s:s, s:s}", "from", s->id, "to", p->stages[i + 1].id));
+		engine_set_time(ctx, app, "stage_entered");
+		engine_emit(out, app, "application.stage_changed",
+			    json_pack("{s:s, s:s}", "from", s->id, "to", p->stages[i + 1].id));
+		if (engine_stage_has(s, REQ_RESPONSES))
+			engine_feedback_ready(ctx, app, out);
 		if (p->stages[i + 1].terminal) {
 			char d[PW_TIME_LEN];
 
@@ -180,7 +48,7 @@ advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
 			d[10] = '\0';
 			json_object_set_new(app, "status", json_string("graduated"));
 			json_object_set_new(app, "graduated", json_string(d));
-			emit(out, app, "application.graduated", NULL);
+			engine_emit(out, app, "application.graduated", NULL);
 		}
 	}
 }
@@ -192,9 +60,13 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 	const char *cand = str(ctx->candidate, "id");
 	int roles = engine_roles(ctx->actor);
 	char t[PW_TIME_LEN];
-	int rc;
+	int rc, overridden;
 
 	*app = NULL;
+	if (ctx->override && !(roles & ROLE_LA_ADVISER))
+		return pw_fail(st, PW_EFORBIDDEN,
+			       "%s may not override the application window: only an LA adviser may",
+			       ctx->actor_id);
 	if (!(roles & ROLE_LA_ADVISER)) {
 		int self = (roles & ROLE_CANDIDATE) && streq(cand, ctx->actor_id) &&
 			   streq(route, "interest");
@@ -209,6 +81,9 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
 	if (str(ctx->candidate, "school") == NULL)
 		return pw_fail(st, PW_EINVALID, "%s has no school", cand);
+	rc = engine_window_check(ctx, cohort, &overridden, st);
+	if (rc != 0)
+		return rc;
 	rc = engine_candidate_eligible(ctx, cohort->programme, st);
 	if (rc != 0)
 		return rc;
@@ -218,18 +93,27 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 			 "candidate", cand, "school", str(ctx->candidate, "school"), "route", route,
 			 "status", "active", "stage", cohort->programme->stages[0].id,
 			 "stage_entered", t, "created", t, "place", 0);
-	emit(out, *app, "application.created",
-	     json_pack("{s:s, s:s}", "candidate", cand, "route", route));
-	advance(ctx, *app, out);
+	if (overridden) {
+		json_t *o = engine_stamp(ctx);
+
+		json_object_set_new(o, "window", json_true());
+		json_object_set_new(*app, "override", o);
+	}
+	engine_emit(out, *app, "application.created",
+		    json_pack("{s:s, s:s}", "candidate", cand, "route", route));
+	if (overridden)
+		json_object_set_new(json_object_get(json_array_get(out->events, 0), "data"),
+				    "override", json_true());
+	engine_advance(ctx, *app, out);
 	return 0;
 }
 
 int
 engine_may_view(const struct engine_ctx *ctx, const json_t *app, struct pw_status *st)
 {
-	if (related(ctx, app, -1))
+	if (engine_related(ctx, app, -1))
 		return 0;
-	return forbid(ctx, app, "see", st);
+	return engine_forbid(ctx, app, "see", st);
 }
 
 int
@@ -241,28 +125,28 @@ engine_submit(const struct engine_ctx *ctx, json_t *app, const char *doc, const 
 	int rc;
 
 	q = engine_stage_req(ctx, app, REQ_SUBMISSION, doc);
-	if (!related(ctx, app, q ? 1 << q->role : ROLE_CANDIDATE))
-		return forbid(ctx, app, "submit documents for", st);
+	if (!engine_related(ctx, app, q ? 1 << q->role : ROLE_CANDIDATE))
+		return engine_forbid(ctx, app, "submit documents for", st);
 	if (q != NULL && (1 << q->role) != ROLE_CANDIDATE) {
 		char *what = xasprintf("submit the %s's '%s' for", proto_roles[q->role], doc);
 
-		rc = not_own(ctx, app, what, st);
+		rc = engine_not_own(ctx, app, what, st);
 		free(what);
 		if (rc != 0)
 			return rc;
 	}
-	rc = require_status(app, 0, st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (q == NULL)
 		return pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no '%s'",
 			       str(app, "stage"), str(app, "id"), doc);
-	s = stamp(ctx);
+	s = engine_stamp(ctx);
 	if (ref != NULL)
 		json_object_set_new(s, "ref", json_string(ref));
-	json_object_set_new(sub(app, "docs"), doc, s);
-	emit(out, app, "application.submitted", json_pack("{s:s}", "doc", doc));
-	advance(ctx, app, out);
+	json_object_set_new(engine_sub(app, "docs"), doc, s);
+	engine_emit(out, app, "application.submitted", json_pack("{s:s}", "doc", doc));
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -274,12 +158,12 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 	const struct stage *s;
 	int rc, have, need;
 
-	if (!related(ctx, app, q ? 1 << q->role : ROLE_HEADTEACHER))
-		return forbid(ctx, app, "sign off", st);
-	rc = not_own(ctx, app, "sign off", st);
+	if (!engine_related(ctx, app, q ? 1 << q->role : ROLE_HEADTEACHER))
+		return engine_forbid(ctx, app, "sign off", st);
+	rc = engine_not_own(ctx, app, "sign off", st);
 	if (rc != 0)
 		return rc;
-	rc = require_status(app, 0, st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (q == NULL)
@@ -294,10 +178,10 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 				       s->reqs[i].doc);
 	if (json_object_get(json_object_get(app, "signoffs"), s->id) != NULL)
 		return pw_fail(st, PW_ETRANSITION, "stage %s is already signed off", s->id);
-	json_object_set_new(sub(app, "signoffs"), s->id, stamp(ctx));
-	emit(out, app, "application.signed_off",
-	     json_pack("{s:s}", "by_role", proto_roles[q->role]));
-	advance(ctx, app, out);
+	json_object_set_new(engine_sub(app, "signoffs"), s->id, engine_stamp(ctx));
+	engine_emit(out, app, "application.signed_off",
+		    json_pack("{s:s}", "by_role", proto_roles[q->role]));
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -309,12 +193,12 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 	json_t *d, *data;
 	int rc, position = 0;
 
-	if (!related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
-		return forbid(ctx, app, "decide on", st);
-	rc = not_own(ctx, app, "decide on", st);
+	if (!engine_related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
+		return engine_forbid(ctx, app, "decide on", st);
+	rc = engine_not_own(ctx, app, "decide on", st);
 	if (rc != 0)
 		return rc;
-	rc = require_status(app, 1, st);
+	rc = engine_require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
 	if (q == NULL)
@@ -337,35 +221,35 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 		position = engine_waiting_add(cstate, str(app, "id"));
 		json_object_set_new(app, "status", json_string("waitlisted"));
 	} else {
-		engine_waiting_remove(cstate, str(app, "id"));
+		engine_place_release(ctx, app, cstate, out); /* its turn, or an open offer */
 		json_object_set_new(app, "status", json_string("rejected"));
 	}
-	d = stamp(ctx);
+	d = engine_stamp(ctx);
 	json_object_set_new(d, "outcome", json_string(outcome));
 	if (note != NULL)
 		json_object_set_new(d, "note", json_string(note));
-	json_object_set_new(sub(app, "decisions"), str(app, "stage"), d);
+	json_object_set_new(engine_sub(app, "decisions"), str(app, "stage"), d);
 	data = json_pack("{s:s}", "outcome", outcome);
 	if (position > 0)
 		json_object_set_new(data, "position", json_integer(position));
-	emit(out, app, "application.decided", data);
+	engine_emit(out, app, "application.decided", data);
 	if (streq(outcome, "reject"))
-		emit(out, app, "application.rejected", NULL);
-	advance(ctx, app, out);
+		engine_emit(out, app, "application.rejected", NULL);
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
 int
 engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rater,
-		    struct engine_out *out, struct pw_status *st)
+		    const char *category, struct engine_out *out, struct pw_status *st)
 {
 	const char *rid = str(rater, "id");
 	json_t *r;
 	int rc;
 
-	if (!related(ctx, app, ROLE_CANDIDATE))
-		return forbid(ctx, app, "invite raters for", st);
-	rc = require_status(app, 0, st);
+	if (!engine_related(ctx, app, ROLE_CANDIDATE))
+		return engine_forbid(ctx, app, "invite raters for", st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (engine_stage_req(ctx, app, REQ_RESPONSES, NULL) == NULL)
@@ -380,10 +264,16 @@ engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rat
 			       rid);
 	if (json_object_get(json_object_get(app, "raters"), rid) != NULL)
 		return pw_fail(st, PW_EEXISTS, "%s is already invited", rid);
-	r = json_object();
-	set_time(ctx, r, "invited");
-	json_object_set_new(sub(app, "raters"), rid, r);
-	emit(out, app, "application.rater_invited", json_pack("{s:s}", "rater", rid));
+	if (category == NULL)
+		category = "others";
+	if (config_feedback_category(engine_app_cohort(ctx, app)->programme, category) < 0)
+		return pw_fail(st, PW_EINVALID, "'%s' is not a 360 category of this programme",
+			       category);
+	r = json_pack("{s:s}", "category", category);
+	engine_set_time(ctx, r, "invited");
+	json_object_set_new(engine_sub(app, "raters"), rid, r);
+	engine_emit(out, app, "application.rater_invited",
+		    json_pack("{s:s, s:s}", "rater", rid, "category", category));
 	return 0;
 }
 
@@ -396,13 +286,13 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 	int rc, have, need;
 
 	/* A rater records only their own response, and only when invited (PROTOCOL.md). */
-	if (!related(ctx, app, ROLE_RATER) ||
+	if (!engine_related(ctx, app, ROLE_RATER) ||
 	    (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER) && !streq(ctx->actor_id, rater)))
-		return forbid(ctx, app, "record another rater's response on", st);
-	rc = not_own(ctx, app, "record a 360 response on", st);
+		return engine_forbid(ctx, app, "record another rater's response on", st);
+	rc = engine_not_own(ctx, app, "record a 360 response on", st);
 	if (rc != 0)
 		return rc;
-	rc = require_status(app, 0, st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (q == NULL)
@@ -413,14 +303,14 @@ engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *ra
 			       str(app, "id"));
 	if (json_object_get(r, "responded") != NULL)
 		return pw_fail(st, PW_ETRANSITION, "%s has already responded", rater);
-	set_time(ctx, r, "responded");
+	engine_set_time(ctx, r, "responded");
 	engine_req_met(ctx, app, q, &have, &need);
 	/* Who responded is for LA advisers (the record): the event names nobody. */
-	emit(out, app, "application.response_recorded",
-	     json_pack("{s:i, s:i}", "have", have, "need", need));
+	engine_emit(out, app, "application.response_recorded",
+		    json_pack("{s:i, s:i}", "have", have, "need", need));
 	json_object_set_new(json_array_get(out->events, json_array_size(out->events) - 1), "actor",
 			    json_null());
-	advance(ctx, app, out);
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -431,9 +321,9 @@ engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, in
 	const struct cohort *c = engine_app_cohort(ctx, app);
 	int rc;
 
-	if (!related(ctx, app, ROLE_COACH))
-		return forbid(ctx, app, "record attendance for", st);
-	rc = require_status(app, 0, st);
+	if (!engine_related(ctx, app, ROLE_COACH))
+		return engine_forbid(ctx, app, "record attendance for", st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (config_session(c, session) == NULL)
@@ -441,10 +331,13 @@ engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, in
 	if (engine_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
 		return pw_fail(st, PW_ETRANSITION, "application %s does not hold a place in %s yet",
 			       str(app, "id"), c->id);
-	json_object_set_new(sub(app, "attendance"), session, json_boolean(present));
-	emit(out, app, "application.attendance_recorded",
-	     json_pack("{s:s, s:b}", "session", session, "present", present));
-	advance(ctx, app, out);
+	rc = engine_session_started(ctx, c, config_session(c, session), st);
+	if (rc != 0)
+		return rc;
+	json_object_set_new(engine_sub(app, "attendance"), session, json_boolean(present));
+	engine_emit(out, app, "application.attendance_recorded",
+		    json_pack("{s:s, s:b}", "session", session, "present", present));
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -458,9 +351,9 @@ engine_place_internship(const struct engine_ctx *ctx, json_t *app, const json_t 
 	json_t *in;
 	int rc;
 
-	if (!related(ctx, app, ROLE_COACH))
-		return forbid(ctx, app, "place the internship of", st);
-	rc = require_status(app, 0, st);
+	if (!engine_related(ctx, app, ROLE_COACH))
+		return engine_forbid(ctx, app, "place the internship of", st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (q == NULL)
@@ -478,8 +371,8 @@ engine_place_internship(const struct engine_ctx *ctx, json_t *app, const json_t 
 	in = json_pack("{s:s, s:s, s:s, s:i}", "host_school", host, "start", start, "end", end,
 		       "days_completed", 0);
 	json_object_set_new(app, "internship", in);
-	emit(out, app, "application.internship_placed",
-	     json_pack("{s:s, s:s, s:s}", "host_school", host, "start", start, "end", end));
+	engine_emit(out, app, "application.internship_placed",
+		    json_pack("{s:s, s:s, s:s}", "host_school", host, "start", start, "end", end));
 	return 0;
 }
 
@@ -490,12 +383,12 @@ engine_confirm_internship(const struct engine_ctx *ctx, json_t *app, int days,
 	json_t *in = json_object_get(app, "internship");
 	int rc;
 
-	if (!related(ctx, app, ROLE_HOST))
-		return forbid(ctx, app, "confirm the internship of", st);
-	rc = not_own(ctx, app, "confirm the internship of", st);
+	if (!engine_related(ctx, app, ROLE_HOST))
+		return engine_forbid(ctx, app, "confirm the internship of", st);
+	rc = engine_not_own(ctx, app, "confirm the internship of", st);
 	if (rc != 0)
 		return rc;
-	rc = require_status(app, 0, st);
+	rc = engine_require_status(app, 0, st);
 	if (rc != 0)
 		return rc;
 	if (in == NULL || engine_stage_req(ctx, app, REQ_INTERNSHIP, NULL) == NULL)
@@ -503,11 +396,14 @@ engine_confirm_internship(const struct engine_ctx *ctx, json_t *app, int days,
 			       str(app, "id"));
 	if (days > 365)
 		return pw_fail(st, PW_EINVALID, "'days' must be at most 365");
+	rc = engine_internship_started(ctx, app, in, st);
+	if (rc != 0)
+		return rc;
 	json_object_set_new(in, "days_completed", json_integer(days));
-	set_time(ctx, in, "confirmed");
+	engine_set_time(ctx, in, "confirmed");
 	json_object_set_new(in, "confirmed_by", json_string(ctx->actor_id));
-	emit(out, app, "application.internship_confirmed", json_pack("{s:i}", "days", days));
-	advance(ctx, app, out);
+	engine_emit(out, app, "application.internship_confirmed", json_pack("{s:i}", "days", days));
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -518,15 +414,16 @@ engine_assign_coach(const struct engine_ctx *ctx, json_t *app, const json_t *coa
 	int rc;
 
 	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER))
-		return forbid(ctx, app, "assign a coach to", st);
-	rc = require_status(app, 1, st);
+		return engine_forbid(ctx, app, "assign a coach to", st);
+	rc = engine_require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
 	if (!(engine_roles(coach) & ROLE_COACH))
 		return pw_fail(st, PW_EINVALID, "%s does not have the coach role",
 			       str(coach, "id"));
 	json_object_set_new(app, "coach", json_string(str(coach, "id")));
-	emit(out, app, "application.coach_assigned", json_pack("{s:s}", "coach", str(coach, "id")));
+	engine_emit(out, app, "application.coach_assigned",
+		    json_pack("{s:s}", "coach", str(coach, "id")));
 	return 0;
 }
 
@@ -537,19 +434,19 @@ engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const
 	json_t *w;
 	int rc;
 
-	if (!related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER))
-		return forbid(ctx, app, "withdraw", st);
-	rc = require_status(app, 1, st);
+	if (!engine_related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER))
+		return engine_forbid(ctx, app, "withdraw", st);
+	rc = engine_require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
-	engine_place_release(app, cstate, out);
+	engine_place_release(ctx, app, cstate, out);
 	json_object_set_new(app, "status", json_string("withdrawn"));
 	/* The reason stays in the record, for LA advisers: it may be private (health). */
-	w = stamp(ctx);
+	w = engine_stamp(ctx);
 	if (reason != NULL)
 		json_object_set_new(w, "reason", json_string(reason));
 	json_object_set_new(app, "withdrawal", w);
-	emit(out, app, "application.withdrawn", NULL);
+	engine_emit(out, app, "application.withdrawn", NULL);
 	return 0;
 }
 
@@ -561,14 +458,14 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 	int rc, cap = engine_capacity_stage(from->programme), at;
 
 	if (!(engine_roles(ctx->actor) & ROLE_LA_ADVISER))
-		return forbid(ctx, app, "defer", st);
-	rc = require_status(app, 1, st);
+		return engine_forbid(ctx, app, "defer", st);
+	rc = engine_require_status(app, 1, st);
 	if (rc != 0)
 		return rc;
 	if (to->programme != from->programme || strcmp(to->starts, from->starts) <= 0)
 		return pw_fail(st, PW_EINVALID, "%s is not a later cohort of programme %s than %s",
 			       to->id, from->programme->id, from->id);
-	engine_place_release(app, from_state, out);
+	engine_place_release(ctx, app, from_state, out);
 	engine_app_stage(ctx, app, &at);
 	json_object_set_new(app, "cohort", json_string(to->id));
 	if (cap > 0 && at >= cap - 1) {
@@ -582,41 +479,17 @@ engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state, cons
 
 			/* The event carries the stage entered, like every stage_changed. */
 			json_object_set_new(app, "stage", json_string(sel));
-			set_time(ctx, app, "stage_entered");
-			emit(out, app, "application.stage_changed", data);
+			engine_set_time(ctx, app, "stage_entered");
+			engine_emit(out, app, "application.stage_changed", data);
 		}
 	}
 	/* It enters its stage afresh in the new cohort: that cohort's deadlines, from now. */
-	set_time(ctx, app, "stage_entered");
+	engine_set_time(ctx, app, "stage_entered");
 	json_object_set_new(app, "status", json_string("active"));
 	json_object_del(app, "attendance");
-	emit(out, app, "application.deferred",
-	     json_pack("{s:s, s:s}", "from_cohort", from->id, "to_cohort", to->id));
-	advance(ctx, app, out);
-	return 0;
-}
-
-int
-engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
-		   struct engine_out *out, struct pw_status *st)
-{
-	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
-	json_t *d;
-	int rc;
-
-	if (!streq(str(app, "status"), "waitlisted") || q == NULL || !q->capacity)
-		return pw_fail(st, PW_ETRANSITION, "application %s is not waiting for a place",
-			       str(app, "id"));
-	rc = engine_place_take(ctx, app, cstate, q, st);
-	if (rc != 0)
-		return rc;
-	json_object_set_new(app, "status", json_string("active"));
-	d = stamp(ctx);
-	json_object_set_new(d, "outcome", json_string("accept"));
-	json_object_set_new(d, "note", json_string("offered from the waiting list"));
-	json_object_set_new(sub(app, "decisions"), str(app, "stage"), d);
-	emit(out, app, "application.place_offered", NULL);
-	advance(ctx, app, out);
+	engine_emit(out, app, "application.deferred",
+		    json_pack("{s:s, s:s}", "from_cohort", from->id, "to_cohort", to->id));
+	engine_advance(ctx, app, out);
 	return 0;
 }
 
@@ -627,13 +500,13 @@ engine_record_progression(const struct engine_ctx *ctx, json_t *app, const char 
 {
 	json_t *step;
 
-	if (!related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH))
-		return forbid(ctx, app, "record the career of", st);
+	if (!engine_related(ctx, app, ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH))
+		return engine_forbid(ctx, app, "record the career of", st);
 	if (!streq(str(app, "status"), "graduated"))
 		return pw_fail(st, PW_ETRANSITION,
 			       "application %s has not graduated: career progression is for alumni",
 			       str(app, "id"));
-	step = stamp(ctx);
+	step = engine_stamp(ctx);
 	json_object_set_new(step, "role", json_string(role));
 	json_object_set_new(step, "date", json_string(date));
 	if (school != NULL)
@@ -643,7 +516,7 @@ engine_record_progression(const struct engine_ctx *ctx, json_t *app, const char 
 	if (json_object_get(app, "career") == NULL)
 		json_object_set_new(app, "career", json_array());
 	json_array_append_new(json_object_get(app, "career"), step);
-	emit(out, app, "application.progression_recorded",
-	     json_pack("{s:s, s:s}", "role", role, "date", date));
+	engine_emit(out, app, "application.progression_recorded",
+		    json_pack("{s:s, s:s}", "role", role, "date", date));
 	return 0;
 }

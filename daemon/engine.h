@@ -6,8 +6,9 @@
  * records the command refers to, passes the time in, and stores the result.
  *
  * Records are jansson objects in the shape PROTOCOL.md gives ("The
- * application object"). The cohort state is {"taken": n, "waiting": [ids]}
- * plus counters the caller keeps; the engine changes only taken and waiting.
+ * application object"). The cohort state is {"taken": n, "waiting": [ids],
+ * "offered": [ids]} plus counters the caller keeps; the engine changes only
+ * taken, waiting and offered (engine_places.h).
  */
 #ifndef PW_ENGINE_H
 #define PW_ENGINE_H
@@ -24,6 +25,7 @@ struct engine_ctx {
 	const char *actor_id;
 	const json_t *actor;	 /* the actor's person record */
 	const json_t *candidate; /* the application's candidate (eligibility rules) */
+	int override;		 /* application.create: an LA adviser overrides the window */
 };
 
 /*
@@ -76,8 +78,43 @@ int engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out 
 		   struct pw_status *st);
 int engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const char *outcome,
 		  const char *note, struct engine_out *out, struct pw_status *st);
+/* Invite rater in a 360 category of the programme (NULL: "others"). */
 int engine_invite_rater(const struct engine_ctx *ctx, json_t *app, const json_t *rater,
-			struct engine_out *out, struct pw_status *st);
+			const char *category, struct engine_out *out, struct pw_status *st);
+/*
+ * The candidate's own 360 self-assessment was recorded (its answers are kept
+ * apart, like a rater's): only the candidate, at a 360 stage of a programme
+ * with self_assessment. Sets "self_assessment": {"at", "by"}.
+ */
+int engine_self_assess(const struct engine_ctx *ctx, json_t *app, struct engine_out *out,
+		       struct pw_status *st);
+/*
+ * Forms. May the actor fill in form fm of app (the filler's role in its
+ * relation; never another role's form on their own application)? May they
+ * read it (the filler's role or a reader's, in their relation; LA advisers)?
+ * 0 or PW_EFORBIDDEN.
+ */
+int engine_may_fill(const struct engine_ctx *ctx, const json_t *app, const struct form *fm,
+		    struct pw_status *st);
+int engine_may_read_form(const struct engine_ctx *ctx, const json_t *app, const struct form *fm,
+			 struct pw_status *st);
+/*
+ * Send form fm back for changes (the role that signs off the current stage,
+ * or an LA adviser), with a note kept in "returned": {form: {at, by, note}}.
+ * The form is no longer submitted; when it belongs to an earlier stage the
+ * application goes back to that stage, its later sign-offs cleared, as long
+ * as only document and sign-off stages lie between (else PW_ETRANSITION,
+ * also once the current stage is signed off).
+ */
+/*
+ * The 360's report is ready for the candidate and coach: once, when the
+ * application leaves the stage of its responses (engine_advance), or when
+ * that stage's deadline passes with report = "deadline" (the timer).
+ * Sets "feedback_ready" (the time) and appends application.feedback_ready.
+ */
+void engine_feedback_ready(const struct engine_ctx *ctx, json_t *app, struct engine_out *out);
+int engine_return_form(const struct engine_ctx *ctx, json_t *app, const struct form *fm,
+		       const char *note, struct engine_out *out, struct pw_status *st);
 int engine_record_response(const struct engine_ctx *ctx, json_t *app, const char *rater,
 			   struct engine_out *out, struct pw_status *st);
 int engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, int present,
@@ -93,9 +130,26 @@ int engine_withdraw(const struct engine_ctx *ctx, json_t *app, json_t *cstate, c
 		    struct engine_out *out, struct pw_status *st);
 int engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state,
 		 const struct cohort *to, struct engine_out *out, struct pw_status *st);
-/* Accept the first application of a waiting list into a freed place. */
+
+/*
+ * Offers of a freed place (engine_offers.c). engine_offer_place offers one
+ * to a waiting application the engine named in out->offers: it stays
+ * waitlisted with "offer": {"made", "expires"} and the place is held for it
+ * (PW_ETRANSITION when it is not waiting or offers have stopped, PW_EFULL
+ * when no place is free). Its candidate or an LA adviser accepts (a place,
+ * status active, a decision, and it advances) or declines (it is
+ * withdrawn) before it expires; engine_offer_expire, at the expiry, closes
+ * it and leaves the application waitlisted, off the list. A declined or
+ * expired offer passes the place on to the next application waiting.
+ */
 int engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 		       struct engine_out *out, struct pw_status *st);
+int engine_offer_accept(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
+			struct engine_out *out, struct pw_status *st);
+int engine_offer_decline(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
+			 struct engine_out *out, struct pw_status *st);
+int engine_offer_expire(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
+			struct engine_out *out, struct pw_status *st);
 
 /*
  * Record a step of a graduate's career (e.g. "deputy headteacher" at a

@@ -91,18 +91,33 @@ static int
 met_responses(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
 	      int *have, int *need)
 {
+	const struct programme *p = engine_app_cohort(ctx, app)->programme;
+	int met = 1;
+
+	*have = engine_responses(app, NULL);
+	*need = q->min;
+	for (size_t k = 0; q->category_min != NULL && k < p->feedback.ncategories; k++)
+		if (engine_responses(app, p->feedback.categories[k].id) < q->category_min[k])
+			met = 0;
+	return met && *have >= *need;
+}
+
+int
+engine_responses(const json_t *app, const char *category)
+{
 	const char *key;
 	json_t *r;
+	int n = 0;
 
-	(void)ctx;
-	*have = 0;
-	*need = q->min;
 	json_object_foreach(json_object_get(app, "raters"), key, r)
 	{
-		if (json_object_get(r, "responded") != NULL)
-			(*have)++;
+		const char *cat = str(r, "category") ? str(r, "category") : "others";
+
+		if (json_object_get(r, "responded") != NULL &&
+		    (category == NULL || streq(cat, category)))
+			n++;
 	}
-	return *have >= *need;
+	return n;
 }
 
 static int
@@ -199,6 +214,15 @@ engine_req_met(const struct engine_ctx *ctx, const json_t *app, const struct req
 }
 
 int
+engine_stage_has(const struct stage *s, enum req_kind kind)
+{
+	for (size_t i = 0; i < s->nreqs; i++)
+		if (s->reqs[i].kind == kind)
+			return 1;
+	return 0;
+}
+
+int
 engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s)
 {
 	int have, need;
@@ -208,6 +232,21 @@ engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct s
 			return 0;
 	return 1;
 }
+/* A responses requirement per 360 category: {"peers": {"have", "need"}, ...}. */
+static json_t *
+categories_json(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q)
+{
+	const struct feedback_conf *f = &engine_app_cohort(ctx, app)->programme->feedback;
+	json_t *o = json_object();
+
+	for (size_t k = 0; k < f->ncategories; k++)
+		json_object_set_new(o, f->categories[k].id,
+				    json_pack("{s:i, s:i}", "have",
+					      engine_responses(app, f->categories[k].id), "need",
+					      q->category_min ? q->category_min[k] : 0));
+	return o;
+}
+
 json_t *
 engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 {
@@ -227,6 +266,10 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 			json_object_set_new(r, "role", json_string(proto_roles[q->role]));
 		if (q->doc != NULL)
 			json_object_set_new(r, "doc", json_string(q->doc));
+		if (q->form != NULL)
+			json_object_set_new(r, "form", json_string(q->form->id));
+		if (q->kind == REQ_RESPONSES)
+			json_object_set_new(r, "categories", categories_json(ctx, app, q));
 		if (q->fact != NULL)
 			json_object_set_new(r, "fact", json_string(q->fact));
 		if (q->nsessions > 0) {

@@ -32,6 +32,15 @@ const struct requirement *engine_stage_req(const struct engine_ctx *ctx, const j
 int engine_req_met(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
 		   int *have, int *need);
 
+/*
+ * How many invited raters of app have responded: in 360 category category
+ * (a rater invited without one is in "others"), or in all when it is NULL.
+ */
+int engine_responses(const json_t *app, const char *category);
+
+/* Whether stage s has a requirement of kind. */
+int engine_stage_has(const struct stage *s, enum req_kind kind);
+
 /* Whether every requirement of stage s holds for the application: 1 or 0. */
 int engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s);
 

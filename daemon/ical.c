@@ -108,7 +108,8 @@ ical_calendar(const struct cohort *c, int (*want)(const struct session *, void *
 		const struct session *s = &c->sessions[i];
 		char *desc;
 
-		if (!want(s, ud))
+		/* Only sessions still to come: a newcomer's calendar leaves out the past. */
+		if (!want(s, ud) || ical_session_start(c, s) < now)
 			continue;
 		line(&b, "BEGIN:VEVENT");
 		snprintf(v, sizeof v, "UID:%s-%s@pathway", c->id, s->id);

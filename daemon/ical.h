@@ -13,8 +13,9 @@
 
 /*
  * A VCALENDAR (METHOD:PUBLISH, CRLF lines, folded at 75 octets) holding the
- * sessions of c for which want(session, ud) is true, each with the SEQUENCE
- * seq(session, ud). now stamps it (DTSTAMP). Returns a new string.
+ * sessions of c for which want(session, ud) is true and that start at or
+ * after now, each with the SEQUENCE seq(session, ud). now stamps it
+ * (DTSTAMP). Returns a new string.
  */
 char *ical_calendar(const struct cohort *c, int (*want)(const struct session *, void *),
 		    int (*seq)(const struct session *, void *), void *ud, int64_t now);

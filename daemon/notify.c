@@ -13,15 +13,16 @@
 
 #include "engine.h"
 #include "ical.h"
+#include "notify_words.h"
 #include "schedule.h"
 #include "template.h"
 #include "token.h"
 #include "util.h"
 #include "variables.h"
 
-/* Does rule r apply to event ev? */
+/* Does rule r apply to event ev on app? */
 static int
-rule_matches(const struct notify_rule *r, const json_t *ev)
+rule_matches(const struct notify_rule *r, const json_t *ev, const json_t *app)
 {
 	const json_t *data = json_object_get(ev, "data");
 	const char *stage = streq(str(ev, "type"), "application.stage_changed") ? str(data, "to")
@@ -32,6 +33,8 @@ rule_matches(const struct notify_rule *r, const json_t *ev)
 	if (r->stage != NULL && !streq(r->stage, stage))
 		return 0;
 	if (r->outcome != NULL && !streq(r->outcome, str(data, "outcome")))
+		return 0;
+	if (r->route != NULL && !streq(r->route, str(app, "route")))
 		return 0;
 	return 1;
 }
@@ -199,23 +202,43 @@ event_vars(struct wctx *c, const json_t *ev, const json_t *app, const struct coh
 	/* Free text is kept in the record, never on the event stream. */
 	put(v, "reason", str(json_object_get(app, "withdrawal"), "reason"), "no reason given");
 	put(v, "from_cohort_name", from ? from->name : NULL, "");
+	if (str(data, "rater") != NULL) { /* the 360: how long it takes, how answers are shown */
+		int k = config_feedback_category(p, str(data, "category") ?: "others");
+
+		int th = k >= 0 ? p->feedback.categories[k].threshold : 3;
+		char *how;
+
+		json_object_set_new(v, "minutes", json_integer(p->feedback.minutes));
+		put(v, "category_name", k >= 0 ? p->feedback.categories[k].name : NULL, "");
+		json_object_set_new(v, "threshold", json_integer(th));
+		/* What the report will show of this rater's answers (feedback_report.c). */
+		how = th <= 1 ? xasprintf("You were asked as their %s: your ratings are shown as "
+					  "that group's, and so can be told apart. Your comments "
+					  "are shown without your name, among the others'.",
+					  k >= 0 ? p->feedback.categories[k].name : "colleague")
+			      : xasprintf("Your ratings are shown only as an average with those of "
+					  "at least %d other colleagues, and your comments without "
+					  "your name, in no telling order.",
+					  th - 1);
+		json_object_set_new(v, "shown_as", json_string(how));
+		free(how);
+	}
+	if (str(data, "form") != NULL) { /* application.returned: the form and why */
+		const struct form *fm = config_form(p, str(data, "form"));
+
+		put(v, "form_title", fm ? fm->title : str(data, "form"), "");
+		put(v, "note",
+		    str(json_object_get(json_object_get(app, "returned"), str(data, "form")),
+			"note"),
+		    "");
+	}
 	put(v, "graduation_date", str(app, "graduated") ? str(app, "graduated") : date, "");
 	json_object_set_new(v, "career", career_text(app));
 	put(v, "deadline", str(data, "deadline_local"), "");
-	if (streq(str(ev, "type"), "application.stage_changed")) {
-		/* The stage just entered: by when it is due, if it has a deadline. */
-		int si = str(data, "to") ? config_stage_index(p, str(data, "to")) : -1;
-		int64_t dl = si >= 0 ? schedule_deadline(co, &p->stages[si], c->now) : 0;
-		char local[64];
-
-		put(v, "deadline", dl > 0 ? schedule_format(co->timezone, dl, local) : NULL, "");
-	}
-	json_object_set_new(v, "days_left",
-			    json_integer(json_integer_value(json_object_get(data, "days_left"))));
-	json_object_set_new(
-	    v, "days_overdue",
-	    json_integer(json_integer_value(json_object_get(data, "days_overdue"))));
+	put(v, "offer_expires", str(data, "expires_local"), ""); /* application.place_offered */
 	json_object_set_new(v, "missing", json_integer(responses_missing(reqs)));
+	/* The deadline, day counts and the words that depend on the state or the reader. */
+	notify_words_event(c, ev, app, co, reqs, v);
 	json_decref(reqs);
 	return v;
 }
@@ -378,6 +401,7 @@ job_write(struct wctx *c, const struct template *t, const json_t *ev, const char
 	}
 	if (digest_holds(c, p, role, t, attachments)) {
 		v = json_deep_copy(vars);
+		notify_words_reader(v, person);
 		put(v, "recipient_name", str(p, "name"), person);
 		put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
 		rc = digest_hold(c, person, t, ev, v);
@@ -391,6 +415,7 @@ job_write(struct wctx *c, const struct template *t, const json_t *ev, const char
 	}
 	snprintf(id, sizeof id, "J%09llu", (unsigned long long)n);
 	v = json_deep_copy(vars);
+	notify_words_reader(v, person);
 	put(v, "recipient_name", str(p, "name"), person);
 	put(v, "recipient_role", streq(role, "la_adviser") ? "LA adviser" : role, "");
 	if (action_url_put(c, t, ev, person, role, v) != 0) {
@@ -514,8 +539,9 @@ session_vars(json_t *v, const struct cohort *co, const struct session *s)
 	put(v, "session_venue", s->venue, "");
 }
 
+/* The sessions still to come (from 'from' on): a newcomer's calendar leaves out the past. */
 static json_t *
-sessions_text(const struct cohort *co)
+sessions_text(const struct cohort *co, int64_t from)
 {
 	char *s = xstrdup(""), when[64];
 	json_t *out;
@@ -524,7 +550,7 @@ sessions_text(const struct cohort *co)
 		const struct session *ss = &co->sessions[i];
 		char *n;
 
-		if (strcmp(ss->audience, "coaches") == 0)
+		if (strcmp(ss->audience, "coaches") == 0 || ical_session_start(co, ss) < from)
 			continue;
 		schedule_format_date(co->timezone, ical_session_start(co, ss), when);
 		n = xasprintf("%s  %-5s %s, %s-%s, %s\n", s, ss->id, when, ss->start, ss->end,
@@ -550,7 +576,7 @@ session_notices(struct wctx *c, const json_t *ev, const struct cohort *co, const
 	if (app == NULL)
 		return 0;
 	calendar = p->session_calendar.to != 0 && json_is_true(json_object_get(app, "place")) &&
-		   (streq(type, "application.place_offered") ||
+		   (streq(type, "application.offer_accepted") ||
 		    (streq(type, "application.decided") && streq(str(data, "outcome"), "accept")));
 	absent = p->session_absent.to != 0 && streq(type, "application.attendance_recorded") &&
 		 json_is_false(json_object_get(data, "present"));
@@ -559,7 +585,7 @@ session_notices(struct wctx *c, const json_t *ev, const struct cohort *co, const
 	keep = json_array();
 	vars = event_vars(c, ev, app, co, keep);
 	if (calendar) {
-		json_object_set_new(vars, "sessions", sessions_text(co));
+		json_object_set_new(vars, "sessions", sessions_text(co, c->now));
 		att = calendar_attachment(c, co, NULL);
 		rc = notify_roles(c, ev, app, vars, p->session_calendar.to,
 				  p->session_calendar.tmpl, att);
@@ -593,6 +619,21 @@ notify_session(struct wctx *c, const json_t *ev, const json_t *app, const struct
 	return rc;
 }
 
+/*
+ * The roles a rule tells of ev: its own, except that a form sent back
+ * (application.returned) is told only to the role that fills that form in.
+ */
+static int
+rule_to(const struct cohort *co, const struct notify_rule *r, const json_t *ev)
+{
+	const struct form *fm;
+
+	if (!streq(str(ev, "type"), "application.returned"))
+		return r->to;
+	fm = config_form(co->programme, str(json_object_get(ev, "data"), "form") ?: "");
+	return fm ? r->to & (1 << fm->filled_by) : 0;
+}
+
 int
 notify_event(struct wctx *c, const json_t *ev)
 {
@@ -607,11 +648,11 @@ notify_event(struct wctx *c, const json_t *ev)
 	for (size_t i = 0; i < co->programme->nrules && rc == 0; i++) {
 		const struct notify_rule *r = &co->programme->rules[i];
 
-		if (!rule_matches(r, ev))
+		if (!rule_matches(r, ev, app))
 			continue;
 		if (vars == NULL)
 			vars = event_vars(c, ev, app, co, keep);
-		rc = notify_roles(c, ev, app, vars, r->to, r->tmpl, NULL);
+		rc = notify_roles(c, ev, app, vars, rule_to(co, r, ev), r->tmpl, NULL);
 	}
 	if (rc == 0)
 		rc = session_notices(c, ev, co, app);
@@ -643,7 +684,6 @@ int
 notify_dead(struct wctx *c, const json_t *job)
 {
 	const struct template *t = c->cfg->outbox.failed;
-	const json_t *to = json_object_get(job, "to");
 	json_t *vars, *ev;
 	int rc;
 
@@ -652,12 +692,7 @@ notify_dead(struct wctx *c, const json_t *job)
 	ev = json_pack("{s:s}", "type", "notification.dead");
 	if (str(job, "app") != NULL)
 		put(ev, "app", str(job, "app"), "");
-	vars = json_pack("{s:s, s:s, s:s, s:s, s:O}", "app_id",
-			 str(job, "app") ? str(job, "app") : "-", "failed_to",
-			 str(to, "email") ? str(to, "email") : "", "failed_template",
-			 str(job, "template"), "failed_error",
-			 str(job, "last_error") ? str(job, "last_error") : "", "failed_attempts",
-			 json_object_get(job, "attempts"));
+	vars = notify_words_failed(c, job);
 	rc = notify_roles(c, ev, NULL, vars, ROLE_LA_ADVISER, t, NULL);
 	json_decref(vars);
 	json_decref(ev);

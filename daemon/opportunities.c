@@ -154,9 +154,14 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 		rc = timers_arm_opportunity(c, id, until);
 	if (rc == 0)
 		rc = store_rec_put(c->store, c->txn, DB_OPPORTUNITIES, id, opp, c->st);
-	if (rc == 0)
-		*data = json_pack("{s:O, s:I}", "opportunity", opp, "told",
+	if (rc == 0) {
+		/* The publisher is an LA adviser: the reply names who was told. */
+		json_t *view = json_deep_copy(opp);
+
+		json_object_del(view, "v");
+		*data = json_pack("{s:o, s:I}", "opportunity", view, "told",
 				  (json_int_t)json_object_size(json_object_get(opp, "told")));
+	}
 	json_decref(vars);
 	json_decref(ev);
 	json_decref(opp);

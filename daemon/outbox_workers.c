@@ -194,6 +194,14 @@ job_message(const struct template *t, const json_t *job, int lease_secs)
 			      json_object_get(job, "vars"), "template", "name", t->name, "subject",
 			      t->subject, "text", t->text);
 
+	const char *lease = str(json_object_get(job, "lease"), "until");
+	int64_t until;
+	char date[PW_TIME_LEN];
+
+	/* The daemon's clock as it offers the job (its lease began now): the email's Date. */
+	if (lease != NULL && pw_time_parse(lease, &until) == 0)
+		json_object_set_new(json_object_get(m, "job"), "date",
+				    json_string(pw_time_format(until - lease_secs, date)));
 	if (t->html != NULL)
 		json_object_set_new(json_object_get(json_object_get(m, "job"), "template"), "html",
 				    json_string(t->html));

@@ -128,6 +128,25 @@ schedule_format_date(const char *tz, int64_t t, char *buf)
 	return local_format(tz, t, "%a %d %b %Y", buf);
 }
 
+/*
+ * An absolute deadline (a date, a session) for someone who entered the stage
+ * at 'entered': never earlier than the programme's grace period after it, at
+ * the cohort's deadline time, so a late joiner is not overdue on arrival.
+ */
+static int64_t
+grace(const struct cohort *c, int64_t dl, int64_t entered)
+{
+	int g = c->programme->deadline_grace_days;
+	int64_t least;
+
+	if (g <= 0 || dl <= 0)
+		return dl;
+	least =
+	    schedule_local(c->timezone, schedule_local_date(c->timezone, entered, NULL, NULL) + g,
+			   c->deadline_time);
+	return least > dl ? least : dl;
+}
+
 int64_t
 schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered)
 {
@@ -136,14 +155,15 @@ schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered
 
 	for (size_t i = 0; i < c->ndeadlines; i++)
 		if (c->deadlines[i].stage == s && pw_date_parse(c->deadlines[i].date, &days) == 0)
-			return schedule_local(c->timezone, days, c->deadline_time);
+			return grace(c, schedule_local(c->timezone, days, c->deadline_time),
+				     entered);
 	if (s->deadline_session != NULL) {
 		const struct session *ss = config_session(c, s->deadline_session);
 
 		if (ss == NULL || pw_date_parse(ss->date, &days) != 0 ||
 		    pw_hhmm_parse(ss->start, &start) != 0)
 			return 0;
-		return schedule_local(c->timezone, days, start);
+		return grace(c, schedule_local(c->timezone, days, start), entered);
 	}
 	if (s->deadline_days > 0)
 		return schedule_local(c->timezone,

@@ -21,7 +21,13 @@ char *schedule_format(const char *tz, int64_t t, char *buf);
 /* The local date of t in zone tz, "Thu 08 Oct 2026", into buf (64 bytes); returns buf. */
 char *schedule_format_date(const char *tz, int64_t t, char *buf);
 
-/* The deadline of stage s for an application entering it at 'entered' in cohort c; 0 if none. */
+/*
+ * The deadline of stage s for an application entering it at 'entered' in
+ * cohort c; 0 if none. An absolute deadline (a cohort's date, a session) is
+ * never earlier than the programme's deadline_grace_days after the local
+ * date of 'entered', at the cohort's deadline_time; a deadline of days
+ * after entering is as configured.
+ */
 int64_t schedule_deadline(const struct cohort *c, const struct stage *s, int64_t entered);
 /* When a reminder or escalation is due: 'days' from the deadline's local date, at n->at. */
 int64_t schedule_nudge(const struct cohort *c, const struct nudge *n, int64_t deadline);

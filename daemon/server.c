@@ -112,8 +112,12 @@ check_cohort(const char *id, json_t *state, void *ud)
 			return 1;
 		}
 	}
-	/* A place offered from the waiting list moves on from the stage it waited at. */
-	json_array_foreach(json_object_get(state, "waiting"), i, n)
+	/* A place offered from the waiting list moves on from the stage it waited at:
+	 * every application waiting, or holding an offer, needs its stage. */
+	json_t *waiting = json_deep_copy(json_object_get(state, "waiting"));
+
+	json_array_extend(waiting, json_object_get(state, "offered"));
+	json_array_foreach(waiting, i, n)
 	{
 		json_t *app = NULL;
 		const char *stage;
@@ -128,10 +132,12 @@ check_cohort(const char *id, json_t *state, void *ud)
 					json_string_value(n), id, stage ? stage : "",
 					c->programme->id, c->programme->file);
 			json_decref(app);
+			json_decref(waiting);
 			return 1;
 		}
 		json_decref(app);
 	}
+	json_decref(waiting);
 	return 0;
 }
 

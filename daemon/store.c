@@ -179,10 +179,12 @@ schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *
 		return store_lmdb_fail(st, rc, "reading the schema version");
 	snprintf(have, sizeof have, "%.*s", (int)(v.mv_size < 15 ? v.mv_size : 15),
 		 (const char *)v.mv_data);
-	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0) {
+	/* Version 4 added the forms and 360 databases, made empty at every open. */
+	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0 || strcmp(have, "3") == 0) {
 		if ((strcmp(have, "1") == 0 && migrate_1_to_2(s, txn, st) != 0) ||
-		    migrate_2_to_3(s, txn, st) != 0)
+		    (strcmp(have, "3") != 0 && migrate_2_to_3(s, txn, st) != 0))
 			return PW_ESTORE;
+		log_info("store: upgraded from schema version %s to %s", have, want);
 		v.mv_size = strlen(want);
 		v.mv_data = want;
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);

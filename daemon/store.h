@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -41,6 +41,9 @@ enum store_db {
 	DB_KEYS,	    /* key id -> CURVE key: public half, principal, created, revoked */
 	DB_KEYS_BY_PUBLIC,  /* public key (Z85) \0 key id -> "": ZAP's look-up */
 	DB_TOKENS,	    /* "secret"/"used"/"session"/"rate" : id -> token state (token.h) */
+	DB_FORMS,	 /* app id "/" form id -> a form's content: draft or submitted, returns */
+	DB_FEEDBACK,	 /* response id (random) -> a 360 response: category, ratings, comments */
+	DB_APP_FEEDBACK, /* app id \0 response id -> "": an application's 360 responses */
 	DB_COUNT
 };
 
@@ -49,9 +52,10 @@ struct store;
 /*
  * Open (creating if needed) the environment in directory path with the
  * given map size. Refuses a store whose schema version is not
- * STORE_SCHEMA_VERSION, except versions 1 and 2, which it upgrades (the
+ * STORE_SCHEMA_VERSION, except versions 1 to 3, which it upgrades (the
  * indexes of version 2 built from the records; version 3 scopes stored
- * replies by principal). On success *out owns the store.
+ * replies by principal; version 4 adds the forms and 360 databases). On success *out owns the
+ * store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
 void store_close(struct store **s);

@@ -37,6 +37,9 @@ const char *const store_db_names[DB_COUNT] = {
     [DB_KEYS] = "keys",
     [DB_KEYS_BY_PUBLIC] = "keys_by_public",
     [DB_TOKENS] = "tokens",
+    [DB_FORMS] = "forms",
+    [DB_FEEDBACK] = "feedback",
+    [DB_APP_FEEDBACK] = "app_feedback",
 };
 
 int

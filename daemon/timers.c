@@ -3,8 +3,9 @@
  * indexed by due time (DB_TIMERS) and, when it belongs to an application,
  * by application (DB_APP_TIMERS). An application's timer says which stage
  * it belongs to and what it is: the stage's deadline, reminder i,
- * escalation i, or the alumni follow-up. Session, opportunity and digest
- * timers belong to a cohort's session, an opportunity and the daemon.
+ * escalation i, or the alumni follow-up; or the expiry of an offer of a
+ * place (offers.c arms it). Session, opportunity and digest timers belong
+ * to a cohort's session, an opportunity and the daemon.
  * What a timer does when it falls due is timers_fire.c; keeping armed
  * timers in step with the configuration is timers_sync.c.
  */

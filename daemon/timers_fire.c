@@ -2,7 +2,8 @@
  * timers_fire.c: what a timer does when it falls due. A stage's deadline
  * marks the application overdue; a reminder or escalation tells its roles
  * (or waits for the sending window); a session's reminder tells the
- * cohort's members; the digest and an opportunity's release run. Firing a
+ * cohort's members; the digest and an opportunity's release run; an offer
+ * of a place expires (offers.c). Firing a
  * timer whose application has moved on does nothing (cancelling normally
  * removes such timers first). Each timer is deleted in the transaction of
  * its effects, so a restart never repeats one.
@@ -13,8 +14,10 @@
 #include <string.h>
 
 #include "digest.h"
+#include "engine_reqs.h"
 #include "ical.h"
 #include "notify.h"
+#include "offers.h"
 #include "opportunities.h"
 #include "schedule.h"
 #include "timers.h"
@@ -44,15 +47,24 @@ nudge_event(struct wctx *c, const json_t *app, const struct cohort *co, const ch
 }
 
 static int
-fire_deadline(struct wctx *c, json_t *app, const struct cohort *co, int64_t dl)
+fire_deadline(struct wctx *c, json_t *app, const struct cohort *co, const struct stage *s,
+	      int64_t dl)
 {
 	char since[PW_TIME_LEN];
 	json_t *ev;
 	int rc;
 
+	/* report = "deadline": the 360's report is the candidate's and coach's now. */
+	int ready = co->programme->feedback.report_at_deadline &&
+		    engine_stage_has(s, REQ_RESPONSES) &&
+		    json_object_get(app, "feedback_ready") == NULL;
+
 	json_object_set_new(app, "overdue",
 			    json_pack("{s:s, s:s}", "stage", str(app, "stage"), "since",
 				      pw_time_format(dl, since)));
+	if (ready)
+		json_object_set_new(app, "feedback_ready",
+				    json_string(pw_time_format(c->now, since)));
 	rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
 	if (rc == 0)
 		rc = store_index_put(c->store, c->txn, DB_OVERDUE, str(app, "cohort"),
@@ -61,6 +73,14 @@ fire_deadline(struct wctx *c, json_t *app, const struct cohort *co, int64_t dl)
 	if (rc == 0)
 		rc = wctx_emit(c, ev);
 	json_decref(ev);
+	if (rc == 0 && ready) {
+		ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{}}", "type",
+			       "application.feedback_ready", "app", str(app, "id"), "cohort",
+			       str(app, "cohort"), "school", str(app, "school"), "stage",
+			       str(app, "stage"), "data");
+		rc = wctx_emit(c, ev);
+		json_decref(ev);
+	}
 	return rc;
 }
 
@@ -191,6 +211,8 @@ fire_one(struct wctx *c, const json_t *t)
 		return fire_session(c, t);
 	if (strcmp(kind, "opportunity") == 0)
 		return opportunity_release(c, str(t, "opportunity"));
+	if (strcmp(kind, "offer") == 0)
+		return offers_expire(c, t);
 	if (strcmp(kind, "digest") == 0) {
 		rc = digest_send_all(c);
 		return rc == 0 ? timers_arm_digest(c, digest_next(c->cfg, c->now)) : rc;
@@ -222,7 +244,7 @@ fire_one(struct wctx *c, const json_t *t)
 	    timers_app_where(c, app, &co, &s) != 0)
 		goto done; /* it has moved on: nothing is due any more */
 	if (strcmp(kind, "deadline") == 0) {
-		rc = fire_deadline(c, app, co, dl);
+		rc = fire_deadline(c, app, co, s, dl);
 	} else if (strcmp(kind, "reminder") == 0 && (size_t)index < s->nreminders) {
 		const struct nudge *n = &s->reminders[index];
 

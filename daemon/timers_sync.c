@@ -160,9 +160,9 @@ stage_sig(const struct cohort *co, const struct stage *s)
 	for (size_t i = 0; i < co->ndeadlines; i++)
 		if (co->deadlines[i].stage == s)
 			date = co->deadlines[i].date;
-	sig = xasprintf("%s|%d|%s|%d|%s|%zu+%zu", zone, co->deadline_time, date, s->deadline_days,
-			s->deadline_session ? s->deadline_session : "", s->nreminders,
-			s->nescalations);
+	sig = xasprintf("%s|%d|%s|%d|%s|%zu+%zu|g%d", zone, co->deadline_time, date,
+			s->deadline_days, s->deadline_session ? s->deadline_session : "",
+			s->nreminders, s->nescalations, co->programme->deadline_grace_days);
 	free(zone);
 	for (size_t k = 0; k < s->nreminders; k++)
 		sig = nudge_sig(sig, &s->reminders[k]);

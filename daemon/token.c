@@ -31,7 +31,32 @@ static const char *const actions[] = {
     "application.record_attendance",
     "application.confirm_internship",
     "application.place_internship",
+    "application.accept_offer", /* its link may decline the offer too */
+    "feedback.respond",
 };
+
+/*
+ * What an action link's page may also do with its token, without using it
+ * up: read what the action is about, and keep a draft of a form.
+ */
+static const char *const companions[][2] = {
+    {"application.submit", "application.save_draft"},
+    {"application.submit", "form.get"},
+    {"application.signoff", "form.get"},
+    {"feedback.respond", "feedback.questionnaire"},
+    {"*", "application.get"},
+};
+
+/* Whether an action token for action may run cmd as its companion. */
+static int
+companion_of(const char *action, const char *cmd)
+{
+	for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++)
+		if ((streq(companions[i][0], "*") || streq(companions[i][0], action)) &&
+		    streq(companions[i][1], cmd))
+			return 1;
+	return 0;
+}
 #define NACTIONS (sizeof actions / sizeof actions[0])
 
 static const char *const purposes[] = {NULL, "action", "login", "session"};
@@ -402,17 +427,34 @@ token_verify(struct store *s, MDB_txn *txn, const struct pw_config *cfg, int64_t
 	return 0;
 }
 
-/* An action token's application must still be active at the token's stage. */
+/*
+ * Whether app waits on an answer to an open offer of a place: waitlisted,
+ * with an "offer" not yet closed (engine_offers.c).
+ */
+static int
+offer_open(const json_t *app)
+{
+	const json_t *o = json_object_get(app, "offer");
+
+	return streq(str(app, "status"), "waitlisted") && o != NULL &&
+	       json_object_get(o, "result") == NULL;
+}
+
+/*
+ * An action token's application must still be active at the token's stage;
+ * an offer's, still waiting on that offer at that stage.
+ */
 static int
 action_current(struct wctx *c, const struct token_claims *t)
 {
 	json_t *app = NULL;
 	int rc = store_rec_get(c->store, c->txn, DB_APPS, t->app, &app);
+	int offer = streq(t->cmd, "application.accept_offer");
 
 	if (rc != 0 && rc != PW_ENOTFOUND)
 		return pw_fail(c->st, PW_ESTORE, "store: reading application %s", t->app);
-	if (rc == 0 && streq(str(app, "status"), "active") && str(app, "stage") != NULL &&
-	    token_stage_tag(str(app, "stage")) == t->stage_tag)
+	if (rc == 0 && (offer ? offer_open(app) : streq(str(app, "status"), "active")) &&
+	    str(app, "stage") != NULL && token_stage_tag(str(app, "stage")) == t->stage_tag)
 		rc = 0;
 	else
 		rc = pw_fail(c->st, PW_ETOKEN_STALE,
@@ -436,7 +478,17 @@ token_request_check(struct wctx *c, const char *cmd, const json_t *args, const c
 				       "a login token is only for auth.session");
 		return 0;
 	case TOKEN_ACTION:
-		if (!streq(cmd, out->cmd) || !streq(str(args, "app"), out->app))
+		out->companion = companion_of(out->cmd, cmd);
+		/*
+		 * The link that offers a place answers the offer either way; a
+		 * sign-off link may send a form back for changes instead.
+		 */
+		if ((!streq(cmd, out->cmd) && !out->companion &&
+		     !(streq(out->cmd, "application.accept_offer") &&
+		       streq(cmd, "application.decline_offer")) &&
+		     !(streq(out->cmd, "application.signoff") &&
+		       streq(cmd, "application.return"))) ||
+		    !streq(str(args, "app"), out->app))
 			return pw_fail(c->st, PW_ETOKEN_WRONG_PURPOSE,
 				       "this token is for %s on application %s only", out->cmd,
 				       out->app);
@@ -465,7 +517,7 @@ mark_used(struct wctx *c, const struct token_claims *t)
 int
 token_request_done(struct wctx *c, const struct token_claims *t)
 {
-	if (t->purpose == TOKEN_ACTION || t->purpose == TOKEN_LOGIN)
+	if ((t->purpose == TOKEN_ACTION && !t->companion) || t->purpose == TOKEN_LOGIN)
 		return mark_used(c, t);
 	return 0;
 }
@@ -529,7 +581,7 @@ token_action_cmd(const json_t *reqs, const char *role)
 	    {"submission", "", "application.submit"},
 	    {"signoff", "", "application.signoff"},
 	    {"decision", "", "application.decide"},
-	    {"responses", "rater", "application.record_response"},
+	    {"responses", "rater", "feedback.respond"},
 	    {"attendance", "coach", "application.record_attendance"},
 	    {"internship", "host", "application.confirm_internship"},
 	};
@@ -564,13 +616,18 @@ token_action_url(struct wctx *c, const char *person, const char *role, const jso
 	int rc;
 
 	*out = NULL;
-	t.cmd = token_action_cmd(reqs, role);
+	/* An open offer of a place is its candidate's to answer, before anything else. */
+	if (offer_open(app) && streq(role, "candidate"))
+		t.cmd = "application.accept_offer";
+	else
+		t.cmd = token_action_cmd(reqs, role);
 	t.stage = str(app, "stage");
 	if (c->cfg->web.base_url == NULL) {
 		*out = xstrdup(NO_WEB);
 		return 0;
 	}
-	if (t.cmd == NULL || t.stage == NULL || !streq(str(app, "status"), "active") ||
+	if (t.cmd == NULL || t.stage == NULL ||
+	    !(streq(str(app, "status"), "active") || streq(t.cmd, "application.accept_offer")) ||
 	    str(app, "id") == NULL || strlen(str(app, "id")) > TOKEN_APP_MAX ||
 	    !pw_id_valid(person)) {
 		*out = xstrdup(NO_ACTION);

@@ -46,6 +46,8 @@ struct token_claims {
 	uint64_t stage_tag;	     /* decoded: the token's tag of that stage (token_stage_tag) */
 	int64_t expires;	     /* unix seconds; minting with 0 takes the purpose's default */
 	unsigned char nonce[TOKEN_NONCE_LEN];
+	int companion; /* checked for a request: the command is one the action's page may
+			  also run (token_request_check), which does not use the token up */
 };
 
 /*
@@ -135,7 +137,10 @@ const char *token_action_cmd(const json_t *reqs, const char *role);
 
 /*
  * What {{action_url}} says to person (in role) about app: web.base_url +
- * "/a/" + a fresh action token for token_action_cmd(reqs, role), or, without
+ * "/a/" + a fresh action token for token_action_cmd(reqs, role) (for the
+ * candidate of an application holding an open offer of a place:
+ * application.accept_offer, whose token answers application.decline_offer
+ * too, while the offer is open), or, without
  * a base_url or with nothing for them to do, a sentence saying how else to
  * act. *out is the caller's to free. 0 or PW_ESTORE with c->st.
  */

@@ -10,7 +10,24 @@
 
 #define COMMON                                                                                     \
 	"recipient_name", "recipient_role", "candidate_name", "school_name", "cohort_name",        \
-	    "programme_name", "stage_name", "app_id", "todo"
+	    "programme_name", "stage_name", "app_id", "todo", READER, DUE
+
+/*
+ * Words that change with the reader (notify_words.c): "you" and "your" to
+ * the candidate, their name to everyone else; and with the application's
+ * route: "nomination" or "application".
+ */
+#define READER "candidate_you", "candidate_your", "application_word"
+
+/*
+ * When the step is due, as its reader needs it (notify_words.c): the local
+ * deadline, "It is due by ... (in 3 days)." or "It was due by ... and is
+ * now 2 days overdue.", and "due by ..." / "overdue since ..." for subjects.
+ */
+#define DUE "deadline", "when_due", "due_short"
+
+/* A 360's state for the candidate: raters to invite, or responses to come. */
+#define RESPONSES "missing", "responses_headline", "responses_advice"
 
 #define SESSION                                                                                    \
 	"session_id", "session_title", "session_date", "session_start", "session_end",             \
@@ -24,30 +41,35 @@
 
 struct notifiable {
 	const char *type;
-	const char *const vars[20];
+	const char *const vars[32];
 };
 
 static const struct notifiable notifiable[] = {
-    {"application.created", {COMMON, "route", NULL}},
+    {"application.created", {COMMON, "route", "nominated_by", ACTION, NULL}},
     {"application.submitted", {COMMON, "doc", NULL}},
     {"application.signed_off", {COMMON, NULL}},
-    {"application.stage_changed", {COMMON, "from_stage_name", "deadline", ACTION, NULL}},
-    {"application.decided", {COMMON, "outcome", "position", NULL}},
+    {"application.stage_changed", {COMMON, "from_stage_name", ACTION, NULL}},
+    {"application.returned", {COMMON, "form_title", "note", ACTION, NULL}},
+    {"application.feedback_ready", {COMMON, NULL}},
+    {"application.school_changed", {COMMON, "from_school_name", ACTION, NULL}},
+    {"application.decided", {COMMON, "outcome", "position", "oversubscribed_note", NULL}},
     {"application.rejected", {COMMON, NULL}},
-    {"application.place_offered", {COMMON, ACTION, NULL}},
-    {"application.rater_invited", {COMMON, "rater_name", ACTION, NULL}},
+    {"application.place_offered", {COMMON, "offer_expires", ACTION, NULL}},
+    {"application.offer_accepted", {COMMON, NULL}},
+    {"application.offer_declined", {COMMON, NULL}},
+    {"application.offer_expired", {COMMON, NULL}},
+    {"application.rater_invited",
+     {COMMON, "rater_name", "minutes", "category_name", "threshold", "shown_as", ACTION, NULL}},
     {"application.internship_placed",
      {COMMON, "host_school_name", "internship_start", "internship_end", ACTION, NULL}},
     {"application.internship_confirmed", {COMMON, "days", NULL}},
-    {"application.coach_assigned", {COMMON, "coach_name", NULL}},
-    {"application.withdrawn", {COMMON, "reason", NULL}},
-    {"application.deferred", {COMMON, "from_cohort_name", NULL}},
+    {"application.coach_assigned", {COMMON, "coach_name", "coach_you", NULL}},
+    {"application.withdrawn", {COMMON, "reason", "withdrawn_by", NULL}},
+    {"application.deferred", {COMMON, "from_cohort_name", "cohort_starts", ACTION, NULL}},
     {"application.graduated", {COMMON, "graduation_date", NULL}},
-    {"application.overdue", {COMMON, "deadline", "days_overdue", "missing", NULL}},
-    {"application.reminded",
-     {COMMON, "deadline", "days_left", "days_overdue", "missing", ACTION, NULL}},
-    {"application.escalated",
-     {COMMON, "deadline", "days_left", "days_overdue", "missing", ACTION, NULL}},
+    {"application.overdue", {COMMON, "days_overdue", RESPONSES, NULL}},
+    {"application.reminded", {COMMON, "days_left", "days_overdue", RESPONSES, ACTION, NULL}},
+    {"application.escalated", {COMMON, "days_left", "days_overdue", RESPONSES, ACTION, NULL}},
     {"application.alumni", {COMMON, "graduation_date", "career", NULL}},
     {"application.progression_recorded", {COMMON, "career", NULL}},
     {"session.calendar", {COMMON, "sessions", NULL}},
@@ -61,7 +83,8 @@ static const struct notifiable notifiable[] = {
       "notices_count", NULL}},
     {"auth.link", {"recipient_name", "recipient_role", "login_url", "link_expires", NULL}},
     {"notification.dead",
-     {"recipient_name", "recipient_role", "app_id", "failed_to", "failed_template", "failed_error",
+     {"recipient_name", "recipient_role", "app_id", "failed_job", "failed_name", "failed_role",
+      "failed_to", "failed_subject", "failed_reason", "failed_template", "failed_error",
       "failed_attempts", NULL}},
 };
 

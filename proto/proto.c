@@ -44,6 +44,9 @@ static const struct errcode errcodes[] = {
     {PW_ETOKEN_STALE, "token_stale", "the token's application has left the stage it was for"},
     {PW_ETOKEN_WRONG_PURPOSE, "token_wrong_purpose",
      "the token is not for this command or this application"},
+    {PW_EOUTSIDE_WINDOW, "outside_window",
+     "the cohort does not take applications now (outside its window)"},
+    {PW_ETOO_EARLY, "too_early", "too early: the session or internship has not started"},
 };
 
 static const struct errcode *
@@ -286,6 +289,10 @@ field_check(const json_t *v, const struct proto_field *f, struct pw_status *st)
 				    "or boolean value",
 				    k);
 		}
+		return 0;
+	case PT_OBJECT:
+		if (!json_is_object(v))
+			return pw_fail(st, PW_EINVALID, "'%s' must be an object", f->name);
 		return 0;
 	case PT_ENUM:
 		if (!json_is_string(v) || !enum_has(f->values, json_string_value(v)))

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define PW_PROTOCOL_VERSION 2
+#define PW_PROTOCOL_VERSION 3
 #define PW_VERSION "0.1.0"
 
 /* obj[key] as a C string; NULL when it is absent or not a string. */
@@ -51,7 +51,9 @@ enum {
 	PW_ETOKEN_USED = -18,	       /* a one-use token already used */
 	PW_ETOKEN_STALE = -19,	       /* its application left the stage it was made for */
 	PW_ETOKEN_WRONG_PURPOSE = -20, /* used for another purpose, command or application */
-	PW_ERR_MIN = -20
+	PW_EOUTSIDE_WINDOW = -21,      /* an application outside the cohort's window */
+	PW_ETOO_EARLY = -22,	       /* attendance or a confirmation before its date */
+	PW_ERR_MIN = -22
 };
 
 /* The stable snake_case code of err as it crosses the wire ("forbidden"). */
@@ -100,12 +102,13 @@ enum proto_type {
 	PT_ID,	   /* an identifier (pw_id_valid) */
 	PT_INT,	   /* integer >= 0 */
 	PT_BOOL,
-	PT_DATE,  /* "YYYY-MM-DD" */
-	PT_IDS,	  /* array of identifiers */
-	PT_ROLES, /* non-empty array of role names */
-	PT_FACTS, /* object of string / number / bool values */
-	PT_ENUM,  /* a string from proto_field.values ("a|b|c") */
-	PT_EMAIL, /* one address, local@domain (pw_email_valid) */
+	PT_DATE,   /* "YYYY-MM-DD" */
+	PT_IDS,	   /* array of identifiers */
+	PT_ROLES,  /* non-empty array of role names */
+	PT_FACTS,  /* object of string / number / bool values */
+	PT_ENUM,   /* a string from proto_field.values ("a|b|c") */
+	PT_EMAIL,  /* one address, local@domain (pw_email_valid) */
+	PT_OBJECT, /* any object (its command checks its content) */
 };
 
 struct proto_field {

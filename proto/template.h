@@ -23,4 +23,16 @@ int tmpl_vars(const char *text, tmpl_var_fn fn, void *ud, size_t *bad);
  */
 char *tmpl_render(const char *text, const json_t *vars, int html);
 
+/*
+ * Plain text re-wrapped after substitution, as a new string the caller
+ * frees. Lines that start at the margin make paragraphs: the lines of one
+ * (up to a blank line, an indented line or a list line) are joined and
+ * filled to at most width columns (characters, not bytes). An indented line
+ * or a list line ("- ", "* ", "1. ") stands alone and is folded, when too
+ * long, under its own indentation. Words are never broken: one longer than
+ * a line (a URL) has a line of its own. Blank lines stay; trailing blanks
+ * and CRs go; every line ends with a newline.
+ */
+char *tmpl_wrap(const char *text, size_t width);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "cmd/base.h"
 #include "cmd/cohort.h"
+#include "cmd/form.h"
 #include "util.h"
 
 /*
@@ -62,6 +63,7 @@ run_app_create(struct wctx *c, const json_t *args, json_t **data)
 	if (rc != 0)
 		goto done;
 	cmd_engine_ctx(c, cand, &e);
+	e.override = json_is_true(json_object_get(args, "override")); /* the window (LA only) */
 	if (store_counter_next(c->store, c->txn, "next_app", &n, c->st) != 0) {
 		rc = PW_ESTORE;
 		goto done;
@@ -141,8 +143,12 @@ run_app_history(struct wctx *c, const json_t *args, json_t **data)
 			const char *rater = str(json_object_get(ev, "data"), "rater");
 			const char *by = str(ev, "actor");
 
-			/* Who was emailed what would tell which raters have not responded. */
-			if (strncmp(str(ev, "type"), "notification.", 13) == 0)
+			/*
+			 * Who was emailed what would tell which raters have not
+			 * responded; when a response came, who it was.
+			 */
+			if (strncmp(str(ev, "type"), "notification.", 13) == 0 ||
+			    streq(str(ev, "type"), "application.response_recorded"))
 				continue;
 			/* An invited rater does not learn who the other raters are. */
 			if (streq(str(ev, "type"), "application.rater_invited") && !raters &&
@@ -185,7 +191,7 @@ list_visit(const char *id, void *ud)
 {
 	struct app_list *l = ud;
 	const char *f;
-	json_t *app;
+	json_t *app, *cand = NULL;
 
 	if (store_rec_get(l->c->store, l->c->txn, DB_APPS, id, &app) != 0) {
 		l->failed = 1;
@@ -194,7 +200,8 @@ list_visit(const char *id, void *ud)
 	if ((json_is_true(json_object_get(l->args, "overdue")) &&
 	     json_object_get(app, "overdue") == NULL) ||
 	    ((f = cmd_arg(l->args, "cohort")) && !streq(str(app, "cohort"), f)) ||
-	    ((f = cmd_arg(l->args, "stage")) && !streq(str(app, "stage"), f)) ||
+	    /* 'stage' is a position, as in the stage index: active applications at it. */
+	    ((f = cmd_arg(l->args, "stage")) && !streq(engine_position(app), f)) ||
 	    ((f = cmd_arg(l->args, "status")) && !streq(str(app, "status"), f)) ||
 	    (l->school && !streq(str(app, "school"), l->school))) {
 		json_decref(app);
@@ -204,9 +211,16 @@ list_visit(const char *id, void *ud)
 		json_decref(app);
 		return 1;
 	}
-	json_object_del(app, "v");
-	cmd_app_redact(l->c, app);
-	json_array_append_new(l->out, app);
+	/* The view application.get gives; the candidate is read only for an eligibility rule. */
+	if (cmd_app_view_needs_candidate(l->c, app) &&
+	    store_rec_get(l->c->store, l->c->txn, DB_PEOPLE, str(app, "candidate"), &cand) != 0) {
+		json_decref(app);
+		l->failed = 1;
+		return 1;
+	}
+	json_array_append_new(l->out, cmd_app_view(l->c, app, cand));
+	json_decref(cand);
+	json_decref(app);
 	snprintf(l->next, sizeof l->next, "%s", id);
 	return 0;
 }
@@ -316,14 +330,6 @@ run_app_list(struct wctx *c, const json_t *args, json_t **data)
 /* The commands on one application, each a small adapter to the engine. */
 
 static int
-op_submit(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
-	  struct engine_out *out)
-{
-	return engine_submit(e, app, cmd_arg(op->args, "doc"), cmd_arg(op->args, "ref"), out,
-			     c->st);
-}
-
-static int
 op_signoff(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	   struct engine_out *out)
 {
@@ -343,7 +349,7 @@ static int
 op_invite(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
-	return engine_invite_rater(e, app, op->ref, out, c->st);
+	return engine_invite_rater(e, app, op->ref, cmd_arg(op->args, "category"), out, c->st);
 }
 
 static int
@@ -415,7 +421,8 @@ struct app_cmd {
 };
 
 static const struct app_cmd app_cmds[] = {
-    {"application.submit", op_submit, NULL, 0, NULL},
+    {"application.submit", form_op_submit, NULL, 0, NULL},
+    {"application.return", form_op_return, NULL, 0, NULL},
     {"application.signoff", op_signoff, NULL, 0, NULL},
     {"application.decide", op_decide, NULL, 0, NULL},
     {"application.invite_rater", op_invite, "rater", DB_PEOPLE, "person"},

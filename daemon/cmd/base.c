@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_reqs.h"
+#include "offers.h"
 #include "timers.h"
 #include "util.h"
 
@@ -153,6 +155,7 @@ cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
 	e->actor_id = c->actor_id;
 	e->actor = c->actor;
 	e->candidate = candidate;
+	e->override = 0;
 }
 
 /* Offer each freed place to the application the engine named. */
@@ -186,8 +189,11 @@ offers_run(struct wctx *c, struct engine_out *out)
 					 ost.msg);
 				if (streq(str(app, "status"), "waitlisted"))
 					json_array_insert(json_object_get(cs, "waiting"), 0, id);
-			} else
+			} else {
 				rc = cmd_app_save(c, app, &was);
+				if (rc == 0) /* its expiry: offers.c */
+					rc = offers_arm(c, app);
+			}
 		}
 		json_decref(app);
 		json_decref(cand);
@@ -222,6 +228,56 @@ free_text_redact(const struct wctx *c, json_t *obj, const char *key)
 		json_object_del(obj, key);
 }
 
+/* A returned form's note is for those who may read the form (and its author). */
+static void
+returned_redact(const struct wctx *c, json_t *v)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(v, "cohort"));
+	struct pw_status ignore;
+	struct engine_ctx e;
+	const char *form;
+	json_t *r;
+
+	cmd_engine_ctx((struct wctx *)c, NULL, &e);
+	json_object_foreach(json_object_get(v, "returned"), form, r)
+	{
+		const struct form *fm = co ? config_form(co->programme, form) : NULL;
+
+		if (!streq(str(r, "by"), c->actor_id) &&
+		    (fm == NULL || engine_may_read_form(&e, v, fm, &ignore) != 0))
+			json_object_del(r, "note");
+	}
+}
+
+/*
+ * The 360's responses requirement as a candidate, headteacher or coach sees
+ * it: no count per category, and no total until it reaches the programme's
+ * count_from ("fewer_than" instead), so inviting raters one at a time
+ * cannot tell them who answered.
+ */
+static void
+reqs_redact(const struct wctx *c, const json_t *app, json_t *reqs)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+	size_t i;
+	json_t *q;
+
+	if (engine_roles(c->actor) & READERS)
+		return;
+	json_array_foreach(reqs, i, q)
+	{
+		if (!streq(str(q, "kind"), "responses"))
+			continue;
+		json_object_del(q, "categories");
+		if (co != NULL && json_integer_value(json_object_get(q, "have")) <
+				      co->programme->feedback.count_from) {
+			json_object_del(q, "have");
+			json_object_set_new(q, "fewer_than",
+					    json_integer(co->programme->feedback.count_from));
+		}
+	}
+}
+
 /*
  * What is confidential in an application. 360 feedback: who responded is
  * for LA advisers and viewers; a rater sees their own entry only; the
@@ -251,6 +307,7 @@ cmd_app_redact(const struct wctx *c, json_t *v)
 	}
 	if (json_object_get(v, "withdrawal") != NULL)
 		free_text_redact(c, json_object_get(v, "withdrawal"), "reason");
+	returned_redact(c, v);
 }
 
 /* Render an application for a reply: the record plus its current requirements. */
@@ -263,9 +320,29 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 	cmd_engine_ctx(c, candidate, &e);
 	json_object_del(v, "v");
 	cmd_app_redact(c, v);
-	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted"))
-		json_object_set_new(v, "requirements", engine_requirements(&e, app));
+	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted")) {
+		json_t *reqs = engine_requirements(&e, app);
+
+		reqs_redact(c, app, reqs);
+		json_object_set_new(v, "requirements", reqs);
+	}
 	return v;
+}
+
+/*
+ * Whether cmd_app_view needs app's candidate: only an eligibility rule of the
+ * current stage reads the candidate's record (their facts), so a listing
+ * loads it only then.
+ */
+int
+cmd_app_view_needs_candidate(struct wctx *c, const json_t *app)
+{
+	struct engine_ctx e;
+
+	if (!streq(str(app, "status"), "active") && !streq(str(app, "status"), "waitlisted"))
+		return 0;
+	cmd_engine_ctx(c, NULL, &e);
+	return engine_stage_req(&e, app, REQ_ELIGIBILITY, NULL) != NULL;
 }
 
 /*

@@ -78,6 +78,12 @@ void cmd_app_redact(const struct wctx *c, json_t *v);
 json_t *cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate);
 
 /*
+ * Whether cmd_app_view reads app's candidate (an eligibility rule of its
+ * current stage); when not, a listing may pass NULL and skip loading it.
+ */
+int cmd_app_view_needs_candidate(struct wctx *c, const json_t *app);
+
+/*
  * The shape of every command on one application: load it and its candidate,
  * let op change it through the engine, save it, run offers, emit events.
  */

@@ -1,15 +1,19 @@
 /*
- * cohort.c: cohorts and attendance. A cohort's definition comes from the
- * configuration, its state (places taken, the waiting list, counts per
- * stage) from the store; its report reads both and the overdue index.
- * A session's register records attendance for many applications at once,
- * each as application.record_attendance would.
+ * cohort.c: cohorts, attendance and offers of places. A cohort's definition
+ * comes from the configuration, its state (places taken, the waiting list,
+ * the places held for offers, counts per stage) from the store; its report
+ * reads both and the overdue index. A session's register records attendance
+ * for many applications at once, each as application.record_attendance
+ * would, and only from the session's start. The answer to an offer of a
+ * place (accept, decline) runs through the engine like any command on one
+ * application.
  */
 #include "cmd/cohort.h"
 
 #include <string.h>
 
 #include "cmd/base.h"
+#include "engine_calendar.h"
 #include "util.h"
 
 static json_t *
@@ -79,7 +83,7 @@ run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 					       "withdrawn", "graduated",  NULL};
 	const struct cohort *co;
 	json_t *s, *counts, *stages, *status;
-	json_int_t taken, active = 0;
+	json_int_t taken, held, active = 0;
 	int overdue = 0, rc = cmd_cohort(c, cmd_arg(args, "cohort"), &co);
 
 	if (rc != 0)
@@ -104,13 +108,18 @@ run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 	json_object_set(stages, co->programme->stages[co->programme->nstages - 1].id,
 			json_object_get(status, "graduated"));
 	taken = json_integer_value(json_object_get(s, "taken"));
+	held = taken + (json_int_t)json_array_size(json_object_get(s, "offered"));
 	store_index_scan(c->store, c->txn, DB_OVERDUE, co->id, NULL, NULL, NULL, count_visit,
 			 &overdue);
-	*data = json_pack("{s:s, s:s, s:i, s:I, s:I, s:O, s:o, s:o, s:O, s:i}", "cohort", co->id,
-			  "programme", co->programme->id, "places", co->places, "taken", taken,
-			  "left", taken < co->places ? (json_int_t)co->places - taken : 0,
-			  "waiting", json_object_get(s, "waiting"), "stages", stages, "status",
-			  status, "total", json_object_get(s, "total"), "overdue", overdue);
+	*data = json_pack(
+	    "{s:s, s:s, s:i, s:I, s:I, s:I, s:O, s:o, s:o, s:o, s:O, s:i}", "cohort", co->id,
+	    "programme", co->programme->id, "places", co->places, "taken", taken, "offered",
+	    held - taken, "left", held < co->places ? (json_int_t)co->places - held : 0, "waiting",
+	    json_object_get(s, "waiting"), "offers",
+	    json_is_array(json_object_get(s, "offered")) ? json_copy(json_object_get(s, "offered"))
+							 : json_array(),
+	    "stages", stages, "status", status, "total", json_object_get(s, "total"), "overdue",
+	    overdue);
 	return 0;
 }
 
@@ -135,6 +144,13 @@ run_attendance_record(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0 && config_session(co, cmd_arg(args, "session")) == NULL)
 		rc = pw_fail(c->st, PW_ENOTFOUND, "cohort %s has no session '%s'", co->id,
 			     cmd_arg(args, "session"));
+	if (rc == 0) { /* the whole register, even an empty one, from the session's start */
+		struct engine_ctx e;
+
+		cmd_engine_ctx(c, NULL, &e);
+		rc = engine_session_started(&e, co, config_session(co, cmd_arg(args, "session")),
+					    c->st);
+	}
 	for (int l = 0; l < 2 && rc == 0; l++) {
 		size_t i;
 		json_t *id;
@@ -168,4 +184,46 @@ run_attendance_record(struct wctx *c, const json_t *args, json_t **data)
 	}
 	*data = json_pack("{s:i, s:o}", "recorded", n, "applications", apps);
 	return 0;
+}
+
+/* offers of a place */
+
+static int
+op_offer_accept(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+		struct engine_out *out)
+{
+	(void)op;
+	return engine_offer_accept(e, app, cmd_cstate(c, str(app, "cohort")), out, c->st);
+}
+
+static int
+op_offer_decline(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
+		 struct engine_out *out)
+{
+	(void)op;
+	return engine_offer_decline(e, app, cmd_cstate(c, str(app, "cohort")), out, c->st);
+}
+
+static int
+offer_answer(struct wctx *c, const json_t *args, json_t **data,
+	     int (*fn)(struct wctx *, const struct engine_ctx *, json_t *, const struct app_op *,
+		       struct engine_out *))
+{
+	struct app_op op = {args, NULL, fn};
+
+	if (!store_rec_exists(c->store, c->txn, DB_APPS, cmd_arg(args, "app")))
+		return pw_fail(c->st, PW_ENOTFOUND, "no application '%s'", cmd_arg(args, "app"));
+	return cmd_app_command(c, cmd_arg(args, "app"), &op, data);
+}
+
+int
+run_offer_accept(struct wctx *c, const json_t *args, json_t **data)
+{
+	return offer_answer(c, args, data, op_offer_accept);
+}
+
+int
+run_offer_decline(struct wctx *c, const json_t *args, json_t **data)
+{
+	return offer_answer(c, args, data, op_offer_decline);
 }

@@ -13,6 +13,16 @@
 #include "digest.h"
 #include "util.h"
 
+/* A person or a school as every reply shows it: the record without its version ("v"). */
+static json_t *
+rec_view(const json_t *rec)
+{
+	json_t *v = json_deep_copy(rec);
+
+	json_object_del(v, "v");
+	return v;
+}
+
 /* Keep DB_PEOPLE_ROLE (role, school -> person) in step with p; del removes p's entries. */
 static int
 person_index(struct wctx *c, const json_t *p, int del)
@@ -106,8 +116,21 @@ run_person_create(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = wctx_emit_simple(c, "person.created", "person", id);
 	if (rc == 0)
-		*data = json_pack("{s:O}", "person", p);
+		*data = json_pack("{s:o}", "person", rec_view(p));
 	json_decref(p);
+	return rc;
+}
+
+int
+person_add(struct wctx *c, json_t *p)
+{
+	const char *id = str(p, "id");
+	int rc = store_rec_put(c->store, c->txn, DB_PEOPLE, id, p, c->st);
+
+	if (rc == 0)
+		rc = person_index(c, p, 0);
+	if (rc == 0)
+		rc = wctx_emit_simple(c, "person.created", "person", id);
 	return rc;
 }
 
@@ -183,7 +206,7 @@ run_person_update(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = digest_flush(c, p);
 	if (rc == 0)
-		*data = json_pack("{s:O}", "person", p);
+		*data = json_pack("{s:o}", "person", rec_view(p));
 	json_decref(p);
 	return rc;
 }
@@ -211,7 +234,7 @@ run_person_digest(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = digest_flush(c, p);
 	if (rc == 0)
-		*data = json_pack("{s:O}", "person", p);
+		*data = json_pack("{s:o}", "person", rec_view(p));
 	json_decref(p);
 	return rc;
 }
@@ -227,7 +250,8 @@ run_person_get(struct wctx *c, const json_t *args, json_t **data)
 			       cmd_arg(args, "id"));
 	rc = cmd_load(c, DB_PEOPLE, "person", cmd_arg(args, "id"), &p);
 	if (rc == 0)
-		*data = json_pack("{s:o}", "person", p);
+		*data = json_pack("{s:o}", "person", rec_view(p));
+	json_decref(p);
 	return rc;
 }
 
@@ -247,7 +271,7 @@ person_match(const char *id, json_t *rec, void *ud)
 		return 0;
 	if (school != NULL && !streq(str(rec, "school"), school))
 		return 0;
-	json_array_append(f->out, rec);
+	json_array_append_new(f->out, rec_view(rec));
 	return 0;
 }
 
@@ -292,7 +316,7 @@ run_school_create(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = wctx_emit_simple(c, "school.created", "school", id);
 	if (rc == 0)
-		*data = json_pack("{s:O}", "school", s);
+		*data = json_pack("{s:o}", "school", rec_view(s));
 	json_decref(s);
 	return rc;
 }
@@ -310,7 +334,7 @@ run_school_update(struct wctx *c, const json_t *args, json_t **data)
 	if (rc == 0)
 		rc = wctx_emit_simple(c, "school.updated", "school", cmd_arg(args, "id"));
 	if (rc == 0)
-		*data = json_pack("{s:O}", "school", s);
+		*data = json_pack("{s:o}", "school", rec_view(s));
 	json_decref(s);
 	return rc;
 }
@@ -322,7 +346,8 @@ run_school_get(struct wctx *c, const json_t *args, json_t **data)
 	int rc = cmd_load(c, DB_SCHOOLS, "school", cmd_arg(args, "id"), &s);
 
 	if (rc == 0)
-		*data = json_pack("{s:o}", "school", s);
+		*data = json_pack("{s:o}", "school", rec_view(s));
+	json_decref(s);
 	return rc;
 }
 
@@ -330,7 +355,7 @@ static int
 school_all(const char *id, json_t *rec, void *ud)
 {
 	(void)id;
-	json_array_append(ud, rec);
+	json_array_append_new(ud, rec_view(rec));
 	return 0;
 }
 

@@ -8,6 +8,11 @@
 
 #include "wctx.h"
 
+/*
+ * Store a new person record p (its id not in use) with its role index and
+ * append person.created. 0 or PW_ESTORE.
+ */
+int person_add(struct wctx *c, json_t *p);
 int run_person_create(struct wctx *c, const json_t *args, json_t **data);
 int run_person_update(struct wctx *c, const json_t *args, json_t **data);
 int run_person_digest(struct wctx *c, const json_t *args, json_t **data);

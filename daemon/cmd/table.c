@@ -14,6 +14,8 @@
 #include "cmd/base.h"
 #include "cmd/cohort.h"
 #include "cmd/events.h"
+#include "cmd/feedback.h"
+#include "cmd/form.h"
 #include "cmd/key.h"
 #include "cmd/opportunity.h"
 #include "cmd/person.h"
@@ -87,6 +89,7 @@ static const struct proto_field a_cohort[] = {{"cohort", PT_ID, 1, NULL}, END};
 static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      {"candidate", PT_ID, 1, NULL},
 					      {"route", PT_ENUM, 0, "interest|nomination"},
+					      {"override", PT_BOOL, 0, NULL},
 					      END};
 static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
 static const struct proto_field a_history[] = {
@@ -100,13 +103,33 @@ static const struct proto_field a_list[] = {
     {"limit", PT_INT, 0, NULL},
     {"after", PT_ID, 0, NULL},
     END};
-static const struct proto_field a_submit[] = {
-    {"app", PT_ID, 1, NULL}, {"doc", PT_ID, 1, NULL}, {"ref", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_submit[] = {{"app", PT_ID, 1, NULL},
+					      {"doc", PT_ID, 1, NULL},
+					      {"ref", PT_STRING, 0, NULL},
+					      {"fields", PT_OBJECT, 0, NULL},
+					      END};
+static const struct proto_field a_draft[] = {
+    {"app", PT_ID, 1, NULL}, {"form", PT_ID, 1, NULL}, {"fields", PT_OBJECT, 1, NULL}, END};
+static const struct proto_field a_return[] = {
+    {"app", PT_ID, 1, NULL}, {"form", PT_ID, 1, NULL}, {"note", PT_STRING, 1, NULL}, END};
+static const struct proto_field a_form[] = {{"app", PT_ID, 1, NULL}, {"form", PT_ID, 1, NULL}, END};
+static const struct proto_field a_fb_invite[] = {{"app", PT_ID, 1, NULL},
+						 {"name", PT_STRING, 1, NULL},
+						 {"email", PT_EMAIL, 1, NULL},
+						 {"category", PT_ID, 0, NULL},
+						 END};
+static const struct proto_field a_fb_respond[] = {{"app", PT_ID, 1, NULL},
+						  {"rater", PT_ID, 0, NULL},
+						  {"ratings", PT_OBJECT, 0, NULL},
+						  {"comments", PT_OBJECT, 0, NULL},
+						  END};
 static const struct proto_field a_decide[] = {{"app", PT_ID, 1, NULL},
 					      {"outcome", PT_ENUM, 1, "accept|waitlist|reject"},
 					      {"note", PT_STRING, 0, NULL},
 					      END};
 static const struct proto_field a_rater[] = {
+    {"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, {"category", PT_ID, 0, NULL}, END};
+static const struct proto_field a_response[] = {
     {"app", PT_ID, 1, NULL}, {"rater", PT_ID, 1, NULL}, END};
 static const struct proto_field a_attend[] = {
     {"app", PT_ID, 1, NULL}, {"session", PT_ID, 1, NULL}, {"present", PT_BOOL, 1, NULL}, END};
@@ -184,7 +207,14 @@ static const struct cmd_entry cmds[] = {
     {"application.signoff", APP_ROLES, W, a_app, run_app_op},
     {"application.decide", APP_ROLES, W, a_decide, run_app_op},
     {"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
-    {"application.record_response", ROLE_RATER, W, a_rater, run_app_op},
+    {"application.record_response", ROLE_RATER, W, a_response, run_app_op},
+    {"application.save_draft", APP_ROLES, W, a_draft, run_form_save_draft},
+    {"application.return", APP_ROLES, W, a_return, run_app_op},
+    {"form.get", APP_ROLES, 0, a_form, run_form_get},
+    {"feedback.invite", ROLE_CANDIDATE, W, a_fb_invite, run_feedback_invite},
+    {"feedback.respond", ROLE_RATER | ROLE_CANDIDATE, W, a_fb_respond, run_feedback_respond},
+    {"feedback.questionnaire", ROLE_ANY, 0, a_app, run_feedback_questionnaire},
+    {"feedback.report", ROLE_ANY, 0, a_app, run_feedback_report},
     {"application.record_attendance", ROLE_COACH, W, a_attend, run_app_op},
     {"application.place_internship", ROLE_COACH, W, a_place, run_app_op},
     {"application.confirm_internship", ROLE_HOST, W, a_confirm, run_app_op},
@@ -193,6 +223,8 @@ static const struct cmd_entry cmds[] = {
     {"application.defer", 0, W, a_defer, run_app_op},
     {"application.record_progression", ROLE_CANDIDATE | ROLE_HEADTEACHER | ROLE_COACH, W,
      a_progress, run_app_op},
+    {"application.accept_offer", ROLE_CANDIDATE, W, a_app, run_offer_accept},
+    {"application.decline_offer", ROLE_CANDIDATE, W, a_app, run_offer_decline},
     {"attendance.record", 0, W, a_register, run_attendance_record},
     {"events.since", READERS, 0, a_since, run_events_since},
     {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},

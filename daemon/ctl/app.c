@@ -1,8 +1,8 @@
 /*
  * app.c: how the replies about applications are shown: one application's
- * fields, documents, sign-offs, decisions, raters, attendance, internship
- * and career as "label value" lines with its requirements as a table; many
- * applications as a table.
+ * fields, documents, forms returned for changes, sign-offs, decisions,
+ * raters, attendance, internship and career as "label value" lines with its
+ * requirements as a table; many applications as a table.
  */
 #include "app.h"
 
@@ -69,6 +69,13 @@ app_show(const json_t *d)
 	{
 		output_kv(first, "%s %s by %s%s%s", k, value_str(v, "at"), value_str(v, "by"),
 			  *value_str(v, "ref") ? "  " : "", value_str(v, "ref"));
+		first = "";
+	}
+	first = "returned";
+	json_object_foreach(json_object_get(a, "returned"), k, v)
+	{
+		output_kv(first, "%s %s by %s%s%s", k, value_str(v, "at"), value_str(v, "by"),
+			  *value_str(v, "note") ? ": " : "", value_str(v, "note"));
 		first = "";
 	}
 	first = "signoffs";

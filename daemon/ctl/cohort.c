@@ -102,7 +102,7 @@ void
 cohort_report_show(const json_t *d)
 {
 	const json_t *waiting = json_object_get(d, "waiting");
-	char *w = xstrdup(""), *next;
+	char *w = xstrdup(""), *offers = xstrdup(""), *next;
 	size_t i;
 	json_t *a;
 
@@ -112,14 +112,23 @@ cohort_report_show(const json_t *d)
 		free(w);
 		w = next;
 	}
+	json_array_foreach(json_object_get(d, "offers"), i, a)
+	{
+		next = xasprintf("%s%s%s", offers, i ? " " : "", json_string_value(a));
+		free(offers);
+		offers = next;
+	}
 	output_kv("cohort", "%s (%s)", value_str(d, "cohort"), value_str(d, "programme"));
 	output_kv("places", "%lld", (long long)json_integer_value(json_object_get(d, "places")));
 	output_kv("taken", "%lld", (long long)json_integer_value(json_object_get(d, "taken")));
 	output_kv("left", "%lld", (long long)json_integer_value(json_object_get(d, "left")));
+	output_kv("offered", "%zu%s%s", json_array_size(json_object_get(d, "offers")),
+		  json_array_size(json_object_get(d, "offers")) ? ": " : "", offers);
 	output_kv("waiting", "%zu%s%s", json_array_size(waiting), *w ? ": " : "", w);
 	output_kv("total", "%lld", (long long)json_integer_value(json_object_get(d, "total")));
 	output_kv("overdue", "%lld", (long long)json_integer_value(json_object_get(d, "overdue")));
 	free(w);
+	free(offers);
 	putchar('\n');
 	cohort_counts_show("STAGE", json_object_get(d, "stages"));
 	putchar('\n');

@@ -73,7 +73,7 @@ help_all(FILE *out)
 		"      --json           print the reply's data as JSON\n\n"
 		"subcommands:\n");
 	for (size_t i = 0; i < cmds_count; i++)
-		fprintf(out, "  %-20s %s\n", cmds_table[i].name, cmds_table[i].summary);
+		fprintf(out, "  %-22s %s\n", cmds_table[i].name, cmds_table[i].summary);
 	fprintf(out,
 		"\nexit status: 0 done, 1 refused (pathwayctl: CODE: MESSAGE), 2 bad usage,\n"
 		"3 no answer from the daemon. %s.\n",

@@ -11,7 +11,7 @@
 #include "util.h"
 #include "value.h"
 
-/* "told" is a count in replies (an object of people in older daemons). */
+/* "told": who was told (an object) for LA advisers and viewers, how many for others. */
 static size_t
 opportunity_told_count(const json_t *v)
 {

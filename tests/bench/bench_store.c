@@ -122,16 +122,58 @@ run(struct builder *b, const char *name, json_t *args, json_t **data)
 		flush(b);
 }
 
-/* The document the first stage of c's programme requires, or NULL. */
-static const char *
+/* The submission the first stage of c's programme requires, or NULL. */
+static const struct requirement *
 first_doc(const struct cohort *c)
 {
 	const struct stage *s = &c->programme->stages[0];
 
 	for (size_t i = 0; i < s->nreqs; i++)
 		if (s->reqs[i].kind == REQ_SUBMISSION && s->reqs[i].doc != NULL)
-			return s->reqs[i].doc;
+			return &s->reqs[i];
 	return NULL;
+}
+
+/* The arguments submitting q: a plain document's link, or a form's required answers. */
+static json_t *
+submission(const char *app, const struct requirement *q)
+{
+	json_t *fields = json_object();
+
+	if (q->form == NULL)
+		return json_pack("{s:s, s:s, s:s}", "app", app, "doc", q->doc, "ref",
+				 "https://docs.bench.example.net/evidence");
+	for (size_t i = 0; i < q->form->nfields; i++) {
+		const struct form_field *f = &q->form->fields[i];
+		json_t *v = NULL;
+
+		if (!f->required)
+			continue;
+		switch (f->type) {
+		case FIELD_CHOICE:
+			v = json_string(f->options[0]);
+			break;
+		case FIELD_MULTIPLE_CHOICE:
+			v = json_pack("[s]", f->options[0]);
+			break;
+		case FIELD_RATING:
+			v = json_integer(f->max > 2 ? 3 : 1);
+			break;
+		case FIELD_DATE:
+			v = json_string("2026-09-01");
+			break;
+		case FIELD_LINK:
+			v = json_string("https://docs.bench.example.net/evidence");
+			break;
+		case FIELD_YES_NO:
+			v = json_true();
+			break;
+		default:
+			v = json_string("Evidence from the benchmark, one line of it.");
+		}
+		json_object_set_new(fields, f->id, v);
+	}
+	return json_pack("{s:s, s:s, s:o}", "app", app, "doc", q->doc, "fields", fields);
 }
 
 static void
@@ -362,7 +404,7 @@ main(int argc, char **argv)
 	for (long i = 0; apps < napps; i++) {
 		const struct cohort *co = &b.cfg->cohorts[i % (long)nco];
 		char cand[32];
-		const char *doc = first_doc(co);
+		const struct requirement *doc = first_doc(co);
 		json_t *data = NULL;
 
 		snprintf(cand, sizeof cand, "c%07ld", i / (long)nco);
@@ -373,10 +415,7 @@ main(int argc, char **argv)
 			const char *app = json_string_value(
 			    json_object_get(json_object_get(data, "application"), "id"));
 
-			run(&b, "application.submit",
-			    json_pack("{s:s, s:s, s:s}", "app", app, "doc", doc, "ref",
-				      "https://docs.bench.example.net/evidence"),
-			    NULL);
+			run(&b, "application.submit", submission(app, doc), NULL);
 			advanced++;
 		}
 		json_decref(data);

@@ -22,6 +22,7 @@ import unittest
 import zmq
 
 from test_timers import BIN, CONF, SRC, Daemon
+from answers import ANSWERS
 
 ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 START = "2026-09-07T08:00:00Z"
@@ -89,7 +90,8 @@ class ApiCase(unittest.TestCase):
             d.ok("person.create", args)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         return app
 
     def state(self, d, app):
@@ -198,7 +200,8 @@ class BadInputTest(ApiCase):
                  args={"app": app, "outcome": "accept"}), "invalid_transition", "r1"),
             ("invalid transition: doc of another stage",
              req(id="r1", cmd="application.submit", actor="p-cand",
-                 args={"app": app, "doc": "leadership_plan"}), "invalid_transition", "r1"),
+                 args={"app": app, "doc": "leadership_plan",
+                       "fields": ANSWERS["leadership_plan"]}), "invalid_transition", "r1"),
             ("already exists", req(id="r1", cmd="person.create", actor="operator",
                                    args={"id": "p-cand", "name": "Again",
                                          "email": "x@example.org", "roles": ["candidate"]}),
@@ -231,7 +234,8 @@ class BadInputTest(ApiCase):
 
         # Refused for permission: forbidden, and an audit.refused event is the only effect.
         for actor, cmd, args in [("p-other", "application.submit",
-                                  {"app": app, "doc": "evidence_form"}),
+                                  {"app": app, "doc": "evidence_form",
+                                   "fields": ANSWERS["evidence_form"]}),
                                  ("p-view", "application.signoff", {"app": app}),
                                  ("p-cand", "application.decide",
                                   {"app": app, "outcome": "accept"}),
@@ -263,7 +267,8 @@ class BadInputTest(ApiCase):
                     self.assertNotIn("cohort", ev[0])
         # A viewer may read but not write; the sign-off still works for the headteacher.
         d.ok("application.get", {"app": app}, "p-view")
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         a = d.ok("application.signoff", {"app": app}, "p-head")["application"]
         self.assertEqual(a["stage"], "selection")
 
@@ -352,7 +357,8 @@ class BadInputTest(ApiCase):
         self.assertGreater(drained, 0)
         self.assertEqual(d.proc.poll(), None, "pathwayd died")
         self.assertEqual(self.state(d, app), before)
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
 
 
 class ClientsTest(ApiCase):
@@ -366,7 +372,7 @@ class ClientsTest(ApiCase):
             frames = req.recv_multipart()
             self.assertEqual(len(frames), 1)  # REQ strips the delimiter
             r = json.loads(frames[0])
-            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 2))
+            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 3))
             self.assertTrue(ISO.match(r["data"]["now"]))
         # A state change over REQ, then seen over a DEALER in both forms.
         req.send(json.dumps({"id": "q-s", "cmd": "school.create", "actor": "operator",
@@ -428,7 +434,8 @@ class IdempotencyTest(ApiCase):
         self.assertEqual(r["error"]["code"], "already_exists")
         # Ids are scoped by actor: the same id from another actor is another request.
         sub = self.send(sock, 77, "application.submit",
-                        {"app": app, "doc": "evidence_form"}, "p-head")
+                        {"app": app, "doc": "evidence_form",
+                         "fields": ANSWERS["evidence_form"]}, "p-head")
         self.assertEqual(json.loads(sub)["data"]["application"]["docs"]["evidence_form"]["by"],
                          "p-head")
         sign = self.send(sock, 77, "application.signoff", {"app": app}, "p-cand")
@@ -437,7 +444,8 @@ class IdempotencyTest(ApiCase):
         self.assertEqual(json.loads(sign)["data"]["application"]["stage"], "selection")
         # A resend after the state moved on still gets the first reply.
         self.assertEqual(self.send(sock, 77, "application.submit",
-                                   {"app": app, "doc": "evidence_form"}, "p-head"), sub)
+                                   {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head"), sub)
         head2 = d.ok("system.ping")["head"]
 
         # After a crash and a restart, the resends are still answered from the store.
@@ -447,7 +455,8 @@ class IdempotencyTest(ApiCase):
         sock = self.socket(d)
         self.assertEqual(self.send(sock, "c-1", "person.create", create), first)
         self.assertEqual(self.send(sock, 77, "application.submit",
-                                   {"app": app, "doc": "evidence_form"}, "p-head"), sub)
+                                   {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head"), sub)
         self.assertEqual(self.send(sock, "c-1", "application.signoff", {"app": app}, "p-head"),
                          sign)
         self.assertEqual(d.ok("system.ping")["head"], head2)
@@ -535,7 +544,8 @@ class ConfidentialityTest(ApiCase):
     def test_who_responded_and_who_acted_stay_with_the_la(self):
         d = self.daemon()
         app = self.world(d)
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         d.ok("application.signoff", {"app": app}, "p-head")
         d.ok("application.decide", {"app": app, "outcome": "accept"})
         # A place is given up by withdrawing, not by deciding again.
@@ -589,9 +599,11 @@ class PeopleTest(ApiCase):
                           ["applications"]], [app])
         self.assertEqual(d.ok("application.list", {"school": "s-oak"})["applications"], [])
         # The new headteacher signs off; the old one may not any more.
-        self.assertEqual(d.call("application.submit", {"app": app, "doc": "evidence_form"},
+        self.assertEqual(d.call("application.submit", {"app": app, "doc": "evidence_form",
+                                                       "fields": ANSWERS["evidence_form"]},
                                 "p-head")["error"]["code"], "forbidden")
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head-elm")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head-elm")
         d.ok("application.signoff", {"app": app}, "p-head-elm")
         ev = [e for e in d.ok("application.history", {"app": app})["events"]
               if e["type"] == "application.school_changed"]
@@ -663,8 +675,10 @@ class EventsTest(ApiCase):
         for c in ("p-a", "p-b"):
             apps[c] = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
                            c)["application"]["id"]
-            d.ok("application.submit", {"app": apps[c], "doc": "self_evaluation"}, c)
-            d.ok("application.submit", {"app": apps[c], "doc": "evidence_form"}, "p-h")
+            d.ok("application.submit", {"app": apps[c], "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]}, c)
+            d.ok("application.submit", {"app": apps[c], "doc": "evidence_form",
+                                        "fields": ANSWERS["evidence_form"]}, "p-h")
             d.ok("application.signoff", {"app": apps[c]}, "p-h")
         d.ok("application.decide", {"app": apps["p-a"], "outcome": "accept"})
         d.ok("application.decide", {"app": apps["p-b"], "outcome": "reject"})
@@ -783,10 +797,12 @@ class ListingTest(ApiCase):
                        c)["application"]["id"]
             stage, status = "interest", "active"
             if i % 4 >= 1:
-                d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+                d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                            "fields": ANSWERS["self_evaluation"]}, c)
                 stage = "signoff"
             if i % 4 >= 2:
-                d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "h-" + school)
+                d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                            "fields": ANSWERS["evidence_form"]}, "h-" + school)
                 d.ok("application.signoff", {"app": app}, "h-" + school)
                 stage = "selection"
             if i % 4 == 3:
@@ -889,12 +905,21 @@ class ListingTest(ApiCase):
         self.assertEqual({k: v for k, v in rep["stages"].items() if v}, {"introduction": 20})
         self.assertEqual({k: v for k, v in rep["status"].items() if v},
                          {"active": 20, "waitlisted": 3})
-        # A withdrawal offers the place to the first on the waiting list.
+        # A withdrawal offers the place to the first on the waiting list: held for it
+        # (offered, not taken) until it accepts.
         d.ok("application.withdraw", {"app": kent[3], "reason": "moved"}, "p-k03")
+        a = d.ok("application.get", {"app": kent[22]})["application"]
+        self.assertEqual((a["status"], a["place"]), ("waitlisted", False))
+        self.assertEqual(sorted(a["offer"]), ["expires", "made"])
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"], rep["waiting"],
+                          rep["offers"]), (19, 1, 0, kent[20:22], [kent[22]]))
+        d.ok("application.accept_offer", {"app": kent[22]}, "p-k22")
         a = d.ok("application.get", {"app": kent[22]})["application"]
         self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "introduction", True))
         rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
-        self.assertEqual((rep["taken"], rep["left"], rep["waiting"]), (20, 0, kent[20:22]))
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"], rep["waiting"]),
+                         (20, 0, 0, kent[20:22]))
         self.assertEqual(d.call("cohort.report", {"cohort": "kent-2026-27"}, "p-k00")
                          ["error"]["code"], "forbidden")
 
@@ -948,7 +973,8 @@ class BackupTest(ApiCase):
         for i in range(30):
             d.ok("person.create", {"id": "p-b%d" % i, "name": "B", "email": "b@example.org",
                                    "roles": ["rater"]})
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         bdir = os.path.join(d.dir, "backup")  # daemon.backup_dir; "db" is a name under it
         # A writer keeps going on its own socket while the backup is taken.
         stop = threading.Event()
@@ -1124,7 +1150,8 @@ class FloodTest(ApiCase):
         self.assertGreater(got, 0)
         self.assertLessEqual(got, n)
         self.assertEqual(self.state(d, app), before)
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
 
 
 if __name__ == "__main__":

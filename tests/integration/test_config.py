@@ -551,17 +551,26 @@ class ReloadTest(unittest.TestCase):
                          ["error"]["code"], "cohort_full")
         d.ok("application.decide", {"app": app, "outcome": "waitlist"})
         # A withdrawal frees a place, but 2 of 2 are still taken: the first on the waiting
-        # list keeps its turn; the next withdrawal gives it the place.
+        # list keeps its turn, nothing is offered; the next withdrawal offers it the place,
+        # which it takes when the candidate accepts.
         d.ok("application.withdraw", {"app": self.apps[0]})
         rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
-        self.assertEqual((rep["taken"], rep["left"], rep["waiting"]), (2, 0, [app]))
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"], rep["waiting"],
+                          rep["offers"]), (2, 0, 0, [app], []))
         self.assertEqual(d.ok("application.get", {"app": app})["application"]["status"],
                          "waitlisted")
         d.ok("application.withdraw", {"app": self.apps[1]})
         a = d.ok("application.get", {"app": app})["application"]
+        self.assertEqual((a["status"], a["place"]), ("waitlisted", False))
+        self.assertIn("expires", a["offer"])
+        rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"], rep["waiting"],
+                          rep["offers"]), (1, 1, 0, [], [app]))
+        a = d.ok("application.accept_offer", {"app": app}, c)["application"]
         self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "introduction", True))
         rep = d.ok("cohort.report", {"cohort": "kent-2026-27"})
-        self.assertEqual((rep["taken"], rep["left"], rep["waiting"]), (2, 0, []))
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"], rep["waiting"],
+                          rep["offers"]), (2, 0, 0, [], []))
 
 
 class LockTest(unittest.TestCase):

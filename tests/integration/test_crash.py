@@ -21,6 +21,7 @@ import unittest
 import zmq
 
 from test_timers import Daemon
+from answers import ANSWERS
 
 SEED = 4242
 CLIENTS = 4
@@ -92,8 +93,10 @@ class Client(threading.Thread):
         outcome = "accept" if j < ACCEPTS else "waitlist"
         for cmd, args, actor in [
                 ("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"],
                                         "ref": "https://example.org/" + c}, c),
-                ("application.submit", {"app": app, "doc": "evidence_form"}, "p-head"),
+                ("application.submit", {"app": app, "doc": "evidence_form",
+                                        "fields": ANSWERS["evidence_form"]}, "p-head"),
                 ("application.signoff", {"app": app}, "p-head"),
                 ("application.decide", {"app": app, "outcome": outcome}, "operator")]:
             if self.call(cmd, args, actor) is None:

@@ -7,6 +7,7 @@ A restart after downtime sends one digest, not one per missed day."""
 import unittest
 
 from test_timers import Daemon
+from answers import ANSWERS
 
 COHORT = "ntp-2026-27"
 
@@ -42,7 +43,8 @@ class DigestTest(unittest.TestCase):
         d = self.d
         app = d.ok("application.create", {"cohort": COHORT, "candidate": cand},
                    cand)["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, cand)
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, cand)
         return app
 
     def test_choosing_the_digest(self):
@@ -95,7 +97,8 @@ class DigestTest(unittest.TestCase):
                          [{"person": "p-head-oak", "pending": 1, "notices": 1}])
 
         # Oakfield signs off: the application waits on the LA adviser now.
-        d.ok("application.submit", {"app": a, "doc": "evidence_form"}, "p-head-oak")
+        d.ok("application.submit", {"app": a, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head-oak")
         d.ok("application.signoff", {"app": a}, "p-head-oak")
         # Wednesday: the headteacher has nothing pending and nothing held
         # (so no email); the LA adviser's digest lists the selection decision.

@@ -5,7 +5,7 @@ A real pathwayd on a manual clock, real pathway-mailer workers and a real SMTP
 server (aiosmtpd). Applications are driven through norfolk-talent-pool,
 kent-pathways and norfolk-lle; the test then reads what the SMTP server
 received: envelope and To (with display name, RFC 2047 for non-ASCII names),
-From, Date, Subject, Message-ID <JOB.pathway@DOMAIN> of the outbox job, MIME
+From, Date (the daemon's manual clock), Subject, Message-ID <JOB.pathway@DOMAIN> of the outbox job, MIME
 structure (multipart/alternative when the template has .html), UTF-8 bodies
 with every variable filled. The rules are read from the programme files, so a
 rule that no part of this test exercises makes it fail.
@@ -22,12 +22,16 @@ import threading
 import time
 import unittest
 from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
 
 from aiosmtpd.controller import Controller
 
 from test_timers import BIN, SRC, Daemon
+from answers import ANSWERS
 
 FROM = "Leadership Development Team <pathway@la.example.net>"
+# mailer.signature, after every email (with an ampersand: escaped in the HTML part).
+SIGNATURE = r'signature = "With best wishes,\nLeadership Development Team & friends";'
 DOMAIN = "la.example.net"
 PROGRAMMES = {"norfolk-talent-pool": "norfolk-talent-pool.conf",
               "kent-pathways": "kent-pathways.conf",
@@ -36,7 +40,13 @@ COHORTS = {"ntp-2026-27": "norfolk-talent-pool", "kent-2026-27": "kent-pathways"
            "lle-2026-27": "norfolk-lle"}
 
 # Rules this file deliberately does not drive, with the reason: (programme, template).
-SKIPPED = {}
+WORDING = "driven in test_wording.py, which checks what they say"
+SKIPPED = {("norfolk-talent-pool", "nominated"): WORDING,
+           ("kent-pathways", "nominated"): WORDING,
+           ("norfolk-lle", "nominated"): WORDING,
+           ("norfolk-talent-pool", "deferred"): WORDING,
+           ("kent-pathways", "deferred"): "the programme has one cohort: nothing to defer to",
+           ("norfolk-lle", "deferred"): "the programme has one cohort: nothing to defer to"}
 
 
 def free_port():
@@ -260,10 +270,13 @@ class MailTest(unittest.TestCase):
 
     def setUp(self):
         self.rig = Rig(self, "2026-09-07T08:00:00Z",
-                       places={"ntp-2026-27": 2, "kent-2026-27": 1, "lle-2026-27": 1})
+                       places={"ntp-2026-27": 2, "kent-2026-27": 1, "lle-2026-27": 1},
+                       mailer=SIGNATURE)
         self.d = self.rig.d
         self.sink = self.rig.sink
         self.people = {}  # id -> (name, email)
+        self.clock = datetime(2026, 9, 7, 8, 0, tzinfo=timezone.utc)  # the daemon's
+        self.clock_of = {}  # job id -> the daemon's clock while it was made and sent
 
     def person(self, pid, name, roles, school=None, facts=None, mail=None):
         args = {"id": pid, "name": name, "email": mail or pid + "@example.org", "roles": roles}
@@ -304,13 +317,38 @@ class MailTest(unittest.TestCase):
         return self.d.ok("application.create", {"cohort": cohort, "candidate": cand},
                          cand)["application"]["id"]
 
+    def clock_at_least(self, when):
+        """Move the daemon's manual clock forward to WHEN (UTC), if it is not there yet:
+        attendance is recorded from a session's start, an internship confirmed from its
+        first day. The outbox settles first, so each job is delivered while the clock
+        stands where it was made; self.clock_of[job] is that time, for the Date: header."""
+        t = datetime.strptime(when, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        if t <= self.clock:
+            return
+        self.note_clock(self.rig.settle())
+        self.assertEqual(self.d.ok("clock.set", {"now": when})["now"], when)
+        self.clock = t
+
+    def note_clock(self, sent):
+        for e in sent:
+            self.clock_of.setdefault(e["data"]["job"], self.clock)
+
+    def session_starts(self, cohort, session):
+        """The clock at least at SESSION's start (its local date and time, in UTC)."""
+        c = self.d.ok("cohort.get", {"cohort": cohort})["cohort"]
+        (s,) = [s for s in c["sessions"] if s["id"] == session]
+        local = datetime.strptime(s["date"] + " " + s["start"], "%Y-%m-%d %H:%M")
+        self.clock_at_least(local.replace(tzinfo=ZoneInfo(c["timezone"]))
+                            .astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))
+
     # -- driving the programmes --------------------------------------------------
 
     def drive_norfolk(self):
         d, apps = self.d, {}
         for c in ("p-zoe", "p-ben", "p-cara", "p-dev", "p-eve"):
             apps[c] = app = self.create("ntp-2026-27", c)
-            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]}, c)
         # The jobs as the outbox holds them before any mailer runs: each email's
         # Message-ID must name its job.
         self.signoff_jobs = {j["app"]: (j["id"], j["to"]["person"]) for j in self.rig.jobs()
@@ -318,7 +356,13 @@ class MailTest(unittest.TestCase):
         self.assertEqual(len(self.signoff_jobs), 5)
         self.rig.mailer("m1")
         for c, app in apps.items():
-            d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+            d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                        "fields": ANSWERS["evidence_form"]}, "p-head")
+            if c == "p-eve":  # the LA sends the evidence back: the headteacher is told
+                d.ok("application.return", {"app": app, "form": "evidence_form",
+                                            "note": "Please add the governors' view."}, "p-la")
+                d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                            "fields": ANSWERS["evidence_form"]}, "p-head")
             d.ok("application.signoff", {"app": app}, "p-head")
         d.ok("application.decide", {"app": apps["p-zoe"], "outcome": "accept"}, "p-la")
         d.ok("application.decide", {"app": apps["p-ben"], "outcome": "accept"}, "p-la")
@@ -328,6 +372,7 @@ class MailTest(unittest.TestCase):
         d.ok("application.decide", {"app": apps["p-eve"], "outcome": "reject"}, "p-la")
         d.ok("application.assign_coach", {"app": apps["p-zoe"], "coach": "p-coach"})
         d.ok("application.withdraw", {"app": apps["p-ben"], "reason": "moving to Suffolk"}, "p-ben")
+        d.ok("application.accept_offer", {"app": apps["p-cara"]}, "p-cara")  # the place offered
         a = d.ok("application.get", {"app": apps["p-cara"]})["application"]
         self.assertEqual((a["status"], a["place"], a["stage"]), ("active", True, "feedback_360"))
         z = apps["p-zoe"]
@@ -335,18 +380,30 @@ class MailTest(unittest.TestCase):
             d.ok("application.invite_rater", {"app": z, "rater": r}, "p-zoe")
         for r in ["p-r%d" % i for i in range(1, 9)]:
             d.ok("application.record_response", {"app": z, "rater": r}, r)
+        # Attendance from each session's start, the internship confirmed from its first
+        # day: the year goes by on the daemon's clock (reminders and all).
+        self.session_starts("ntp-2026-27", "TP1")
         d.ok("attendance.record", {"cohort": "ntp-2026-27", "session": "TP1",
                                    "present": [z], "absent": []})
         for s in ("TP2", "TP3", "TP4", "TP5"):
+            self.session_starts("ntp-2026-27", s)
             d.ok("application.record_attendance", {"app": z, "session": s, "present": True},
                  "p-coach")
-        d.ok("application.submit", {"app": z, "doc": "leadership_plan"}, "p-zoe")
+            if s == "TP3":  # the plan, sent back once by the LA (Zoë is told), then again
+                d.ok("application.submit", {"app": z, "doc": "leadership_plan",
+                                            "fields": ANSWERS["leadership_plan"]}, "p-zoe")
+                d.ok("application.return", {"app": z, "form": "leadership_plan",
+                                            "note": "Add how you will measure impact."}, "p-la")
+                d.ok("application.submit", {"app": z, "doc": "leadership_plan",
+                                            "fields": ANSWERS["leadership_plan"]}, "p-zoe")
         a = d.ok("application.place_internship", {"app": z, "host_school": "s-elm",
                                                   "start": "2027-02-15", "end": "2027-02-17"},
                  "p-coach")["application"]
         self.assertEqual(a["stage"], "internship")
+        self.clock_at_least("2027-02-15T09:00:00Z")  # Mon 15 Feb 2027, 09:00 GMT
         d.ok("application.confirm_internship", {"app": z, "days": 3}, "p-host")
         for s in ("TP6", "TP7", "TP8", "TP9", "TP10", "TP11", "TP12"):
+            self.session_starts("ntp-2026-27", s)
             a = d.ok("application.record_attendance", {"app": z, "session": s, "present": True},
                      "p-coach")["application"]
         self.assertEqual(a["status"], "graduated")
@@ -360,17 +417,29 @@ class MailTest(unittest.TestCase):
         d.ok("application.decide", {"app": apps["k-bob"], "outcome": "waitlist"})
         d.ok("application.decide", {"app": apps["k-col"], "outcome": "reject"})
         d.ok("application.withdraw", {"app": apps["k-amy"]}, "k-head")  # no reason given
+        d.ok("application.accept_offer", {"app": apps["k-bob"]}, "k-bob")
         b = apps["k-bob"]
         self.assertTrue(d.ok("application.get", {"app": b})["application"]["place"])
         d.ok("application.assign_coach", {"app": b, "coach": "p-coach"})
+        self.session_starts("kent-2026-27", "INTRO")
         d.ok("application.record_attendance", {"app": b, "session": "INTRO", "present": True},
              "p-coach")
-        d.ok("application.submit", {"app": b, "doc": "predisposition_audit"}, "k-bob")
-        d.ok("application.submit", {"app": b, "doc": "placement_choice"}, "k-bob")
+        d.ok("application.submit", {"app": b, "doc": "predisposition_audit",
+                                    "fields": ANSWERS["predisposition_audit"]}, "k-bob")
+        # The LA sends the audit back from the next stage: Bob is told, and submits again.
+        a = d.ok("application.return", {"app": b, "form": "predisposition_audit",
+                                        "note": "Say more on self control."}, "p-la")
+        self.assertEqual(a["application"]["stage"], "audit")
+        d.ok("application.submit", {"app": b, "doc": "predisposition_audit",
+                                    "fields": ANSWERS["predisposition_audit"]}, "k-bob")
+        d.ok("application.submit", {"app": b, "doc": "placement_choice",
+                                    "fields": ANSWERS["placement_choice"]}, "k-bob")
         d.ok("application.place_internship", {"app": b, "host_school": "s-elm",
                                               "start": "2027-06-14", "end": "2027-06-18"},
              "p-coach")
+        self.clock_at_least("2027-06-14T08:00:00Z")  # Mon 14 Jun 2027, 09:00 BST
         d.ok("application.confirm_internship", {"app": b, "days": 5}, "p-host")
+        self.session_starts("kent-2026-27", "CELEBRATION")
         a = d.ok("application.record_attendance",
                  {"app": b, "session": "CELEBRATION", "present": True}, "p-coach")["application"]
         self.assertEqual(a["status"], "graduated")
@@ -380,14 +449,23 @@ class MailTest(unittest.TestCase):
         d, apps = self.d, {}
         for c in ("l-ann", "l-bea", "l-cid"):
             apps[c] = app = self.create("lle-2026-27", c)
-            d.ok("application.submit", {"app": app, "doc": "application_form"}, c)
+            d.ok("application.submit", {"app": app, "doc": "application_form",
+                                        "fields": ANSWERS["application_form"]}, c)
+        # Before selection the LA sends Cid's form back; he is told, and sends it again.
+        d.ok("application.return", {"app": apps["l-cid"], "form": "application_form",
+                                    "note": "Please give your most recent inspection date."})
+        d.ok("application.submit", {"app": apps["l-cid"], "doc": "application_form",
+                                    "fields": ANSWERS["application_form"]}, "l-cid")
         d.ok("application.decide", {"app": apps["l-ann"], "outcome": "accept"})
         d.ok("application.decide", {"app": apps["l-bea"], "outcome": "waitlist"})
         d.ok("application.decide", {"app": apps["l-cid"], "outcome": "reject"})
         d.ok("application.withdraw", {"app": apps["l-ann"], "reason": "new headship"}, "l-ann")
+        d.ok("application.accept_offer", {"app": apps["l-bea"]}, "l-bea")
         b = apps["l-bea"]
+        self.session_starts("lle-2026-27", "BRIEFING")
         d.ok("attendance.record", {"cohort": "lle-2026-27", "session": "BRIEFING",
                                    "present": [b], "absent": []})
+        self.session_starts("lle-2026-27", "TRAINING")
         a = d.ok("attendance.record", {"cohort": "lle-2026-27", "session": "TRAINING",
                                        "present": [b], "absent": []})["applications"][0]
         self.assertEqual(a["status"], "graduated")
@@ -398,11 +476,11 @@ class MailTest(unittest.TestCase):
     def test_every_rule_sends_the_right_email(self):
         d = self.d
         self.fixture()
-        started = datetime.now(timezone.utc)
         ntp = self.drive_norfolk()
         kent = self.drive_kent()
         lle = self.drive_lle()
         sent = self.rig.settle()
+        self.note_clock(sent)
         msgs = self.sink.snapshot()
         self.assertEqual(len(msgs), len(sent))
 
@@ -427,13 +505,18 @@ class MailTest(unittest.TestCase):
             self.assertEqual((addr.display_name, addr.addr_spec), self.people[pid])
             self.assertEqual(str(m["msg"]["From"]), FROM)
             date = email.utils.parsedate_to_datetime(m["msg"]["Date"])
-            self.assertLess(abs((date - started).total_seconds()), 600)
+            self.assertEqual(date, self.clock_of[job],
+                             "Date: follows the daemon's clock, not the mailer's")
             self.assertEqual(m["msg"]["MIME-Version"], "1.0")
             subject, _, html = template(ev["data"]["template"])
             self.assertNotIn("{{", m["msg"]["Subject"])
             body = text_of(m)
             self.assertNotIn("{{", body)
             self.assertIn("Dear %s," % self.people[pid][0], body)
+            # One signature, from the configuration, at the end of every email.
+            self.assertTrue(body.replace("\r\n", "\n").rstrip("\n").endswith(
+                "\n\nWith best wishes,\nLeadership Development Team & friends"), body[-200:])
+            self.assertEqual(body.count("Leadership Development Team"), 1, body)
             if html:
                 self.assertEqual(m["msg"].get_content_type(), "multipart/alternative")
                 self.assertEqual([p.get_content_type() for p in m["msg"].iter_parts()],
@@ -459,13 +542,14 @@ class MailTest(unittest.TestCase):
         m = mail("signoff-needed", "p-head", about="Zoë")
         self.assertEqual((message_id(m)[0], "p-head"), self.signoff_jobs[z])
         self.assertEqual(m["msg"]["Subject"],
-                         "Please sign off Zoë Ní Bhriain's nomination "
+                         "Please sign off Zoë Ní Bhriain's application "
                          "(Norfolk Leadership Talent Pool)")
         raw_head = m["raw"].split(b"\r\n\r\n", 1)[0]
         self.assertIn(b"Subject: =?UTF-8?B?", raw_head, "non-ASCII subject is RFC 2047")
         b = flat(text_of(m))
         self.assertIn("What is needed: the evidence form; the sign-off.", b)
-        self.assertIn("By when: Mon 21 Sep 2026, 17:00.", b, "14 days, at 17:00 local")
+        self.assertIn("It is due by Mon 21 Sep 2026, 17:00 (in 14 days).", b,
+                      "14 days, at 17:00 local")
         self.assertIn("Application reference: %s." % z, b)
         self.assertEqual(recipients("signoff-needed", "ntp-2026-27"), ["p-head"] * 5)
 
@@ -475,19 +559,19 @@ class MailTest(unittest.TestCase):
         self.assertIn(b"=?UTF-8?B?", raw_to)
         self.assertEqual(str(email.header.make_header(email.header.decode_header(
             raw_to.decode().rsplit("<", 1)[0].replace("\r\n", "")))).strip(), "Zoë Ní Bhriain")
-        self.assertEqual(m["msg"]["Subject"], "Zoë Ní Bhriain: a place on Norfolk Leadership Talent Pool")
+        self.assertEqual(m["msg"]["Subject"], "A place on Norfolk Leadership Talent Pool for you")
         b = flat(text_of(m))
-        self.assertIn("Zoë Ní Bhriain (St Mary & St John's CE Primary) has been offered a place "
-                      "on Norfolk Leadership Talent Pool, Norfolk Primary Talent Pool 2026-27.", b)
+        self.assertIn("we have offered you a place on Norfolk Leadership Talent Pool, "
+                      "Norfolk Primary Talent Pool 2026-27.", b)
         self.assertIn("Next step: 360 leadership evaluation (8 colleagues). What is needed now: "
                       "360 responses (0 of 8).", b)
         h = text_of(m, "html")
-        self.assertIn("<strong>Zoë Ní Bhriain</strong> (St Mary &amp; St John&#39;s CE Primary)"
-                      if "&#39;" in h else "<strong>Zoë Ní Bhriain</strong> (St Mary &amp; St John",
-                      h)
-        self.assertNotIn("St Mary & St", h, "HTML variables are escaped")
-        self.assertEqual(text_of(mail("decision-accepted", "p-head", about="Zoë")),
-                         text_of(m).replace("Dear Zoë Ní Bhriain,", "Dear Margaret Lowe,"))
+        self.assertIn("we have offered <strong>you</strong> a place", h)
+        self.assertIn("<p>With best wishes,<br>Leadership Development Team &amp; friends</p>", h,
+                      "the signature, escaped, after the HTML too")
+        self.assertEqual(flat(text_of(mail("decision-accepted", "p-head", about="Zoë"))),
+                         flat(text_of(m)).replace("Dear Zoë Ní Bhriain,", "Dear Margaret Lowe,")
+                         .replace("offered you a place", "offered Zoë Ní Bhriain a place"))
         self.assertEqual(recipients("decision-accepted", "ntp-2026-27"),
                          ["p-ben", "p-head", "p-head", "p-zoe"])
 
@@ -495,26 +579,33 @@ class MailTest(unittest.TestCase):
         for pid, pos in (("p-cara", 1), ("p-dev", 2)):
             for who in (pid, "p-head"):
                 got = [m for c, t, p, m in seen if (t, p) == ("decision-waitlist", who)
-                       and self.people[pid][0] in m["msg"]["Subject"]]
+                       and m["msg"]["Subject"].endswith(
+                           "for you" if who == pid else self.people[pid][0])]
                 self.assertEqual(len(got), 1, (pid, who))
-                self.assertIn("is number %d on the waiting list" % pos, flat(text_of(got[0])))
+                self.assertIn("on the waiting list, at number %d" % pos, flat(text_of(got[0])))
         b = flat(text_of(mail("decision-not-selected", "p-eve")))
-        self.assertIn("on this occasion Eve Lambert has not been selected", b)
+        self.assertIn("Thank you for your application to Norfolk Leadership Talent Pool", b)
+        self.assertIn("on this occasion it has not been successful", b)
         self.assertEqual(recipients("decision-not-selected", "ntp-2026-27"), ["p-eve", "p-head"])
 
         # Withdrawal to candidate, headteacher and LA; the freed place offered to Cara.
         self.assertEqual(recipients("withdrawn", "ntp-2026-27"), ["p-ben", "p-head", "p-la"])
         b = flat(text_of(mail("withdrawn", "p-la")))
-        self.assertIn("Ben Hughes (St Mary & St John's CE Primary) has withdrawn", b)
+        self.assertIn("Ben Hughes's application to Norfolk Leadership Talent Pool, Norfolk "
+                      "Primary Talent Pool 2026-27, was withdrawn by Ben Hughes, the candidate,", b)
         self.assertIn('at the stage "360 leadership evaluation (8 colleagues)". '
                       "Reason: moving to Suffolk.", b)
+        self.assertIn("your application to Norfolk Leadership Talent Pool, Norfolk Primary "
+                      "Talent Pool 2026-27, was withdrawn by you,", flat(text_of(mail("withdrawn", "p-ben"))))
         m = mail("place-offered", "p-cara")
         self.assertEqual(m["msg"]["Subject"],
-                         "A place on Norfolk Leadership Talent Pool for Cara Doyle")
-        self.assertIn("offered to Cara Doyle (St Mary & St John's CE Primary) from the waiting list",
-                      flat(text_of(m)))
+                         "A place on Norfolk Leadership Talent Pool for you")
+        self.assertIn("offered to you from the waiting list", flat(text_of(m)))
+        self.assertIn("offered to Cara Doyle from the waiting list",
+                      flat(text_of(mail("place-offered", "p-head"))))
         self.assertEqual(recipients("place-offered", "ntp-2026-27"), ["p-cara", "p-head"])
-        # A place (accepted or offered) brings the session calendar.
+        self.assertIn("The place is held until", flat(text_of(m)))
+        # A place (accepted, or offered and accepted) brings the session calendar.
         self.assertEqual(recipients("session-calendar", "ntp-2026-27"),
                          ["p-ben", "p-cara", "p-zoe"])
 
@@ -523,7 +614,9 @@ class MailTest(unittest.TestCase):
         m = mail("coach-assigned", "p-coach")
         self.assertEqual(m["msg"]["Subject"],
                          "Coaching for Zoë Ní Bhriain on Norfolk Leadership Talent Pool")
-        self.assertIn("Ruth Barker will coach Zoë Ní Bhriain", flat(text_of(m)))
+        self.assertIn("We have asked you to coach Zoë Ní Bhriain", flat(text_of(m)))
+        self.assertIn("We have asked Ruth Barker to coach you",
+                      flat(text_of(mail("coach-assigned", "p-zoe"))))
 
         # Each 360 rater is invited; the one whose mailbox refuses it is dead at once,
         # and the LA adviser is told.
@@ -539,10 +632,15 @@ class MailTest(unittest.TestCase):
         alerts = [m for c, t, p, m in seen if t == "notification-failed"]
         self.assertEqual([email_of[m["rcpt"][0]] for m in alerts], ["p-la"])
         self.assertEqual(alerts[0]["msg"]["Subject"],
-                         "Undelivered notification to gone@example.org (%s)" % z)
+                         "Undelivered email to Gone Away <gone@example.org> (%s)" % z)
         b = flat(text_of(alerts[0]))
-        self.assertIn("To: gone@example.org Template: rater-invitation Attempts: 1 Error:", b)
+        self.assertIn("An email could not be delivered to Gone Away (rater) and will not be "
+                      "tried again, because the receiving mail server refused the address", b)
+        self.assertIn('Email: "360 feedback for Zoë Ní Bhriain" Job: %s (template '
+                      "rater-invitation) To: Gone Away <gone@example.org> Attempts: 1 Error:"
+                      % dead[0]["id"], b)
         self.assertIn("550", b)
+        self.assertIn("pathwayctl outbox retry %s" % dead[0]["id"], b)
         dev = self.rig.events(types={"notification.dead"})
         self.assertEqual([(e["data"]["job"], e["data"]["template"], e["app"]) for e in dev],
                          [(dead[0]["id"], "rater-invitation", z)])
@@ -551,7 +649,7 @@ class MailTest(unittest.TestCase):
         self.assertEqual(recipients("internship-placed", "ntp-2026-27"),
                          ["p-coach", "p-host", "p-zoe"])
         m = mail("internship-placed", "p-host")
-        self.assertEqual(m["msg"]["Subject"], "Internship: Zoë Ní Bhriain at Elm Tree Primary, "
+        self.assertEqual(m["msg"]["Subject"], "Internship at Elm Tree Primary for Zoë Ní Bhriain, "
                                               "2027-02-15 to 2027-02-17")
         self.assertIn("Host school: Elm Tree Primary Dates: 2027-02-15 to 2027-02-17",
                       flat(text_of(m)))
@@ -560,27 +658,31 @@ class MailTest(unittest.TestCase):
         self.assertEqual(recipients("graduated", "ntp-2026-27"), ["p-head", "p-zoe"])
         m = mail("graduated", "p-zoe")
         self.assertEqual(m["msg"]["Subject"],
-                         "Congratulations, Zoë Ní Bhriain: Norfolk Leadership Talent Pool completed")
-        cert = ("Certificate: Norfolk Leadership Talent Pool, awarded to Zoë Ní Bhriain on "
-                "2026-09-07, reference %s." % z)
+                         "Congratulations: Norfolk Leadership Talent Pool completed by you")
+        cert = ("Certificate: Norfolk Leadership Talent Pool Awarded to: Zoë Ní Bhriain "
+                "On: 2027-07-14 Reference: %s" % z)  # TP12, the final session
         self.assertIn(cert, flat(text_of(m)))
-        self.assertIn(cert, flat(re.sub(r"<[^>]+>", "", text_of(m, "html"))))
+        self.assertIn(cert, flat(re.sub(r"<[^>]+>", " ", text_of(m, "html"))))
 
         # Kent: decision outcomes, offered place, coach, internship, withdrawal, graduation.
         k = "kent-2026-27"
         self.assertEqual(recipients("decision-accepted", k), ["k-amy", "k-head"])
         self.assertEqual(recipients("decision-waitlist", k), ["k-bob", "k-head"])
-        self.assertIn("is number 1 on the waiting list",
+        self.assertIn("on the waiting list, at number 1",
                       flat(text_of(mail("decision-waitlist", "k-bob", k))))
         self.assertEqual(recipients("decision-not-selected", k), ["k-col", "k-head"])
         self.assertEqual(recipients("withdrawn", k), ["k-amy", "k-head", "p-la"])
-        self.assertIn("Reason: no reason given.", flat(text_of(mail("withdrawn", "k-amy", k))))
+        b = flat(text_of(mail("withdrawn", "k-amy", k)))
+        self.assertIn("Reason: no reason given.", b)
+        self.assertIn("your application to Kent and Medway Talent Management Pathways, Kent "
+                      "and Medway Pathways, summer 2027, was withdrawn by Kate Mills, headteacher "
+                      "of Malling Primary,", b)
         self.assertEqual(recipients("place-offered", k), ["k-bob", "k-head"])
         self.assertEqual(recipients("coach-assigned", k), ["k-bob", "p-coach"])
         self.assertEqual(recipients("internship-placed", k), ["k-bob", "p-coach", "p-host"])
         self.assertIn("2027-06-14 to 2027-06-18", mail("internship-placed", "p-coach", k)["msg"]["Subject"])
         self.assertEqual(recipients("graduated", k), ["k-bob", "k-head"])
-        self.assertIn("awarded to Bob Wright on 2026-09-07, reference %s" % kent["k-bob"],
+        self.assertIn("Awarded to: Bob Wright On: 2027-07-14 Reference: %s" % kent["k-bob"],
                       flat(text_of(mail("graduated", "k-bob", k))))
 
         # Local Leaders of Education.
@@ -591,7 +693,7 @@ class MailTest(unittest.TestCase):
         self.assertEqual(recipients("withdrawn", l), ["l-ann", "l-head", "p-la"])
         self.assertEqual(recipients("place-offered", l), ["l-bea", "l-head"])
         self.assertEqual(recipients("graduated", l), ["l-bea", "l-head"])
-        self.assertIn("Local Leaders of Education, awarded to Bea Shaw",
+        self.assertIn("Local Leaders of Education Awarded to: Bea Shaw",
                       flat(text_of(mail("graduated", "l-bea", l))))
 
         # Coverage: every notification rule of every programme produced mail to a

@@ -21,6 +21,7 @@ import unittest
 import zmq
 
 from test_mail import DOMAIN, Rig, Sink, message_id
+from answers import ANSWERS
 
 START = "2026-09-07T08:00:00Z"  # a Monday, 09:00 BST
 
@@ -118,7 +119,8 @@ class FaultsBase(unittest.TestCase):
                                "school": "s-oak"})
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
                    c)["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, c)
         jobs = [j for j in self.r.jobs() if j["app"] == app]
         self.assertEqual([(j["template"], j["to"]["person"]) for j in jobs],
                          [("signoff-needed", "p-head")])
@@ -212,8 +214,11 @@ class SmtpFaultsTest(FaultsBase):
         (alert,) = self.sink.wait(1)
         self.assertEqual(alert["rcpt"], ["p-la@example.org"])
         self.assertEqual(alert["msg"]["Subject"],
-                         "Undelivered notification to p-head@example.org (A000001)")
-        self.assertIn("signoff-needed", alert["msg"].get_body(("plain",)).get_content())
+                         "Undelivered email to Margaret Lowe <p-head@example.org> (A000001)")
+        text = " ".join(alert["msg"].get_body(("plain",)).get_content().split())
+        self.assertIn("Job: %s (template signoff-needed)" % job, text)
+        self.assertIn("because the mail server refused the email and will not accept it if "
+                      "tried again", text)
         listed = self.d.ok("outbox.list", {"state": "dead"})["jobs"]
         self.assertEqual([(j["id"], j["attempts"]) for j in listed], [(job, 1)])
         self.assertIn("550", listed[0]["last_error"])
@@ -451,7 +456,7 @@ class WorkerSocketTest(FaultsBase):
 
         # Two workers, one job each.
         w = self.ask(a, {"type": "ready", "name": "wa", "credit": 1, "protocol": 1})
-        self.assertEqual((w["type"], w["protocol"]), ("welcome", 2))
+        self.assertEqual((w["type"], w["protocol"]), ("welcome", 3))
         ja = json.loads(a.recv_multipart()[-1]) if a.poll(5000) else None
         b = self.worker("b")
         w = self.ask(b, {"type": "ready", "name": "wb", "credit": 1, "protocol": 1},
@@ -465,7 +470,8 @@ class WorkerSocketTest(FaultsBase):
         self.assertEqual(sorted(held.values()), sorted([j1, j2]))
         self.assertEqual(ja["job"]["to"]["email"], "p-head@example.org")
         self.assertEqual(ja["job"]["template"]["name"], "signoff-needed")
-        self.assertIn("{{candidate_name}}", ja["job"]["template"]["subject"])
+        self.assertIn("{{candidate_your}}", ja["job"]["template"]["subject"])
+        self.assertEqual(ja["job"]["date"], START, "the daemon's clock as it offered the job")
         self.assertEqual(ja["job"]["attempt"], 1)
         before = self.state()
         self.assertEqual({j["id"]: j["lease"]["worker"] for j in before[0]},

@@ -28,6 +28,7 @@ from aiosmtpd.smtp import SMTP, AuthResult
 
 from test_mail import DOMAIN, Rig, Sink, message_id
 from test_timers import BIN
+from answers import ANSWERS
 
 START = "2026-09-07T08:00:00Z"
 OPENSSL = shutil.which("openssl")
@@ -139,7 +140,8 @@ class MailTlsTest(unittest.TestCase):
         moves to sign-off, which tells the headteacher. Returns that job's id."""
         app = self.d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                         "p-cand")["application"]["id"]
-        self.d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        self.d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                         "fields": ANSWERS["self_evaluation"]}, "p-cand")
         (job,) = [j for j in self.r.jobs() if j["app"] == app]
         self.assertEqual((job["template"], job["to"]["person"]), ("signoff-needed", "p-head"))
         return job["id"]
@@ -186,7 +188,8 @@ class MailTlsTest(unittest.TestCase):
                                "roles": ["candidate"], "school": "s-oak"})
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand2"},
                    "p-cand2")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand2")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand2")
         self.sink.wait(2)
         self.assertNotIn(None, self.sink.tls)
         self.assertEqual(len(r.settle()), 2)

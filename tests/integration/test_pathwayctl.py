@@ -18,6 +18,7 @@ import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_timers import Daemon, BIN, SRC  # noqa: E402
+from answers import ANSWERS
 
 CTL = os.path.join(BIN, "pathwayctl")
 COHORT = "ntp-2026-27"
@@ -29,13 +30,14 @@ class CtlTest(unittest.TestCase):
         self.addCleanup(d.stop)
         return d
 
-    def ctl(self, d, *args, env=None, timeout=60):
+    def ctl(self, d, *args, env=None, timeout=60, stdin=None):
         e = dict(os.environ)
         for k in ("PATHWAY_API", "PATHWAY_ACTOR", "PATHWAY_CONF", "PATHWAY_EVENTS"):
             e.pop(k, None)
         e.update(env or {})
         cmd = [CTL] + (["-c", d.conf] if d is not None else []) + list(args)
-        return subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=timeout)
+        return subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=timeout,
+                              input=stdin)
 
     def ok(self, d, *args, env=None):
         r = self.ctl(d, *args, env=env)
@@ -59,6 +61,10 @@ class CtlTest(unittest.TestCase):
         with open(path, "w") as f:
             f.write(text)
         return path
+
+    def answers(self, d, form):
+        """A file holding valid answers to the seed form (for submit --file)."""
+        return self.write(d, form + ".json", json.dumps(ANSWERS[form]))
 
     # Import
 
@@ -148,12 +154,14 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(self.json(d, "-a", "p-head-oak", "get", app),
                          d.ok("application.get", {"app": app}, "p-head-oak"))
         out = self.ok(d, "-a", "p-amara", "submit", app, "self_evaluation", "--ref",
-                      "https://forms.example.org/se")
+                      "https://forms.example.org/se", "--file",
+                      self.answers(d, "self_evaluation"))
         for field in ("application", "candidate", "cohort", "stage", "status", "overdue"):
             self.assertRegex(out, r"(?m)^%s\s" % field)
         self.assertRegex(out, r"(?m)^stage\s+signoff ")
         self.assertIn("evidence_form", out)  # what the stage still needs
-        self.ok(d, "-a", "p-head-oak", "submit", app, "evidence_form")
+        self.ok(d, "-a", "p-head-oak", "submit", app, "evidence_form", "--file",
+                self.answers(d, "evidence_form"))
 
         # Refused: exit 1, "pathwayctl: <code>: <message>".
         r = self.ctl(d, "-a", "p-head-ash", "signoff", app)
@@ -183,12 +191,15 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(a["decisions"]["selection"]["note"], "strong")
         self.assertEqual(data, d.ok("application.get", {"app": app}))
         app2 = self.nominate(d, "p-dan", "p-head-ash")
-        self.ok(d, "-a", "p-dan", "submit", app2, "self_evaluation")
-        self.ok(d, "submit", app2, "evidence_form", "-a", "p-head-ash")
+        self.ok(d, "-a", "p-dan", "submit", app2, "self_evaluation", "--file",
+                self.answers(d, "self_evaluation"))
+        self.ok(d, "submit", app2, "evidence_form", "-a", "p-head-ash", "--file",
+                self.answers(d, "evidence_form"))
         self.ok(d, "signoff", app2, "--actor=p-head-ash")
         out = self.ok(d, "decide", app2, "waitlist", "--note=reapply")
         self.assertRegex(out, r"(?m)^status\s+waitlisted$")
-        r = self.ctl(d, "-a", "p-amara", "submit", app, "self_evaluation")
+        r = self.ctl(d, "-a", "p-amara", "submit", app, "self_evaluation", "--file",
+                     self.answers(d, "self_evaluation"))
         self.assertEqual(r.returncode, 1)
         self.assertTrue(r.stderr.startswith("pathwayctl: invalid_transition: "), r.stderr)
 
@@ -207,8 +218,10 @@ class CtlTest(unittest.TestCase):
 
         # A third, accepted: the register takes several applications.
         app3 = self.nominate(d, "p-chloe", "p-head-ash")
-        self.ok(d, "-a", "p-chloe", "submit", app3, "self_evaluation")
-        self.ok(d, "-a", "p-head-ash", "submit", app3, "evidence_form")
+        self.ok(d, "-a", "p-chloe", "submit", app3, "self_evaluation", "--file",
+                self.answers(d, "self_evaluation"))
+        self.ok(d, "-a", "p-head-ash", "submit", app3, "evidence_form", "--file",
+                self.answers(d, "evidence_form"))
         self.ok(d, "-a", "p-head-ash", "signoff", app3)
         self.ok(d, "decide", app3, "accept")
 
@@ -217,10 +230,19 @@ class CtlTest(unittest.TestCase):
             self.ok(d, "-a", "p-amara", "invite-rater", app, "p-r%d" % i)
             self.ok(d, "-a", "p-r%d" % i, "respond", app, "p-r%d" % i)
         self.ok(d, "assign-coach", app, "p-coach")
+        # Attendance is recorded from each session's start: the clock goes there first.
+        r = self.ctl(d, "-a", "p-coach", "attend", app, "TP1", "present")
+        self.assertEqual(r.returncode, 1)
+        self.assertTrue(r.stderr.startswith("pathwayctl: too_early: "), r.stderr)
+        self.ok(d, "clock", "set", "2026-10-08T08:00:00Z")  # TP1, 09:00 BST
         self.ok(d, "-a", "p-coach", "attend", app, "TP1", "present")
+        self.ok(d, "clock", "set", "2026-11-05T16:00:00Z")  # TP2, 16:00 GMT
         self.ok(d, "register", COHORT, "TP2", "--present", app, "--absent", app3)
+        self.ok(d, "clock", "set", "2026-12-03T16:00:00Z")
         self.ok(d, "register", COHORT, "TP3", "--present", "%s,%s" % (app, app3))
+        self.ok(d, "clock", "set", "2027-01-14T16:00:00Z")
         self.ok(d, "register", COHORT, "TP4", "--present", app, "--present", app3)
+        self.ok(d, "clock", "set", "2027-02-04T16:00:00Z")
         r = self.ctl(d, "register", COHORT, "TP5", "--present", "%s,%s" % (app, app2))
         self.assertEqual(r.returncode, 1)  # all or nothing: app2 is waitlisted
         self.assertIn("invalid_transition", r.stderr)
@@ -228,15 +250,21 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(att, {"TP1": True, "TP2": True, "TP3": True, "TP4": True})
         self.assertEqual(d.ok("application.get", {"app": app3})["application"]["attendance"],
                          {"TP2": False, "TP3": True, "TP4": True})
-        out = self.ok(d, "-a", "p-amara", "submit", app, "leadership_plan")
+        out = self.ok(d, "-a", "p-amara", "submit", app, "leadership_plan", "--file",
+                      self.answers(d, "leadership_plan"))
         self.assertRegex(out, r"(?m)^stage\s+internship ")
         self.ok(d, "place", app, "s-elm", "2027-03-02", "2027-03-04")
+        self.ok(d, "clock", "set", "2027-03-02T09:00:00Z")  # confirmed from its start
         out = self.ok(d, "-a", "p-host-elm", "confirm", app, "3")
         self.assertRegex(out, r"(?m)^stage\s+interview_practice ")
         self.assertIn("3 days confirmed by p-host-elm", out)
 
-        # Withdraw: the waiting list takes the place.
+        # Withdraw: the place is offered to the first on the waiting list, who takes it.
         self.ok(d, "-a", "p-head-ash", "withdraw", app3, "--reason", "new post")
+        rep = d.ok("cohort.report", {"cohort": COHORT})
+        self.assertEqual((rep["taken"], rep["offered"], rep["offers"]), (1, 1, [app2]))
+        out = self.ok(d, "-a", "p-dan", "accept-offer", app2)
+        self.assertRegex(out, r"(?m)^status\s+active$")
         self.assertEqual(d.ok("application.get", {"app": app2})["application"]["stage"],
                          "feedback_360")
         # report: places, taken, left, waiting and a count per stage and status.
@@ -286,15 +314,206 @@ class CtlTest(unittest.TestCase):
         self.assertTrue(d.ok("person.get", {"id": "p-head-oak"})["person"]["digest"])
         self.assertIn("ntp-2027-28", self.ok(d, "cohorts"))
         self.assertIn("TP12", self.ok(d, "cohort", COHORT))
-        self.assertEqual(self.ok(d, "clock").strip(), "2026-09-07T08:00:00Z")
+        self.assertEqual(self.ok(d, "clock").strip(), "2027-03-02T09:00:00Z")  # set above
         self.assertEqual(self.ok(d, "clock", "advance", "3600").strip(),
-                         "2026-09-07T09:00:00Z")
-        self.assertEqual(self.json(d, "ping")["now"], "2026-09-07T09:00:00Z")
+                         "2027-03-02T10:00:00Z")
+        self.assertEqual(self.json(d, "ping")["now"], "2027-03-02T10:00:00Z")
         out = self.ok(d, "opportunity", "publish", "o-1", "Deputy head secondment",
                       "A term at Elm Tree", "--early-days", "7", "--audience",
                       "cohort=" + COHORT)
-        self.assertRegex(out, r"(?m)^closes\s+2026-09-14T09:00:00Z ")
+        self.assertRegex(out, r"(?m)^closes\s+2027-03-09T10:00:00Z ")
         self.assertIn("o-1", self.ok(d, "opportunity", "list"))
+
+    # Forms and the 360
+
+    def test_forms_draft_submit_return_and_show(self):
+        d = self.daemon()
+        self.import_demo(d)
+        app = self.nominate(d)
+        # form show: the definition, each field with its label, id and type.
+        out = self.ok(d, "-a", "p-amara", "form", "show", app, "self_evaluation")
+        self.assertRegex(out, r"(?m)^form\s+self_evaluation: Self-evaluation against the "
+                         r"selection criteria$")
+        self.assertRegex(out, r"(?m)^filled in by candidate$")
+        self.assertRegex(out, r"(?m)^read by\s+headteacher, la_adviser$")
+        self.assertIn("\n1. Your current role (required)\n"
+                      "   current_role: text, at most 120 characters\n", out)
+        for line in ("phase: one of: Primary | Special", "shaping_the_future: rating 1..4",
+                     "discussed_with_headteacher: yes or no",
+                     "development_areas: long_text, at most 3000 characters"):
+            self.assertIn("   %s\n" % line, out)
+        self.assertTrue(all(len(l) <= 78 for l in out.splitlines()), out)
+        self.assertEqual(self.json(d, "-a", "p-amara", "form", "show", app, "self_evaluation"),
+                         d.ok("form.get", {"app": app, "form": "self_evaluation"}, "p-amara"))
+
+        # draft: some answers, kept; the headteacher (a reader) sees no draft.
+        part = self.write(d, "part.json", json.dumps(
+            {"current_role": "Year 6 teacher", "shaping_the_future": 3,
+             "development_areas": "Budgets.\nReporting to governors."}))
+        out = self.ok(d, "-a", "p-amara", "draft", app, "self_evaluation", "--file", part)
+        self.assertRegex(out, r"(?m)^state\s+draft, saved 2026-09-07T08:00:00Z by p-amara$")
+        self.assertIn("   > Year 6 teacher\n", out)
+        self.assertIn("   > Budgets.\n   > Reporting to governors.\n", out)
+        self.assertIn("   (not answered)\n", out)
+        out = self.ok(d, "-a", "p-head-oak", "form", "show", app, "self_evaluation")
+        self.assertNotIn("Year 6 teacher", out)
+        self.assertIn("(no answers you may see)", out)
+        # Submitting the draft as it is: the daemon names the first field missing.
+        r = self.ctl(d, "-a", "p-amara", "submit", app, "self_evaluation")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("pathwayctl: invalid_request: field 'phase' of form 'self_evaluation' is "
+                      "required", r.stderr)
+        # Files that are not answers: exit 1 with the reason, nothing sent.
+        for text, why in (('{"phase": ', "bad.json:1:"), ("[1, 2]", "not a JSON object"),
+                          ('{"shoe_size": 9}', "form 'self_evaluation' has no field "
+                                               "'shoe_size'"),
+                          ('{"shaping_the_future": 7}', "field 'shaping_the_future' of form "
+                                                        "'self_evaluation' must be an integer "
+                                                        "from 1 to 4")):
+            r = self.ctl(d, "-a", "p-amara", "draft", app, "self_evaluation", "--file",
+                         self.write(d, "bad.json", text))
+            self.assertEqual(r.returncode, 1, text)
+            self.assertIn(why, r.stderr)
+        r = self.ctl(d, "-a", "p-amara", "submit", app, "self_evaluation", "--file",
+                     os.path.join(d.dir, "missing.json"))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("missing.json", r.stderr)
+        self.assertEqual(d.ok("application.get", {"app": app})["application"]["stage"],
+                         "interest")
+        # The whole form from standard input.
+        r = self.ctl(d, "-a", "p-amara", "submit", app, "self_evaluation", "--file", "-",
+                     stdin=json.dumps(ANSWERS["self_evaluation"]))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertRegex(r.stdout, r"(?m)^stage\s+signoff ")
+        self.assertRegex(r.stdout, r"(?m)^documents\s+self_evaluation 2026-09-07T08:00:00Z "
+                         r"by p-amara$")
+        out = self.ok(d, "-a", "p-head-oak", "form", "show", app, "self_evaluation")
+        self.assertRegex(out, r"(?m)^state\s+submitted 2026-09-07T08:00:00Z by p-amara$")
+        self.assertIn("   > Year 6 teacher and English subject leader\n", out)
+        self.assertIn("   > Primary\n", out)
+        self.assertIn("   > yes\n", out)
+        self.assertEqual(self.json(d, "form", "show", app, "self_evaluation"),
+                         d.ok("form.get", {"app": app, "form": "self_evaluation"}))
+        # A form the candidate may not read: refused.
+        r = self.ctl(d, "-a", "p-amara", "form", "show", app, "evidence_form")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("forbidden", r.stderr)
+
+        # return: the headteacher sends it back with a note; the stage goes back.
+        r = self.ctl(d, "-a", "p-head-oak", "return", app, "self_evaluation")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("missing --note", r.stderr)
+        out = self.ok(d, "-a", "p-head-oak", "return", app, "self_evaluation", "--note",
+                      "Add your evidence for managing the organisation")
+        self.assertRegex(out, r"(?m)^stage\s+interest ")
+        self.assertRegex(out, r"(?m)^returned\s+self_evaluation 2026-09-07T08:00:00Z by "
+                         r"p-head-oak: Add your evidence for managing the organisation$")
+        out = self.ok(d, "-a", "p-amara", "form", "show", app, "self_evaluation")
+        self.assertRegex(out, r"(?m)^returned\s+2026-09-07T08:00:00Z by p-head-oak: Add your "
+                         r"evidence for managing the organisation$")
+        fixed = dict(ANSWERS["self_evaluation"],
+                     managing_the_organisation_evidence="Ran the Year 6 residential budget.")
+        out = self.ok(d, "-a", "p-amara", "submit", app, "self_evaluation", "--file",
+                      self.write(d, "fixed.json", json.dumps(fixed)))
+        self.assertRegex(out, r"(?m)^stage\s+signoff ")
+        self.assertIn("   > Ran the Year 6 residential budget.\n",
+                      self.ok(d, "-a", "p-head-oak", "form", "show", app, "self_evaluation"))
+
+    def test_feedback_invite_respond_and_report(self):
+        d = self.daemon()
+        self.import_demo(d)
+        app = self.nominate(d)
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-amara")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head-oak")
+        d.ok("application.signoff", {"app": app}, "p-head-oak")
+        d.ok("application.decide", {"app": app, "outcome": "accept"})
+        # invite: the candidate names colleagues who need no account.
+        cats = ["line_manager", "peers", "peers", "peers", "direct_reports", "direct_reports",
+                "others"]
+        for i, cat in enumerate(cats):
+            out = self.ok(d, "-a", "p-amara", "feedback", "invite", app, "--name",
+                          "Colleague %d" % i, "--email", "colleague%d@oak.example.org" % i,
+                          "--category", cat)
+        self.assertRegex(out, r"(?m)^raters\s+7 invited$")
+        self.assertRegex(out, r"(?m)^RATER\s+CATEGORY\s+INVITED\s+RESPONDED$")
+        self.assertRegex(out, r"(?m)^R000007\s+others\s+2026-09-07T08:00:00Z$")
+        raters = d.ok("application.get", {"app": app})["application"]["raters"]
+        self.assertEqual([raters[r]["category"] for r in sorted(raters)], cats)
+        rid = sorted(raters)
+        r = self.ctl(d, "-a", "p-amara", "feedback", "invite", app, "--name", "X", "--email",
+                     "x@oak.example.org", "--category", "governors")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("invalid_request", r.stderr)
+        r = self.ctl(d, "-a", "p-amara", "feedback", "invite", app, "--name", "X")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("missing --email", r.stderr)
+
+        # questionnaire: as a rater sees it.
+        out = self.ok(d, "-a", rid[1], "feedback", "questionnaire", app)
+        self.assertRegex(out, r"(?m)^you rate as\s+Peers$")
+        self.assertRegex(out, r"(?m)^responded\s+no$")
+        self.assertRegex(out, r"(?m)^scale\s+1 Rarely, 2 Sometimes, 3 Often, 4 Usually, "
+                         r"5 Consistently$")
+        self.assertIn("\nshaping_the_future\n  Shaping the future: sets out a clear direction",
+                      out)
+        self.assertEqual(self.json(d, "-a", rid[1], "feedback", "questionnaire", app),
+                         d.ok("feedback.questionnaire", {"app": app}, rid[1]))
+
+        # respond: each rater from a file; the last through the LA, on their behalf.
+        scores = [4, 3, 4, 5, 2, 3, 4]  # line manager; peers; direct reports; others
+        for i, r in enumerate(rid):
+            f = self.write(d, "r.json", json.dumps({
+                "ratings": {"shaping_the_future": scores[i], "people_skills": 4,
+                            "data_analysis": None},
+                "comments": {"shaping_the_future": "Comment %d: a clear plan for writing." % i}}))
+            args = ["feedback", "respond", app, "--file", f]
+            out = self.ok(d, *(args + ["--rater", r] if i == 6 else ["-a", r] + args))
+            self.assertEqual(out, "recorded: the 360 answers for %s (kept apart from who "
+                             "gave them)\n" % app)
+        self.assertRegex(self.ok(d, "-a", rid[1], "feedback", "questionnaire", app),
+                         r"(?m)^responded\s+yes$")
+        for text, why in (('{"ratings": {}, "name": "Colleague 1"}',
+                           "'name': the file holds only \"ratings\" and \"comments\""),
+                          ('{"ratings": {"people_skills": 6}}', "invalid_request")):
+            r = self.ctl(d, "-a", "p-amara", "feedback", "respond", app, "--file",
+                         self.write(d, "bad.json", text))
+            self.assertEqual(r.returncode, 1, text)
+            self.assertIn(why, r.stderr)
+        self.ok(d, "-a", "p-amara", "feedback", "respond", app, "--file", self.write(
+            d, "self.json", json.dumps({"ratings": {"shaping_the_future": 3},
+                                        "comments": {"shaping_the_future": "I plan well."}})))
+
+        # report: the LA's, at any time. A category short of its threshold (direct
+        # reports: 2 of 3) is counted under Others; no name appears.
+        out = self.ok(d, "feedback", "report", app)
+        self.assertRegex(out, r"(?m)^responses\s+7 from colleagues$")
+        self.assertRegex(out, r"(?m)^self\s+assessed$")
+        lines = out.splitlines()
+        head = next(i for i, l in enumerate(lines) if l.startswith("QUESTION"))
+        self.assertEqual(lines[head].split(), ["QUESTION", "LINE", "MANAGER", "PEERS", "OTHERS",
+                                               "ALL", "COLLEAGUES", "SELF"])
+        rows = {l.split()[0]: l.split()[1:] for l in lines[head + 1:head + 11]}
+        self.assertEqual(rows["shaping_the_future"], ["4.00", "(n=1)", "4.00", "(n=3)", "3.00",
+                                                      "(n=3)", "3.57", "(n=7)", "3"])
+        self.assertEqual(rows["people_skills"], ["4.00", "(n=1)", "4.00", "(n=3)", "4.00",
+                                                 "(n=3)", "4.00", "(n=7)"])
+        self.assertEqual(rows["leading_change"], ["-"] * 4)
+        self.assertIn("\n  self: I plan well.\n", out)
+        self.assertIn("\n".join("  - Comment %d: a clear plan for writing." % i
+                                for i in range(7)), out)
+        self.assertNotIn("Colleague", out)
+        self.assertNotIn("R00000", out)
+        self.assertEqual(self.json(d, "feedback", "report", app),
+                         d.ok("feedback.report", {"app": app}))
+        # The candidate has it once the stage is complete (7 responses of 8 so far).
+        r = self.ctl(d, "-a", "p-amara", "feedback", "report", app)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("invalid_transition", r.stderr)
+        r = self.ctl(None, "feedback")
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("which one?", r.stderr)
 
     # Usage, help and no answer
 
@@ -374,7 +593,8 @@ class CtlTest(unittest.TestCase):
         d.ok("application.create", {"cohort": "ntp-2027-28", "candidate": "p-ben"}, "p-ben")
         app = d.ok("application.create", {"cohort": COHORT, "candidate": "p-amara"},
                    "p-amara")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-amara")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-amara")
         lines = self.finish(w_cohort).splitlines()
         self.assertEqual([l.split()[2] for l in lines],
                          ["application.created", "application.submitted",
@@ -395,7 +615,8 @@ class CtlTest(unittest.TestCase):
         self.assertEqual(evs, d.ok("events.since", {"after": 0, "limit": 1000})["events"])
         w_since = self.watch(d, "--json", "watch", "--since", str(head - 2), "--count", "6")
         time.sleep(1.0)
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head-oak")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head-oak")
         d.ok("application.signoff", {"app": app}, "p-head-oak")
         d.ok("application.decide", {"app": app, "outcome": "accept"})
         evs = [json.loads(l) for l in self.finish(w_since).splitlines()]

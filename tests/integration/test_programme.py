@@ -20,6 +20,8 @@ import unittest
 
 import zmq
 
+from answers import ANSWERS
+
 SRC = os.environ.get("PATHWAY_SRC",
                      os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 BIN = os.environ.get("PATHWAY_BIN", os.path.join(SRC, "build"))
@@ -164,9 +166,11 @@ class NorfolkTest(ProgrammeCase):
                          ("interest", "active", route, school, "ntp-2026-27"))
         app = a["id"]
         self.step("application.submit", {"app": app, "doc": "self_evaluation",
+                                         "fields": ANSWERS["self_evaluation"],
                                          "ref": "https://docs.example.org/" + cand}, cand,
                   "signoff")
-        self.step("application.submit", {"app": app, "doc": "evidence_form"}, head, "signoff")
+        self.step("application.submit", {"app": app, "doc": "evidence_form",
+                                         "fields": ANSWERS["evidence_form"]}, head, "signoff")
         self.step("application.signoff", {"app": app}, head, "selection")
         return app
 
@@ -221,16 +225,23 @@ class NorfolkTest(ProgrammeCase):
                       "selection", "rejected")
         self.assertNotIn("requirements", a)
         self.assertEqual(c.call("application.submit", {"app": apps["rory"],
-                                                       "doc": "leadership_plan"}, "rory")
+                                                       "doc": "leadership_plan",
+                                                       "fields": ANSWERS["leadership_plan"]},
+                                "rory")
                          ["error"]["code"], "invalid_transition")
         self.assertEqual(c.ok("cohort.report", {"cohort": "ntp-2026-27"})["waiting"],
                          [apps["wes"], apps["will"]])
 
-        # Erin withdraws: the first on the waiting list, Wes, is offered her place at once.
+        # Erin withdraws: the first on the waiting list, Wes, is offered her place at once;
+        # it is held for him until he accepts it.
         a = self.step("application.withdraw", {"app": apps["erin"], "reason": "new post"},
                       "erin", "feedback_360", "withdrawn")
         self.assertIs(a.get("place", False), False)
         a = self.app(apps["wes"])
+        self.assertEqual((a["status"], a["stage"], a["place"]), ("waitlisted", "selection", False))
+        self.assertIn("expires", a["offer"])
+        self.assertEqual(c.ok("cohort.report", {"cohort": "ntp-2026-27"})["offered"], 1)
+        a = c.ok("application.accept_offer", {"app": apps["wes"]}, "wes")["application"]
         self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "feedback_360", True))
         self.assertEqual(c.ok("cohort.report", {"cohort": "ntp-2026-27"})["waiting"],
                          [apps["will"]])
@@ -245,6 +256,8 @@ class NorfolkTest(ProgrammeCase):
                          ("ntp-2027-28", "active", "norfolk-talent-pool"))
         dev_stage = a["stage"]
         self.assertIn(dev_stage, NTP[:-1])
+        self.assertEqual(self.app(apps["will"])["status"], "waitlisted")
+        c.ok("application.accept_offer", {"app": apps["will"]}, "will")
         a = self.app(apps["will"])
         self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "feedback_360", True))
         self.assertEqual(c.ok("cohort.report", {"cohort": "ntp-2026-27"})["waiting"], [])
@@ -276,7 +289,8 @@ class NorfolkTest(ProgrammeCase):
         self.step("application.record_attendance", {"app": apps["chloe"], "session": "TP2",
                                                     "present": True}, "coach", "foundation")
         for name in runners:
-            self.step("application.submit", {"app": apps[name], "doc": "leadership_plan"},
+            self.step("application.submit", {"app": apps[name], "doc": "leadership_plan",
+                                             "fields": ANSWERS["leadership_plan"]},
                       name, "internship")
         # Internship: three days at a Lead Succession School; a plain school does not count.
         for name in runners:
@@ -416,9 +430,11 @@ class KentTest(ProgrammeCase):
                   "confirmation", "waitlisted")
         self.step("application.decide", {"app": apps["omar"], "outcome": "reject"}, "operator",
                   "confirmation", "rejected")
-        # Mo withdraws before the introduction: Nia takes the place.
+        # Mo withdraws before the introduction: Nia is offered the place and takes it.
         self.step("application.withdraw", {"app": apps["mo"]}, "h-mall", "introduction",
                   "withdrawn")
+        self.assertEqual(self.app(apps["nia"])["status"], "waitlisted")
+        c.ok("application.accept_offer", {"app": apps["nia"]}, "nia")
         a = self.app(apps["nia"])
         self.assertEqual((a["status"], a["stage"], a["place"]), ("active", "introduction", True))
         runners = ["kai", "lena", "nia"]
@@ -429,14 +445,18 @@ class KentTest(ProgrammeCase):
         for n in runners:
             self.step("application.record_attendance", {"app": apps[n], "session": "INTRO",
                                                         "present": True}, "k-coach", "audit")
-            self.step("application.submit", {"app": apps[n], "doc": "predisposition_audit"}, n,
+            self.step("application.submit", {"app": apps[n], "doc": "predisposition_audit",
+                                             "fields": ANSWERS["predisposition_audit"]}, n,
                       "placement_choice")
         # The coach cannot submit the candidate's document for them.
         self.assertEqual(c.call("application.submit", {"app": apps["kai"],
-                                                       "doc": "placement_choice"}, "k-coach")
+                                                       "doc": "placement_choice",
+                                                       "fields": ANSWERS["placement_choice"]},
+                                "k-coach")
                          ["error"]["code"], "forbidden")
         for n in runners:
             self.step("application.submit", {"app": apps[n], "doc": "placement_choice",
+                                             "fields": ANSWERS["placement_choice"],
                                              "ref": "Holmesdale School"}, n, "internship")
             self.step("application.place_internship",
                       {"app": apps[n], "host_school": "s-host", "start": "2027-06-14",

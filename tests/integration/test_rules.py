@@ -19,6 +19,7 @@ import unittest
 import zmq
 
 from test_timers import Daemon
+from answers import ANSWERS
 
 START = "2026-09-07T08:00:00Z"
 
@@ -78,8 +79,10 @@ class RulesCase(unittest.TestCase):
         """p-cand's application, selected (with note) and with p-r1 and p-r2 invited."""
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         d.ok("application.signoff", {"app": app}, "p-head")
         decision = {"app": app, "outcome": "accept"}
         if note is not None:
@@ -148,14 +151,17 @@ class SelfActionTest(RulesCase):
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-self"},
                    "p-self")["application"]["id"]
         # The candidate still submits their own document.
-        a = d.ok("application.submit", {"app": app, "doc": "self_evaluation"},
+        a = d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]},
                  "p-self")["application"]
         self.assertEqual(a["stage"], "signoff")
-        r = self.refused(d, "application.submit", {"app": app, "doc": "evidence_form"},
+        r = self.refused(d, "application.submit", {"app": app, "doc": "evidence_form",
+                                                   "fields": ANSWERS["evidence_form"]},
                          "p-self", "forbidden", "their own application")
         self.assertIn("p-self", r["error"]["message"])
         self.assertIn("evidence_form", r["error"]["message"])
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         self.refused(d, "application.signoff", {"app": app}, "p-self", "forbidden",
                      "may not sign off their own application " + app)
         d.ok("application.signoff", {"app": app}, "p-head")
@@ -188,14 +194,18 @@ class SelfActionTest(RulesCase):
                      "forbidden", "their own application")
         d.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
         d.ok("application.assign_coach", {"app": app, "coach": "p-coach"}, "p-la")
+        d.ok("clock.set", {"now": "2027-05-13T15:00:00Z"})  # INTRO starts, 16:00 BST
         d.ok("application.record_attendance", {"app": app, "session": "INTRO",
                                                "present": True}, "p-coach")
         for doc in ("predisposition_audit", "placement_choice"):
-            d.ok("application.submit", {"app": app, "doc": doc}, "p-self")
+            d.ok("application.submit", {"app": app, "doc": doc, "fields": ANSWERS[doc]}, "p-self")
         a = d.ok("application.place_internship", {"app": app, "host_school": "s-elm",
                                                   "start": "2027-06-07", "end": "2027-06-11"},
                  "p-coach")["application"]
         self.assertEqual(a["stage"], "internship")
+        # From the internship's first day (it is confirmed from its start), so the
+        # only reason left to refuse p-self is that it is their own application.
+        d.ok("clock.set", {"now": "2027-06-07T08:00:00Z"})
         self.refused(d, "application.confirm_internship", {"app": app, "days": 5}, "p-self",
                      "forbidden", "may not confirm the internship of their own application")
         a = d.ok("application.confirm_internship", {"app": app, "days": 5},
@@ -262,7 +272,8 @@ class WorkerTest(RulesCase):
                                    "roles": ["candidate"], "school": "s-oak"})
             app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
                        c)["application"]["id"]
-            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]}, c)
         jobs = d.ok("outbox.list", {})["jobs"]
         self.assertEqual(len(jobs), n)
         return [j["id"] for j in jobs]

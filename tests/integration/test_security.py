@@ -28,6 +28,7 @@ import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_timers import Daemon, BIN, SRC, key_file as read_key  # noqa: E402
+from answers import ANSWERS
 
 CTL = os.path.join(BIN, "pathwayctl")
 
@@ -424,9 +425,14 @@ class CurveModeTest(unittest.TestCase):
         self.assertNotIn("via", ev)
         # The candidate's self-evaluation moves it to the headteacher's sign-off: that
         # email goes out through the far mailer.
-        d.ok("application.submit", {"app": app["id"], "doc": "self_evaluation"}, actor="p-cand")
-        got = sink.wait(1, timeout=90)
-        self.assertIn("p-head@example.org", [to for msg in got for to in msg["rcpt"]])
+        d.ok("application.submit", {"app": app["id"], "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, actor="p-cand")
+        # Three emails: the nominated candidate is told, then both headteachers of the
+        # school (p-head and p-both) are asked to sign off.
+        got = sink.wait(3, timeout=90)
+        rcpt = sorted(to for msg in got for to in msg["rcpt"])
+        self.assertEqual(rcpt, ["p-both@example.org", "p-cand@example.org",
+                                "p-head@example.org"])
 
     def test_revoked_viewer_loses_its_subscription(self):
         d = self.d

@@ -19,6 +19,7 @@ import unittest
 from aiosmtpd.controller import Controller
 
 from test_timers import BIN, SRC, Daemon
+from answers import ANSWERS
 
 
 class Sink:
@@ -59,8 +60,8 @@ class SessionsTest(unittest.TestCase):
         self.d = Daemon("2026-09-28T08:00:00Z")
         self.addCleanup(self.d.stop)
         # The applications open after the interest stage's closing date (25 Sep),
-        # so they are overdue at interest at once; the overdue assertions below
-        # are about the 360 stage.
+        # so they are due at interest a grace of 7 days after joining (and pass it at
+        # once); the overdue assertions below are about the 360 stage.
         # Cohort files are copied so the test can move a session and reload.
         src = SRC
         self.cohort = os.path.join(self.d.dir, "ntp.conf")
@@ -105,8 +106,10 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         for c in ("p-a", "p-b"):
             app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
                        c)["application"]["id"]
-            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
-            d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]}, c)
+            d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                        "fields": ANSWERS["evidence_form"]}, "p-head")
             d.ok("application.signoff", {"app": app}, "p-head")
             d.ok("application.assign_coach", {"app": app, "coach": "p-coach"})
             self.apps[c] = app
@@ -125,7 +128,8 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         d.ok("application.decide", {"app": self.apps["p-a"], "outcome": "accept"})
         d.ok("application.decide", {"app": self.apps["p-b"], "outcome": "accept"})
         self.sink.wait(base + 2 * 3)  # per candidate: accepted to candidate + head, calendar
-        cal = self.mail_to("p-a", "Your Norfolk Leadership Talent Pool sessions")
+        cal = self.mail_to("p-a", "The Norfolk Leadership Talent Pool sessions")
+        self.assertIn("Here are your sessions", cal[0].get_body(("plain",)).get_content())
         self.assertEqual(len(cal), 1)
         parts = [p for p in cal[0].iter_attachments()]
         self.assertEqual([p.get_filename() for p in parts], ["ntp-2026-27.ics"])
@@ -149,16 +153,22 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         got = self.sink.wait(n + 3)[n:]
         self.assertEqual(sorted(r[0] for r, m in got),
                          ["p-a@example.org", "p-b@example.org", "p-coach@example.org"])
-        self.assertTrue(all(m["Subject"].startswith("Tomorrow: TP1 Induction") for _, m in got))
+        self.assertTrue(all(m["Subject"].startswith("Reminder: TP1 Induction") for _, m in got))
 
-        # Recorded absent: a follow-up to the candidate and the coach.
+        # Recorded absent (from TP1's start, Thu 8 Oct 09:00 BST): a follow-up to the
+        # candidate and the coach.
+        d.ok("clock.set", {"now": "2026-10-08T08:00:00Z"})
         n = len(self.sink.messages)
         d.ok("attendance.record", {"cohort": "ntp-2026-27", "session": "TP1",
                                    "present": [self.apps["p-a"]], "absent": [self.apps["p-b"]]})
         got = self.sink.wait(n + 2)[n:]
         self.assertEqual(sorted(r[0] for r, m in got),
                          ["p-b@example.org", "p-coach@example.org"])
-        self.assertIn("We missed you at TP1", got[0][1]["Subject"])
+        self.assertIn("Missed session: TP1", got[0][1]["Subject"])
+        absent = {r[0]: " ".join(m.get_body(("plain",)).get_content().split()) for r, m in got}
+        self.assertIn("records you as absent", absent["p-b@example.org"])
+        self.assertIn("records Ben Hughes as absent", absent["p-coach@example.org"])
+        self.assertNotIn("records you", absent["p-coach@example.org"])
 
         # TP2 moves a week and to another venue: an update with SEQUENCE 1, same UID.
         n = len(self.sink.messages)
@@ -189,11 +199,13 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         self.assertEqual([m["Subject"] for _, m in self.sink.messages[n:]], [])
         d.ok("clock.set", {"now": "2026-11-11T09:00:00Z"})
         got = self.sink.wait(n + 5)[n:]
-        tp2 = [r[0] for r, m in got if m["Subject"].startswith("Tomorrow: TP2")]
-        body = [m for r, m in got if m["Subject"].startswith("Tomorrow: TP2")][0] \
+        tp2 = [r[0] for r, m in got if m["Subject"].startswith("Reminder: TP2")]
+        body = [m for r, m in got if m["Subject"].startswith("Reminder: TP2")][0] \
             .get_body(("plain",)).get_content()
         self.assertIn("is on Thu 12 Nov 2026, 16:00", " ".join(body.split()))
-        missing = [r[0] for r, m in got if m["Subject"].startswith("Your 360: 8 response")]
+        # No rater invited yet: asked to invite them, not told responses are to come.
+        missing = [r[0] for r, m in got
+                   if m["Subject"] == "Your 360: please invite your colleagues"]
         self.assertEqual(sorted(tp2), ["p-a@example.org", "p-b@example.org",
                                        "p-coach@example.org"])
         self.assertEqual(sorted(missing), ["p-a@example.org", "p-b@example.org"])
@@ -215,23 +227,32 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
                 if e.get("app") == app and e["type"] in types]
 
     def test_deadline_moved_in_the_configuration(self):
-        """The interest stage closes on 25 Sep; a late application is overdue at once.
-        The adviser extends the closing date to 9 Oct and reloads: it is no longer
-        overdue, its "7 days before" reminder goes on 2 Oct, and it is overdue by the
-        new date only."""
+        """The interest stage closes on 25 Sep; a late application (Mon 28 Sep) is not
+        overdue at once: it has the programme's grace, 7 days (deadline_grace_days),
+        so it is due on 5 Oct, reminded at once ("7 days before") and overdue when the
+        grace ends. The adviser extends the closing date to 16 Oct and reloads: it is
+        no longer overdue, its "7 days before" reminder goes on 9 Oct, and it is
+        overdue by the new date only."""
         d = self.d
         d.ok("person.create", {"id": "p-c", "name": "Cara Singh", "email": "p-c@example.org",
                                "roles": ["candidate"], "school": "s-oak"})
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
                    "p-c")["application"]["id"]
         kinds = ("application.overdue", "application.reminded")
-        self.assertEqual(self.events(app, kinds),
-                         [("application.overdue", "2026-09-28T08:00:00Z",
-                           "2026-09-25T16:00:00Z")])
+        grace = [("application.reminded", "2026-09-28T08:00:00Z", "2026-10-05T16:00:00Z")]
+        self.assertEqual(self.events(app, kinds), grace)
+        self.assertIsNone(d.ok("application.get", {"app": app})["application"].get("overdue"))
+        d.ok("clock.set", {"now": "2026-10-05T15:59:00Z"})
+        self.assertEqual(self.events(app, kinds), grace)
+        self.assertIsNone(d.ok("application.get", {"app": app})["application"].get("overdue"))
+        d.ok("clock.set", {"now": "2026-10-05T16:00:00Z"})  # 17:00 BST, the grace ends
+        self.assertEqual(self.events(app, kinds)[1:],
+                         [("application.overdue", "2026-10-05T16:00:00Z",
+                           "2026-10-05T16:00:00Z")])
         self.assertTrue(d.ok("application.get", {"app": app})["application"].get("overdue"))
         with open(self.cohort, "w") as f:
             f.write(self.cohort_text.replace('interest = "2026-09-25";',
-                                             'interest = "2026-10-09";'))
+                                             'interest = "2026-10-16";'))
         d.proc.send_signal(signal.SIGHUP)
         end = time.monotonic() + 30  # the reload happens between two loop turns
         while d.ok("application.get", {"app": app})["application"].get("overdue"):
@@ -243,18 +264,18 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         # Another reload, nothing changed: nothing re-armed, nothing sent twice.
         d.proc.send_signal(signal.SIGHUP)
         d.ok("system.ping")
-        d.ok("clock.set", {"now": "2026-10-02T07:59:00Z"})
-        self.assertEqual(len(self.events(app, kinds)), 1)
-        d.ok("clock.set", {"now": "2026-10-02T08:00:00Z"})  # 09:00 BST
-        self.assertEqual(self.events(app, kinds)[1:],
-                         [("application.reminded", "2026-10-02T08:00:00Z",
-                           "2026-10-09T16:00:00Z")])
-        d.ok("clock.set", {"now": "2026-10-09T15:59:00Z"})
+        d.ok("clock.set", {"now": "2026-10-09T07:59:00Z"})
         self.assertEqual(len(self.events(app, kinds)), 2)
-        d.ok("clock.set", {"now": "2026-10-09T16:00:00Z"})  # 17:00 BST
+        d.ok("clock.set", {"now": "2026-10-09T08:00:00Z"})  # 09:00 BST
         self.assertEqual(self.events(app, kinds)[2:],
-                         [("application.overdue", "2026-10-09T16:00:00Z",
-                           "2026-10-09T16:00:00Z")])
+                         [("application.reminded", "2026-10-09T08:00:00Z",
+                           "2026-10-16T16:00:00Z")])
+        d.ok("clock.set", {"now": "2026-10-16T15:59:00Z"})
+        self.assertEqual(len(self.events(app, kinds)), 3)
+        d.ok("clock.set", {"now": "2026-10-16T16:00:00Z"})  # 17:00 BST
+        self.assertEqual(self.events(app, kinds)[3:],
+                         [("application.overdue", "2026-10-16T16:00:00Z",
+                           "2026-10-16T16:00:00Z")])
         self.assertEqual([a["id"] for a in d.ok("application.list",
                                                {"overdue": True})["applications"]
                           if a["id"] == app], [app])
@@ -268,6 +289,10 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
                    "p-c")["application"]["id"]
         kinds = ("application.overdue",)
+        # Late for the interest stage (closed 25 Sep): overdue when its grace of 7 days
+        # ends, Mon 5 Oct at 17:00 BST, and not before.
+        self.assertEqual(len(self.events(app, kinds)), 0)
+        d.ok("clock.set", {"now": "2026-10-05T16:00:00Z"})
         self.assertEqual(len(self.events(app, kinds)), 1)
         with open(self.cohort, "w") as f:
             f.write(self.cohort_text.replace('from = "07:30"; to = "18:30";',

@@ -17,6 +17,7 @@ import time
 import unittest
 
 import zmq
+from answers import ANSWERS
 
 SRC = os.environ.get("PATHWAY_SRC",
                      os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
@@ -190,7 +191,8 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         # The headteacher is alerted at once.
         jobs = self.jobs(d)
         self.assertEqual([(j["template"], j["to"]["person"]) for j in jobs],
@@ -218,7 +220,8 @@ class TimersTest(unittest.TestCase):
         self.assertEqual(d.ok("cohort.report", {"cohort": "ntp-2026-27"})["overdue"], 1)
 
         # Signing off ends it: no more reminders, no longer overdue.
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         d.ok("application.signoff", {"app": app}, "p-head")
         before = len(self.jobs(d))
         for _ in range(20):
@@ -232,7 +235,8 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         d.ok("application.withdraw", {"app": app}, "p-cand")
         n = len(self.jobs(d))
         for _ in range(30):
@@ -246,7 +250,8 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         head = d.ok("system.ping")["head"]
         # The daemon is down while three reminders, the deadline and the escalation
         # fall due; the clock jumps over all of them at once.
@@ -275,7 +280,8 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         d.kill()
         d.start()
         kinds = {"application.reminded"}
@@ -300,7 +306,8 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         d.ok("clock.set", {"now": "2026-09-23T12:00:00Z"})
         kinds = {"application.reminded", "application.overdue", "application.escalated"}
         before = self.events(d, types=kinds)
@@ -324,8 +331,10 @@ class TimersTest(unittest.TestCase):
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         d.ok("application.signoff", {"app": app}, "p-head")
         d.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
         for r in ("p-r1", "p-r2", "p-r3"):
@@ -372,10 +381,13 @@ class TimersTest(unittest.TestCase):
         self.assertEqual(reminded, {"p-r2", "p-r3"})  # it tells (by id, never the address)
         mine = d.ok("application.history", {"app": app}, "p-cand")["events"]
         self.assertEqual([e for e in mine if e["type"].startswith("notification.")], [])
-        self.assertEqual([e["data"].get("rater") for e in mine
+        # When a response came would say whose: the candidate's history leaves it out
+        # (PROTOCOL.md, the 360); the LA adviser's has it, naming no rater.
+        self.assertEqual([e["data"].get("rater") for e in la
                           if e["type"] == "application.response_recorded"], [None])
-        self.assertEqual(len(mine), len(la) - len([e for e in la
-                                                   if e["type"].startswith("notification.")]))
+        self.assertEqual([e for e in mine if e["type"] == "application.response_recorded"], [])
+        self.assertEqual(len(mine), len([e for e in la if not e["type"].startswith(
+            "notification.") and e["type"] != "application.response_recorded"]))
 
     def test_manual_clock_only_moves_forward_and_persists(self):
         d = self.daemon("2026-09-07T08:00:00Z")
@@ -404,27 +416,34 @@ class AlumniTest(unittest.TestCase):
         self.assertEqual(r["error"]["code"], "invalid_transition")
         d.ok("application.decide", {"app": app, "outcome": "accept"})
         d.ok("application.record_attendance", {"app": app, "session": "INTRO", "present": True})
-        d.ok("application.submit", {"app": app, "doc": "predisposition_audit"}, "p-c")
-        d.ok("application.submit", {"app": app, "doc": "placement_choice"}, "p-c")
+        d.ok("application.submit", {"app": app, "doc": "predisposition_audit",
+                                    "fields": ANSWERS["predisposition_audit"]}, "p-c")
+        d.ok("application.submit", {"app": app, "doc": "placement_choice",
+                                    "fields": ANSWERS["placement_choice"]}, "p-c")
         d.ok("application.place_internship", {"app": app, "host_school": "s-elm",
                                               "start": "2027-06-14", "end": "2027-06-18"})
+        # Confirmed from the internship's first day, the celebration recorded as it starts.
+        d.ok("clock.set", {"now": "2027-06-14T08:00:00Z"})  # Mon 14 Jun, 09:00 BST
         d.ok("application.confirm_internship", {"app": app, "days": 5}, "p-h")
+        d.ok("clock.set", {"now": "2027-07-08T14:30:00Z"})  # Thu 8 Jul, 15:30 BST
         a = d.ok("application.record_attendance",
                  {"app": app, "session": "CELEBRATION", "present": True})["application"]
-        self.assertEqual((a["status"], a["graduated"]), ("graduated", "2027-06-01"))
+        self.assertEqual((a["status"], a["graduated"]), ("graduated", "2027-07-08"))
         a = d.ok("application.record_progression",
                  {"app": app, "role": "deputy headteacher", "date": "2027-09-01",
                   "school": "Ashgrove Junior School"}, "p-c")["application"]
         self.assertEqual([(s["role"], s["date"]) for s in a["career"]],
                          [("deputy headteacher", "2027-09-01")])
-        d.ok("clock.set", {"now": "2028-05-31T23:00:00Z"})
+        # The anniversaries fall at a weekend (Sat 8 Jul 2028, Sun 8 Jul 2029): each
+        # follow-up waits for the cohort's sending window, Monday 07:30 BST.
+        d.ok("clock.set", {"now": "2028-07-10T06:29:59Z"})
         self.assertEqual([j for j in d.ok("outbox.list", {"limit": 1000})["jobs"]
                           if j["template"] == "alumni-update"], [])
-        d.ok("clock.set", {"now": "2028-06-01T08:00:00Z"})  # 09:00 BST, a Thursday
-        d.ok("clock.set", {"now": "2029-06-01T08:00:00Z"})  # a Friday
+        d.ok("clock.set", {"now": "2028-07-10T06:30:00Z"})  # Mon 10 Jul 2028, 07:30 BST
+        d.ok("clock.set", {"now": "2029-07-09T06:30:00Z"})  # Mon 9 Jul 2029
         follow = [(j["created"], j["to"]["person"]) for j in
                   d.ok("outbox.list", {"limit": 1000})["jobs"] if j["template"] == "alumni-update"]
-        self.assertEqual(follow, [("2028-06-01T08:00:00Z", "p-c"), ("2029-06-01T08:00:00Z", "p-c")])
+        self.assertEqual(follow, [("2028-07-10T06:30:00Z", "p-c"), ("2029-07-09T06:30:00Z", "p-c")])
 
 
 class OpportunityTest(unittest.TestCase):
@@ -442,7 +461,8 @@ class OpportunityTest(unittest.TestCase):
         for c in ("p-in", "p-sec"):
             app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": c},
                        c)["application"]["id"]
-            d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, c)
+            d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                        "fields": ANSWERS["self_evaluation"]}, c)
         r = d.call("opportunity.publish", {"id": "x", "title": "t", "description": "d",
                                            "early_days": 1}, "p-in")
         self.assertEqual(r["error"]["code"], "forbidden")
@@ -461,7 +481,11 @@ class OpportunityTest(unittest.TestCase):
         # Released to the headteachers (the configured release roles), pool members excepted.
         self.assertEqual(jobs("opportunity-released"), ["h-hill", "h-oak"])
         o = d.ok("opportunity.get", {"id": "sec-dh-2026"})["opportunity"]
-        self.assertEqual((o["released"], o["told"]), (True, 3))
+        # An LA adviser sees who was told; anyone else only how many.
+        self.assertEqual((o["released"], o["told"]),
+                         (True, {"p-in": True, "h-hill": True, "h-oak": True}))
+        o = d.ok("opportunity.get", {"id": "sec-dh-2026"}, "p-in")["opportunity"]
+        self.assertEqual(o["told"], 3)
         d.ok("clock.advance", {"seconds": 86400})
         self.assertEqual(jobs("opportunity-released"), ["h-hill", "h-oak"])
         # An early window across the clock change ends at the same local time.

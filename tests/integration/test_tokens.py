@@ -19,6 +19,7 @@ import unittest
 
 from test_mail import Rig, text_of
 from test_timers import BIN
+from answers import ANSWERS
 
 BASE = "https://pathway.example.org"
 NOTE = "if a person has this address, a login link is on its way to it"
@@ -206,7 +207,8 @@ class TokenTest(unittest.TestCase):
         d = self.d
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         self.rig.settle()
         links = self.links("p-head@example.org", "a")
         self.assertEqual(len(links), 1)
@@ -217,40 +219,48 @@ class TokenTest(unittest.TestCase):
         # The headteacher's next step at signoff is the evidence form.
         self.assertEqual(self.code(self.call("application.signoff", {"app": app}, token=tok)),
                          "token_wrong_purpose")
-        self.assertEqual(self.code(self.call("application.submit", {"app": "A999999",
-                                                                    "doc": "evidence_form"},
+        self.assertEqual(self.code(self.call("application.submit",
+                                             {"app": "A999999", "doc": "evidence_form",
+                                              "fields": ANSWERS["evidence_form"]},
                                              token=tok)), "token_wrong_purpose")
-        r = self.call("application.submit", {"app": app, "doc": "evidence_form"}, token=tok,
+        r = self.call("application.submit", {"app": app, "doc": "evidence_form",
+                                             "fields": ANSWERS["evidence_form"]}, token=tok,
                       rid="once")
         self.assertTrue(r["ok"], r)
         # A resend (same id, same token) after a lost reply gets the first reply, though the
         # one-use token is spent; the same id with other arguments does not.
-        again = self.call("application.submit", {"app": app, "doc": "evidence_form"}, token=tok,
+        again = self.call("application.submit", {"app": app, "doc": "evidence_form",
+                                                 "fields": ANSWERS["evidence_form"]}, token=tok,
                           rid="once")
         self.assertEqual(again, r)
-        other = self.call("application.submit", {"app": app, "doc": "self_evaluation"},
+        other = self.call("application.submit", {"app": app, "doc": "self_evaluation",
+                                                 "fields": ANSWERS["self_evaluation"]},
                           token=tok, rid="once")
         self.assertIn(self.code(other), ("token_used", "invalid_request"))
         ev = [e for e in self.rig.events(types={"application.submitted"})
               if e["data"].get("doc") == "evidence_form"]
         self.assertEqual(ev[0]["actor"], "p-head")
         self.assertEqual(self.code(self.call("application.submit",
-                                             {"app": app, "doc": "evidence_form"}, token=tok)),
+                                             {"app": app, "doc": "evidence_form",
+                                              "fields": ANSWERS["evidence_form"]}, token=tok)),
                          "token_used")
 
     def test_action_link_dies_with_its_stage(self):
         d = self.d
         app, tok = self.signoff_link()
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         d.ok("application.signoff", {"app": app}, "p-head")
         self.assertEqual(self.code(self.call("application.submit",
-                                             {"app": app, "doc": "evidence_form"}, token=tok)),
+                                             {"app": app, "doc": "evidence_form",
+                                              "fields": ANSWERS["evidence_form"]}, token=tok)),
                          "token_stale")
 
     def test_action_link_in_reminders(self):
         d = self.d
         app, _ = self.signoff_link()
-        d.ok("application.submit", {"app": app, "doc": "evidence_form"}, "p-head")
+        d.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": ANSWERS["evidence_form"]}, "p-head")
         for _ in range(5):
             d.ok("clock.advance", {"seconds": 86400})
         end = time.monotonic() + 30
@@ -280,7 +290,8 @@ class NoWebTest(unittest.TestCase):
         self.assertEqual(d.ok("auth.link", {"email": "a@example.org"}), {"note": NOTE})
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
-        d.ok("application.submit", {"app": app, "doc": "self_evaluation"}, "p-cand")
+        d.ok("application.submit", {"app": app, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-cand")
         rig.mailer("m1")
         rig.settle()
         msgs = rig.sink.snapshot()

@@ -24,6 +24,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 from test_timers import BIN, SRC, Daemon  # noqa: F401  (BIN: the harness's binary dir)
+from answers import ANSWERS
 
 UTC = dt.timezone.utc
 LONDON = ZoneInfo("Europe/London")
@@ -270,7 +271,9 @@ class Year:
     def create(self, cohort, candidate, actor, route="interest"):
         a = self.d.ok("application.create", {"cohort": cohort, "candidate": candidate,
                                              "route": route}, actor)["application"]
-        self.check([], [("application.created", a["id"])], "application.create")
+        # A nominated candidate hears who nominated them and what comes next.
+        self.check([(candidate, "nominated")] if route == "nomination" else [],
+                   [("application.created", a["id"])], "application.create")
         return a["id"]
 
     def refused(self, cmd, args, actor, code):
@@ -358,7 +361,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         y.until("2026-09-01T08:00:00Z")
         for k in "ACF":
             app[k] = y.create(ntp.id, cand[k], cand[k])
-        y.act("application.submit", {"app": app["A"], "doc": "self_evaluation"}, cand["A"],
+        y.act("application.submit", {"app": app["A"], "doc": "self_evaluation",
+                                     "fields": ANSWERS["self_evaluation"]}, cand["A"],
               jobs=[(head["A"], "signoff-needed")],
               events=[("application.submitted", app["A"]), ("application.stage_changed", app["A"])])
         # interest: reminder days=-7 before deadlines.interest (Fri 25 Sep 2026, 17:00 BST =
@@ -376,7 +380,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         y.until("2026-09-02T08:00:00Z")
         for k in "DE":
             app[k] = y.create(ntp.id, cand[k], cand[k])
-            y.act("application.submit", {"app": app[k], "doc": "self_evaluation"}, cand[k],
+            y.act("application.submit", {"app": app[k], "doc": "self_evaluation",
+                                         "fields": ANSWERS["self_evaluation"]}, cand[k],
                   jobs=[(head[k], "signoff-needed")],
                   events=[("application.submitted", app[k]),
                           ("application.stage_changed", app[k])])
@@ -387,7 +392,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         # Ben is nominated by his headteacher, who is then slow to sign off.
         y.until("2026-09-07T08:00:00Z")  # Mon 7 Sep, 09:00 BST
         app["B"] = y.create(ntp.id, cand["B"], head["B"], "nomination")
-        y.act("application.submit", {"app": app["B"], "doc": "self_evaluation"}, cand["B"],
+        y.act("application.submit", {"app": app["B"], "doc": "self_evaluation",
+                                     "fields": ANSWERS["self_evaluation"]}, cand["B"],
               jobs=[(head["B"], "signoff-needed")],
               events=[("application.submitted", app["B"]), ("application.stage_changed", app["B"])])
         # signoff: deadline days=14 after entering (Mon 21 Sep, 17:00 BST = 16:00Z); every=4
@@ -403,7 +409,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
 
         # Chloe submits after the reminder, before the closing date; her head signs next day.
         y.until("2026-09-21T09:00:00Z")
-        y.act("application.submit", {"app": app["C"], "doc": "self_evaluation"}, cand["C"],
+        y.act("application.submit", {"app": app["C"], "doc": "self_evaluation",
+                                     "fields": ANSWERS["self_evaluation"]}, cand["C"],
               jobs=[(head["C"], "signoff-needed")],
               events=[("application.submitted", app["C"]), ("application.stage_changed", app["C"])])
         y.until("2026-09-22T09:00:00Z")
@@ -435,6 +442,7 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         # Esther goes on maternity leave: deferred to 2027-28, to be selected again there.
         y.until("2026-10-01T09:00:00Z")
         y.act("application.defer", {"app": app["E"], "cohort": "ntp-2027-28"},
+              jobs=[(cand["E"], "deferred"), (head["E"], "deferred")],
               events=[("application.stage_changed", app["E"]), ("application.deferred", app["E"])])
         a = y.app(app["E"])
         self.assertEqual((a["cohort"], a["stage"], a["status"], a.get("place")),
@@ -488,6 +496,17 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         y.until("2026-11-02T10:00:00Z")
         # Amara's eighth response: the 360 is complete, r-never is asked no more.
         self.responses(y, app["A"], ["r-a8"], last_moves=True)
+        # Her report: eight colleagues (all invited without a category: "others"), each
+        # question's average, the comments without names in the order of their text.
+        report = y.d.ok("feedback.report", {"app": app["A"]}, cand["A"])["report"]
+        self.assertEqual(report["responses"], 8)
+        q = report["questions"][0]
+        self.assertEqual([(g["category"], g["n"]) for g in q["groups"]], [("others", 8)])
+        self.assertEqual(q["groups"][0]["average"],
+                         round(sum(1 + n % 5 for n in range(1, 9)) / 8, 2))
+        self.assertEqual(q["comments"], sorted("Comment %d from %s's colleague." % (n, app["A"])
+                                               for n in range(1, 9)))
+        self.assertNotIn("r-a", str(report))
         y.session(ntp.id, "TP2", [cand[k] for k in "ABCD"] + ["p-coach"])
         self.assertEqual(y.session_due[(ntp.id, "TP2")], "2026-11-04T09:00:00Z")  # GMT now
         # Chloe's 360 is still one short at TP2: overdue, the LA is alerted at 18:00.
@@ -511,16 +530,19 @@ class NorfolkTalentPoolYear(unittest.TestCase):
         self.attendance(y, ntp.id, "TP3", [app[k] for k in "ABD"], [app["C"]],
                         jobs=[(cand["C"], "session-absent"), ("p-coach", "session-absent")])
         y.until("2026-12-07T10:00:00Z")
-        y.act("application.submit", {"app": app["A"], "doc": "leadership_plan"}, cand["A"],
+        y.act("application.submit", {"app": app["A"], "doc": "leadership_plan",
+                                     "fields": ANSWERS["leadership_plan"]}, cand["A"],
               events=[("application.submitted", app["A"])])  # 3 sessions of 4: not yet
         y.session(ntp.id, "TP4", [cand[k] for k in "ABCD"] + ["p-coach"])
         y.until("2027-01-14T19:00:00Z")
         self.attendance(y, ntp.id, "TP4", [app[k] for k in "ABCD"], [], moves=[app["A"]])
         y.until("2027-01-15T10:00:00Z")
         for k in "BD":
-            y.act("application.submit", {"app": app[k], "doc": "leadership_plan"}, cand[k],
+            y.act("application.submit", {"app": app[k], "doc": "leadership_plan",
+                                         "fields": ANSWERS["leadership_plan"]}, cand[k],
                   events=[("application.submitted", app[k]), ("application.stage_changed", app[k])])
-        y.act("application.submit", {"app": app["C"], "doc": "leadership_plan"}, cand["C"],
+        y.act("application.submit", {"app": app["C"], "doc": "leadership_plan",
+                                     "fields": ANSWERS["leadership_plan"]}, cand["C"],
               events=[("application.submitted", app["C"])])  # TP3 missed: TP5 still needed
         y.until("2027-01-20T10:00:00Z")
         for k, start, end in (("A", "2027-03-01", "2027-03-03"), ("B", "2027-03-08", "2027-03-10")):
@@ -538,7 +560,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
               cand["D"], jobs=[(cand["D"], "withdrawn"), (head["D"], "withdrawn"),
                                ("p-la", "withdrawn")],
               events=[("application.withdrawn", app["D"])])
-        y.refused("application.submit", {"app": app["D"], "doc": "leadership_plan"}, cand["D"],
+        y.refused("application.submit", {"app": app["D"], "doc": "leadership_plan",
+                                         "fields": ANSWERS["leadership_plan"]}, cand["D"],
                   "invalid_transition")
 
         # ---- An opportunity for the pool first ------------------------------------------
@@ -656,8 +679,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
                 self.assertLessEqual(created, "2027-02-15T10:00:00Z", tmpl)
             if person == cand["F"]:
                 self.assertLessEqual(created, "2026-09-28T09:00:00Z", tmpl)
-            if person == cand["E"]:
-                self.assertLessEqual(created, "2026-09-29T09:00:00Z", tmpl)
+            if person == cand["E"]:  # the last she hears is of her deferral
+                self.assertLessEqual(created, "2026-10-01T09:00:00Z", tmpl)
             if person == "r-never":
                 self.assertLessEqual(created, "2026-10-29T09:00:00Z", tmpl)
         self.assertEqual(sorted(t for c, p, t, _ in y.sent if p == "r-never"),
@@ -665,7 +688,8 @@ class NorfolkTalentPoolYear(unittest.TestCase):
 
     # --- steps used above ---------------------------------------------------------------
     def signoff(self, y, app, head):
-        y.act("application.submit", {"app": app, "doc": "evidence_form"}, head,
+        y.act("application.submit", {"app": app, "doc": "evidence_form",
+                                     "fields": ANSWERS["evidence_form"]}, head,
               events=[("application.submitted", app)])
         y.act("application.signoff", {"app": app}, head,
               events=[("application.signed_off", app), ("application.stage_changed", app)])
@@ -673,12 +697,24 @@ class NorfolkTalentPoolYear(unittest.TestCase):
     def overdue(self, y, app):
         return y.app(app)["overdue"]["since"]
 
+    QUESTIONS = ["shaping_the_future", "leading_change", "people_skills", "data_analysis",
+                 "financial_management", "critical_incidents", "working_with_governors",
+                 "growing_leaders", "collaborative_leadership", "through_inspection"]
+
     def responses(self, y, app, raters, last_moves=False):
+        """Each rater answers the 360's questionnaire; the last one may complete the stage,
+        when the report is ready and the candidate and coach are told."""
         for i, r in enumerate(raters):
-            ev = [("application.response_recorded", app)]
+            ev, jobs = [("application.response_recorded", app)], []
             if last_moves and i == len(raters) - 1:
-                ev.append(("application.stage_changed", app))
-            y.act("application.record_response", {"app": app, "rater": r}, r, events=ev)
+                a = y.app(app)
+                ev += [("application.stage_changed", app), ("application.feedback_ready", app)]
+                jobs = [(a["candidate"], "feedback-ready"), (a["coach"], "feedback-ready")]
+            n = int(r[-1]) if r[-1].isdigit() else 0
+            ratings = {q: 1 + (n + k) % 5 for k, q in enumerate(self.QUESTIONS)}
+            comments = {"shaping_the_future": "Comment %d from %s's colleague." % (n, app)}
+            y.act("feedback.respond", {"app": app, "ratings": ratings, "comments": comments},
+                  r, jobs=jobs, events=ev)
 
     def attendance(self, y, cohort, session, present, absent, jobs=(), moves=()):
         ev = [("application.attendance_recorded", a) for a in present + absent]
@@ -848,7 +884,8 @@ class KentPathwaysYear(unittest.TestCase):
         ev = [("application.submitted", app)]
         if moves:
             ev.append(("application.stage_changed", app))
-        y.act("application.submit", {"app": app, "doc": doc}, cand, events=ev)
+        y.act("application.submit", {"app": app, "doc": doc, "fields": ANSWERS[doc]}, cand,
+              events=ev)
 
 
 class LocalLeadersYear(unittest.TestCase):
@@ -882,7 +919,8 @@ class LocalLeadersYear(unittest.TestCase):
         for i in range(1, 10):
             who = "lh-%d" % i
             app[i] = y.create(lle.id, who, who)
-            y.act("application.submit", {"app": app[i], "doc": "application_form"}, who,
+            y.act("application.submit", {"app": app[i], "doc": "application_form",
+                                         "fields": ANSWERS["application_form"]}, who,
                   events=[("application.submitted", app[i]),
                           ("application.stage_changed", app[i])])
         y.until("2026-12-01T10:00:00Z")
@@ -895,11 +933,16 @@ class LocalLeadersYear(unittest.TestCase):
         y.check([], [], "cohort full")
         y.act("application.decide", {"app": app[9], "outcome": "waitlist"},
               jobs=[("lh-9", "decision-waitlist")], events=[("application.decided", app[9])])
-        # A place frees: the first on the waiting list has it in the same transaction.
+        # A place frees: it is offered to the first on the waiting list in the same
+        # transaction, held for them, and taken when they accept it through their link.
         y.until("2026-12-14T10:00:00Z")
         y.act("application.withdraw", {"app": app[3], "reason": "new headship"}, "lh-3",
               jobs=[("lh-3", "withdrawn"), ("p-la", "withdrawn"), ("lh-9", "place-offered")],
-              events=[("application.withdrawn", app[3]), ("application.place_offered", app[9]),
+              events=[("application.withdrawn", app[3]), ("application.place_offered", app[9])])
+        rep = y.d.ok("cohort.report", {"cohort": lle.id})
+        self.assertEqual((rep["taken"], rep["offered"], rep["left"]), (7, 1, 0))
+        y.act("application.accept_offer", {"app": app[9]}, "lh-9",
+              events=[("application.offer_accepted", app[9]),
                       ("application.stage_changed", app[9])])
         self.assertEqual(y.d.ok("cohort.report", {"cohort": lle.id})["taken"], 8)
         briefed = [app[i] for i in (1, 2, 4, 5, 6, 7, 8, 9)]

@@ -126,14 +126,27 @@ test_shipped(void **state)
 	assert_int_equal(s->reqs[0].kind, REQ_INTERNSHIP);
 	assert_int_equal(s->reqs[0].min, 3);
 	assert_true(s->reqs[0].host_lss);
-	assert_int_equal(p->nrules, 10);
-	assert_string_equal(p->rules[0].on, "application.stage_changed");
-	assert_string_equal(p->rules[0].stage, "signoff");
-	assert_string_equal(p->rules[1].outcome, "accept");
-	assert_int_equal(p->rules[1].to, ROLE_CANDIDATE | ROLE_HEADTEACHER);
-	assert_non_null(p->rules[1].tmpl->html); /* decision-accepted.html */
-	assert_null(p->rules[2].tmpl->html);
-	assert_true(strlen(p->rules[1].tmpl->subject) > 0);
+	assert_int_equal(p->nrules, 15);
+	assert_string_equal(p->rules[13].on, "application.feedback_ready");
+	assert_string_equal(p->rules[14].on, "application.returned");
+	assert_string_equal(p->forms[0].id, "self_evaluation");
+	assert_ptr_equal(p->stages[0].reqs[0].form, &p->forms[0]);
+	assert_int_equal(p->stages[0].reqs[0].role, proto_role_bit("candidate"));
+	assert_int_equal(p->feedback.ncategories, 4);
+	assert_true(p->feedback.nquestions > 0);
+	assert_string_equal(p->rules[0].on, "application.created");
+	assert_string_equal(p->rules[0].route, "nomination");
+	assert_null(p->rules[1].route);
+	assert_string_equal(p->rules[1].on, "application.stage_changed");
+	assert_string_equal(p->rules[1].stage, "signoff");
+	assert_string_equal(p->rules[2].on, "application.school_changed");
+	assert_string_equal(p->rules[2].stage, "signoff");
+	assert_ptr_equal(p->rules[2].tmpl, p->rules[1].tmpl); /* one signoff-needed */
+	assert_string_equal(p->rules[3].outcome, "accept");
+	assert_int_equal(p->rules[3].to, ROLE_CANDIDATE | ROLE_HEADTEACHER);
+	assert_non_null(p->rules[3].tmpl->html); /* decision-accepted.html */
+	assert_null(p->rules[4].tmpl->html);
+	assert_true(strlen(p->rules[3].tmpl->subject) > 0);
 	assert_int_equal(p->session_reminder.days, -1);
 	assert_int_equal(p->session_reminder.to, ROLE_CANDIDATE | ROLE_COACH);
 	assert_int_equal(p->alumni.to, ROLE_CANDIDATE);
@@ -620,6 +633,67 @@ test_other_mistakes(void **state)
 		   "integer");
 }
 
+/* A programme with a form (its fields given) and a 360 (its group given). */
+#define FORM_PROG(fields, feedback)                                                                \
+	"programme = {\n"                                                                          \
+	"\tid = \"mini\";\n"                                                                       \
+	"\tforms = ( { id = \"f\"; title = \"F\"; filled_by = \"candidate\";\n"                    \
+	"\t\tfields = ( " fields " ); } );\n" feedback "\tstages = (\n" PROG_STAGES PROG_TAIL
+
+static void
+test_form_mistakes(void **state)
+{
+	const char *good = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; }", "");
+	const char *type = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"essay\"; }", "");
+	const char *no_opts = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"choice\"; }", "");
+	const char *opts =
+	    FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; options = [ \"x\" ]; }", "");
+	const char *dup_opt = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"choice\"; "
+					"options = [ \"x\", \"x\" ]; }",
+					"");
+	const char *dup_field = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; },"
+					  "{ id = \"a\"; label = \"B\"; type = \"date\"; }",
+					  "");
+	const char *unknown_form = PROG_HEAD "\t\t{ id = \"apply\";\n"
+					     "\t\t  requires = ( { kind = \"submission\"; form = "
+					     "\"nope\"; } ); },\n"
+					     "\t\t{ id = \"meet\"; requires = ( { kind = "
+					     "\"attendance\"; sessions = [ \"S1\" ]; } ); },\n"
+					     "\t\t{ id = \"done\"; terminal = true; }\n" PROG_TAIL;
+	const char *no_others =
+	    FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; }",
+		      "\tfeedback = { questions = ( { id = \"q\"; text = \"Q\"; } );\n"
+		      "\t\tcategories = ( { id = \"peers\"; threshold = 2; } ); };\n");
+	const char *no_questions = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; }",
+					     "\tfeedback = { report = \"met\"; };\n");
+	const char *bad_report = FORM_PROG("{ id = \"a\"; label = \"A\"; type = \"text\"; }",
+					   "\tfeedback = { report = \"never\"; questions = ( { id "
+					   "= \"q\"; text = \"Q\"; } ); };\n");
+	struct pw_config *cfg = NULL;
+	struct pw_status st;
+
+	(void)state;
+	assert_int_equal(load_with(good, COHORT, NULL, NULL, &cfg, &st), 0);
+	config_free(&cfg);
+	refused_at(type, COHORT, NULL, NULL, "p.conf", type, "essay", "type", "unknown field type");
+	refused_at(no_opts, COHORT, NULL, NULL, "p.conf", no_opts, "type = \"choice\"", "(element)",
+		   "needs 'options'");
+	refused_at(opts, COHORT, NULL, NULL, "p.conf", opts, "options", "(element)",
+		   "only a choice or multiple_choice");
+	refused_at(dup_opt, COHORT, NULL, NULL, "p.conf", dup_opt, "options", "options",
+		   "listed twice");
+	refused_at(dup_field, COHORT, NULL, NULL, "p.conf", dup_field, "\"B\"", "(element)",
+		   "duplicate field id");
+	refused_at(unknown_form, COHORT, NULL, NULL, "p.conf", unknown_form, "\"nope\"",
+		   "(element)", "'nope' is not a form of mini");
+	refused_at(no_others, COHORT, NULL, NULL, "p.conf", no_others, "categories", "categories",
+		   "must include 'others'");
+	refused_at(no_questions, COHORT, NULL, NULL, "p.conf", no_questions, "feedback", "feedback",
+		   "needs 'questions'");
+	refused_at(bad_report, COHORT, NULL, NULL, "p.conf", bad_report, "never", "report",
+		   "\"met\" or \"deadline\"");
+}
+
 static void
 test_utf8_valid(void **state)
 {
@@ -799,6 +873,7 @@ main(void)
 	    cmocka_unit_test(test_missing_file),
 	    cmocka_unit_test(test_unknown_programme),
 	    cmocka_unit_test(test_other_mistakes),
+	    cmocka_unit_test(test_form_mistakes),
 	    cmocka_unit_test(test_utf8_valid),
 	    cmocka_unit_test(test_not_utf8),
 	    cmocka_unit_test(test_template_settings_are_ids),

@@ -10,6 +10,8 @@
 
 #include "config.h"
 #include "engine.h"
+#include "ical.h"
+#include "schedule.h"
 
 static struct pw_config *cfg;
 static char *tmp;
@@ -168,6 +170,7 @@ ctx_set(struct engine_ctx *e, const char *actor, const json_t *app, const char *
 	e->actor_id = actor;
 	e->actor = person(actor);
 	e->candidate = person(cand ? cand : str(app, "candidate"));
+	e->override = 0;
 	now += 600;
 }
 
@@ -216,7 +219,7 @@ op_invite(const char *actor, json_t *app, const char *rater)
 	struct engine_ctx e;
 
 	ctx_set(&e, actor, app, NULL);
-	return engine_invite_rater(&e, app, person(rater), &out, &st);
+	return engine_invite_rater(&e, app, person(rater), NULL, &out, &st);
 }
 
 static int
@@ -229,12 +232,24 @@ op_respond(const char *actor, json_t *app, const char *rater)
 }
 
 static int
-op_attend(const char *actor, json_t *app, const char *session, int present)
+op_attend_now(const char *actor, json_t *app, const char *session, int present)
 {
 	struct engine_ctx e;
 
 	ctx_set(&e, actor, app, NULL);
 	return engine_attend(&e, app, session, present, &out, &st);
+}
+
+/* Attendance is recorded once the session has begun: the clock moves on to its start. */
+static int
+op_attend(const char *actor, json_t *app, const char *session, int present)
+{
+	const struct cohort *c = config_cohort(cfg, str(app, "cohort"));
+	const struct session *s = c ? config_session(c, session) : NULL;
+
+	if (s != NULL && now < ical_session_start(c, s))
+		now = ical_session_start(c, s);
+	return op_attend_now(actor, app, session, present);
 }
 
 static int
@@ -248,12 +263,26 @@ op_place(const char *actor, json_t *app, const char *school, const char *start, 
 }
 
 static int
-op_confirm(const char *actor, json_t *app, int days)
+op_confirm_now(const char *actor, json_t *app, int days)
 {
 	struct engine_ctx e;
 
 	ctx_set(&e, actor, app, NULL);
 	return engine_confirm_internship(&e, app, days, &out, &st);
+}
+
+/* An internship is confirmed from its start date: the clock moves on to that day. */
+static int
+op_confirm(const char *actor, json_t *app, int days)
+{
+	const struct cohort *c = config_cohort(cfg, str(app, "cohort"));
+	int64_t d;
+	const char *start = str(json_object_get(app, "internship"), "start");
+
+	if (start != NULL && pw_date_parse(start, &d) == 0 &&
+	    now < schedule_local(c->timezone, d, 0))
+		now = schedule_local(c->timezone, d, 0);
+	return op_confirm_now(actor, app, days);
 }
 
 static int
@@ -290,6 +319,27 @@ op_offer(json_t *app)
 
 	ctx_set(&e, "operator", app, NULL);
 	return engine_offer_place(&e, app, cstate(str(app, "cohort")), &out, &st);
+}
+
+/* Answer (or expire, at 'at') the offer of a place. */
+static int
+op_answer(const char *actor, json_t *app, const char *how)
+{
+	struct engine_ctx e;
+	json_t *cs = cstate(str(app, "cohort"));
+
+	ctx_set(&e, actor, app, NULL);
+	if (strcmp(how, "accept") == 0)
+		return engine_offer_accept(&e, app, cs, &out, &st);
+	if (strcmp(how, "decline") == 0)
+		return engine_offer_decline(&e, app, cs, &out, &st);
+	return engine_offer_expire(&e, app, cs, &out, &st);
+}
+
+static int
+offered_count(const char *cohort)
+{
+	return (int)json_array_size(json_object_get(cstate(cohort), "offered"));
 }
 
 static int
@@ -454,13 +504,20 @@ test_ntp_interest_to_graduation(void **state)
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(reqs, 0), "need")), 8);
 	json_decref(reqs);
 	OK(op_respond("p-r8", app, "p-r8"), app, "response_recorded",
-	   "stage_changed:feedback_360>foundation", NULL);
+	   "stage_changed:feedback_360>foundation", "feedback_ready", NULL);
+	assert_non_null(json_object_get(app, "feedback_ready"));
 	stage_is(app, "foundation", "active");
 
 	/* sessions TP1-TP5 (4 of 5) and the leadership plan */
 	REFUSED(PW_EFORBIDDEN, op_attend("p-coach-1", app, "TP1", 1), app);
 	OK(op_coach("operator", app, "p-coach-1"), app, "coach_assigned", NULL);
-	OK(op_attend("p-coach-1", app, "TP1", 1), app, "attendance_recorded", NULL);
+	/* not before the session's start (09:00 BST on 8 October), nor before its day */
+	now = 1791446400 - 86400; /* TP1 starts 2026-10-08T08:00:00Z: a day before */
+	REFUSED(PW_ETOO_EARLY, op_attend_now("p-coach-1", app, "TP1", 1), app);
+	now = 1791446400 - 1; /* a second before */
+	REFUSED(PW_ETOO_EARLY, op_attend_now("operator", app, "TP1", 0), app);
+	now = 1791446400; /* at its start */
+	OK(op_attend_now("p-coach-1", app, "TP1", 1), app, "attendance_recorded", NULL);
 	OK(op_attend("p-coach-1", app, "TP2", 0), app, "attendance_recorded", NULL);
 	OK(op_attend("p-coach-1", app, "TP3", 1), app, "attendance_recorded", NULL);
 	OK(op_attend("operator", app, "TP4", 1), app, "attendance_recorded", NULL);
@@ -480,7 +537,11 @@ test_ntp_interest_to_graduation(void **state)
 	REFUSED(PW_ETRANSITION, op_confirm("operator", app, 3), app);
 	OK(op_place("p-coach-1", app, "s-elm", "2027-03-01", "2027-03-03"), app,
 	   "internship_placed", NULL);
-	REFUSED(PW_EINVALID, op_confirm("p-host-1", app, 366), app);
+	REFUSED(PW_EINVALID, op_confirm_now("p-host-1", app, 366), app);
+	/* not before its start date, 1 March 2027 (local midnight is 00:00Z, GMT) */
+	REFUSED(PW_ETOO_EARLY, op_confirm_now("p-host-1", app, 2), app);
+	now = 1803859200 - 1; /* 2027-02-28T23:59:59Z */
+	REFUSED(PW_ETOO_EARLY, op_confirm_now("operator", app, 2), app);
 	OK(op_confirm("p-host-1", app, 2), app, "internship_confirmed", NULL);
 	stage_is(app, "internship", "active");
 	REFUSED(PW_ETRANSITION, op_place("p-coach-1", app, "s-elm", "2027-03-01", "2027-03-03"),
@@ -718,11 +779,27 @@ test_capacity_and_waiting_list(void **state)
 	assert_string_equal(json_string_value(json_array_get(out.offers, 0)), "L008");
 	assert_int_equal(json_array_size(w), 1);
 	json_array_clear(out.offers);
-	OK(op_offer(apps[8]), apps[8], "place_offered", "stage_changed:selection>briefing", NULL);
+	/* offered, not accepted: it waits, and the place is held for it */
+	OK(op_offer(apps[8]), apps[8], "place_offered", NULL);
+	stage_is(apps[8], "selection", "waitlisted");
+	assert_true(json_is_false(json_object_get(apps[8], "place")));
+	assert_non_null(json_object_get(json_object_get(apps[8], "offer"), "expires"));
+	assert_int_equal(taken("lle-2026-27"), 7);
+	assert_int_equal(offered_count("lle-2026-27"), 1);
+	REFUSED(PW_ETRANSITION, op_offer(apps[8]), apps[8]);		      /* already offered */
+	REFUSED(PW_EFULL, op_decide("operator", apps[9], "accept"), apps[9]); /* held */
+	REFUSED(PW_EFORBIDDEN, op_answer("p-lle-9", apps[8], "accept"), apps[8]);
+	REFUSED(PW_ETRANSITION, op_answer("operator", apps[8], "expire"), apps[8]); /* not yet */
+	REFUSED(PW_ETRANSITION, op_answer("p-lle-9", apps[9], "accept"), apps[9]);  /* no offer */
+	OK(op_answer("p-lle-8", apps[8], "accept"), apps[8], "offer_accepted",
+	   "stage_changed:selection>briefing", NULL);
 	stage_is(apps[8], "briefing", "active");
 	assert_true(json_is_true(json_object_get(apps[8], "place")));
+	assert_string_equal(str(json_object_get(apps[8], "offer"), "result"), "accepted");
 	assert_int_equal(taken("lle-2026-27"), 8);
+	assert_int_equal(offered_count("lle-2026-27"), 0);
 	REFUSED(PW_ETRANSITION, op_offer(apps[8]), apps[8]);
+	REFUSED(PW_ETRANSITION, op_answer("p-lle-8", apps[8], "decline"), apps[8]);
 	REFUSED(PW_EFULL, op_decide("operator", apps[9], "accept"), apps[9]);
 	REFUSED(PW_ETRANSITION, op_withdraw("p-lle-3", apps[3]), apps[3]);
 
@@ -736,6 +813,49 @@ test_capacity_and_waiting_list(void **state)
 	OK(op_withdraw("operator", apps[0]), apps[0], "withdrawn", NULL);
 	assert_int_equal(json_array_size(out.offers), 0);
 	assert_int_equal(taken("lle-2026-27"), 7);
+	for (int i = 0; i < 10; i++)
+		json_decref(apps[i]);
+}
+
+/* A declined or expired offer passes the place on; the decliner is withdrawn. */
+static void
+test_offer_declined_expired(void **state)
+{
+	json_t *apps[10];
+	const json_t *w = json_object_get(cstate("lle-2026-27"), "waiting");
+
+	(void)state;
+	for (int i = 0; i < 10; i++)
+		apps[i] = lle_at_selection(i);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(op_decide("operator", apps[i], i < 8 ? "accept" : "waitlist"), 0);
+		json_array_clear(out.events);
+	}
+	OK(op_withdraw("operator", apps[0]), apps[0], "withdrawn", NULL);
+	json_array_clear(out.offers);
+	OK(op_offer(apps[8]), apps[8], "place_offered", NULL);
+	/* declined: withdrawn, and the place goes to the next waiting */
+	OK(op_answer("p-lle-8", apps[8], "decline"), apps[8], "offer_declined", NULL);
+	stage_is(apps[8], "selection", "withdrawn");
+	assert_string_equal(str(json_object_get(apps[8], "offer"), "result"), "declined");
+	assert_int_equal(json_array_size(out.offers), 1);
+	assert_string_equal(json_string_value(json_array_get(out.offers, 0)), "L009");
+	assert_int_equal(json_array_size(w), 0);
+	assert_int_equal(offered_count("lle-2026-27"), 0);
+	json_array_clear(out.offers);
+	OK(op_offer(apps[9]), apps[9], "place_offered", NULL);
+	/* silence: expired after its time, still waitlisted, off the list; nobody else waits */
+	now += 8 * 86400;
+	OK(op_answer("operator", apps[9], "expire"), apps[9], "offer_expired", NULL);
+	stage_is(apps[9], "selection", "waitlisted");
+	assert_int_equal(json_array_size(out.offers), 0);
+	assert_int_equal(offered_count("lle-2026-27"), 0);
+	assert_int_equal(taken("lle-2026-27"), 7);
+	REFUSED(PW_ETRANSITION, op_answer("p-lle-9", apps[9], "accept"), apps[9]);
+	/* the LA may still accept it into the free place */
+	OK(op_decide("operator", apps[9], "accept"), apps[9], "decided",
+	   "stage_changed:selection>briefing", NULL);
+	assert_int_equal(taken("lle-2026-27"), 8);
 	for (int i = 0; i < 10; i++)
 		json_decref(apps[i]);
 }
@@ -1156,6 +1276,7 @@ main(void)
 	    cmocka_unit_test_setup(test_kent_walk, fresh),
 	    cmocka_unit_test_setup(test_lle_eligibility, fresh),
 	    cmocka_unit_test_setup(test_capacity_and_waiting_list, fresh),
+	    cmocka_unit_test_setup(test_offer_declined_expired, fresh),
 	    cmocka_unit_test_setup(test_reject, fresh),
 	    cmocka_unit_test_setup(test_ntp_withdraw_defer_every_stage, fresh),
 	    cmocka_unit_test_setup(test_waitlisted_withdraw_defer, fresh),

@@ -188,6 +188,21 @@ test_calendar(void **state)
 	assert_true(has(lines, "DTSTART:20270329T150000Z"));
 	json_decref(lines);
 	free(cal);
+
+	/* sessions already begun are left out: TP1 started at 09:00 BST on 8 October */
+	assert_int_equal(pw_time_parse("2026-10-08T08:00:00Z", &now), 0);
+	cal = ical_calendar(&cohort, all, seq, NULL, now);
+	lines = unfold(cal);
+	assert_true(has(lines, "UID:ntp-2026-27-TP1@pathway")); /* at its start: still in */
+	json_decref(lines);
+	free(cal);
+	cal = ical_calendar(&cohort, all, seq, NULL, now + 1);
+	lines = unfold(cal);
+	assert_int_equal(count_prefix(lines, "BEGIN:VEVENT"), 2);
+	assert_false(has(lines, "UID:ntp-2026-27-TP1@pathway"));
+	assert_true(has(lines, "UID:ntp-2026-27-TP2@pathway"));
+	json_decref(lines);
+	free(cal);
 }
 
 static void

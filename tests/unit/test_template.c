@@ -1,7 +1,8 @@
 /*
  * test_template.c: {{variable}} templates (proto/template.c): rendering,
  * HTML escaping of values, and finding placeholders so that a template
- * using a variable its event does not provide is caught at load time.
+ * using a variable its event does not provide is caught at load time;
+ * re-wrapping rendered text to 78 columns.
  */
 #include "unit.h"
 
@@ -249,13 +250,58 @@ test_shipped_templates(void **state)
 	assert_true(n >= 20);
 }
 
+static void
+wrap_is(const char *text, size_t width, const char *want)
+{
+	char *got = tmpl_wrap(text, width);
+
+	if (strcmp(got, want) != 0)
+		fail_msg("wrap '%s' (%zu): got '%s', want '%s'", text, width, got, want);
+	free(got);
+}
+
+/* Plain text re-wrapped after substitution: paragraphs filled, the rest kept. */
+static void
+test_wrap(void **state)
+{
+	(void)state;
+	/* a paragraph whose lines grew or shrank with their values is filled again */
+	wrap_is("Dear Ann,\n\nOne two three four five six\nseven.\n", 20,
+		"Dear Ann,\n\nOne two three four\nfive six seven.\n");
+	wrap_is("a b\nc d\n", 78, "a b c d\n");
+	/* no line passes the width; characters, not bytes, are counted */
+	wrap_is("Zo\xc3\xab Zo\xc3\xab Zo\xc3\xab Zo\xc3\xab\n", 10,
+		"Zo\xc3\xab Zo\xc3\xab\nZo\xc3\xab Zo\xc3\xab\n");
+	/* a word longer than the line (a URL) is never broken: a line of its own */
+	wrap_is("Do it online: https://example.org/a/aaaaaaaaaaaaaaaaaaaa then.\n", 20,
+		"Do it online:\nhttps://example.org/a/aaaaaaaaaaaaaaaaaaaa\nthen.\n");
+	/* blank lines stay, and separate paragraphs */
+	wrap_is("a\n\n\nb\n", 78, "a\n\n\nb\n");
+	/* indented lines and list lines stand alone, folded under themselves */
+	wrap_is("Sessions:\n  TP1 Mon\n  TP2 Tue\nAfter.\n", 78,
+		"Sessions:\n  TP1 Mon\n  TP2 Tue\nAfter.\n");
+	wrap_is("  To: one two three four\n", 14, "  To: one two\n  three four\n");
+	wrap_is("  To:    aligned   columns\n", 78, "  To:    aligned   columns\n");
+	wrap_is("- one two three four\n- five\n", 12, "- one two\n  three four\n- five\n");
+	wrap_is("12. one two three\n", 10, "12. one\n    two\n    three\n");
+	/* trailing blanks, CRs and doubled spaces (an empty value) go */
+	wrap_is("a  b \r\n\r\nc\t\n", 78, "a b\n\nc\n");
+	/* every line ends with a newline */
+	wrap_is("last", 78, "last\n");
+	wrap_is("", 78, "");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_render),	     cmocka_unit_test(test_render_html),
-	    cmocka_unit_test(test_render_long),	     cmocka_unit_test(test_vars),
-	    cmocka_unit_test(test_unknown_variable), cmocka_unit_test(test_shipped_templates),
+	    cmocka_unit_test(test_render),
+	    cmocka_unit_test(test_render_html),
+	    cmocka_unit_test(test_render_long),
+	    cmocka_unit_test(test_vars),
+	    cmocka_unit_test(test_unknown_variable),
+	    cmocka_unit_test(test_shipped_templates),
+	    cmocka_unit_test(test_wrap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

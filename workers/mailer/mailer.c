@@ -1,9 +1,11 @@
 /*
  * pathway-mailer: a stateless notification worker. It connects a DEALER to
  * the daemon's workers socket, says how many jobs it can hold, and for each
- * job renders the template, composes the email and sends it over SMTP,
- * reporting done, retry (temporary failure) or fail (permanent). It owns a
- * queue of jobs received and not yet sent, and one SMTP handle.
+ * job renders the template (the text re-wrapped to 78 columns, the
+ * configured signature after it), composes the email, dated by the daemon's
+ * clock, and sends it over SMTP, reporting done, retry (temporary failure)
+ * or fail (permanent). It owns a queue of jobs received and not yet sent,
+ * and one SMTP handle.
  */
 #include <curl/curl.h>
 #include <errno.h>
@@ -30,6 +32,7 @@ static volatile sig_atomic_t stopping;
 struct mailer_conf {
 	char *endpoint;
 	char *from;
+	char *signature; /* after every email's text; "" for none */
 	char *user, *password;
 	char *ca_file;
 	struct smtp_conf smtp;
@@ -224,6 +227,24 @@ curve_load(const char *file, struct mailer_conf *m)
 	return rc;
 }
 
+/* The display name of a From header ("Team <a@b>" -> "Team"), or "" when it has none. */
+static char *
+signature_default(const char *from)
+{
+	const char *lt = strchr(from, '<');
+	size_t n = lt ? (size_t)(lt - from) : 0;
+	char *s;
+
+	while (n > 0 && from[n - 1] == ' ')
+		n--;
+	if (n >= 2 && from[0] == '"' && from[n - 1] == '"')
+		from++, n -= 2;
+	s = xmalloc(n + 1);
+	memcpy(s, from, n);
+	s[n] = '\0';
+	return s;
+}
+
 static int
 conf_load(const char *file, struct mailer_conf *m)
 {
@@ -242,6 +263,9 @@ conf_load(const char *file, struct mailer_conf *m)
 	}
 	m->endpoint = conf_str(&c, "daemon.workers", "ipc://var/run/workers.sock");
 	m->from = conf_str(&c, "mailer.from", "pathway@localhost.localdomain");
+	m->signature = conf_str(&c, "mailer.signature", NULL);
+	if (m->signature == NULL)
+		m->signature = signature_default(m->from);
 	m->smtp.url = conf_str(&c, "mailer.smtp_url", "smtp://127.0.0.1:25");
 	m->user = conf_str(&c, "mailer.user", NULL);
 	if (password_load(&c, file, m->user, &m->password) != 0) {
@@ -299,6 +323,7 @@ conf_clear(struct mailer_conf *m)
 {
 	free(m->endpoint);
 	free(m->from);
+	free(m->signature);
 	free((char *)m->smtp.url);
 	free(m->user);
 	if (m->password != NULL)
@@ -340,6 +365,65 @@ connect_daemon(struct mailer *m)
 	m->last_heard = mono();
 }
 
+/*
+ * The text part: the template rendered and re-wrapped to 78 columns, then
+ * the signature as configured, line for line, after a blank line.
+ */
+static char *
+text_part(const struct mailer *m, const char *tmpl, const json_t *vars)
+{
+	char *raw = tmpl_render(tmpl, vars, 0), *text = tmpl_wrap(raw, 78);
+	struct pw_buf b = {NULL, 0, 0};
+	size_t n = strlen(text);
+
+	while (n > 0 && text[n - 1] == '\n')
+		n--;
+	pw_buf_add(&b, text, n);
+	if (m->conf.signature[0] != '\0')
+		pw_buf_addf(&b, "%s%s", n > 0 ? "\n\n" : "", m->conf.signature);
+	pw_buf_adds(&b, "\n");
+	free(raw);
+	free(text);
+	return b.p;
+}
+
+/* The HTML part: the template rendered, then the signature as its own paragraph. */
+static char *
+html_part(const struct mailer *m, const char *tmpl, const json_t *vars)
+{
+	char *html = tmpl_render(tmpl, vars, 1), *sig;
+	json_t *v;
+	struct pw_buf b = {NULL, 0, 0};
+
+	pw_buf_adds(&b, html);
+	if (m->conf.signature[0] != '\0') {
+		v = json_pack("{s:s}", "s", m->conf.signature);
+		sig = tmpl_render("{{s}}", v, 1); /* escaped like every value */
+		pw_buf_adds(&b, "<p>");
+		for (const char *s = sig; *s != '\0'; s++)
+			if (*s == '\n')
+				pw_buf_adds(&b, "<br>");
+			else
+				pw_buf_add(&b, s, 1);
+		pw_buf_adds(&b, "</p>\n");
+		free(sig);
+		json_decref(v);
+	}
+	free(html);
+	return b.p;
+}
+
+/* The Date: the daemon's clock when it offered the job (a manual one too), else ours. */
+static int64_t
+job_date(const json_t *job)
+{
+	int64_t t;
+
+	if (str(job, "date") != NULL && pw_time_parse(str(job, "date"), &t) == 0)
+		return t;
+	return pw_clock_now();
+}
+
 /* Render, compose and send one job; report the outcome to the daemon. */
 static void
 job_run(struct mailer *m, const json_t *job)
@@ -347,12 +431,12 @@ job_run(struct mailer *m, const json_t *job)
 	const json_t *t = json_object_get(job, "template"), *vars = json_object_get(job, "vars");
 	const json_t *to = json_object_get(job, "to");
 	char *subject = tmpl_render(str(t, "subject"), vars, 0);
-	char *text = tmpl_render(str(t, "text"), vars, 0);
-	char *html = str(t, "html") ? tmpl_render(str(t, "html"), vars, 1) : NULL;
+	char *text = text_part(m, str(t, "text"), vars);
+	char *html = str(t, "html") ? html_part(m, str(t, "html"), vars) : NULL;
 	const json_t *atts = json_object_get(job, "attachments");
 	struct attachment att[8];
 	struct message msg = {m->conf.from, str(to, "name"), str(to, "email"), subject, text,
-			      html,	    str(job, "id"),  pw_clock_now(),   att,	0};
+			      html,	    str(job, "id"),  job_date(job),    att,	0};
 	const char *why = NULL, *type = "done";
 	char from[320], detail[512];
 	char *raw;
