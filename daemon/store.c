@@ -102,6 +102,56 @@ migrate_1_to_2(struct store *s, MDB_txn *txn, struct pw_status *st)
 	return 0;
 }
 
+/* One key "a" NUL "b" of an index, for the upgrades (store_index.c is above this file). */
+static int
+index_key_put(struct store *s, MDB_txn *txn, enum store_db db, const char *a, const char *b)
+{
+	char buf[512];
+	size_t la = strlen(a), lb = strlen(b);
+	MDB_val k = {la + 1 + lb, buf}, v = {0, (void *)""};
+
+	if (la + 1 + lb > sizeof buf)
+		return 0;
+	memcpy(buf, a, la);
+	buf[la] = '\0';
+	memcpy(buf + la + 1, b, lb);
+	return mdb_put(txn, s->dbi[db], &k, &v, 0);
+}
+
+/* The by-person index entries of application record v (version 5). */
+static int
+index_person(struct store *s, MDB_txn *txn, const MDB_val *k, const MDB_val *v, size_t *n)
+{
+	json_t *app = json_loadb(v->mv_data, v->mv_size, 0, NULL), *r;
+	const char *coach = json_string_value(json_object_get(app, "coach"));
+	const char *host =
+	    json_string_value(json_object_get(json_object_get(app, "internship"), "host_school"));
+	char id[PW_ID_MAX + 1], *school;
+	const char *rater;
+	int rc = 0;
+
+	if (app == NULL || k->mv_size > PW_ID_MAX) {
+		json_decref(app);
+		return 0;
+	}
+	snprintf(id, sizeof id, "%.*s", (int)k->mv_size, (const char *)k->mv_data);
+	if (coach != NULL)
+		rc = index_key_put(s, txn, DB_BY_PERSON, coach, id);
+	json_object_foreach(json_object_get(app, "raters"), rater, r)
+	{
+		if (rc == 0)
+			rc = index_key_put(s, txn, DB_BY_PERSON, rater, id);
+	}
+	if (rc == 0 && host != NULL) {
+		school = xasprintf("school:%s", host);
+		rc = index_key_put(s, txn, DB_BY_PERSON, school, id);
+		free(school);
+	}
+	(*n)++;
+	json_decref(app);
+	return rc;
+}
+
 /* One request record, as read before version 3 rewrote its key. */
 struct old_request {
 	char *key, *val;
@@ -179,12 +229,24 @@ schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *
 		return store_lmdb_fail(st, rc, "reading the schema version");
 	snprintf(have, sizeof have, "%.*s", (int)(v.mv_size < 15 ? v.mv_size : 15),
 		 (const char *)v.mv_data);
-	/* Version 4 added the forms and 360 databases, made empty at every open. */
-	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0 || strcmp(have, "3") == 0) {
+	/*
+	 * Version 4 added the forms and 360 databases, made empty at every open;
+	 * version 5 the by-person index, built here from the applications.
+	 */
+	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0 || strcmp(have, "3") == 0 ||
+	    strcmp(have, "4") == 0) {
+		size_t apps = 0;
+
 		if ((strcmp(have, "1") == 0 && migrate_1_to_2(s, txn, st) != 0) ||
-		    (strcmp(have, "3") != 0 && migrate_2_to_3(s, txn, st) != 0))
+		    ((strcmp(have, "1") == 0 || strcmp(have, "2") == 0) &&
+		     migrate_2_to_3(s, txn, st) != 0))
 			return PW_ESTORE;
-		log_info("store: upgraded from schema version %s to %s", have, want);
+		rc = migrate_each(s, txn, DB_APPS, index_person, &apps);
+		if (rc != 0)
+			return store_lmdb_fail(st, rc, "indexing applications by person");
+		log_info("store: upgraded from schema version %s to %s (%zu applications indexed "
+			 "by person)",
+			 have, want, apps);
 		v.mv_size = strlen(want);
 		v.mv_data = want;
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);

@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -44,6 +44,7 @@ enum store_db {
 	DB_FORMS,	 /* app id "/" form id -> a form's content: draft or submitted, returns */
 	DB_FEEDBACK,	 /* response id (random) -> a 360 response: category, ratings, comments */
 	DB_APP_FEEDBACK, /* app id \0 response id -> "": an application's 360 responses */
+	DB_BY_PERSON, /* person id (or "school:" host school) \0 app id -> "": coach, rater, host */
 	DB_COUNT
 };
 
@@ -52,9 +53,10 @@ struct store;
 /*
  * Open (creating if needed) the environment in directory path with the
  * given map size. Refuses a store whose schema version is not
- * STORE_SCHEMA_VERSION, except versions 1 to 3, which it upgrades (the
+ * STORE_SCHEMA_VERSION, except versions 1 to 4, which it upgrades (the
  * indexes of version 2 built from the records; version 3 scopes stored
- * replies by principal; version 4 adds the forms and 360 databases). On success *out owns the
+ * replies by principal; version 4 adds the forms and 360 databases; version
+ * 5 indexes applications by coach, rater and host school). On success *out owns the
  * store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);

@@ -40,6 +40,7 @@ const char *const store_db_names[DB_COUNT] = {
     [DB_FORMS] = "forms",
     [DB_FEEDBACK] = "feedback",
     [DB_APP_FEEDBACK] = "app_feedback",
+    [DB_BY_PERSON] = "by_person",
 };
 
 int

@@ -349,7 +349,9 @@ static int
 op_invite(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	  struct engine_out *out)
 {
-	return engine_invite_rater(e, app, op->ref, cmd_arg(op->args, "category"), out, c->st);
+	int rc = engine_invite_rater(e, app, op->ref, cmd_arg(op->args, "category"), out, c->st);
+
+	return rc ? rc : cmd_index_person(c, str(op->ref, "id"), app);
 }
 
 static int
@@ -363,8 +365,14 @@ static int
 op_place(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
-	return engine_place_internship(e, app, op->ref, cmd_arg(op->args, "start"),
-				       cmd_arg(op->args, "end"), out, c->st);
+	int rc = engine_place_internship(e, app, op->ref, cmd_arg(op->args, "start"),
+					 cmd_arg(op->args, "end"), out, c->st);
+	char *key = xasprintf("school:%s", str(op->ref, "id"));
+
+	if (rc == 0)
+		rc = cmd_index_person(c, key, app);
+	free(key);
+	return rc;
 }
 
 static int
@@ -379,7 +387,9 @@ static int
 op_coach(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
-	return engine_assign_coach(e, app, op->ref, out, c->st);
+	int rc = engine_assign_coach(e, app, op->ref, out, c->st);
+
+	return rc ? rc : cmd_index_person(c, str(op->ref, "id"), app);
 }
 
 static int

@@ -14,6 +14,7 @@
 
 #include "engine_reqs.h"
 #include "offers.h"
+#include "schedule.h"
 #include "timers.h"
 #include "util.h"
 
@@ -156,6 +157,12 @@ cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
 	e->actor = c->actor;
 	e->candidate = candidate;
 	e->override = 0;
+}
+
+int
+cmd_index_person(struct wctx *c, const char *key, const json_t *app)
+{
+	return store_index_put(c->store, c->txn, DB_BY_PERSON, key, str(app, "id"), NULL, c->st);
 }
 
 /* Offer each freed place to the application the engine named. */
@@ -310,6 +317,25 @@ cmd_app_redact(const struct wctx *c, json_t *v)
 	returned_redact(c, v);
 }
 
+/* The current stage's deadline, if it has one: {"at" (UTC), "local" (the cohort's words)}. */
+static void
+deadline_add(struct wctx *c, const json_t *app, json_t *v)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+	int si =
+	    co && str(app, "stage") ? config_stage_index(co->programme, str(app, "stage")) : -1;
+	int64_t entered, dl;
+	char utc[PW_TIME_LEN], local[64];
+
+	if (si < 0 || pw_time_parse(str(app, "stage_entered") ?: "", &entered) != 0)
+		return;
+	dl = schedule_deadline(co, &co->programme->stages[si], entered);
+	if (dl > 0)
+		json_object_set_new(v, "deadline",
+				    json_pack("{s:s, s:s}", "at", pw_time_format(dl, utc), "local",
+					      schedule_format(co->timezone, dl, local)));
+}
+
 /* Render an application for a reply: the record plus its current requirements. */
 json_t *
 cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
@@ -320,6 +346,8 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 	cmd_engine_ctx(c, candidate, &e);
 	json_object_del(v, "v");
 	cmd_app_redact(c, v);
+	if (streq(str(app, "status"), "active"))
+		deadline_add(c, app, v);
 	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted")) {
 		json_t *reqs = engine_requirements(&e, app);
 

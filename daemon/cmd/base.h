@@ -54,6 +54,12 @@ void cmd_app_pos(const json_t *app, struct app_pos *p);
  */
 int cmd_app_save(struct wctx *c, json_t *app, const struct app_pos *was);
 
+/*
+ * Index app under key in DB_BY_PERSON (a coach's or rater's id, or
+ * "school:" + a host school), for application.mine. 0 or PW_ESTORE.
+ */
+int cmd_index_person(struct wctx *c, const char *key, const json_t *app);
+
 /* Emit every event in out->events and empty it. */
 int cmd_emit_all(struct wctx *c, struct engine_out *out);
 

@@ -83,6 +83,8 @@ op_invite(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct 
 			     email, str(app, "id"));
 	if (rc == 0)
 		rc = person_add(c, p);
+	if (rc == 0)
+		rc = cmd_index_person(c, id, app);
 	json_decref(p);
 	return rc;
 }

@@ -17,6 +17,7 @@
 #include "cmd/feedback.h"
 #include "cmd/form.h"
 #include "cmd/key.h"
+#include "cmd/mine.h"
 #include "cmd/opportunity.h"
 #include "cmd/person.h"
 #include "cmd/system.h"
@@ -203,6 +204,7 @@ static const struct cmd_entry cmds[] = {
     {"application.get", ROLE_ANY, 0, a_app, run_app_get},
     {"application.list", READERS | ROLE_HEADTEACHER, 0, a_list, run_app_list},
     {"application.history", ROLE_ANY, 0, a_history, run_app_history},
+    {"application.mine", APP_ROLES, 0, a_none, run_app_mine},
     {"application.submit", APP_ROLES, W, a_submit, run_app_op},
     {"application.signoff", APP_ROLES, W, a_app, run_app_op},
     {"application.decide", APP_ROLES, W, a_decide, run_app_op},

@@ -55,6 +55,58 @@ class ProtocolCase(unittest.TestCase):
         return app
 
 
+class MineTest(ProtocolCase):
+    """application.mine: every application a person stands in a relation to, as
+    application.get shows it to them; the stage's deadline on active applications."""
+
+    def test_each_relation_finds_its_applications(self):
+        d = self.daemon()
+        self.world(d)
+        self.person(d, "p-host", ["host"], "s-elm")
+        for pid in ("p-cand", "p-cand2", "p-far"):
+            self.person(d, pid, ["candidate"], "s-elm" if pid == "p-far" else "s-oak")
+        a = self.to_selection(d, "p-cand")
+        b = d.ok("application.create", {"cohort": NTP, "candidate": "p-cand2"},
+                 "p-cand2")["application"]["id"]
+        far = d.ok("application.create", {"cohort": NTP, "candidate": "p-far"},
+                   "p-far")["application"]["id"]
+        d.ok("application.decide", {"app": a, "outcome": "accept"})
+        d.ok("application.assign_coach", {"app": a, "coach": "p-coach"})
+        d.ok("application.invite_rater", {"app": a, "rater": "p-r1", "category": "peers"},
+             "p-cand")
+        d.ok("application.assign_coach", {"app": far, "coach": "p-coach"})
+
+        def mine(who):
+            got = d.ok("application.mine", {}, who)
+            self.assertFalse(got["truncated"])
+            return got["applications"]
+
+        self.assertEqual([x["id"] for x in mine("p-cand")], [a])
+        self.assertEqual(mine("p-cand"), [d.ok("application.get", {"app": a},
+                                               "p-cand")["application"]])
+        self.assertEqual(sorted(x["id"] for x in mine("p-head")), sorted([a, b]))
+        self.assertEqual(sorted(x["id"] for x in mine("p-coach")), sorted([a, far]))
+        self.assertEqual([x["id"] for x in mine("p-r1")], [a])
+        self.assertEqual(mine("p-r2"), [])
+        # A rater sees their own entry only, and who responded nowhere.
+        self.assertEqual(list(mine("p-r1")[0]["raters"]), ["p-r1"])
+        # The host school's internships.
+        self.assertEqual(mine("p-host"), [])
+        d.ok("application.invite_rater", {"app": a, "rater": "p-r2"}, "p-cand")
+        # The deadline of the current stage, in UTC and in the cohort's words: the 360's
+        # is TP2's start (Thu 5 Nov 2026, 16:00 GMT).
+        got = mine("p-cand")[0]
+        self.assertEqual(got["deadline"], {"at": "2026-11-05T16:00:00Z",
+                                           "local": "Thu 05 Nov 2026, 16:00"})
+        # An ended application stays on its candidate's page, leaves the others'.
+        d.ok("application.withdraw", {"app": b, "reason": "moving"}, "p-cand2")
+        self.assertEqual([x["id"] for x in mine("p-head")], [a])
+        self.assertEqual([(x["id"], x["status"]) for x in mine("p-cand2")], [(b, "withdrawn")])
+        self.assertNotIn("deadline", mine("p-cand2")[0])
+        # A viewer has no page of their own.
+        self.assertEqual(d.call("application.mine", {}, "p-view")["error"]["code"], "forbidden")
+
+
 class ListTest(ProtocolCase):
     def test_list_items_are_the_view_get_gives_with_requirements(self):
         d = self.daemon()
