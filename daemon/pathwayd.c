@@ -3,6 +3,7 @@
  * handlers (SIGTERM/SIGINT stop, SIGHUP reloads) and runs the server loop.
  */
 #include <signal.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,8 +42,8 @@ usage(FILE *f)
 		   "  -C DIR   change to DIR first; relative paths are relative to it\n"
 		   "  -t       check the configuration, the mailer's settings too, and exit\n"
 		   "           (0 if valid)\n"
-		   "  -V       print the version and exit\n"
-		   "  -h       this help\n"
+		   "  -V, --version  print the version and exit\n"
+		   "  -h, --help     this help\n"
 		   "\n"
 		   "Signals: SIGTERM or SIGINT stop after the current batch; SIGHUP reloads\n"
 		   "programmes and cohorts, keeping the old ones if the new ones have errors.\n"
@@ -73,7 +74,10 @@ main(int argc, char **argv)
 	struct server *srv = NULL;
 	int opt, check = 0;
 
-	while ((opt = getopt(argc, argv, "c:C:thV")) != -1) {
+	static const struct option longopts[] = {
+	    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0, 0, 0, 0}};
+
+	while ((opt = getopt_long(argc, argv, "c:C:thV", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
 			conf = optarg;

@@ -159,6 +159,15 @@ conn_open(struct ctl *c)
 	zmq_setsockopt(c->sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
 	if (conn_curve(c, c->sock) != 0)
 		return CTL_EXIT_USAGE;
+	/* No socket file: no daemon there. Say so now, not after the timeout. */
+	if (strncmp(c->api, "ipc://", 6) == 0 && c->api[6] != '@' &&
+	    access(c->api + 6, F_OK) != 0) {
+		fprintf(stderr,
+			"pathwayctl: no daemon at %s: the socket does not exist (is pathwayd "
+			"running, and is this its configuration? -c FILE or PATHWAY_CONF)\n",
+			c->api);
+		return CTL_EXIT_NOANSWER;
+	}
 	if (zmq_connect(c->sock, c->api) != 0) {
 		fprintf(stderr, "pathwayctl: %s: %s\n", c->api, zmq_strerror(errno));
 		return CTL_EXIT_USAGE;
@@ -218,8 +227,10 @@ conn_request(struct ctl *c, const char *cmd, json_t *args, json_t **reply)
 	int rc = CTL_EXIT_NOANSWER, sent = 0;
 
 	*reply = NULL;
-	if (conn_open(c) != 0)
-		return CTL_EXIT_USAGE;
+	rc = conn_open(c);
+	if (rc != 0)
+		return rc;
+	rc = CTL_EXIT_NOANSWER;
 	sid = xasprintf("ctl-%lld-%lu", c->tag, ++c->nreq);
 	id = json_string(sid);
 	/* With a token the token names who acts, unless -a says it too. */

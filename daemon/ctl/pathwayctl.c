@@ -19,6 +19,7 @@
 #include "cmds.h"
 #include "conn.h"
 #include "ctl.h"
+#include "proto.h"
 #include "help.h"
 #include "util.h"
 #include "value.h"
@@ -56,6 +57,10 @@ ctl_globals(struct ctl *c, int argc, char **argv, int *nrest, char **rest, int *
 		if (strcmp(w, "--json") == 0) {
 			c->json = 1;
 			continue;
+		}
+		if (strcmp(w, "--version") == 0 || strcmp(w, "-V") == 0) {
+			printf("pathwayctl %s (protocol %d)\n", PW_VERSION, PW_PROTOCOL_VERSION);
+			exit(0);
 		}
 		if (strcmp(w, "-h") == 0 || strcmp(w, "--help") == 0) {
 			*help = 1;

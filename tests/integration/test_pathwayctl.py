@@ -15,6 +15,7 @@ import subprocess
 import sys
 import time
 import unittest
+import zmq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from test_timers import Daemon, BIN, SRC  # noqa: E402
@@ -544,13 +545,35 @@ class CtlTest(unittest.TestCase):
             self.assertIn(why, r.stderr)
             self.assertIn("usage: ", r.stderr)
             self.assertEqual(r.stdout, "")
-        # Nobody at the endpoint: exit 3 after the timeout.
+        # No socket at the endpoint: exit 3 at once, saying so.
         t = time.monotonic()
-        r = self.ctl(None, "-e", "ipc:///tmp/pathwayctl-test-nobody.sock", "-t", "300", "ping")
+        r = self.ctl(None, "-e", "ipc:///tmp/pathwayctl-test-nobody.sock", "ping")
         self.assertEqual(r.returncode, 3, r.stderr)
-        self.assertIn("no answer from ipc:///tmp/pathwayctl-test-nobody.sock within 300 ms",
-                      r.stderr)
-        self.assertLess(time.monotonic() - t, 5)
+        self.assertIn("no daemon at ipc:///tmp/pathwayctl-test-nobody.sock: the socket does "
+                      "not exist", r.stderr)
+        self.assertLess(time.monotonic() - t, 1)
+        # A silent peer: exit 3 after the timeout.
+        ctx = zmq.Context()
+        silent = ctx.socket(zmq.ROUTER)
+        path = "/tmp/pathwayctl-test-silent-%d.sock" % os.getpid()
+        silent.bind("ipc://" + path)
+        try:
+            t = time.monotonic()
+            r = self.ctl(None, "-e", "ipc://" + path, "-t", "300", "ping")
+            self.assertEqual(r.returncode, 3, r.stderr)
+            self.assertIn("no answer from ipc://%s within 300 ms" % path, r.stderr)
+            self.assertLess(time.monotonic() - t, 5)
+        finally:
+            silent.close(0)
+            ctx.term()
+        r = self.ctl(None, "--version")
+        self.assertEqual(r.returncode, 0)
+        self.assertRegex(r.stdout, r"^pathwayctl \S+ \(protocol 3\)$")
+        for flag in ("--version", "--help"):
+            p = subprocess.run([os.path.join(BIN, "pathwayd"), flag], capture_output=True,
+                               text=True, timeout=10)
+            self.assertEqual(p.returncode, 0, (flag, p.stderr))
+            self.assertIn("pathwayd" if flag == "--version" else "usage: pathwayd", p.stdout)
         r = self.ctl(None, "--timeout=200", "report", COHORT,
                      env={"PATHWAY_API": "ipc:///tmp/pathwayctl-test-nobody.sock"})
         self.assertEqual(r.returncode, 3)
