@@ -89,16 +89,9 @@ static int
 app_load_viewable(struct wctx *c, const char *id, json_t **app, json_t **cand)
 {
 	struct engine_ctx e;
-	int rc;
+	int rc = cmd_app_load(c, id, app, cand, &e);
 
-	*app = *cand = NULL;
-	rc = cmd_load(c, DB_APPS, "application", id, app);
-	if (rc == 0)
-		rc = cmd_load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
-	if (rc != 0)
-		return rc;
-	cmd_engine_ctx(c, *cand, &e);
-	return engine_may_view(&e, *app, c->st);
+	return rc ? rc : engine_may_view(&e, *app, c->st);
 }
 
 int

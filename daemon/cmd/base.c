@@ -160,6 +160,20 @@ cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
 }
 
 int
+cmd_app_load(struct wctx *c, const char *id, json_t **app, json_t **cand, struct engine_ctx *e)
+{
+	int rc;
+
+	*app = *cand = NULL;
+	rc = cmd_load(c, DB_APPS, "application", id, app);
+	if (rc == 0)
+		rc = cmd_load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
+	if (rc == 0)
+		cmd_engine_ctx(c, *cand, e);
+	return rc;
+}
+
+int
 cmd_index_person(struct wctx *c, const char *key, const json_t *app)
 {
 	return store_index_put(c->store, c->txn, DB_BY_PERSON, key, str(app, "id"), NULL, c->st);

@@ -27,6 +27,12 @@ cmd_arg(const json_t *args, const char *key)
  */
 int cmd_load(struct wctx *c, enum store_db db, const char *what, const char *id, json_t **out);
 
+/*
+ * Load application id and its candidate (new references, NULL on failure)
+ * and fill e, the engine's context for them. 0, PW_ENOTFOUND or PW_ESTORE.
+ */
+int cmd_app_load(struct wctx *c, const char *id, json_t **app, json_t **cand, struct engine_ctx *e);
+
 /* The configured cohort id in *out, or PW_ENOTFOUND. */
 int cmd_cohort(struct wctx *c, const char *id, const struct cohort **out);
 

@@ -172,20 +172,6 @@ run_feedback_respond(struct wctx *c, const json_t *args, json_t **data)
 	return rc;
 }
 
-static int
-load(struct wctx *c, const json_t *args, json_t **app, json_t **cand, struct engine_ctx *e)
-{
-	int rc;
-
-	*app = *cand = NULL;
-	rc = cmd_load(c, DB_APPS, "application", cmd_arg(args, "app"), app);
-	if (rc == 0)
-		rc = cmd_load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
-	if (rc == 0)
-		cmd_engine_ctx(c, *cand, e);
-	return rc;
-}
-
 /* The index of p's first stage that takes 360 responses, or -1. */
 static int
 responses_stage(const struct programme *p)
@@ -238,7 +224,7 @@ run_feedback_report(struct wctx *c, const json_t *args, json_t **data)
 	struct engine_ctx e;
 	json_t *app, *cand, *report;
 	struct collect k = {c, json_array(), 0};
-	int rc = load(c, args, &app, &cand, &e), r;
+	int rc = cmd_app_load(c, cmd_arg(args, "app"), &app, &cand, &e), r;
 
 	if (rc == 0)
 		rc = engine_may_view(&e, app, c->st);
@@ -292,7 +278,7 @@ run_feedback_questionnaire(struct wctx *c, const json_t *args, json_t **data)
 	const struct programme *p;
 	struct engine_ctx e;
 	json_t *app, *cand, *qs, *out, *mine, *scale;
-	int rc = load(c, args, &app, &cand, &e), self, k;
+	int rc = cmd_app_load(c, cmd_arg(args, "app"), &app, &cand, &e), self, k;
 
 	if (rc == 0)
 		rc = engine_may_view(&e, app, c->st);

@@ -139,21 +139,6 @@ form_op_return(struct wctx *c, const struct engine_ctx *e, json_t *app, const st
 	return rc;
 }
 
-/* Load app and its candidate, and the engine's context for them. */
-static int
-app_load(struct wctx *c, const json_t *args, json_t **app, json_t **cand, struct engine_ctx *e)
-{
-	int rc;
-
-	*app = *cand = NULL;
-	rc = cmd_load(c, DB_APPS, "application", cmd_arg(args, "app"), app);
-	if (rc == 0)
-		rc = cmd_load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
-	if (rc == 0)
-		cmd_engine_ctx(c, *cand, e);
-	return rc;
-}
-
 /* What of form record r the actor sees: the filler all, readers and the LA no draft. */
 static json_t *
 form_view(const struct form *fm, const json_t *r, int filler)
@@ -179,7 +164,7 @@ run_form_save_draft(struct wctx *c, const json_t *args, json_t **data)
 	const struct form *fm;
 	struct engine_ctx e;
 	json_t *app, *cand, *r = NULL, *merged;
-	int rc = app_load(c, args, &app, &cand, &e);
+	int rc = cmd_app_load(c, cmd_arg(args, "app"), &app, &cand, &e);
 
 	if (rc == 0)
 		rc = form_of(c, app, form, &fm);
@@ -227,7 +212,7 @@ run_form_get(struct wctx *c, const json_t *args, json_t **data)
 	const struct form *fm;
 	struct engine_ctx e;
 	json_t *app, *cand, *r;
-	int rc = app_load(c, args, &app, &cand, &e), filler;
+	int rc = cmd_app_load(c, cmd_arg(args, "app"), &app, &cand, &e), filler;
 
 	if (rc == 0)
 		rc = form_of(c, app, cmd_arg(args, "form"), &fm);
