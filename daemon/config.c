@@ -351,12 +351,16 @@ digest_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 /*
  * web { base_url; login_template; }: where pathway-web answers (the links in
  * emails: base_url/login/TOKEN, base_url/a/TOKEN) and the login link's
- * template. Without the group or base_url, emails say how else to act.
+ * template. Without the group or base_url, emails say how else to act. The
+ * group's other settings are pathway-web's own (it checks them: pathway-web -t).
  */
 static int
 web_load(struct pw_config *cfg, struct pw_status *st, const char *file, const config_setting_t *g)
 {
-	static const char *const keys[] = {"base_url", "login_template", NULL};
+	static const char *const keys[] = {"base_url",	 "login_template", "listen",
+					   "key",	 "viewer_key",	   "server_key",
+					   "tls_cert",	 "tls_key",	   "login_per_minute",
+					   "timeout_ms", "trust_proxy",	   NULL};
 	char *u = NULL;
 	size_t n;
 

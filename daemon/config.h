@@ -13,13 +13,14 @@
 #include "proto.h"
 
 enum req_kind {
-	REQ_SUBMISSION,	 /* a document submitted by a role */
-	REQ_SIGNOFF,	 /* a sign-off by a role */
-	REQ_DECISION,	 /* accept / waitlist / reject by a role, optionally against capacity */
-	REQ_RESPONSES,	 /* at least min responses from invited raters */
-	REQ_ATTENDANCE,	 /* attendance at sessions: all listed, or at least min */
-	REQ_INTERNSHIP,	 /* a placement with days completed and host confirmation */
-	REQ_ELIGIBILITY, /* a rule on the candidate's facts */
+	REQ_SUBMISSION,	   /* a document submitted by a role */
+	REQ_SIGNOFF,	   /* a sign-off by a role */
+	REQ_DECISION,	   /* accept / waitlist / reject by a role, optionally against capacity */
+	REQ_RESPONSES,	   /* at least min responses from invited raters */
+	REQ_ATTENDANCE,	   /* attendance at sessions: all listed, or at least min */
+	REQ_INTERNSHIP,	   /* a placement with days completed and host confirmation */
+	REQ_ELIGIBILITY,   /* a rule on the candidate's facts or on their school */
+	REQ_COACH_TRAINED, /* the application's coach attended coach training sessions */
 	REQ_KIND_COUNT
 };
 extern const char *const req_kind_names[REQ_KIND_COUNT];
@@ -106,12 +107,25 @@ struct requirement {
 	char **sessions;   /* attendance: session ids */
 	size_t nsessions;
 	int host_lss; /* internship: the host must be a Lead Succession School */
-	char *fact;   /* eligibility */
+	char *fact;   /* eligibility: the candidate's fact, or NULL */
+	char *school; /* eligibility: or an attribute of the candidate's school (phase, lss, ...) */
 	enum rule_op op;
 	enum { VAL_NUM, VAL_STR, VAL_BOOL } vtype;
 	double value_num; /* VAL_NUM, VAL_BOOL (0 or 1) */
 	char *value_str;  /* VAL_STR */
+	char **one_of;	  /* eligibility: instead of op and value, the value is one of these */
+	size_t n_one_of;
+	unsigned tracks; /* bit i: applies to the programme's track i; 0: to every application */
 };
+
+/* A track of a programme (middle or senior leaders): chosen when an application is made. */
+struct track {
+	char *id;
+	char *name;
+};
+
+/* At most this many tracks per programme (a requirement's tracks are a bit set). */
+#define PW_TRACKS_MAX 16
 
 /* A notification template: conf/templates/NAME.txt (and optionally NAME.html). */
 struct template
@@ -178,6 +192,10 @@ struct programme {
 	struct form *forms;
 	size_t nforms;
 	struct feedback_conf feedback;
+	struct track *tracks; /* application.create names one when there are any */
+	size_t ntracks;
+	int uses_school; /* an eligibility rule reads the candidate's school */
+	int uses_coach;	 /* a coach_trained requirement reads the coach's training */
 };
 
 struct session {
@@ -319,6 +337,8 @@ const struct session *config_session(const struct cohort *c, const char *id);
 const struct form *config_form(const struct programme *p, const char *id);
 /* Index of a feedback category in p, or -1. */
 int config_feedback_category(const struct programme *p, const char *id);
+/* Index of a track in p, or -1. */
+int config_track_index(const struct programme *p, const char *id);
 /* Index of a stage in p, or -1. */
 int config_stage_index(const struct programme *p, const char *id);
 

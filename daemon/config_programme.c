@@ -15,10 +15,12 @@
 #include "config_forms.h"
 #include "config_notify.h"
 #include "config_read.h"
+#include "config_tracks.h"
 #include "util.h"
 
 const char *const req_kind_names[REQ_KIND_COUNT] = {
-    "submission", "signoff", "decision", "responses", "attendance", "internship", "eligibility",
+    "submission", "signoff",	"decision",    "responses",
+    "attendance", "internship", "eligibility", "coach_trained",
 };
 
 static const char *const op_names[] = {">=", ">", "<=", "<", "==", "!="};
@@ -32,7 +34,11 @@ requirement_clear(struct requirement *r)
 		free(r->sessions[i]);
 	free(r->sessions);
 	free(r->fact);
+	free(r->school);
 	free(r->value_str);
+	for (size_t i = 0; i < r->n_one_of; i++)
+		free(r->one_of[i]);
+	free(r->one_of);
 }
 
 static int
@@ -59,7 +65,7 @@ requirement_sessions(struct pw_status *st, const char *file, const config_settin
 	int n;
 
 	if (s == NULL)
-		return conf_bad(st, file, r, "attendance needs 'sessions'");
+		return conf_bad(st, file, r, "%s needs 'sessions'", req_kind_names[q->kind]);
 	n = config_setting_length(s);
 	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY &&
 	     config_setting_type(s) != CONFIG_TYPE_LIST) ||
@@ -87,8 +93,26 @@ requirement_rule(struct pw_status *st, const char *file, const config_setting_t 
 	char *op = NULL;
 	int found = 0;
 
-	if (conf_id(st, file, r, "fact", 1, &q->fact) != 0 ||
-	    conf_string(st, file, r, "op", 1, &op))
+	if (conf_id(st, file, r, "fact", 0, &q->fact) != 0 ||
+	    conf_id(st, file, r, "school", 0, &q->school) != 0 ||
+	    config_one_of(st, file, r, q) != 0)
+		goto fail;
+	if ((q->fact != NULL) == (q->school != NULL)) {
+		conf_bad(st, file, r,
+			 "an eligibility rule reads one of 'fact' (the candidate's) or 'school' "
+			 "(an attribute of their school: phase, lss, ...)");
+		goto fail;
+	}
+	if (q->n_one_of > 0) {
+		q->vtype = VAL_STR;
+		q->op = OP_EQ;
+		if (config_setting_get_member(r, "op") != NULL || v != NULL) {
+			conf_bad(st, file, r, "give 'one_of' or 'op' and 'value', not both");
+			goto fail;
+		}
+		return 0;
+	}
+	if (conf_string(st, file, r, "op", 1, &op))
 		goto fail;
 	for (size_t i = 0; i < sizeof op_names / sizeof op_names[0]; i++)
 		if (strcmp(op, op_names[i]) == 0) {
@@ -134,14 +158,15 @@ fail:
 	return PW_ECONFIG;
 }
 
-static const char *const req_keys[REQ_KIND_COUNT][6] = {
-    [REQ_SUBMISSION] = {"kind", "doc", "form", "role", NULL},
-    [REQ_SIGNOFF] = {"kind", "role", NULL},
-    [REQ_DECISION] = {"kind", "role", "capacity", NULL},
-    [REQ_RESPONSES] = {"kind", "role", "min", "per_category", NULL},
-    [REQ_ATTENDANCE] = {"kind", "sessions", "min", NULL},
-    [REQ_INTERNSHIP] = {"kind", "days", "host_lss", NULL},
-    [REQ_ELIGIBILITY] = {"kind", "fact", "op", "value", NULL},
+static const char *const req_keys[REQ_KIND_COUNT][9] = {
+    [REQ_SUBMISSION] = {"kind", "doc", "form", "role", "tracks", NULL},
+    [REQ_SIGNOFF] = {"kind", "role", "tracks", NULL},
+    [REQ_DECISION] = {"kind", "role", "capacity", "tracks", NULL},
+    [REQ_RESPONSES] = {"kind", "role", "min", "per_category", "tracks", NULL},
+    [REQ_ATTENDANCE] = {"kind", "sessions", "min", "tracks", NULL},
+    [REQ_INTERNSHIP] = {"kind", "days", "host_lss", "tracks", NULL},
+    [REQ_ELIGIBILITY] = {"kind", "fact", "school", "op", "value", "one_of", "tracks", NULL},
+    [REQ_COACH_TRAINED] = {"kind", "sessions", "min", "tracks", NULL},
 };
 
 /* A submission names a plain document (doc) or one of the programme's forms (form). */
@@ -221,9 +246,10 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		return conf_bad(
 		    st, file, config_setting_get_member(r, "kind"),
 		    "unknown requirement kind (submission, signoff, decision, responses, "
-		    "attendance, internship, eligibility)");
+		    "attendance, internship, eligibility, coach_trained)");
 	q->kind = (enum req_kind)k;
-	if (conf_known(st, file, r, req_keys[k]) != 0 || role_of(st, file, r, &q->role) != 0)
+	if (conf_known(st, file, r, req_keys[k]) != 0 || role_of(st, file, r, &q->role) != 0 ||
+	    config_tracks_of(st, file, r, p, &q->tracks) != 0)
 		return PW_ECONFIG;
 	switch (q->kind) {
 	case REQ_SUBMISSION:
@@ -253,6 +279,10 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		return conf_bool(st, file, r, "host_lss", &q->host_lss);
 	case REQ_ELIGIBILITY:
 		return requirement_rule(st, file, r, q);
+	case REQ_COACH_TRAINED:
+		if (conf_int(st, file, r, "min", 1, 1000, &q->min) != 0)
+			return PW_ECONFIG;
+		return requirement_sessions(st, file, r, q);
 	case REQ_KIND_COUNT:
 		break;
 	}
@@ -263,17 +293,22 @@ static int
 stage_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	   const struct programme *p, struct stage *s)
 {
-	static const char *const keys[] = {"id",       "name",	    "terminal",	   "requires",
-					   "deadline", "reminders", "escalations", NULL};
+	static const char *const keys[] = {"id",       "name",	      "terminal",
+					   "requires", "deadline",    "reminders",
+					   "tracks",   "escalations", NULL};
 	const config_setting_t *reqs;
+	unsigned tracks;
 	int n;
 
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP)
 		return conf_bad(st, file, g, "a stage must be a group { id = ...; }");
 	if (conf_known(st, file, g, keys) != 0 || conf_id(st, file, g, "id", 1, &s->id) != 0 ||
 	    conf_string(st, file, g, "name", 0, &s->name) != 0 ||
-	    conf_bool(st, file, g, "terminal", &s->terminal) != 0)
+	    conf_bool(st, file, g, "terminal", &s->terminal) != 0 ||
+	    config_tracks_of(st, file, g, p, &tracks) != 0)
 		return PW_ECONFIG;
+	if (s->terminal && tracks != 0)
+		return conf_bad(st, file, g, "the terminal stage is every track's");
 	if (s->name == NULL)
 		s->name = xstrdup(s->id);
 	reqs = config_setting_get_member(g, "requires");
@@ -294,6 +329,12 @@ stage_load(struct pw_status *st, const char *file, const config_setting_t *g,
 		if (requirement_load(st, file, config_setting_get_elem(reqs, (unsigned)i), p,
 				     &s->reqs[i]) != 0)
 			return PW_ECONFIG;
+		/* A stage's tracks limit each of its requirements. */
+		if (tracks != 0 && (s->reqs[i].tracks & ~tracks) != 0)
+			return conf_bad(st, file, config_setting_get_elem(reqs, (unsigned)i),
+					"a requirement's tracks must be among its stage's");
+		if (tracks != 0 && s->reqs[i].tracks == 0)
+			s->reqs[i].tracks = tracks;
 	}
 	return 0;
 }
@@ -436,19 +477,29 @@ config_programme_clear(struct programme *p)
 		config_notify_rule_clear(&p->rules[i]);
 	free(p->rules);
 	config_forms_clear(p);
+	config_tracks_clear(p);
 	free(p->id);
 	free(p->name);
 	free(p->file);
 	memset(p, 0, sizeof *p);
 }
 
-/* Record each session an attendance requirement names, once (borrowed strings). */
+/*
+ * Record each session an attendance or coach_trained requirement names, once
+ * (borrowed strings), and which records other than the application and its
+ * candidate the requirements read (the school, the coach).
+ */
 static void
 programme_index_sessions(struct programme *p)
 {
 	for (size_t i = 0; i < p->nstages; i++)
 		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
 			const struct requirement *q = &p->stages[i].reqs[j];
+
+			if (q->school != NULL)
+				p->uses_school = 1;
+			if (q->kind == REQ_COACH_TRAINED)
+				p->uses_coach = 1;
 
 			for (size_t k = 0; k < q->nsessions; k++) {
 				size_t m;
@@ -497,7 +548,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 	static const char *const top[] = {"programme", NULL};
 	static const char *const keys[] = {
 	    "id",     "name",  "stages",   "notifications",	  "sessions",
-	    "alumni", "forms", "feedback", "deadline_grace_days", NULL};
+	    "alumni", "forms", "feedback", "deadline_grace_days", "tracks",
+	    NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -526,7 +578,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		conf_bad(st, path, stages ? stages : g, "'stages' must be a non-empty list");
 		goto done;
 	}
-	if (config_forms_load(st, path, config_setting_get_member(g, "forms"), p) != 0 ||
+	if (config_tracks_load(st, path, config_setting_get_member(g, "tracks"), p) != 0 ||
+	    config_forms_load(st, path, config_setting_get_member(g, "forms"), p) != 0 ||
 	    config_feedback_load(st, path, config_setting_get_member(g, "feedback"), p) != 0)
 		goto done;
 	n = config_setting_length(stages);

@@ -53,14 +53,39 @@ engine_advance(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 	}
 }
 
+void
+engine_reconsider(const struct engine_ctx *ctx, json_t *app, struct engine_out *out)
+{
+	if (streq(str(app, "status"), "active"))
+		engine_advance(ctx, app, out);
+}
+
+/* The track an application is made on: one of the programme's, when it declares any. */
+static int
+create_track(const struct programme *p, const char *track, int *index, struct pw_status *st)
+{
+	*index = track ? config_track_index(p, track) : -1;
+	if (p->ntracks == 0 && track != NULL)
+		return pw_fail(st, PW_EINVALID, "programme %s has no tracks: 'track' is not taken",
+			       p->id);
+	if (p->ntracks > 0 && track == NULL)
+		return pw_fail(st, PW_EINVALID, "programme %s needs a 'track' (%s%s)", p->id,
+			       p->tracks[0].id, p->ntracks > 1 ? ", ..." : "");
+	if (p->ntracks > 0 && *index < 0)
+		return pw_fail(st, PW_EINVALID, "'%s' is not a track of programme %s", track,
+			       p->id);
+	return 0;
+}
+
 int
 engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, const char *id,
-		  const char *route, json_t **app, struct engine_out *out, struct pw_status *st)
+		  const char *route, const char *track, json_t **app, struct engine_out *out,
+		  struct pw_status *st)
 {
 	const char *cand = str(ctx->candidate, "id");
 	int roles = engine_roles(ctx->actor);
 	char t[PW_TIME_LEN];
-	int rc, overridden;
+	int rc, overridden, ti;
 
 	*app = NULL;
 	if (ctx->override && !(roles & ROLE_LA_ADVISER))
@@ -81,10 +106,13 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
 	if (str(ctx->candidate, "school") == NULL)
 		return pw_fail(st, PW_EINVALID, "%s has no school", cand);
+	rc = create_track(cohort->programme, track, &ti, st);
+	if (rc != 0)
+		return rc;
 	rc = engine_window_check(ctx, cohort, &overridden, st);
 	if (rc != 0)
 		return rc;
-	rc = engine_candidate_eligible(ctx, cohort->programme, st);
+	rc = engine_candidate_eligible(ctx, cohort->programme, ti, st);
 	if (rc != 0)
 		return rc;
 	pw_time_format(ctx->now, t);
@@ -93,14 +121,17 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 			 "candidate", cand, "school", str(ctx->candidate, "school"), "route", route,
 			 "status", "active", "stage", cohort->programme->stages[0].id,
 			 "stage_entered", t, "created", t, "place", 0);
+	if (track != NULL)
+		json_object_set_new(*app, "track", json_string(track));
 	if (overridden) {
 		json_t *o = engine_stamp(ctx);
 
 		json_object_set_new(o, "window", json_true());
 		json_object_set_new(*app, "override", o);
 	}
-	engine_emit(out, *app, "application.created",
-		    json_pack("{s:s, s:s}", "candidate", cand, "route", route));
+	engine_emit(
+	    out, *app, "application.created",
+	    json_pack("{s:s, s:s, s:s*}", "candidate", cand, "route", route, "track", track));
 	if (overridden)
 		json_object_set_new(json_object_get(json_array_get(out->events, 0), "data"),
 				    "override", json_true());
@@ -172,6 +203,7 @@ engine_signoff(const struct engine_ctx *ctx, json_t *app, struct engine_out *out
 	s = engine_app_stage(ctx, app, NULL);
 	for (size_t i = 0; i < s->nreqs; i++)
 		if (s->reqs[i].kind == REQ_SUBMISSION &&
+		    engine_req_applies(ctx, app, &s->reqs[i]) &&
 		    !engine_req_met(ctx, app, &s->reqs[i], &have, &need))
 			return pw_fail(st, PW_ETRANSITION,
 				       "'%s' must be submitted before the sign-off",
@@ -424,6 +456,7 @@ engine_assign_coach(const struct engine_ctx *ctx, json_t *app, const json_t *coa
 	json_object_set_new(app, "coach", json_string(str(coach, "id")));
 	engine_emit(out, app, "application.coach_assigned",
 		    json_pack("{s:s}", "coach", str(coach, "id")));
+	engine_advance(ctx, app, out); /* a trained coach meets coach_trained */
 	return 0;
 }
 

@@ -26,6 +26,8 @@ struct engine_ctx {
 	const json_t *actor;	 /* the actor's person record */
 	const json_t *candidate; /* the application's candidate (eligibility rules) */
 	int override;		 /* application.create: an LA adviser overrides the window */
+	const json_t *school;	 /* the candidate's school (eligibility rules on the school) */
+	const json_t *coach;	 /* the application's coach (coach_trained), or NULL */
 };
 
 /*
@@ -48,14 +50,36 @@ int engine_roles(const json_t *person);
 const char *engine_position(const json_t *app);
 
 /*
- * Create an application for candidate in cohort with the given id and route
- * ("interest" or "nomination"). Checks the actor may create it and the
- * candidate meets every eligibility rule of the programme. *app is a new
- * record on success; events go to out.
+ * Create an application for candidate in cohort with the given id, route
+ * ("interest" or "nomination") and track (one of the programme's tracks,
+ * required when it declares any, else NULL: PW_EINVALID otherwise). Checks
+ * the actor may create it and the candidate meets every eligibility rule of
+ * the programme for that track, on their facts and on their school
+ * (ctx->school). *app is a new record on success; events go to out.
  */
 int engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, const char *id,
-		      const char *route, json_t **app, struct engine_out *out,
+		      const char *route, const char *track, json_t **app, struct engine_out *out,
 		      struct pw_status *st);
+
+/*
+ * A record an active application's requirements read changed outside it
+ * (its coach's training, ctx->coach): let it advance through every stage
+ * now met. Events go to out; nothing happens to an application that is not
+ * active.
+ */
+void engine_reconsider(const struct engine_ctx *ctx, json_t *app, struct engine_out *out);
+
+/*
+ * Record whether coach (their person record, changed in place) attended
+ * session of cohort, a coach training: "training": {cohort: {session:
+ * {"present", "at", "by"}}}. Only LA advisers (PW_EFORBIDDEN); coach must
+ * hold the coach role and the session be one for coaches (audience
+ * "coaches" or "all"; PW_EINVALID), not before its start (PW_ETOO_EARLY).
+ * Appends coach.training_recorded to out.
+ */
+int engine_record_training(const struct engine_ctx *ctx, const struct cohort *cohort, json_t *coach,
+			   const char *session, int present, struct engine_out *out,
+			   struct pw_status *st);
 
 /* May the actor see this application (application.get / history)? 0 or PW_EFORBIDDEN. */
 int engine_may_view(const struct engine_ctx *ctx, const json_t *app, struct pw_status *st);

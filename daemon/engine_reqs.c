@@ -38,6 +38,17 @@ engine_app_stage(const struct engine_ctx *ctx, const json_t *app, int *index)
 	return &p->stages[i];
 }
 
+int
+engine_req_applies(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q)
+{
+	int k;
+
+	if (q->tracks == 0)
+		return 1;
+	k = config_track_index(engine_app_cohort(ctx, app)->programme, str(app, "track"));
+	return k >= 0 && (q->tracks & (1u << k)) != 0;
+}
+
 /* The first requirement of kind in the current stage (and, for submissions, of doc). */
 const struct requirement *
 engine_stage_req(const struct engine_ctx *ctx, const json_t *app, enum req_kind kind,
@@ -46,7 +57,8 @@ engine_stage_req(const struct engine_ctx *ctx, const json_t *app, enum req_kind 
 	const struct stage *s = engine_app_stage(ctx, app, NULL);
 
 	for (size_t i = 0; i < s->nreqs; i++)
-		if (s->reqs[i].kind == kind && (doc == NULL || streq(s->reqs[i].doc, doc)))
+		if (s->reqs[i].kind == kind && (doc == NULL || streq(s->reqs[i].doc, doc)) &&
+		    engine_req_applies(ctx, app, &s->reqs[i]))
 			return &s->reqs[i];
 	return NULL;
 }
@@ -155,6 +167,12 @@ rule_holds(const struct requirement *q, const json_t *v)
 
 	if (v == NULL)
 		return 0;
+	if (q->n_one_of > 0) {
+		for (size_t i = 0; json_is_string(v) && i < q->n_one_of; i++)
+			if (strcmp(json_string_value(v), q->one_of[i]) == 0)
+				return 1;
+		return 0;
+	}
 	if (q->vtype == VAL_STR) {
 		if (!json_is_string(v))
 			return 0;
@@ -187,14 +205,41 @@ rule_holds(const struct requirement *q, const json_t *v)
 	return 0;
 }
 
+/* What an eligibility rule reads: the candidate's fact, or an attribute of their school. */
+static const json_t *
+rule_value(const struct engine_ctx *ctx, const struct requirement *q)
+{
+	if (q->school != NULL)
+		return json_object_get(ctx->school, q->school);
+	return json_object_get(json_object_get(ctx->candidate, "facts"), q->fact);
+}
+
 static int
 met_eligibility(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
 		int *have, int *need)
 {
 	(void)app;
 	*need = 1;
-	*have = rule_holds(q, json_object_get(json_object_get(ctx->candidate, "facts"), q->fact));
+	*have = rule_holds(q, rule_value(ctx, q));
 	return *have;
+}
+
+/* The coach's training in the application's cohort: sessions attended among those listed. */
+static int
+met_coach_trained(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q,
+		  int *have, int *need)
+{
+	const json_t *tr =
+	    json_object_get(json_object_get(ctx->coach, "training"), str(app, "cohort"));
+
+	*have = 0;
+	*need = q->min > 0 ? q->min : (int)q->nsessions;
+	if (ctx->coach == NULL || !streq(str(ctx->coach, "id"), str(app, "coach")))
+		return 0;
+	for (size_t i = 0; i < q->nsessions; i++)
+		if (json_is_true(json_object_get(json_object_get(tr, q->sessions[i]), "present")))
+			(*have)++;
+	return *have >= *need;
 }
 
 typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *, int *,
@@ -203,7 +248,7 @@ static const met_fn met_fns[REQ_KIND_COUNT] = {
     [REQ_SUBMISSION] = met_submission,	 [REQ_SIGNOFF] = met_signoff,
     [REQ_DECISION] = met_decision,	 [REQ_RESPONSES] = met_responses,
     [REQ_ATTENDANCE] = met_attendance,	 [REQ_INTERNSHIP] = met_internship,
-    [REQ_ELIGIBILITY] = met_eligibility,
+    [REQ_ELIGIBILITY] = met_eligibility, [REQ_COACH_TRAINED] = met_coach_trained,
 };
 
 int
@@ -227,8 +272,10 @@ engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct s
 {
 	int have, need;
 
+	/* A stage with no requirement for the application's track is passed through. */
 	for (size_t i = 0; i < s->nreqs; i++)
-		if (!engine_req_met(ctx, app, &s->reqs[i], &have, &need))
+		if (engine_req_applies(ctx, app, &s->reqs[i]) &&
+		    !engine_req_met(ctx, app, &s->reqs[i], &have, &need))
 			return 0;
 	return 1;
 }
@@ -258,9 +305,14 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 	s = engine_app_stage(ctx, app, NULL);
 	for (size_t i = 0; i < s->nreqs; i++) {
 		const struct requirement *q = &s->reqs[i];
-		int have = 0, need = 0, met = engine_req_met(ctx, app, q, &have, &need);
-		json_t *r = json_pack("{s:s, s:b, s:i, s:i}", "kind", req_kind_names[q->kind],
-				      "met", met, "have", have, "need", need);
+		int have = 0, need = 0, met;
+		json_t *r;
+
+		if (!engine_req_applies(ctx, app, q))
+			continue;
+		met = engine_req_met(ctx, app, q, &have, &need);
+		r = json_pack("{s:s, s:b, s:i, s:i}", "kind", req_kind_names[q->kind], "met", met,
+			      "have", have, "need", need);
 
 		if (q->role >= 0)
 			json_object_set_new(r, "role", json_string(proto_roles[q->role]));
@@ -272,6 +324,8 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 			json_object_set_new(r, "categories", categories_json(ctx, app, q));
 		if (q->fact != NULL)
 			json_object_set_new(r, "fact", json_string(q->fact));
+		if (q->school != NULL)
+			json_object_set_new(r, "school", json_string(q->school));
 		if (q->nsessions > 0) {
 			json_t *ss = json_array();
 
@@ -284,21 +338,51 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 	return arr;
 }
 
+/* The rule in words, for a refusal: "school phase one of primary, special", "fact npqh == true". */
+static void
+rule_text(const struct requirement *q, char *buf, size_t size)
+{
+	static const char *const ops[] = {">=", ">", "<=", "<", "==", "!="};
+	size_t n = (size_t)snprintf(buf, size, "%s %s", q->school ? "school" : "fact",
+				    q->school ? q->school : q->fact);
+
+	if (q->n_one_of > 0)
+		for (size_t i = 0; i < q->n_one_of && n < size; i++)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : " one of ",
+					      q->one_of[i]);
+	else if (q->vtype == VAL_STR)
+		snprintf(buf + n, size - n, " %s %s", ops[q->op], q->value_str);
+	else if (q->vtype == VAL_BOOL)
+		snprintf(buf + n, size - n, " %s %s", ops[q->op], q->value_num ? "true" : "false");
+	else
+		snprintf(buf + n, size - n, " %s %g", ops[q->op], q->value_num);
+}
+
 int
-engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p,
+engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p, int track,
 			  struct pw_status *st)
 {
 	for (size_t i = 0; i < p->nstages; i++)
 		for (size_t j = 0; j < p->stages[i].nreqs; j++) {
 			const struct requirement *q = &p->stages[i].reqs[j];
-			const json_t *facts = json_object_get(ctx->candidate, "facts");
+			char rule[256];
 
-			if (q->kind == REQ_ELIGIBILITY &&
-			    !rule_holds(q, json_object_get(facts, q->fact)))
+			if (q->kind != REQ_ELIGIBILITY ||
+			    (q->tracks != 0 && (track < 0 || !(q->tracks & (1u << track)))) ||
+			    rule_holds(q, rule_value(ctx, q)))
+				continue;
+			rule_text(q, rule, sizeof rule);
+			if (q->school != NULL)
 				return pw_fail(
-				    st, PW_ENOTELIGIBLE, "%s does not meet the rule %s %s of %s",
-				    str(ctx->candidate, "id"), q->fact,
-				    q->op == OP_GE ? ">= threshold" : "as required", p->id);
+				    st, PW_ENOTELIGIBLE,
+				    "%s does not meet the rule %s of %s: their school %s "
+				    "has %s",
+				    str(ctx->candidate, "id"), rule, p->id,
+				    str(ctx->candidate, "school"),
+				    json_object_get(ctx->school, q->school) ? "another value"
+									    : "no value recorded");
+			return pw_fail(st, PW_ENOTELIGIBLE, "%s does not meet the rule %s of %s",
+				       str(ctx->candidate, "id"), rule, p->id);
 		}
 	return 0;
 }

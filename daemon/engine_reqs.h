@@ -45,11 +45,19 @@ int engine_stage_has(const struct stage *s, enum req_kind kind);
 int engine_stage_met(const struct engine_ctx *ctx, const json_t *app, const struct stage *s);
 
 /*
- * Whether ctx->candidate meets every eligibility rule in programme p: 0, or
- * PW_ENOTELIGIBLE with st naming the first rule it fails.
+ * Whether ctx->candidate (and their school, ctx->school) meets every
+ * eligibility rule in programme p for track (an index of p's tracks, -1 for
+ * none): 0, or PW_ENOTELIGIBLE with st naming the first rule it fails.
  */
-int engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p,
+int engine_candidate_eligible(const struct engine_ctx *ctx, const struct programme *p, int track,
 			      struct pw_status *st);
+
+/*
+ * Whether requirement q applies to the application: 1 when q names no
+ * tracks or the application's track is among them, else 0.
+ */
+int engine_req_applies(const struct engine_ctx *ctx, const json_t *app,
+		       const struct requirement *q);
 
 /* 1 + the index of the first stage of p whose decision takes a place, or 0 if none does. */
 int engine_capacity_stage(const struct programme *p);

@@ -69,15 +69,24 @@ stage_name(const struct programme *p, const char *id)
 json_t *
 notify_requirements(const struct wctx *c, const json_t *app)
 {
-	json_t *cand = NULL, *reqs;
+	json_t *cand = NULL, *school = NULL, *coach = NULL, *reqs;
 	struct engine_ctx e = {
 	    .cfg = c->cfg, .now = c->now, .actor_id = c->actor_id, .actor = c->actor};
 
 	if (str(app, "candidate") != NULL)
 		store_rec_get(c->store, c->txn, DB_PEOPLE, str(app, "candidate"), &cand);
 	e.candidate = cand; /* the eligibility rules read the candidate's facts */
+	/* and may read their school; coach_trained reads the coach's training */
+	if (str(app, "school") != NULL)
+		store_rec_get(c->store, c->txn, DB_SCHOOLS, str(app, "school"), &school);
+	if (str(app, "coach") != NULL)
+		store_rec_get(c->store, c->txn, DB_PEOPLE, str(app, "coach"), &coach);
+	e.school = school;
+	e.coach = coach;
 	reqs = engine_requirements(&e, app);
 	json_decref(cand);
+	json_decref(school);
+	json_decref(coach);
 	return reqs;
 }
 
@@ -97,6 +106,7 @@ notify_todo(const json_t *reqs)
 		    {"attendance", "sessions attended"},
 		    {"internship", "internship days confirmed"},
 		    {"eligibility", "the eligibility rules"},
+		    {"coach_trained", "the coach's training sessions"},
 		};
 		const char *kind = str(q, "kind"), *doc = str(q, "doc"), *what = kind;
 		char *n;

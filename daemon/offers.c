@@ -90,7 +90,7 @@ offers_expire(struct wctx *c, const json_t *t)
 {
 	json_t *app = NULL, *cstate = NULL;
 	struct engine_out out;
-	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL, 0};
+	struct engine_ctx e = {c->cfg, c->now, c->actor_id, c->actor, NULL, 0, NULL, NULL};
 	struct pw_status ost;
 	int rc = 0;
 

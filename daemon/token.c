@@ -478,6 +478,14 @@ token_request_check(struct wctx *c, const char *cmd, const json_t *args, const c
 				       "a login token is only for auth.session");
 		return 0;
 	case TOKEN_ACTION:
+		/*
+		 * Any link's page may describe its own token and read the cohort
+		 * it draws the application in (stage names, time zone, sessions).
+		 */
+		if (streq(cmd, "auth.whoami") || streq(cmd, "cohort.get")) {
+			out->companion = 1;
+			return action_current(c, out);
+		}
 		out->companion = companion_of(out->cmd, cmd);
 		/*
 		 * The link that offers a place answers the offer either way; a

@@ -36,6 +36,7 @@ struct wctx {
 	const struct token_claims *token;  /* the request's verified person token, or NULL */
 	json_t *events;			   /* events this command appended, in order */
 	json_t *cstates;		   /* cohort states loaded by this command */
+	json_t *loaded; /* records the engine reads, loaded once by this command (cmd/base.c) */
 	struct pw_status *st;
 };
 

@@ -64,12 +64,14 @@ run_app_create(struct wctx *c, const json_t *args, json_t **data)
 		goto done;
 	cmd_engine_ctx(c, cand, &e);
 	e.override = json_is_true(json_object_get(args, "override")); /* the window (LA only) */
+	if (co->programme->uses_school) /* rules on the candidate's school */
+		e.school = cmd_loaded(c, DB_SCHOOLS, str(cand, "school"));
 	if (store_counter_next(c->store, c->txn, "next_app", &n, c->st) != 0) {
 		rc = PW_ESTORE;
 		goto done;
 	}
 	snprintf(id, sizeof id, "A%06llu", (unsigned long long)n);
-	rc = engine_app_create(&e, co, id, route, &app, &out, c->st);
+	rc = engine_app_create(&e, co, id, route, cmd_arg(args, "track"), &app, &out, c->st);
 	if (rc != 0)
 		goto done;
 	rc = live_app_claim(c, co->id, str(cand, "id"), id);
@@ -196,6 +198,7 @@ list_visit(const char *id, void *ud)
 	    /* 'stage' is a position, as in the stage index: active applications at it. */
 	    ((f = cmd_arg(l->args, "stage")) && !streq(engine_position(app), f)) ||
 	    ((f = cmd_arg(l->args, "status")) && !streq(str(app, "status"), f)) ||
+	    ((f = cmd_arg(l->args, "track")) && !streq(str(app, "track"), f)) ||
 	    (l->school && !streq(str(app, "school"), l->school))) {
 		json_decref(app);
 		return 0;
@@ -204,9 +207,8 @@ list_visit(const char *id, void *ud)
 		json_decref(app);
 		return 1;
 	}
-	/* The view application.get gives; the candidate is read only for an eligibility rule. */
-	if (cmd_app_view_needs_candidate(l->c, app) &&
-	    store_rec_get(l->c->store, l->c->txn, DB_PEOPLE, str(app, "candidate"), &cand) != 0) {
+	/* The view application.get gives: the candidate's name, their facts for a rule. */
+	if (store_rec_get(l->c->store, l->c->txn, DB_PEOPLE, str(app, "candidate"), &cand) != 0) {
 		json_decref(app);
 		l->failed = 1;
 		return 1;
@@ -380,8 +382,11 @@ static int
 op_coach(struct wctx *c, const struct engine_ctx *e, json_t *app, const struct app_op *op,
 	 struct engine_out *out)
 {
-	int rc = engine_assign_coach(e, app, op->ref, out, c->st);
+	struct engine_ctx with = *e;
+	int rc;
 
+	with.coach = op->ref; /* the new coach's training counts from now (coach_trained) */
+	rc = engine_assign_coach(&with, app, op->ref, out, c->st);
 	return rc ? rc : cmd_index_person(c, str(op->ref, "id"), app);
 }
 

@@ -67,6 +67,33 @@ count_add(json_t *state, const char *pos, int delta)
 		json_object_del(counts, pos);
 }
 
+/* Per track (an application's never changes): {"tracks": {track: {pos: n}}}, for the report. */
+static void
+track_add(json_t *state, const json_t *app, const char *pos, int delta)
+{
+	const char *track = str(app, "track");
+	json_t *tracks, *counts;
+	json_int_t n;
+
+	if (track == NULL)
+		return;
+	tracks = json_object_get(state, "tracks");
+	if (tracks == NULL) {
+		tracks = json_object();
+		json_object_set_new(state, "tracks", tracks);
+	}
+	counts = json_object_get(tracks, track);
+	if (counts == NULL) {
+		counts = json_object();
+		json_object_set_new(tracks, track, counts);
+	}
+	n = json_integer_value(json_object_get(counts, pos)) + delta;
+	if (n > 0)
+		json_object_set_new(counts, pos, json_integer(n));
+	else
+		json_object_del(counts, pos);
+}
+
 static void
 total_add(json_t *state, int delta)
 {
@@ -124,12 +151,14 @@ cmd_app_save(struct wctx *c, json_t *app, const struct app_pos *was)
 
 		store_index_del(c->store, c->txn, DB_BY_STAGE, was->cohort, was->pos, id);
 		count_add(old, was->pos, -1);
+		track_add(old, app, was->pos, -1);
 		if (strcmp(was->cohort, now.cohort) != 0)
 			total_add(old, -1);
 	}
 	if (was == NULL || strcmp(was->cohort, now.cohort) != 0)
 		total_add(cmd_cstate(c, now.cohort), 1);
 	count_add(cmd_cstate(c, now.cohort), now.pos, 1);
+	track_add(cmd_cstate(c, now.cohort), app, now.pos, 1);
 	return store_index_put(c->store, c->txn, DB_BY_STAGE, now.cohort, now.pos, id, c->st);
 }
 
@@ -157,6 +186,39 @@ cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e)
 	e->actor = c->actor;
 	e->candidate = candidate;
 	e->override = 0;
+	e->school = NULL;
+	e->coach = NULL;
+}
+
+/* A record the engine reads, loaded once per command and kept in c->loaded (borrowed), or NULL. */
+const json_t *
+cmd_loaded(struct wctx *c, enum store_db db, const char *id)
+{
+	char key[PW_ID_MAX + 16];
+	json_t *r = NULL;
+
+	if (id == NULL || c->loaded == NULL)
+		return NULL;
+	snprintf(key, sizeof key, "%d/%s", (int)db, id);
+	if (json_object_get(c->loaded, key) != NULL)
+		return json_object_get(c->loaded, key);
+	if (store_rec_get(c->store, c->txn, db, id, &r) != 0)
+		return NULL;
+	json_object_set_new(c->loaded, key, r);
+	return r;
+}
+
+void
+cmd_engine_app(struct wctx *c, const json_t *app, struct engine_ctx *e)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+
+	if (co == NULL)
+		return;
+	if (co->programme->uses_school)
+		e->school = cmd_loaded(c, DB_SCHOOLS, str(app, "school"));
+	if (co->programme->uses_coach)
+		e->coach = cmd_loaded(c, DB_PEOPLE, str(app, "coach"));
 }
 
 int
@@ -168,8 +230,10 @@ cmd_app_load(struct wctx *c, const char *id, json_t **app, json_t **cand, struct
 	rc = cmd_load(c, DB_APPS, "application", id, app);
 	if (rc == 0)
 		rc = cmd_load(c, DB_PEOPLE, "person", str(*app, "candidate"), cand);
-	if (rc == 0)
+	if (rc == 0) {
 		cmd_engine_ctx(c, *cand, e);
+		cmd_engine_app(c, *app, e);
+	}
 	return rc;
 }
 
@@ -201,6 +265,7 @@ offers_run(struct wctx *c, struct engine_out *out)
 			rc = cmd_load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
 		if (rc == 0) {
 			cmd_engine_ctx(c, cand, &e);
+			cmd_engine_app(c, app, &e);
 			cmd_app_pos(app, &was);
 			json_t *cs = cmd_cstate(c, str(app, "cohort"));
 
@@ -358,8 +423,11 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 	json_t *v = json_deep_copy(app);
 
 	cmd_engine_ctx(c, candidate, &e);
+	cmd_engine_app(c, app, &e);
 	json_object_del(v, "v");
 	cmd_app_redact(c, v);
+	if (str(candidate, "name") != NULL)
+		json_object_set_new(v, "candidate_name", json_string(str(candidate, "name")));
 	if (streq(str(app, "status"), "active"))
 		deadline_add(c, app, v);
 	if (streq(str(app, "status"), "active") || streq(str(app, "status"), "waitlisted")) {
@@ -369,22 +437,6 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 		json_object_set_new(v, "requirements", reqs);
 	}
 	return v;
-}
-
-/*
- * Whether cmd_app_view needs app's candidate: only an eligibility rule of the
- * current stage reads the candidate's record (their facts), so a listing
- * loads it only then.
- */
-int
-cmd_app_view_needs_candidate(struct wctx *c, const json_t *app)
-{
-	struct engine_ctx e;
-
-	if (!streq(str(app, "status"), "active") && !streq(str(app, "status"), "waitlisted"))
-		return 0;
-	cmd_engine_ctx(c, NULL, &e);
-	return engine_stage_req(&e, app, REQ_ELIGIBILITY, NULL) != NULL;
 }
 
 /*
@@ -443,6 +495,7 @@ cmd_app_command(struct wctx *c, const char *app_id, const struct app_op *op, jso
 	if (rc != 0)
 		goto done;
 	cmd_engine_ctx(c, cand, &e);
+	cmd_engine_app(c, app, &e);
 	cmd_app_pos(app, &was);
 	rc = op->fn(c, &e, app, op, &out);
 	if (rc == 0)

@@ -73,6 +73,20 @@ int cmd_emit_all(struct wctx *c, struct engine_out *out);
 void cmd_engine_ctx(struct wctx *c, const json_t *candidate, struct engine_ctx *e);
 
 /*
+ * Record id of db as the engine reads it (a school, a coach), loaded once per
+ * command and kept until it ends (borrowed); NULL when id is NULL or there
+ * is no such record.
+ */
+const json_t *cmd_loaded(struct wctx *c, enum store_db db, const char *id);
+
+/*
+ * Add to e the records app's requirements read besides its candidate, when
+ * its programme has such requirements: the school (an eligibility rule on
+ * the school) and the coach (coach_trained).
+ */
+void cmd_engine_app(struct wctx *c, const json_t *app, struct engine_ctx *e);
+
+/*
  * Whether the actor may see who was invited to rate app: LA advisers and
  * viewers, and its candidate, headteacher and coach unless invited
  * themselves (an invited rater sees only their own entry).
@@ -86,14 +100,12 @@ int cmd_sees_raters(const struct wctx *c, const json_t *app);
  */
 void cmd_app_redact(const struct wctx *c, json_t *v);
 
-/* An application as a reply shows it: the record and its current requirements (new reference). */
-json_t *cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate);
-
 /*
- * Whether cmd_app_view reads app's candidate (an eligibility rule of its
- * current stage); when not, a listing may pass NULL and skip loading it.
+ * An application as a reply shows it (new reference): the record as the
+ * actor may see it, the candidate's name (candidate_name), the current
+ * stage's deadline and requirements.
  */
-int cmd_app_view_needs_candidate(struct wctx *c, const json_t *app);
+json_t *cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate);
 
 /*
  * The shape of every command on one application: load it and its candidate,

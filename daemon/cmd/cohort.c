@@ -76,6 +76,98 @@ count_visit(const char *id, void *ud)
 	return 0;
 }
 
+/*
+ * Applications per track: "tracks": {track: n} (every status) and
+ * "track_status": {track: {status: n}}, from the per-track counters
+ * (cmd_app_save) as "status" is from the cohort's.
+ */
+static void
+report_tracks(const struct cohort *co, const json_t *s, json_t *rep)
+{
+	static const char *const statuses[] = {"waitlisted", "rejected", "withdrawn", NULL};
+	const struct programme *p = co->programme;
+	json_t *tracks = json_object(), *by = json_object();
+
+	for (size_t t = 0; t < p->ntracks; t++) {
+		const json_t *counts =
+		    json_object_get(json_object_get(s, "tracks"), p->tracks[t].id);
+		json_int_t active = 0, total = 0, graduated;
+		json_t *st = json_object();
+
+		for (size_t i = 0; i + 1 < p->nstages; i++)
+			active += json_integer_value(json_object_get(counts, p->stages[i].id));
+		graduated = json_integer_value(json_object_get(counts, "graduated"));
+		json_object_set_new(st, "active", json_integer(active));
+		for (int i = 0; statuses[i] != NULL; i++) {
+			json_int_t n = json_integer_value(json_object_get(counts, statuses[i]));
+
+			json_object_set_new(st, statuses[i], json_integer(n));
+			total += n;
+		}
+		json_object_set_new(st, "graduated", json_integer(graduated));
+		json_object_set_new(tracks, p->tracks[t].id,
+				    json_integer(total + active + graduated));
+		json_object_set_new(by, p->tracks[t].id, st);
+	}
+	json_object_set_new(rep, "tracks", tracks);
+	json_object_set_new(rep, "track_status", by);
+}
+
+struct trained {
+	struct wctx *c;
+	const struct cohort *co;
+	const struct requirement *req; /* the programme's coach_trained, or NULL */
+	int coaches, trained;
+};
+
+/* A coach is trained for the cohort when they meet its coach_trained (else: attended any). */
+static int
+trained_visit(const char *id, void *ud)
+{
+	struct trained *t = ud;
+	const json_t *tr, *mark;
+	json_t *p = NULL;
+	const char *sid;
+	int have = 0;
+
+	if (store_rec_get(t->c->store, t->c->txn, DB_PEOPLE, id, &p) != 0)
+		return 0;
+	tr = json_object_get(json_object_get(p, "training"), t->co->id);
+	json_object_foreach((json_t *)tr, sid, mark)
+	{
+		int listed = t->req == NULL;
+
+		for (size_t i = 0; t->req != NULL && i < t->req->nsessions; i++)
+			listed |= streq(t->req->sessions[i], sid);
+		if (listed && json_is_true(json_object_get(mark, "present")))
+			have++;
+	}
+	t->coaches += tr != NULL;
+	if (t->req != NULL ? have >= (t->req->min ? t->req->min : (int)t->req->nsessions)
+			   : have > 0)
+		t->trained++;
+	json_decref(p);
+	return 0;
+}
+
+/* "coaches": {"recorded": coaches with any training recorded in the cohort, "trained"}. */
+static void
+report_coaches(struct wctx *c, const struct cohort *co, json_t *rep)
+{
+	struct trained t = {c, co, NULL, 0, 0};
+
+	for (size_t i = 0; i < co->programme->nstages && t.req == NULL; i++)
+		for (size_t j = 0; j < co->programme->stages[i].nreqs; j++)
+			if (co->programme->stages[i].reqs[j].kind == REQ_COACH_TRAINED) {
+				t.req = &co->programme->stages[i].reqs[j];
+				break;
+			}
+	store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "coach", NULL, NULL, NULL, trained_visit,
+			 &t);
+	json_object_set_new(rep, "coaches",
+			    json_pack("{s:i, s:i}", "recorded", t.coaches, "trained", t.trained));
+}
+
 int
 run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 {
@@ -120,6 +212,10 @@ run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 							 : json_array(),
 	    "stages", stages, "status", status, "total", json_object_get(s, "total"), "overdue",
 	    overdue);
+	if (co->programme->ntracks > 0)
+		report_tracks(co, s, *data);
+	if (co->programme->uses_coach)
+		report_coaches(c, co, *data);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include "cmd/application.h"
 #include "cmd/auth.h"
 #include "cmd/base.h"
+#include "cmd/coach.h"
 #include "cmd/cohort.h"
 #include "cmd/events.h"
 #include "cmd/feedback.h"
@@ -91,6 +92,7 @@ static const struct proto_field a_create[] = {{"cohort", PT_ID, 1, NULL},
 					      {"candidate", PT_ID, 1, NULL},
 					      {"route", PT_ENUM, 0, "interest|nomination"},
 					      {"override", PT_BOOL, 0, NULL},
+					      {"track", PT_ID, 0, NULL},
 					      END};
 static const struct proto_field a_app[] = {{"app", PT_ID, 1, NULL}, END};
 static const struct proto_field a_history[] = {
@@ -101,6 +103,7 @@ static const struct proto_field a_list[] = {
     {"school", PT_ID, 0, NULL},
     {"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
     {"overdue", PT_BOOL, 0, NULL},
+    {"track", PT_ID, 0, NULL},
     {"limit", PT_INT, 0, NULL},
     {"after", PT_ID, 0, NULL},
     END};
@@ -150,6 +153,11 @@ static const struct proto_field a_defer[] = {
 static const struct proto_field a_progress[] = {
     {"app", PT_ID, 1, NULL},	{"role", PT_STRING, 1, NULL}, {"school", PT_STRING, 0, NULL},
     {"date", PT_DATE, 1, NULL}, {"note", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_training[] = {{"cohort", PT_ID, 1, NULL},
+						{"session", PT_ID, 1, NULL},
+						{"coach", PT_ID, 1, NULL},
+						{"present", PT_BOOL, 1, NULL},
+						END};
 static const struct proto_field a_register[] = {{"cohort", PT_ID, 1, NULL},
 						{"session", PT_ID, 1, NULL},
 						{"present", PT_IDS, 0, NULL},
@@ -228,6 +236,7 @@ static const struct cmd_entry cmds[] = {
     {"application.accept_offer", ROLE_CANDIDATE, W, a_app, run_offer_accept},
     {"application.decline_offer", ROLE_CANDIDATE, W, a_app, run_offer_decline},
     {"attendance.record", 0, W, a_register, run_attendance_record},
+    {"coach.record_training", 0, W, a_training, run_coach_record_training},
     {"events.since", READERS, 0, a_since, run_events_since},
     {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
     {"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
@@ -277,9 +286,12 @@ cmd_run(const struct cmd_entry *e, struct wctx *c, const json_t *args, json_t **
 		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not run %s", c->actor_id, e->name);
 	application_op_select(e->name);
 	c->cstates = json_object();
+	c->loaded = json_object();
 	rc = e->run(c, args, data);
 	json_decref(c->cstates);
 	c->cstates = NULL;
+	json_decref(c->loaded);
+	c->loaded = NULL;
 	if (rc != 0) {
 		json_decref(*data);
 		*data = NULL;

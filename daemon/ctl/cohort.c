@@ -133,4 +133,16 @@ cohort_report_show(const json_t *d)
 	cohort_counts_show("STAGE", json_object_get(d, "stages"));
 	putchar('\n');
 	cohort_counts_show("STATUS", json_object_get(d, "status"));
+	if (json_object_get(d, "tracks") != NULL) {
+		putchar('\n');
+		cohort_counts_show("TRACK", json_object_get(d, "tracks"));
+	}
+	if (json_object_get(d, "coaches") != NULL) {
+		const json_t *co = json_object_get(d, "coaches");
+
+		putchar('\n');
+		output_kv("coaches", "%lld with training recorded, %lld trained",
+			  (long long)json_integer_value(json_object_get(co, "recorded")),
+			  (long long)json_integer_value(json_object_get(co, "trained")));
+	}
 }

@@ -27,6 +27,31 @@ people_roles_text(const json_t *p)
 	return out;
 }
 
+/* A coach's training: "training  kent-2026-27 COACH1 present, COACH2 absent". */
+static void
+people_training_show(const json_t *training)
+{
+	const char *cohort, *session;
+	json_t *sessions, *mark;
+
+	json_object_foreach((json_t *)training, cohort, sessions)
+	{
+		char *line = xstrdup(cohort), *next;
+		int n = 0;
+
+		json_object_foreach(sessions, session, mark)
+		{
+			next = xasprintf("%s%s%s %s", line, n++ ? ", " : " ", session,
+					 json_is_true(json_object_get(mark, "present")) ? "present"
+											: "absent");
+			free(line);
+			line = next;
+		}
+		output_kv("training", "%s", line);
+		free(line);
+	}
+}
+
 void
 people_person_show(const json_t *d)
 {
@@ -45,6 +70,7 @@ people_person_show(const json_t *d)
 		output_kv("facts", "%s", t);
 		free(t);
 	}
+	people_training_show(json_object_get(p, "training"));
 }
 
 void

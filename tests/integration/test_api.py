@@ -78,7 +78,8 @@ class ApiCase(unittest.TestCase):
     def world(self, d):
         """Two schools, a few people and one application at stage signoff."""
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary", "phase": "primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary",
+                               "name": "Elm Tree Primary", "lss": True})
         for pid, roles, school in [("p-cand", ["candidate"], "s-oak"),
                                    ("p-other", ["candidate"], "s-elm"),
                                    ("p-head", ["headteacher"], "s-oak"),
@@ -637,7 +638,7 @@ class EventsTest(ApiCase):
 
     def test_stream_filters_bodies_and_catch_up(self):
         d = self.daemon()
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         subs = {"all": self.sub(d, ""),
                 "ntp": self.sub(d, "ntp-2026-27/"),
                 "ntp-stage": self.sub(d, "ntp-2026-27/application.stage_changed"),
@@ -682,7 +683,8 @@ class EventsTest(ApiCase):
             d.ok("application.signoff", {"app": apps[c]}, "p-h")
         d.ok("application.decide", {"app": apps["p-a"], "outcome": "accept"})
         d.ok("application.decide", {"app": apps["p-b"], "outcome": "reject"})
-        kapp = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": "p-k"},
+        kapp = d.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                           "candidate": "p-k"},
                     "p-k")["application"]["id"]
         d.ok("application.decide", {"app": kapp, "outcome": "accept"})
         d.call("application.signoff", {"app": kapp}, "p-a")  # audit.refused, in kent
@@ -781,8 +783,8 @@ class EventsTest(ApiCase):
 class ListingTest(ApiCase):
     def test_list_filters_paging_and_report(self):
         d = self.daemon()
-        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oak"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary", "name": "Elm"})
         for s in ("s-oak", "s-elm"):
             d.ok("person.create", {"id": "h-" + s, "name": "H", "email": "h@example.org",
                                    "roles": ["headteacher"], "school": s})
@@ -816,7 +818,8 @@ class ListingTest(ApiCase):
             c = "p-k%02d" % i
             d.ok("person.create", {"id": c, "name": c, "email": c + "@example.org",
                                    "roles": ["candidate"], "school": "s-elm"})
-            kent.append(d.ok("application.create", {"cohort": "kent-2026-27", "candidate": c},
+            kent.append(d.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                                    "candidate": c},
                              c)["application"]["id"])
         for app in kent[:20]:
             d.ok("application.decide", {"app": app, "outcome": "accept"})
@@ -1083,7 +1086,7 @@ class Lmdb:
 class SchemaTest(ApiCase):
     def test_other_schema_version_refuses_to_start(self):
         d = self.daemon()
-        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oak"})
         d.proc.terminate()
         self.assertEqual(d.proc.wait(20), 0)
         db = os.path.join(d.dir, "db")

@@ -416,14 +416,15 @@ class ReloadTest(unittest.TestCase):
         self.addCleanup(self.tree.remove)
         self.addCleanup(self.d.stop)
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oak"})
         self.apps = []
         for i in range(3):
             c = "p-%d" % i
             d.ok("person.create", {"id": c, "name": c, "email": c + "@example.org",
                                    "roles": ["candidate"], "school": "s-oak"})
             self.apps.append(d.ok("application.create", {"cohort": "kent-2026-27",
-                                                         "candidate": c}, c)["application"]["id"])
+                                                         "track": "senior", "candidate": c},
+                                  c)["application"]["id"])
         d.ok("application.decide", {"app": self.apps[0], "outcome": "accept"})
 
     def snapshot(self):
@@ -545,7 +546,8 @@ class ReloadTest(unittest.TestCase):
         c = "p-x"
         d.ok("person.create", {"id": c, "name": c, "email": "x@example.org",
                                "roles": ["candidate"], "school": "s-oak"})
-        app = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": c},
+        app = d.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                          "candidate": c},
                    c)["application"]["id"]
         self.assertEqual(d.call("application.decide", {"app": app, "outcome": "accept"})
                          ["error"]["code"], "cohort_full")
@@ -579,7 +581,7 @@ class LockTest(unittest.TestCase):
         self.addCleanup(tree.remove)
         d = Served(tree)
         self.addCleanup(d.stop)
-        d.ok("school.create", {"id": "s-oak", "name": "Oak"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oak"})
         # Other sockets, same store: the lock, not a busy endpoint, refuses it.
         other = tree.write_conf("second-")
         p = run(other)
@@ -589,7 +591,7 @@ class LockTest(unittest.TestCase):
         self.assertIn(os.path.join(tree.dir, "db"), err)
         # The first serves on, unharmed.
         self.assertEqual(d.ok("school.get", {"id": "s-oak"})["school"]["name"], "Oak")
-        d.ok("school.create", {"id": "s-elm", "name": "Elm"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary", "name": "Elm"})
         # Once it has stopped, the second may start.
         d.proc.send_signal(signal.SIGTERM)
         self.assertEqual(d.proc.wait(20), 0)

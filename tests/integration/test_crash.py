@@ -128,7 +128,7 @@ class CrashTest(unittest.TestCase):
         rng = random.Random(SEED)
         d = Daemon("2026-09-07T08:00:00Z")
         self.addCleanup(d.stop)
-        d.ok("school.create", {"id": "s-crash", "name": "Crash Primary"})
+        d.ok("school.create", {"id": "s-crash", "phase": "primary", "name": "Crash Primary"})
         d.ok("person.create", {"id": "p-head", "name": "Head", "email": "h@example.org",
                                "roles": ["headteacher"], "school": "s-crash"})
         clients = [Client(k, d, random.Random(rng.random())) for k in range(CLIENTS)]

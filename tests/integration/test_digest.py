@@ -18,8 +18,8 @@ class DigestTest(unittest.TestCase):
         self.d = Daemon("2026-09-28T08:00:00Z")
         self.addCleanup(self.d.stop)
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary", "name": "Elm Tree Primary"})
         for pid, name, roles, school in [
                 ("p-amara", "Amara Okafor", ["candidate"], "s-oak"),
                 ("p-ben", "Ben Hughes", ["candidate"], "s-elm"),

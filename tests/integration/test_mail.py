@@ -289,10 +289,12 @@ class MailTest(unittest.TestCase):
 
     def fixture(self):
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "St Mary & St John's CE Primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
-        d.ok("school.create", {"id": "s-mall", "name": "Malling Primary"})
-        d.ok("school.create", {"id": "s-lle", "name": "Hethersett Junior"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary",
+                               "name": "St Mary & St John's CE Primary"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary",
+                               "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-mall", "phase": "primary", "name": "Malling Primary"})
+        d.ok("school.create", {"id": "s-lle", "phase": "primary", "name": "Hethersett Junior"})
         self.person("p-zoe", "Zoë Ní Bhriain", ["candidate"], "s-oak")
         for pid, name in [("p-ben", "Ben Hughes"), ("p-cara", "Cara Doyle"),
                           ("p-dev", "Dev Patel"), ("p-eve", "Eve Lambert")]:
@@ -314,8 +316,10 @@ class MailTest(unittest.TestCase):
         self.person("l-head", "Lou Park", ["headteacher"], "s-lle")
 
     def create(self, cohort, cand):
-        return self.d.ok("application.create", {"cohort": cohort, "candidate": cand},
-                         cand)["application"]["id"]
+        args = {"cohort": cohort, "candidate": cand}
+        if cohort.startswith("kent-"):  # Kent's applications are on a track
+            args["track"] = "senior"
+        return self.d.ok("application.create", args, cand)["application"]["id"]
 
     def clock_at_least(self, when):
         """Move the daemon's manual clock forward to WHEN (UTC), if it is not there yet:
@@ -434,6 +438,11 @@ class MailTest(unittest.TestCase):
                                     "fields": ANSWERS["predisposition_audit"]}, "k-bob")
         d.ok("application.submit", {"app": b, "doc": "placement_choice",
                                     "fields": ANSWERS["placement_choice"]}, "k-bob")
+        # Bob's coach is trained (two of the three sessions) before the internship.
+        for session in ("COACH1", "COACH2"):
+            self.session_starts("kent-2026-27", session)
+            d.ok("coach.record_training", {"cohort": "kent-2026-27", "session": session,
+                                           "coach": "p-coach", "present": True})
         d.ok("application.place_internship", {"app": b, "host_school": "s-elm",
                                               "start": "2027-06-14", "end": "2027-06-18"},
              "p-coach")

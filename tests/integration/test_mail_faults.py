@@ -100,7 +100,7 @@ class FaultsBase(unittest.TestCase):
         self.d = self.r.d
         self.sink = self.r.sink
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         d.ok("person.create", {"id": "p-head", "name": "Margaret Lowe",
                                "email": "p-head@example.org", "roles": ["headteacher"],
                                "school": "s-oak"})

@@ -119,7 +119,7 @@ class MailTlsTest(unittest.TestCase):
     def people(self):
         """A school, its headteacher and a candidate, on the rig just made."""
         self.d, self.sink = self.r.d, self.r.sink
-        self.d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        self.d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         self.d.ok("person.create", {"id": "p-head", "name": "Margaret Lowe",
                                     "email": "p-head@example.org", "roles": ["headteacher"],
                                     "school": "s-oak"})

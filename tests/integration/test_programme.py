@@ -149,7 +149,8 @@ class NorfolkTest(ProgrammeCase):
         c.ok("school.create", {"id": "s-fen", "name": "Fenland Primary", "phase": "primary"})
         c.ok("school.create", {"id": "s-lss", "name": "Cathedral Primary (LSS)", "lss": True,
                                "phase": "primary"})
-        c.ok("school.create", {"id": "s-plain", "name": "Plain Primary", "lss": False})
+        c.ok("school.create", {"id": "s-plain", "phase": "primary",
+                               "name": "Plain Primary", "lss": False})
         self.person("h-oak", ["headteacher"], "s-oak")
         self.person("h-fen", ["headteacher"], "s-fen")
         self.person("coach", ["coach"], "s-lss")
@@ -386,8 +387,8 @@ class NorfolkTest(ProgrammeCase):
         self.assertEqual(a["career"][0]["role"], "deputy headteacher")
 
 
-KENT = ["confirmation", "introduction", "audit", "placement_choice", "internship",
-        "celebration", "completed"]
+KENT = ["confirmation", "introduction", "audit", "placement_choice", "coach_trained",
+        "internship", "celebration", "completed"]
 
 
 class KentTest(ProgrammeCase):
@@ -406,12 +407,13 @@ class KentTest(ProgrammeCase):
         # Kai applies himself; the headteacher puts Lena forward; the others likewise.
         for n in names:
             route, actor = ("interest", n) if n != "lena" else ("nomination", "h-mall")
-            a = c.ok("application.create", {"cohort": "kent-2026-27", "candidate": n,
+            a = c.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                            "candidate": n,
                                             "route": route}, actor)["application"]
             self.assertEqual((a["stage"], a["status"], a["programme"]),
                              ("confirmation", "active", "kent-pathways"))
             apps[n] = a["id"]
-        self.assertEqual(c.call("application.create", {"cohort": "kent-2026-27",
+        self.assertEqual(c.call("application.create", {"cohort": "kent-2026-27", "track": "senior",
                                                        "candidate": "kai"}, "kai")
                          ["error"]["code"], "already_exists")
         for n in ("kai", "lena", "mo"):
@@ -420,7 +422,8 @@ class KentTest(ProgrammeCase):
         for i in range(17):
             f = "kf-%02d" % i
             self.person(f, ["candidate"], "s-mall")
-            fa = c.ok("application.create", {"cohort": "kent-2026-27", "candidate": f},
+            fa = c.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                             "candidate": f},
                       f)["application"]["id"]
             self.step("application.decide", {"app": fa, "outcome": "accept"}, "operator",
                       "introduction")
@@ -457,7 +460,16 @@ class KentTest(ProgrammeCase):
         for n in runners:
             self.step("application.submit", {"app": apps[n], "doc": "placement_choice",
                                              "fields": ANSWERS["placement_choice"],
-                                             "ref": "Holmesdale School"}, n, "internship")
+                                             "ref": "Holmesdale School"}, n, "coach_trained")
+        # The coach is trained (two of the three sessions): every coachee moves on.
+        c.ok("clock.set", {"now": "2027-05-21T12:00:00Z"})
+        c.ok("coach.record_training", {"cohort": "kent-2026-27", "session": "COACH1",
+                                       "coach": "k-coach", "present": True})
+        c.ok("clock.set", {"now": "2027-06-04T12:00:00Z"})
+        r = c.ok("coach.record_training", {"cohort": "kent-2026-27", "session": "COACH2",
+                                           "coach": "k-coach", "present": True})
+        self.assertEqual(sorted(r["advanced"]), sorted(apps[n] for n in runners))
+        for n in runners:
             self.step("application.place_internship",
                       {"app": apps[n], "host_school": "s-host", "start": "2027-06-14",
                        "end": "2027-06-18"}, "k-coach", "internship")

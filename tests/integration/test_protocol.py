@@ -33,7 +33,8 @@ class ProtocolCase(unittest.TestCase):
 
     def world(self, d):
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary", "phase": "primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary",
+                               "name": "Elm Tree Primary", "lss": True})
         for pid, roles, school in [("p-head", ["headteacher"], "s-oak"),
                                    ("p-elm-head", ["headteacher"], "s-elm"),
                                    ("p-view", ["viewer"], None),
@@ -85,6 +86,8 @@ class MineTest(ProtocolCase):
         self.assertEqual(mine("p-cand"), [d.ok("application.get", {"app": a},
                                                "p-cand")["application"]])
         self.assertEqual(sorted(x["id"] for x in mine("p-head")), sorted([a, b]))
+        # Each with its candidate's name, which the headteacher cannot read otherwise.
+        self.assertEqual({x["candidate_name"] for x in mine("p-head")}, {"P-Cand", "P-Cand2"})
         self.assertEqual(sorted(x["id"] for x in mine("p-coach")), sorted([a, far]))
         self.assertEqual([x["id"] for x in mine("p-r1")], [a])
         self.assertEqual(mine("p-r2"), [])
@@ -154,7 +157,9 @@ class ListTest(ProtocolCase):
         self.assertEqual(ia["requirements"][0]["categories"]["others"], {"have": 1, "need": 0})
         self.assertEqual(ia["decisions"]["selection"]["note"], "a strong field")
         self.assertEqual(next(x for x in items if x["id"] == far)["requirements"],
-                         [{"kind": "submission", "role": "candidate", "doc": "self_evaluation",
+                         [{"kind": "eligibility", "school": "phase", "met": True, "have": 1,
+                           "need": 1},
+                          {"kind": "submission", "role": "candidate", "doc": "self_evaluation",
                            "form": "self_evaluation", "met": False, "have": 0, "need": 1}])
         # A viewer sees who responded but not the note (free text: LA advisers and its author).
         ia = next(x for x in d.ok("application.list", {}, "p-view")["applications"]

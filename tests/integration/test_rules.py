@@ -61,7 +61,8 @@ class RulesCase(unittest.TestCase):
 
     def world(self, d):
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary", "phase": "primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary",
+                               "name": "Elm Tree Primary", "lss": True})
         for pid, roles, school in [("p-cand", ["candidate"], "s-oak"),
                                    ("p-head", ["headteacher"], "s-oak"),
                                    ("p-host", ["host"], "s-elm"),
@@ -188,8 +189,8 @@ class SelfActionTest(RulesCase):
         self.world(d)
         d.ok("person.create", {"id": "p-self", "name": "Sam Self", "email": "sam@example.org",
                                "roles": ["candidate", "la_adviser", "host"], "school": "s-oak"})
-        app = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": "p-self"},
-                   "p-self")["application"]["id"]
+        app = d.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                          "candidate": "p-self"}, "p-self")["application"]["id"]
         self.refused(d, "application.decide", {"app": app, "outcome": "accept"}, "p-self",
                      "forbidden", "their own application")
         d.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
@@ -199,6 +200,12 @@ class SelfActionTest(RulesCase):
                                                "present": True}, "p-coach")
         for doc in ("predisposition_audit", "placement_choice"):
             d.ok("application.submit", {"app": app, "doc": doc, "fields": ANSWERS[doc]}, "p-self")
+        # The coach is trained (two of the three sessions) before the internship.
+        for when, session in (("2027-05-21T12:00:00Z", "COACH1"),
+                              ("2027-06-04T12:00:00Z", "COACH2")):
+            d.ok("clock.set", {"now": when})
+            d.ok("coach.record_training", {"cohort": "kent-2026-27", "session": session,
+                                           "coach": "p-coach", "present": True}, "p-la")
         a = d.ok("application.place_internship", {"app": app, "host_school": "s-elm",
                                                   "start": "2027-06-07", "end": "2027-06-11"},
                  "p-coach")["application"]

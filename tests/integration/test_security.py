@@ -152,7 +152,7 @@ class CurveDaemon:
 
 
 def people(call):
-    call("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+    call("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
     for pid, roles in [("p-head", ["headteacher"]), ("p-cand", ["candidate"]),
                        ("p-la", ["la_adviser"]), ("p-both", ["candidate", "headteacher"])]:
         call("person.create", {"id": pid, "name": pid, "email": pid + "@example.org",
@@ -168,7 +168,7 @@ class LocalModeTest(unittest.TestCase):
             mode = stat.S_IMODE(os.stat(os.path.join(d.dir, name)).st_mode)
             self.assertEqual(mode, 0o600, name)
         # Every local peer is the operator: its events say so.
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         ev = d.ok("events.since", {"after": 0})["events"][-1]
         self.assertEqual((ev["type"], ev["actor"], ev["via"]),
                          ("school.created", "operator", "operator"))
@@ -336,7 +336,7 @@ class CurveModeTest(unittest.TestCase):
         # A viewer reads and does not write.
         v = d.client(viewer)
         self.assertTrue(d.call(v, "cohort.list")["ok"])
-        r = d.call(v, "school.create", {"id": "s-x", "name": "X"})
+        r = d.call(v, "school.create", {"id": "s-x", "phase": "primary", "name": "X"})
         self.assertEqual(r["error"]["code"], "forbidden")
         # pathway-web's key acts only with a person's token, but may ask for a login link.
         wk = d.client(web)
@@ -362,7 +362,7 @@ class CurveModeTest(unittest.TestCase):
         n = 0
         while heard != {"viewer", "adviser"} and time.monotonic() < deadline:
             n += 1
-            d.ok("school.create", {"id": "s-n%d" % n, "name": "N %d" % n})
+            d.ok("school.create", {"id": "s-n%d" % n, "phase": "primary", "name": "N %d" % n})
             for name, s in subs.items():
                 while s.poll(50):
                     s.recv_multipart()
@@ -450,7 +450,7 @@ class CurveModeTest(unittest.TestCase):
             n = n0
             while time.monotonic() < deadline and not all(heard[w] for w in who):
                 n += 1
-                d.ok("school.create", {"id": "s-r%d" % n, "name": "R %d" % n})
+                d.ok("school.create", {"id": "s-r%d" % n, "phase": "primary", "name": "R %d" % n})
                 for name, s in subs.items():
                     while s.poll(50):
                         heard[name].append(json.loads(s.recv_multipart()[1])["seq"])
@@ -467,7 +467,7 @@ class CurveModeTest(unittest.TestCase):
         end = time.monotonic() + 1.5
         while time.monotonic() < end:
             n += 1
-            d.ok("school.create", {"id": "s-r%d" % n, "name": "R %d" % n})
+            d.ok("school.create", {"id": "s-r%d" % n, "phase": "primary", "name": "R %d" % n})
             s = subs["gone"]
             while s.poll(50):
                 heard["gone"].append(json.loads(s.recv_multipart()[1])["seq"])

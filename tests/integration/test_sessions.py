@@ -95,7 +95,7 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
             self.assertLess(time.monotonic(), end, "the mailer did not start")
             time.sleep(0.02)
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         for pid, name, roles in [("p-a", "Amara Okafor", ["candidate"]),
                                  ("p-b", "Ben Hughes", ["candidate"]),
                                  ("p-head", "Margaret Lowe", ["headteacher"]),

@@ -160,8 +160,9 @@ class TimersTest(unittest.TestCase):
         return d
 
     def people(self, d):
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary",
+                               "name": "Elm Tree Primary", "lss": True})
         for pid, name, roles, school in [
                 ("p-cand", "Amara Okafor", ["candidate"], "s-oak"),
                 ("p-head", "Margaret Lowe", ["headteacher"], "s-oak"),
@@ -403,14 +404,17 @@ class AlumniTest(unittest.TestCase):
     def test_career_progression_and_yearly_follow_up(self):
         d = Daemon("2027-06-01T08:00:00Z")
         self.addCleanup(d.stop)
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
-        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary", "lss": True})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-elm", "phase": "primary", "name": "Elm Tree Primary",
+                               "lss": True})
         d.ok("person.create", {"id": "p-c", "name": "Ana", "email": "a@example.org",
                                "roles": ["candidate"], "school": "s-oak"})
+        d.ok("person.create", {"id": "p-k", "name": "Kit", "email": "k@example.org",
+                               "roles": ["coach"], "school": "s-oak"})
         d.ok("person.create", {"id": "p-h", "name": "Host", "email": "h@example.org",
                                "roles": ["host"], "school": "s-elm"})
-        app = d.ok("application.create", {"cohort": "kent-2026-27", "candidate": "p-c"},
-                   "p-c")["application"]["id"]
+        app = d.ok("application.create", {"cohort": "kent-2026-27", "track": "senior",
+                                          "candidate": "p-c"}, "p-c")["application"]["id"]
         r = d.call("application.record_progression",
                    {"app": app, "role": "deputy headteacher", "date": "2027-09-01"}, "p-c")
         self.assertEqual(r["error"]["code"], "invalid_transition")
@@ -420,6 +424,13 @@ class AlumniTest(unittest.TestCase):
                                     "fields": ANSWERS["predisposition_audit"]}, "p-c")
         d.ok("application.submit", {"app": app, "doc": "placement_choice",
                                     "fields": ANSWERS["placement_choice"]}, "p-c")
+        # A trained coach before the internship (coach training 1 and 2).
+        d.ok("application.assign_coach", {"app": app, "coach": "p-k"})
+        for when, session in (("2027-06-01T08:00:00Z", "COACH1"),
+                              ("2027-06-04T12:00:00Z", "COACH2")):
+            d.ok("clock.set", {"now": when})
+            d.ok("coach.record_training", {"cohort": "kent-2026-27", "session": session,
+                                           "coach": "p-k", "present": True})
         d.ok("application.place_internship", {"app": app, "host_school": "s-elm",
                                               "start": "2027-06-14", "end": "2027-06-18"})
         # Confirmed from the internship's first day, the celebration recorded as it starts.
@@ -451,7 +462,8 @@ class OpportunityTest(unittest.TestCase):
         d = Daemon("2026-10-12T08:00:00Z")
         self.addCleanup(d.stop)
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield", "phase": "primary"})
-        d.ok("school.create", {"id": "s-hill", "name": "Hill High", "phase": "secondary"})
+        # (the pool is for primary and special schools: the filter leaves out a special one)
+        d.ok("school.create", {"id": "s-hill", "name": "Hill School", "phase": "special"})
         people = [("p-in", "candidate", "s-oak"), ("p-sec", "candidate", "s-hill"),
                   ("p-out", "candidate", "s-oak"), ("h-oak", "headteacher", "s-oak"),
                   ("h-hill", "headteacher", "s-hill")]

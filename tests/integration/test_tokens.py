@@ -46,7 +46,7 @@ class TokenTest(unittest.TestCase):
         with_web(self.rig, "login_links_per_hour = 3;")
         self.d = self.rig.d
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         for pid, name, roles, school in [
                 ("p-cand", "Amara Okafor", ["candidate"], "s-oak"),
                 ("p-head", "Margaret Lowe", ["headteacher"], "s-oak"),
@@ -282,7 +282,7 @@ class NoWebTest(unittest.TestCase):
     def test_without_base_url(self):
         rig = Rig(self, "2026-09-07T08:00:00Z")
         d = rig.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oakfield Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
         d.ok("person.create", {"id": "p-cand", "name": "A", "email": "a@example.org",
                                "roles": ["candidate"], "school": "s-oak"})
         d.ok("person.create", {"id": "p-head", "name": "H", "email": "h@example.org",

@@ -40,8 +40,8 @@ class WordingTest(unittest.TestCase):
         self.sink = self.rig.sink
         self.people = {}
         d = self.d
-        d.ok("school.create", {"id": "s-oak", "name": "Oak Primary"})
-        d.ok("school.create", {"id": "s-ash", "name": "Ash Primary"})
+        d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oak Primary"})
+        d.ok("school.create", {"id": "s-ash", "phase": "primary", "name": "Ash Primary"})
         self.person("p-head", "Margaret Lowe", ["headteacher"], "s-oak")
         self.person("p-head2", "Samir Ashe", ["headteacher"], "s-ash")
         self.person("p-la", "Helen Marsh", ["la_adviser"])

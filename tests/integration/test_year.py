@@ -134,6 +134,8 @@ def ekey(e):
         return (t, e["data"]["opportunity"])
     if t in ("application.reminded", "application.escalated"):
         return (t, e.get("app"), e["data"]["index"])
+    if t.startswith("coach."):
+        return (t, "%s/%s" % (e["data"]["coach"], e["data"]["session"]))
     return (t, e.get("app"))
 
 
@@ -269,8 +271,10 @@ class Year:
         return data
 
     def create(self, cohort, candidate, actor, route="interest"):
-        a = self.d.ok("application.create", {"cohort": cohort, "candidate": candidate,
-                                             "route": route}, actor)["application"]
+        args = {"cohort": cohort, "candidate": candidate, "route": route}
+        if cohort.startswith("kent-"):  # Kent's applications are on a track
+            args["track"] = "senior"
+        a = self.d.ok("application.create", args, actor)["application"]
         # A nominated candidate hears who nominated them and what comes next.
         self.check([(candidate, "nominated")] if route == "nomination" else [],
                    [("application.created", a["id"])], "application.create")
@@ -829,7 +833,20 @@ class KentPathwaysYear(unittest.TestCase):
         idl = kent.start("CELEBRATION")
         self.assertEqual((idl, kent.nudge(idl, -3), kent.nudge(idl, 0, "18:00")),
                          ("2027-07-08T14:30:00Z", "2027-07-05T08:00:00Z", "2027-07-08T17:00:00Z"))
+        # A trained coach before the internship: two of the three coach training sessions,
+        # recorded for the coach; Amy and Bob wait for it, then move on together.
         y.until("2027-06-02T10:00:00Z")
+        self.assertEqual([y.app(app[k])["stage"] for k in "AB"], ["coach_trained"] * 2)
+        y.act("coach.record_training", {"cohort": kent.id, "session": "COACH1",
+                                        "coach": "k-coach", "present": True},
+              events=[("coach.training_recorded", "k-coach/COACH1")])
+        y.session(kent.id, "COACH2", ["k-coach"])
+        y.until("2027-06-04T12:30:00Z")  # Fri 4 Jun, 13:30 BST
+        y.act("coach.record_training", {"cohort": kent.id, "session": "COACH2",
+                                        "coach": "k-coach", "present": True},
+              events=[("coach.training_recorded", "k-coach/COACH2"),
+                      ("application.stage_changed", app["A"]),
+                      ("application.stage_changed", app["B"])])
         for k, start, end in (("A", "2027-06-14", "2027-06-18"), ("B", "2027-06-21", "2027-06-25")):
             y.act("application.place_internship", {"app": app[k], "host_school": "ks-malling",
                                                    "start": start, "end": end}, "k-coach",
@@ -837,7 +854,6 @@ class KentPathwaysYear(unittest.TestCase):
                         ("k-coach", "internship-placed")],
                   events=[("application.internship_placed", app[k])])
         # Coach-only sessions: the coach alone, once, although three candidates are active.
-        y.session(kent.id, "COACH2", ["k-coach"])
         y.session(kent.id, "COACH3", ["k-coach"])
         y.until("2027-06-18T15:00:00Z")
         y.act("application.confirm_internship", {"app": app["A"], "days": 5}, "kh-host",

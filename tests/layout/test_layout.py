@@ -7,7 +7,7 @@ test_layout.py: the shape of the source tree, checked on every build.
    object defines (read with nm from the objects the build made), so the
    check sees what the code calls, not what a header happens to declare.
    Each program is checked with the objects it links: pathwayd, pathwayctl,
-   pathway-mailer (each with proto/).
+   pathway-mailer, pathway-web (each with proto/).
 2. Every C file under daemon/, proto/ and workers/ opens with a comment on
    what it owns and has at most 800 lines.
 
@@ -28,6 +28,7 @@ PROGRAMS = {
     "pathwayd": ["pathwayd", "pwcore", "pwproto"],
     "pathwayctl": ["pathwayctl", "pwproto"],
     "pathway-mailer": ["pathway-mailer", "pwmail", "pwproto"],
+    "pathway-web": ["pathway-web", "pwproto"],
 }
 
 checks = {"passed": 0, "failed": 0}

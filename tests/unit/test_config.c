@@ -130,8 +130,15 @@ test_shipped(void **state)
 	assert_string_equal(p->rules[13].on, "application.feedback_ready");
 	assert_string_equal(p->rules[14].on, "application.returned");
 	assert_string_equal(p->forms[0].id, "self_evaluation");
-	assert_ptr_equal(p->stages[0].reqs[0].form, &p->forms[0]);
-	assert_int_equal(p->stages[0].reqs[0].role, proto_role_bit("candidate"));
+	/* the pool is for primary and special schools: a rule on the school's phase */
+	assert_int_equal(p->stages[0].reqs[0].kind, REQ_ELIGIBILITY);
+	assert_string_equal(p->stages[0].reqs[0].school, "phase");
+	assert_null(p->stages[0].reqs[0].fact);
+	assert_int_equal(p->stages[0].reqs[0].n_one_of, 2);
+	assert_string_equal(p->stages[0].reqs[0].one_of[1], "special");
+	assert_true(p->uses_school);
+	assert_ptr_equal(p->stages[0].reqs[1].form, &p->forms[0]);
+	assert_int_equal(p->stages[0].reqs[1].role, proto_role_bit("candidate"));
 	assert_int_equal(p->feedback.ncategories, 4);
 	assert_true(p->feedback.nquestions > 0);
 	assert_string_equal(p->rules[0].on, "application.created");
@@ -165,10 +172,20 @@ test_shipped(void **state)
 	/* Kent: no LSS, five days; LLE: eligibility rules */
 	p = config_programme(cfg, "kent-pathways");
 	assert_non_null(p);
-	assert_int_equal(p->nstages, 7);
-	assert_int_equal(p->stages[4].reqs[0].min, 5);
-	assert_false(p->stages[4].reqs[0].host_lss);
-	assert_string_equal(p->stages[6].id, "completed");
+	assert_int_equal(p->nstages, 8);
+	/* two tracks; the middle leaders' audit is confirmed by the LA */
+	assert_int_equal(p->ntracks, 2);
+	assert_string_equal(p->tracks[1].id, "senior");
+	assert_int_equal(p->stages[2].reqs[0].tracks, 0);
+	assert_int_equal(p->stages[2].reqs[1].tracks, 1u << 0);
+	/* a trained coach before the internship */
+	assert_int_equal(p->stages[4].reqs[0].kind, REQ_COACH_TRAINED);
+	assert_int_equal(p->stages[4].reqs[0].nsessions, 3);
+	assert_int_equal(p->stages[4].reqs[0].min, 2);
+	assert_true(p->uses_coach);
+	assert_int_equal(p->stages[5].reqs[0].min, 5);
+	assert_false(p->stages[5].reqs[0].host_lss);
+	assert_string_equal(p->stages[7].id, "completed");
 	p = config_programme(cfg, "norfolk-lle");
 	assert_non_null(p);
 	s = &p->stages[0];
@@ -396,6 +413,46 @@ test_unknown_kind(void **state)
 	(void)state;
 	refused_at(prog, COHORT, NULL, NULL, "p.conf", prog, "kind = \"essay\"", "kind",
 		   "unknown requirement kind");
+}
+
+/* Tracks, rules on the school and coach_trained: each mistake at its line (issue 13). */
+static void
+test_track_mistakes(void **state)
+{
+#define TRACKS "\ttracks = ( { id = \"middle\"; }, { id = \"senior\"; } );\n"
+#define STAGE(req)                                                                                 \
+	"\t\t{ id = \"apply\";\n"                                                                  \
+	"\t\t  requires = ( " req " ); },\n"                                                       \
+	"\t\t{ id = \"done\"; terminal = true; }\n" PROG_TAIL
+	static const char *const cases[][4] = {
+	    {PROG_HEAD STAGE("{ kind = \"submission\"; doc = \"f\"; tracks = [ \"middle\" ]; }"),
+	     "tracks = [", "tracks", "declares no tracks"},
+	    {"programme = {\n\tid = \"mini\";\n" TRACKS "\tstages = (\n" STAGE(
+		 "{ kind = \"submission\"; doc = \"f\"; tracks = [ \"junior\" ]; }"),
+	     "tracks = [ \"junior", "tracks", "element 0 is not a track of mini"},
+	    {"programme = {\n\tid = \"mini\";\n\ttracks = ( { id = \"a\"; }, { id = \"a\"; } "
+	     ");\n\tstages = (\n" STAGE("{ kind = \"submission\"; doc = \"f\"; }"),
+	     "tracks = (", "id", "duplicate track id 'a'"},
+	    {PROG_HEAD STAGE("{ kind = \"eligibility\"; school = \"phase\"; fact = \"x\"; op = "
+			     "\"==\"; value = \"primary\"; }"),
+	     "kind = \"eligibility\"", "(element)", "one of 'fact'"},
+	    {PROG_HEAD STAGE("{ kind = \"eligibility\"; school = \"phase\"; one_of = [ \"primary\" "
+			     "]; op = \"==\"; }"),
+	     "kind = \"eligibility\"", "(element)", "not both"},
+	    {PROG_HEAD STAGE("{ kind = \"eligibility\"; school = \"phase\"; one_of = [ 1 ]; }"),
+	     "one_of", "one_of", "element 0 is not a string"},
+	    {PROG_HEAD STAGE("{ kind = \"coach_trained\"; min = 2; }"), "kind = \"coach_trained\"",
+	     "(element)", "coach_trained needs 'sessions'"},
+	    {PROG_HEAD STAGE("{ kind = \"coach_trained\"; sessions = [ \"S1\" ]; min = 2; }"),
+	     "kind = \"coach_trained\"", "(element)", "min 2 exceeds the 1 sessions"},
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		refused_at(cases[i][0], COHORT, NULL, NULL, "p.conf", cases[i][0], cases[i][1],
+			   cases[i][2], cases[i][3]);
+#undef STAGE
+#undef TRACKS
 }
 
 static void
@@ -868,6 +925,7 @@ main(void)
 	    cmocka_unit_test(test_duplicate_stage),
 	    cmocka_unit_test(test_unknown_kind),
 	    cmocka_unit_test(test_unknown_role),
+	    cmocka_unit_test(test_track_mistakes),
 	    cmocka_unit_test(test_template_unknown_variable),
 	    cmocka_unit_test(test_unknown_setting),
 	    cmocka_unit_test(test_missing_file),

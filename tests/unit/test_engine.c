@@ -40,9 +40,9 @@ person_add(const char *id, const char *roles, const char *school, json_t *facts)
 static void
 school_add(const char *id, int lss)
 {
-	json_object_set_new(
-	    schools, id,
-	    json_pack("{s:i, s:s, s:s, s:b}", "v", 1, "id", id, "name", id, "lss", lss));
+	json_object_set_new(schools, id,
+			    json_pack("{s:i, s:s, s:s, s:s, s:b}", "v", 1, "id", id, "name", id,
+				      "phase", "primary", "lss", lss));
 }
 
 static json_t *
@@ -171,6 +171,10 @@ ctx_set(struct engine_ctx *e, const char *actor, const json_t *app, const char *
 	e->actor = person(actor);
 	e->candidate = person(cand ? cand : str(app, "candidate"));
 	e->override = 0;
+	/* the records commands.c loads for the engine: the school, the coach */
+	e->school =
+	    json_object_get(schools, app ? str(app, "school") : str(e->candidate, "school"));
+	e->coach = app && str(app, "coach") ? json_object_get(people, str(app, "coach")) : NULL;
 	now += 600;
 }
 
@@ -183,7 +187,31 @@ op_create(const char *actor, const char *cohort, const char *cand, const char *i
 	struct engine_ctx e;
 
 	ctx_set(&e, actor, NULL, cand);
-	return engine_app_create(&e, config_cohort(cfg, cohort), id, route, app, &out, &st);
+	/* Kent's applications are on a track */
+	return engine_app_create(&e, config_cohort(cfg, cohort), id, route,
+				 config_cohort(cfg, cohort)->programme->ntracks ? "senior" : NULL,
+				 app, &out, &st);
+}
+
+/* Coach training recorded for coach (on their record), then the application reconsidered. */
+static int
+op_train(const char *coach, const char *session, json_t *app)
+{
+	const struct cohort *c = config_cohort(cfg, str(app, "cohort"));
+	const struct session *s = config_session(c, session);
+	struct engine_ctx e;
+	int rc;
+
+	if (s != NULL && now < ical_session_start(c, s)) /* recorded from its start */
+		now = ical_session_start(c, s);
+	ctx_set(&e, "operator", app, NULL);
+	rc = engine_record_training(&e, config_cohort(cfg, str(app, "cohort")), person(coach),
+				    session, 1, &out, &st);
+	if (rc == 0) {
+		ctx_set(&e, "operator", app, NULL);
+		engine_reconsider(&e, app, &out);
+	}
+	return rc;
 }
 
 static int
@@ -291,6 +319,7 @@ op_coach(const char *actor, json_t *app, const char *coach)
 	struct engine_ctx e;
 
 	ctx_set(&e, actor, app, NULL);
+	e.coach = person(coach); /* as application.assign_coach loads the new coach */
 	return engine_assign_coach(&e, app, person(coach), &out, &st);
 }
 
@@ -661,7 +690,17 @@ test_kent_walk(void **state)
 	OK(op_submit("p-cand-3", app, "predisposition_audit"), app, "submitted",
 	   "stage_changed:audit>placement_choice", NULL);
 	OK(op_submit("p-cand-3", app, "placement_choice"), app, "submitted",
-	   "stage_changed:placement_choice>internship", NULL);
+	   "stage_changed:placement_choice>coach_trained", NULL);
+	/* coach training is recorded for the coach, not on the application */
+	REFUSED(PW_ENOTFOUND, op_train("p-coach-2", "NO_SUCH_SESSION", app), app);
+	REFUSED(PW_EINVALID, op_train("p-cand-1", "COACH1", app), app); /* not a coach */
+	assert_int_equal(op_train("p-coach-2", "COACH1", app), 0);
+	assert_string_equal(str(json_array_get(out.events, 0), "type"), "coach.training_recorded");
+	json_array_clear(out.events);
+	stage_is(app, "coach_trained", "active");
+	assert_int_equal(op_train("p-coach-2", "COACH2", app), 0);
+	stage_is(app, "internship", "active");
+	json_array_clear(out.events);
 	/* no host_lss here: any other school hosts */
 	OK(op_place("p-coach-2", app, "s-oak", "2027-06-07", "2027-07-02"), app,
 	   "internship_placed", NULL);
@@ -1067,16 +1106,16 @@ test_waitlisted_withdraw_defer(void **state)
 static void
 test_kent_lle_withdraw_every_stage(void **state)
 {
-	static const char *const kent_stages[] = {"confirmation", "introduction",
-						  "audit",	  "placement_choice",
-						  "internship",	  "celebration"};
+	static const char *const kent_stages[] = {"confirmation",     "introduction",  "audit",
+						  "placement_choice", "coach_trained", "internship",
+						  "celebration"};
 	json_t *app = NULL, *a;
 
 	(void)state;
 	assert_int_equal(op_create("operator", "kent-2026-27", "p-cand-3", "K2", "interest", &app),
 			 0);
 	json_array_clear(out.events);
-	for (int k = 0; k < 6; k++) {
+	for (int k = 0; k < 7; k++) {
 		stage_is(app, kent_stages[k], "active");
 		REFUSED(PW_EINVALID, op_defer("operator", app, "kent-2026-27"), app);
 		REFUSED(PW_EINVALID, op_defer("operator", app, "ntp-2027-28"), app);
@@ -1099,12 +1138,18 @@ test_kent_lle_withdraw_every_stage(void **state)
 		case 3:
 			assert_int_equal(op_submit("p-cand-3", app, "placement_choice"), 0);
 			break;
-		case 4:
+		case 4: /* a coach already trained: assigning them meets it */
+			assert_int_equal(op_train("p-coach-1", "COACH1", app), 0);
+			assert_int_equal(op_train("p-coach-1", "COACH3", app), 0);
+			stage_is(app, "coach_trained", "active");
+			assert_int_equal(op_coach("operator", app, "p-coach-1"), 0);
+			break;
+		case 5:
 			assert_int_equal(
 			    op_place("operator", app, "s-elm", "2027-06-07", "2027-07-02"), 0);
 			assert_int_equal(op_confirm("p-host-1", app, 5), 0);
 			break;
-		case 5:
+		case 6:
 			assert_int_equal(op_attend("operator", app, "CELEBRATION", 1), 0);
 			break;
 		}
