@@ -415,6 +415,30 @@ deadline_add(struct wctx *c, const json_t *app, json_t *v)
 					      schedule_format(co->timezone, dl, local)));
 }
 
+/*
+ * Each invited rater the reader sees, with their name (whoever may see who
+ * was invited knows whom they invited; a rater sees only their own entry).
+ */
+static void
+raters_named(struct wctx *c, json_t *v)
+{
+	const char *key;
+	json_t *r;
+
+	json_object_foreach(json_object_get(v, "raters"), key, r)
+	{
+		json_t *own = NULL;
+		const json_t *p = c->loaded != NULL ? cmd_loaded(c, DB_PEOPLE, key) : NULL;
+
+		if (p == NULL && c->loaded == NULL &&
+		    store_rec_get(c->store, c->txn, DB_PEOPLE, key, &own) == 0)
+			p = own;
+		if (str(p, "name") != NULL)
+			json_object_set_new(r, "name", json_string(str(p, "name")));
+		json_decref(own);
+	}
+}
+
 /* Render an application for a reply: the record plus its current requirements. */
 json_t *
 cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
@@ -426,6 +450,7 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 	cmd_engine_app(c, app, &e);
 	json_object_del(v, "v");
 	cmd_app_redact(c, v);
+	raters_named(c, v);
 	if (str(candidate, "name") != NULL)
 		json_object_set_new(v, "candidate_name", json_string(str(candidate, "name")));
 	if (streq(str(app, "status"), "active"))

@@ -323,6 +323,17 @@ run_feedback_questionnaire(struct wctx *c, const json_t *args, json_t **data)
 		json_object_set_new(out, "responded",
 				    json_boolean(json_object_get(app, "self_assessment") != NULL));
 	}
+	if (self || (engine_roles(c->actor) & READERS)) { /* whom they may invite, and as what */
+		json_t *cats = json_array();
+
+		for (size_t i = 0; i < p->feedback.ncategories; i++) {
+			const struct feedback_category *fc = &p->feedback.categories[i];
+
+			json_array_append_new(cats, json_pack("{s:s, s:s}", "id", fc->id, "name",
+							      fc->name ? fc->name : fc->id));
+		}
+		json_object_set_new(out, "categories", cats);
+	}
 	*data = json_pack("{s:o}", "questionnaire", out);
 done:
 	json_decref(app);

@@ -18,7 +18,7 @@ import time
 import unittest
 
 from answers import ANSWERS
-from web_harness import WebDaemon
+from web_harness import WebDaemon, wait_until
 
 CSP = ("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; "
        "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
@@ -169,7 +169,8 @@ class CoreTest(WebCase):
         try:
             conn = http.client.HTTPConnection("127.0.0.1", w.port, timeout=10)
             conn.request("GET", "/healthz", headers={"Cookie": "pw_session=x"})
-            time.sleep(0.3)
+            wait_until(lambda: request_taken(w.port, conn.sock.getsockname()[1]), 5,
+                       "pathway-web to read the request")
             w.web_stop()  # asserts exit 0
             r = conn.getresponse()
             self.assertEqual(r.status, 503)
@@ -177,6 +178,24 @@ class CoreTest(WebCase):
         finally:
             w.proc.send_signal(signal.SIGCONT)
         s.close()
+
+
+def head(w):
+    """The seq of the last event committed: a stream opened ?after=HEAD gets every event
+    after it, however long it takes to connect (no sleep needed)."""
+    return w.ok("events.since", {"after": 0, "limit": 1})["head"]
+
+
+def request_taken(port, client_port):
+    """Whether pathway-web has read everything the client sent on the connection from
+    client_port (its socket's receive queue, in /proc/net/tcp, is empty)."""
+    want = (":%04X" % port, ":%04X" % client_port)
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            cols = line.split()
+            if cols[1].endswith(want[0]) and cols[2].endswith(want[1]):
+                return int(cols[4].split(":")[1], 16) == 0
+    return False
 
 
 class StreamTest(WebCase):
@@ -198,12 +217,11 @@ class StreamTest(WebCase):
     def test_live_within_a_second_and_resume(self):
         w = self.w
         la = w.login("p-la@example.org")
-        s = w.stream(la)
+        s = w.stream(la, "?after=%d" % head(w))  # nothing after HEAD is missed, whenever
         self.assertEqual(s.status, 200)
         self.assertEqual(s.headers["Content-Type"], "text/event-stream; charset=utf-8")
         self.assertEqual(s.headers["Cache-Control"], "no-store")
         self.assertEqual(s.headers["Content-Security-Policy"], CSP)
-        time.sleep(0.2)
         t = time.monotonic()
         self.person("p-x1")
         (ev,) = s.events(1, timeout=1.0)
@@ -227,9 +245,8 @@ class StreamTest(WebCase):
     def test_cohort_filter_and_after(self):
         w = self.w
         la = w.login("p-la@example.org")
-        head = w.ok("events.since", {"after": 0, "limit": 1})["head"]
-        s = w.stream(la, "?cohort=ntp-2026-27")
-        time.sleep(0.2)
+        start = head(w)
+        s = w.stream(la, "?cohort=ntp-2026-27&after=%d" % start)
         self.person("p-y1")  # no cohort: not for this stream
         app = w.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
@@ -238,7 +255,7 @@ class StreamTest(WebCase):
         self.assertIsNone(s.next(timeout=0.3))
         s.close()
         # ?after= starts a stream where the page it belongs to was drawn.
-        s = w.stream(la, "?after=%d" % head)
+        s = w.stream(la, "?after=%d" % start)
         got = s.events(2, timeout=3)
         self.assertEqual([e["event"] for e in got], ["person.created", "application.created"])
         s.close()
@@ -248,8 +265,7 @@ class StreamTest(WebCase):
         events.since, and the live events follow with none twice."""
         w = self.w
         la = w.login("p-la@example.org")
-        s = w.stream(la)
-        time.sleep(0.2)
+        s = w.stream(la, "?after=%d" % head(w))
         self.person("p-z1")
         (ev,) = s.events(1, timeout=2)
         last = int(ev["id"])
@@ -276,9 +292,8 @@ class CurveTest(WebCase):
         w = self.w
         la = w.login("p-la@example.org")
         self.assertEqual(la.get("/healthz").cookies, [])  # whoami through the web key
-        s = w.stream(la)
+        s = w.stream(la, "?after=%d" % head(w))
         self.assertEqual(s.status, 200)
-        time.sleep(0.3)
         w.ok("person.create", {"id": "p-c1", "name": "C", "email": "c1@example.org",
                                "roles": ["candidate"], "school": "s-oak"})
         (ev,) = s.events(1, timeout=2)

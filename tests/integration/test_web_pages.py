@@ -7,7 +7,8 @@ status and headers; text from people and forms shown escaped; the login
 flow from the emailed link (the GET only shows a button, the POST sets the
 session cookie); a used link and an expired one saying so; a headteacher's
 evidence form and sign-off through the links in their emails; a rater's 360
-through theirs; a candidate's own page showing no "responded".
+through theirs; a candidate's own page showing no "responded"; the
+candidate inviting raters and rating themself from their page at the 360.
 """
 import re
 import unittest
@@ -281,8 +282,114 @@ class ActionLinkTest(PagesCase):
         self.assert_page(mine)
         self.assertIn("fewer than 3 responses", mine.body)
         self.assertNotIn("responded", mine.body.lower())
-        self.assertNotIn("Pat &lt;", mine.body)
+        self.assertNotIn("answered", mine.body.lower().replace("never told who has answered", ""))
+        self.assertIn("Pat &lt;script&gt;", mine.body)  # whom they invited, as text
+        self.assertNotIn("Pat " + XSS, mine.body)
         self.assertEqual(head.get("/app/" + app).status, 200)
+
+
+class CandidateInvitesTest(PagesCase):
+    """The candidate invites raters from their page at the 360 stage and rates themself."""
+
+    def at_360(self):
+        w = self.w
+        app = self.app_for("p-cand")
+        definition = w.ok("form.get", {"app": app, "form": "evidence_form"})["form"]["definition"]
+        w.ok("application.submit", {"app": app, "doc": "evidence_form",
+                                    "fields": answers(definition)}, "p-head")
+        w.ok("application.signoff", {"app": app}, "p-head")
+        w.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
+        return app
+
+    def raters_part(self, body):
+        m = re.search(r"<h2>People you have invited.*?</ul>|<h2>People you have invited"
+                      r".*?<p>Nobody yet.</p>", body, re.S)
+        return m.group(0) if m else ""
+
+    def test_invite_raters_and_self_assess(self):
+        w = self.w
+        app = self.at_360()
+        q = w.ok("feedback.questionnaire", {"app": app}, "p-cand")["questionnaire"]
+        self.assertEqual([c["id"] for c in q["categories"]],
+                         ["line_manager", "peers", "direct_reports", "others"])
+        cand = w.login("p-cand@example.org")
+        page = cand.get("/app/" + app)
+        self.assert_page(page)
+        self.assertIn("Nobody yet", page.body)
+        self.assertIn('<label class="field" for="rater-name">', page.body)
+        self.assertIn('<label class="field" for="rater-email">', page.body)
+        for cid, name in (("line_manager", "Line manager"), ("peers", "Peers")):
+            self.assertIn('value="%s"' % cid, page.body)
+            self.assertIn(">%s</label>" % name, page.body)
+        self.assertIn('value="invite"', page.body)
+        # nothing filled in: the page again, each field's error linked from the summary
+        r = cand.post("/app/" + app, {"do": "invite", "name": " ", "email": "x"})
+        self.assert_page(r, 400)
+        for f in ("rater-name", "rater-email", "rater-category"):
+            self.assertIn('href="#%s"' % f, r.body)
+        self.assertIn('value="x"', r.body)  # what was typed is kept
+        # invited: a confirmation, the email with their link, the name shown as text
+        seen = len(w.worker.jobs)
+        r = cand.post("/app/" + app, {"do": "invite", "name": "Robin " + XSS,
+                                      "email": "robin@example.org", "category": "peers"})
+        self.assert_page(r)
+        self.assertIn("Invitation sent", r.body)
+        self.assertIn("We have emailed Robin &lt;script&gt;", r.body)
+        self.assertNotIn(XSS, r.body)
+        token = w.action_token("robin@example.org", "rater-invitation")
+        self.assertGreater(len(w.worker.jobs), seen)
+        cand.post("/app/" + app, {"do": "invite", "name": "Sam Hale",
+                                  "email": "sam@example.org", "category": "line_manager"})
+        # the same address again: said next to the field
+        r = cand.post("/app/" + app, {"do": "invite", "name": "Robin again",
+                                      "email": "ROBIN@example.org", "category": "others"})
+        self.assert_page(r, 400)
+        self.assertIn('href="#rater-email"', r.body)
+        self.assertIn("already invited", r.body)
+        page = cand.get("/app/" + app)
+        before = self.raters_part(page.body)
+        self.assertIn("Robin &lt;script&gt;alert(1)&lt;/script&gt;", before)
+        self.assertIn("Sam Hale", before)
+        self.assertIn("Line manager", before)
+        self.assertNotIn(XSS, page.body)
+        # the view: each invited rater's name, and never "responded" for the candidate
+        raters = w.ok("application.get", {"app": app}, "p-cand")["application"]["raters"]
+        self.assertEqual(sorted(r["name"] for r in raters.values()),
+                         ["Robin " + XSS, "Sam Hale"])
+        # Robin answers: nothing on the candidate's page says so
+        fields = {"r." + x["id"]: "4" for x in q["questions"]}
+        self.assertIn("Thank you", w.client().post("/a/" + token, dict(fields, do="respond")).body)
+        self.assertTrue(any("responded" in r for r in w.ok(
+            "application.get", {"app": app}, "p-la")["application"]["raters"].values()))
+        page = cand.get("/app/" + app)
+        self.assertEqual(self.raters_part(page.body), before)
+        self.assertNotIn("responded", page.body.lower())
+        # the headteacher sees whom the candidate invited, and cannot invite
+        head = w.login("p-head@example.org").get("/app/" + app)
+        self.assert_page(head)
+        self.assertIn("People invited to give feedback", head.body)
+        self.assertIn("Sam Hale", head.body)
+        self.assertNotIn('value="invite"', head.body)
+        # the self-assessment, from the candidate's own page
+        self.assertIn("Rate yourself", page.body)
+        r = cand.post("/app/" + app, dict(fields, do="respond"))
+        self.assert_page(r)
+        self.assertIn("Thank you", r.body)
+        self.assertTrue(w.ok("feedback.questionnaire", {"app": app}, "p-cand")
+                        ["questionnaire"]["responded"])
+        self.assertNotIn("Rate yourself", cand.get("/app/" + app).body)
+        # an invitation without the page's CSRF field is refused
+        self.assertEqual(cand.post("/app/" + app, {"do": "invite", "name": "Kim",
+                                                   "email": "kim@example.org"},
+                                   csrf=False).status, 403)
+
+    def test_invite_only_at_the_360_stage(self):
+        w = self.w
+        app = self.app_for("p-cand")
+        page = w.login("p-cand@example.org").get("/app/" + app)
+        self.assert_page(page)
+        self.assertNotIn('value="invite"', page.body)
+        self.assertNotIn("invited to give feedback", page.body)
 
 
 class SignedInTest(PagesCase):

@@ -326,6 +326,40 @@ args_confirm(struct app_pg *pg, json_t *args)
 	return 0;
 }
 
+/* Whether s has something besides blanks. */
+static int
+filled(const char *s)
+{
+	return s != NULL && s[strspn(s, " \t\r\n")] != '\0';
+}
+
+static int
+args_invite(struct app_pg *pg, json_t *args)
+{
+	const char *name = req_arg(pg->r, "name"), *email = req_arg(pg->r, "email"),
+		   *category = req_arg(pg->r, "category");
+	int bad = 0;
+
+	if (!filled(name)) {
+		app_error(pg, "rater-name", "Enter their name");
+		bad = -1;
+	}
+	if (!filled(email) || strchr(email, '@') == NULL) {
+		app_error(pg, "rater-email", "Enter their email address, like name@example.org");
+		bad = -1;
+	}
+	if (!filled(category)) {
+		app_error(pg, "rater-category", "Choose how they know your work");
+		bad = -1;
+	}
+	if (bad)
+		return -1;
+	json_object_set_new(args, "name", json_string(name));
+	json_object_set_new(args, "email", json_string(email));
+	json_object_set_new(args, "category", json_string(category));
+	return 0;
+}
+
 /* What a POST may do: the form's "do", its command, the link that allows it. */
 static const struct app_act app_acts[] = {
     {"submit", "application.submit", "application.submit", args_submit, "Form submitted"},
@@ -340,6 +374,7 @@ static const struct app_act app_acts[] = {
      "Attendance recorded"},
     {"confirm", "application.confirm_internship", "application.confirm_internship", args_confirm,
      "Internship confirmed"},
+    {"invite", "feedback.invite", "feedback.invite", args_invite, "Invitation sent"},
     {"accept", "application.accept_offer", "application.accept_offer", args_none,
      "You have accepted the place"},
     {"decline", "application.decline_offer", "application.accept_offer", args_none,
@@ -354,6 +389,12 @@ app_acted(json_t *reply, void *ud)
 
 	if (code == NULL) {
 		app_draw_done(pg, page_data(reply));
+		app_pg_free(&pg);
+		return;
+	}
+	if (strcmp(pg->act->name, "invite") == 0 && strcmp(code, "already_exists") == 0) {
+		app_error(pg, "rater-email", "You have already invited someone with that address");
+		app_draw(pg, 400);
 		app_pg_free(&pg);
 		return;
 	}

@@ -1,8 +1,8 @@
 /*
  * page_app.h: what the application page's files share (page_app.c gathers
- * and acts, page_app_draw.c draws, page_app_who.c says who the person is
- * to the application), and what page_home.c borrows to say what is waiting
- * on a person. Nothing else includes it.
+ * and acts, page_app_draw.c draws, page_app_360.c draws the 360's part,
+ * page_app_who.c says who the person is to the application), and what page_home.c borrows to say
+ * what is waiting on a person. Nothing else includes it.
  */
 #ifndef PW_PAGE_APP_H
 #define PW_PAGE_APP_H
@@ -52,6 +52,17 @@ int app_offer_open(const struct app_pg *pg);
 /* The role that fulfils requirement q (a kind's default when it names none), or NULL. */
 const char *app_req_role(const json_t *q);
 const json_t *app_form_def(const struct app_pg *pg, const char *form);
+/* The start of a form posting back to the page, with its CSRF field. */
+void app_form_begin(struct pw_buf *b, const struct app_pg *pg);
+/* The error message of field in the last attempt (pg->errors), or NULL. */
+const char *app_err(const struct app_pg *pg, const char *field);
+
+/* page_app_360.c: the 360 as the person takes part in it. */
+/* The questionnaire to answer (a rater's, or the candidate's self-assessment). */
+void app_draw_360(struct pw_buf *b, struct app_pg *pg);
+/* Who was invited (names and groups, never who answered) and, for the candidate, a form
+ * to invite someone more; 1 when it drew the form. */
+int app_draw_raters(struct pw_buf *b, struct app_pg *pg);
 
 /* page_app_draw.c: the page (with pg->errors and pg->kept), and the confirmation. */
 void app_draw(struct app_pg *pg, int status);

@@ -164,30 +164,6 @@ app_todo(struct pw_buf *b, const struct app_pg *pg)
 	return 0;
 }
 
-/* The start of a form posting to the page, with its CSRF field. */
-static void
-app_form_begin(struct pw_buf *b, const struct app_pg *pg)
-{
-	pw_buf_adds(b, "<form method=\"post\" action=\"");
-	html_attr(b, pg->path);
-	pw_buf_adds(b, "\" novalidate>\n");
-	html_csrf(b, pg->r, pg->token);
-}
-
-static const char *
-app_err(const struct app_pg *pg, const char *field)
-{
-	size_t i;
-	const json_t *e;
-
-	json_array_foreach(pg->errors, i, e)
-	{
-		if (page_str(e, "field") != NULL && strcmp(page_str(e, "field"), field) == 0)
-			return page_str(e, "message");
-	}
-	return NULL;
-}
-
 /* A radio group for a simple action (outcome, session, present). */
 static void
 app_radios(struct pw_buf *b, const struct app_pg *pg, const char *name, const char *legend,
@@ -326,36 +302,6 @@ app_draw_signoff(struct pw_buf *b, struct app_pg *pg)
 			       "name=\"do\" value=\"return\">Send it back</button>\n</form>\n");
 		free(id);
 	}
-}
-
-static void
-app_draw_360(struct pw_buf *b, struct app_pg *pg)
-{
-	const json_t *cat = json_object_get(pg->q, "category");
-	int threshold = (int)num(cat, "threshold");
-
-	if (pg->q == NULL)
-		return;
-	html_printf(b, "<h2>%s</h2>\n", app_is_candidate(pg) ? "Rate yourself" : "Your feedback");
-	html_printf(b, "<p>It takes about %d minutes. ", (int)num(pg->q, "minutes"));
-	if (app_is_candidate(pg))
-		pw_buf_adds(b, "Your own ratings are shown beside your colleagues' in your "
-			       "report.</p>\n");
-	else if (threshold == 1)
-		html_printf(b,
-			    "You answer as: %s. Your ratings are shown as that group's, on "
-			    "their own.</p>\n",
-			    page_str(cat, "name") ? page_str(cat, "name") : "your group");
-	else
-		html_printf(b,
-			    "Your ratings are averaged with those of at least %d others "
-			    "before anyone sees them, and your name is never shown with "
-			    "them.</p>\n",
-			    threshold > 1 ? threshold - 1 : 2);
-	app_form_begin(b, pg);
-	page_form_360_draw(b, pg->q, pg->kept, pg->errors);
-	pw_buf_adds(b, "<button class=\"button\" name=\"do\" value=\"respond\">Send your "
-		       "answers</button>\n</form>\n");
 }
 
 static void
@@ -595,6 +541,8 @@ app_draw(struct app_pg *pg, int status)
 		else if (strcmp(kind, "internship") == 0)
 			app_draw_internship(&b, pg, q);
 	}
+	if (!app_rater_only(pg) && app_draw_raters(&b, pg))
+		acted = 1;
 	if (!acted)
 		pw_buf_adds(&b, "<p class=\"notice\">Nothing here is waiting on you now.</p>\n");
 	/* The forms this person reads, as submitted (a draft is its filler's alone). */
@@ -615,6 +563,41 @@ app_draw(struct app_pg *pg, int status)
 	html_page_end(&b);
 	free(t.p);
 	req_reply(pg->r, status, &b, "text/html; charset=utf-8");
+}
+
+/*
+ * After an action, when what the stage needs next is this person's too (a
+ * headteacher's sign-off after their evidence form): say so, and where to
+ * do it. A link works once, so from a link that is their page, by signing in.
+ */
+static void
+app_draw_next(struct pw_buf *b, struct app_pg *pg, const json_t *app)
+{
+	struct pw_buf todo = {0};
+	json_t *was = pg->app;
+	char *link = pg->link;
+	int mine;
+
+	pg->app = (json_t *)app;
+	pg->link = NULL;
+	mine = app_todo(&todo, pg);
+	pg->app = was;
+	pg->link = link;
+	if (!mine) {
+		pw_buf_adds(b, "<p>Everyone who has something to do is emailed.</p>\n");
+		free(todo.p);
+		return;
+	}
+	html_printf(b, "<h2>Next for you</h2>\n<p>%s.</p>\n", todo.p);
+	if (pg->link != NULL)
+		pw_buf_adds(b, "<p><a href=\"/login\" id=\"next\">Sign in to do it</a>: we email "
+			       "you a link, and it is waiting on your page.</p>\n");
+	else {
+		pw_buf_adds(b, "<p><a id=\"next\" href=\"");
+		html_attr(b, pg->path);
+		html_printf(b, "\">%s</a></p>\n", todo.p);
+	}
+	free(todo.p);
 }
 
 void
@@ -638,6 +621,15 @@ app_draw_done(struct app_pg *pg, const json_t *data)
 		pw_buf_adds(&b, "<p><a href=\"");
 		html_attr(&b, pg->path);
 		pw_buf_adds(&b, "\">Go back to the form</a></p>\n");
+	} else if (strcmp(name, "invite") == 0) {
+		html_printf(
+		    &b,
+		    "<p>We have emailed %s a link to the questionnaire. Their answers are "
+		    "combined with other colleagues' before you see them, and you are never "
+		    "told who has answered.</p>\n<p><a href=\"",
+		    req_arg(pg->r, "name") ? req_arg(pg->r, "name") : "them");
+		html_attr(&b, pg->path);
+		pw_buf_adds(&b, "\">Invite someone else</a></p>\n");
 	} else if (strcmp(name, "respond") == 0) {
 		pw_buf_adds(&b,
 			    "<p>Your answers are combined with other colleagues' before anyone "
@@ -666,7 +658,8 @@ app_draw_done(struct app_pg *pg, const json_t *data)
 			app_requirement(&b, q, app_form_title(pg, page_str(q, "form")));
 			html_printf(&b, " (%s)</li>\n", page_role(app_req_role(q)));
 		}
-		pw_buf_adds(&b, "</ul>\n<p>Everyone who has something to do is emailed.</p>\n");
+		pw_buf_adds(&b, "</ul>\n");
+		app_draw_next(&b, pg, app);
 	}
 	if (pg->link != NULL)
 		pw_buf_adds(&b,

@@ -3,9 +3,10 @@
  * application page was drawn from: its candidate or not, whether a
  * requirement of the current stage waits on them (their role, in their
  * relation; for an action link, only the link's command), whether a place
- * offered from the waiting list waits on their answer. It holds nothing
- * and calls no other page file, so page_app.c, page_app_draw.c and
- * page_home.c all ask it.
+ * offered from the waiting list waits on their answer; and the two things
+ * every form of the page starts from (its opening with the CSRF field, the
+ * error of a field). It holds nothing and calls no other page file, so
+ * page_app.c, page_app_draw.c, page_app_360.c and page_home.c all ask it.
  */
 #include <string.h>
 
@@ -105,4 +106,29 @@ const json_t *
 app_form_def(const struct app_pg *pg, const char *form)
 {
 	return json_object_get(json_object_get(pg->forms, form != NULL ? form : ""), "definition");
+}
+
+/* The start of a form posting to the page, with its CSRF field. */
+void
+app_form_begin(struct pw_buf *b, const struct app_pg *pg)
+{
+	pw_buf_adds(b, "<form method=\"post\" action=\"");
+	html_attr(b, pg->path);
+	pw_buf_adds(b, "\" novalidate>\n");
+	html_csrf(b, pg->r, pg->token);
+}
+
+/* The error message of a field of the last attempt, or NULL. */
+const char *
+app_err(const struct app_pg *pg, const char *field)
+{
+	size_t i;
+	const json_t *e;
+
+	json_array_foreach(pg->errors, i, e)
+	{
+		if (page_str(e, "field") != NULL && strcmp(page_str(e, "field"), field) == 0)
+			return page_str(e, "message");
+	}
+	return NULL;
 }
