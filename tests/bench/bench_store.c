@@ -375,7 +375,7 @@ main(int argc, char **argv)
 		snprintf(name, sizeof name, "Bench School %d", i);
 		run(&b, "school.create",
 		    json_pack("{s:s, s:s, s:s, s:b}", "id", id, "name", name, "phase",
-			      i % 3 ? "primary" : "secondary", "lss", i % 10 == 0),
+			      i % 3 ? "primary" : "special", "lss", i % 10 == 0),
 		    NULL);
 		snprintf(id, sizeof id, "h%04d", i);
 		snprintf(name, sizeof name, "s%04d", i);
@@ -405,11 +405,17 @@ main(int argc, char **argv)
 		const struct cohort *co = &b.cfg->cohorts[i % (long)nco];
 		char cand[32];
 		const struct requirement *doc = first_doc(co);
-		json_t *data = NULL;
+		json_t *data = NULL, *args;
 
 		snprintf(cand, sizeof cand, "c%07ld", i / (long)nco);
-		run(&b, "application.create",
-		    json_pack("{s:s, s:s}", "cohort", co->id, "candidate", cand), &data);
+		args = json_pack("{s:s, s:s}", "cohort", co->id, "candidate", cand);
+		if (co->programme->ntracks > 0) /* its tracks in turn */
+			json_object_set_new(
+			    args, "track",
+			    json_string(co->programme
+					    ->tracks[(i / (long)nco) % (long)co->programme->ntracks]
+					    .id));
+		run(&b, "application.create", args, &data);
 		apps++;
 		if (doc != NULL && (i / (long)nco) % 2 == 1) {
 			const char *app = json_string_value(
