@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -53,11 +53,11 @@ struct store;
 /*
  * Open (creating if needed) the environment in directory path with the
  * given map size. Refuses a store whose schema version is not
- * STORE_SCHEMA_VERSION, except versions 1 to 4, which it upgrades (the
+ * STORE_SCHEMA_VERSION, except versions 1 to 5, which it upgrades (the
  * indexes of version 2 built from the records; version 3 scopes stored
  * replies by principal; version 4 adds the forms and 360 databases; version
- * 5 indexes applications by coach, rater and host school). On success *out owns the
- * store.
+ * 5 indexes applications by coach, rater and host school; version 6 chains
+ * the events by hash). On success *out owns the store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
 void store_close(struct store **s);
@@ -118,6 +118,36 @@ int store_events_since(struct store *s, MDB_txn *txn, uint64_t after, int limit,
  */
 int store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after, int limit,
 		     json_t **out, uint64_t *next);
+
+/*
+ * The hash chain of the log (store_chain.c; PROTOCOL.md, "The hash chain"):
+ * every event's "prev" is the hash of the event before it (64 zeros for the
+ * first), an event's hash being BLAKE2b-256 of its canonical form (its JSON,
+ * keys sorted, no whitespace) as 64 lowercase hex digits.
+ */
+#define STORE_HASH_HEX 65
+/* The hash of event ev into hex. */
+void store_event_hash(const json_t *ev, char hex[STORE_HASH_HEX]);
+/* The hash of the last event of the log (64 zeros when it is empty). 0 or PW_ESTORE. */
+int store_head_hash(struct store *s, MDB_txn *txn, char hex[STORE_HASH_HEX]);
+
+struct store_audit {
+	int ok;
+	uint64_t checked; /* events checked */
+	uint64_t head;
+	char head_hash[STORE_HASH_HEX];
+	uint64_t broken_at; /* when !ok: the first event that breaks the chain */
+	char reason[200];
+};
+/*
+ * Check the chain from event from (1 at least) to the head, or over at most
+ * limit events when limit > 0: each event's seq, and its prev against the
+ * hash of the event before it (event from - 1 included), and the head hash
+ * when the head is reached. Streams through the log with a cursor. Returns
+ * 0 with *a filled (broken or not), or PW_ESTORE.
+ */
+int store_audit_verify(struct store *s, MDB_txn *txn, uint64_t from, uint64_t limit,
+		       struct store_audit *a);
 
 /*
  * Idempotency: the stored reply for (scope, reqid), or PW_ENOTFOUND. The

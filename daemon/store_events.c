@@ -2,7 +2,8 @@
  * store_events.c: the event log and the replies kept for request ids. Events
  * are compact JSON under their sequence number (8 bytes big-endian,
  * DB_EVENTS) and indexed per application (app id, NUL, seq: DB_APP_EVENTS).
- * A stored reply is {"at", "reply"} under actor, NUL, the JSON-encoded
+ * Each event is chained to the one before by "prev" (store_chain.c). A
+ * stored reply is {"at", "reply"} under actor, NUL, the JSON-encoded
  * request id (DB_REQUESTS), indexed by age (time, then that key:
  * DB_REQUESTS_DUE) so pruning reads only what has expired.
  */
@@ -36,15 +37,18 @@ store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, str
 	unsigned char kb[8];
 	MDB_val k = {8, kb};
 	const char *app = json_string_value(json_object_get(ev, "app"));
+	char prev[STORE_HASH_HEX];
 	uint64_t head;
 	int rc;
 
-	if (store_event_head(s, txn, &head) != 0)
+	if (store_event_head(s, txn, &head) != 0 || store_head_hash(s, txn, prev) != 0)
 		return pw_fail(st, PW_ESTORE, "store: reading the event head");
 	*seq = head + 1;
 	store_be64_put(kb, *seq);
 	json_object_set_new(ev, "seq", json_integer((json_int_t)*seq));
-	rc = store_json_put(s, txn, DB_EVENTS, &k, ev, MDB_APPEND, st);
+	/* The hash chain: this event names the last one's hash, and becomes the head. */
+	json_object_set_new(ev, "prev", json_string(prev));
+	rc = store_chain_put(s, txn, &k, ev, MDB_APPEND, st);
 	if (rc != 0 || app == NULL)
 		return rc;
 	{
@@ -200,7 +204,8 @@ store_request_put(struct store *s, MDB_txn *txn, const char *scope, const json_t
 {
 	char buf[512];
 	MDB_val k = {request_key(buf, sizeof buf, scope, reqid), buf};
-	json_t *rec = json_pack("{s:I, s:O, s:s*}", "at", (json_int_t)now, "reply", reply, "sum", sum);
+	json_t *rec =
+	    json_pack("{s:I, s:O, s:s*}", "at", (json_int_t)now, "reply", reply, "sum", sum);
 	int rc = store_json_put(s, txn, DB_REQUESTS, &k, rec, 0, st);
 
 	json_decref(rec);

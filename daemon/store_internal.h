@@ -3,9 +3,9 @@
  * store.h). The handle is the LMDB environment and one database handle per
  * enum store_db. The files are layered, each calling only those below it:
  * store.c (the environment, transactions, the schema and its upgrades) over
- * store_events.c (the event log and request ids) over store_index.c (index
- * and due-time keys) over store_records.c (records, counters, and the
- * encodings everything shares).
+ * store_events.c (the event log and request ids) over store_chain.c (the
+ * log's hash chain) over store_index.c (index and due-time keys) over
+ * store_records.c (records, counters, and the encodings everything shares).
  */
 #ifndef PW_STORE_INTERNAL_H
 #define PW_STORE_INTERNAL_H
@@ -52,6 +52,26 @@ int store_lmdb_fail(struct pw_status *st, int rc, const char *what);
  */
 int store_json_put(struct store *s, MDB_txn *txn, enum store_db db, MDB_val *k, const json_t *rec,
 		   unsigned flags, struct pw_status *st);
+
+/* store_chain.c */
+
+/* The canonical form of event ev (keys sorted, compact), as a new string. */
+char *store_event_canonical(const json_t *ev);
+
+/*
+ * Store event ev (with its "seq" and "prev") in its canonical form under key
+ * k of DB_EVENTS with LMDB put flags, and record its hash as the head hash.
+ * Returns 0, or PW_ESTORE with st filled.
+ */
+int store_chain_put(struct store *s, MDB_txn *txn, MDB_val *k, const json_t *ev, unsigned flags,
+		    struct pw_status *st);
+
+/*
+ * The upgrade to schema version 6: give every event in the log its "prev",
+ * in seq order from 64 zeros, rewriting each in its canonical form, and set
+ * the head hash. *n gets how many. Returns 0, or PW_ESTORE with st filled.
+ */
+int store_chain_rebuild(struct store *s, MDB_txn *txn, size_t *n, struct pw_status *st);
 
 /* store_index.c */
 

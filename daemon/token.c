@@ -355,6 +355,18 @@ bad(struct pw_status *st, int code, const char *why)
 	return pw_fail(st, code, "%s", why);
 }
 
+/* Whether person was erased (person.erase): every token made for them is refused. */
+static int
+person_erased(struct store *s, MDB_txn *txn, const char *person)
+{
+	json_t *p = NULL;
+	int erased = store_rec_get(s, txn, DB_PEOPLE, person, &p) == 0 &&
+		     json_object_get(p, "erased") != NULL;
+
+	json_decref(p);
+	return erased;
+}
+
 /* A session: not ended, and the person still holds a role they held at login. */
 static int
 session_check(struct store *s, MDB_txn *txn, const struct token_claims *t, struct pw_status *st)
@@ -418,6 +430,8 @@ token_verify(struct store *s, MDB_txn *txn, const struct pw_config *cfg, int64_t
 			   "the token was made with a secret retired longer ago than the grace");
 	if (now >= out->expires)
 		return bad(st, PW_ETOKEN_EXPIRED, "the token has expired");
+	if (person_erased(s, txn, out->person))
+		return bad(st, PW_ETOKEN_EXPIRED, "the token's person was erased");
 	if (out->purpose == TOKEN_SESSION)
 		return session_check(s, txn, out, st);
 	nonce_hex(out->nonce, hex);

@@ -188,6 +188,10 @@ run_person_update(struct wctx *c, const json_t *args, json_t **data)
 	char *was_school;
 	int rc = cmd_load(c, DB_PEOPLE, "person", cmd_arg(args, "id"), &p);
 
+	if (rc == 0 && json_object_get(p, "erased") != NULL) {
+		json_decref(p);
+		rc = pw_fail(c->st, PW_ETRANSITION, "person %s was erased", cmd_arg(args, "id"));
+	}
 	if (rc != 0)
 		return rc;
 	was_school = xstrdup(str(p, "school") ? str(p, "school") : "");
@@ -223,6 +227,10 @@ run_person_digest(struct wctx *c, const json_t *args, json_t **data)
 		return pw_fail(c->st, PW_EFORBIDDEN, "%s may not change the digest of %s",
 			       c->actor_id, id);
 	rc = cmd_load(c, DB_PEOPLE, "person", id, &p);
+	if (rc == 0 && json_object_get(p, "erased") != NULL) {
+		json_decref(p);
+		rc = pw_fail(c->st, PW_ETRANSITION, "person %s was erased", id);
+	}
 	if (rc != 0)
 		return rc;
 	json_object_set(p, "digest", json_object_get(args, "digest"));
@@ -275,12 +283,68 @@ person_match(const char *id, json_t *rec, void *ud)
 	return 0;
 }
 
+/* The ids a role index scan finds (role, and school when given). */
+static int
+id_visit(const char *id, void *ud)
+{
+	json_array_append_new(ud, json_string(id));
+	return 0;
+}
+
+static int
+id_cmp(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+		      json_string_value(*(json_t *const *)b));
+}
+
+/*
+ * With a role, the people holding it through DB_PEOPLE_ROLE (role, school):
+ * never a scan of everyone. Listed in id order, as without one.
+ */
+static int
+people_of_role(struct wctx *c, struct rec_filter *f)
+{
+	const char *role = cmd_arg(f->args, "role"), *school = cmd_arg(f->args, "school");
+	json_t *ids = json_array(), *v, *rec;
+	json_t **sorted;
+	size_t i, n;
+	int rc;
+
+	/* LA advisers and viewers are indexed without their school (person_index). */
+	if (streq(role, "la_adviser") || streq(role, "viewer"))
+		school = NULL;
+	rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, school, NULL, NULL, id_visit,
+			      ids);
+
+	n = json_array_size(ids);
+	sorted = xcalloc(n + 1, sizeof *sorted);
+	json_array_foreach(ids, i, v)
+	{
+		sorted[i] = v;
+	}
+	qsort(sorted, n, sizeof *sorted, id_cmp);
+	for (i = 0; rc == 0 && i < n; i++) {
+		if (store_rec_get(c->store, c->txn, DB_PEOPLE, json_string_value(sorted[i]),
+				  &rec) != 0)
+			continue; /* an entry its record no longer backs */
+		person_match(json_string_value(sorted[i]), rec, f);
+		json_decref(rec);
+	}
+	free(sorted);
+	json_decref(ids);
+	return rc;
+}
+
 int
 run_person_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	struct rec_filter f = {args, json_array()};
+	int rc = cmd_arg(args, "role") != NULL
+		     ? people_of_role(c, &f)
+		     : store_rec_scan(c->store, c->txn, DB_PEOPLE, NULL, person_match, &f);
 
-	if (store_rec_scan(c->store, c->txn, DB_PEOPLE, NULL, person_match, &f) != 0) {
+	if (rc != 0) {
 		json_decref(f.out);
 		return pw_fail(c->st, PW_ESTORE, "store: listing people");
 	}

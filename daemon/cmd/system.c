@@ -18,14 +18,16 @@
 int
 run_ping(struct wctx *c, const json_t *args, json_t **data)
 {
-	char t[PW_TIME_LEN];
+	char t[PW_TIME_LEN], hash[STORE_HASH_HEX];
 	uint64_t head;
 
 	(void)args;
-	store_event_head(c->store, c->txn, &head);
-	*data = json_pack("{s:s, s:i, s:s, s:I}", "version", PW_VERSION, "protocol",
+	if (store_event_head(c->store, c->txn, &head) != 0 ||
+	    store_head_hash(c->store, c->txn, hash) != 0)
+		return pw_fail(c->st, PW_ESTORE, "store: reading the event head");
+	*data = json_pack("{s:s, s:i, s:s, s:I, s:s}", "version", PW_VERSION, "protocol",
 			  PW_PROTOCOL_VERSION, "now", pw_time_format(c->now, t), "head",
-			  (json_int_t)head);
+			  (json_int_t)head, "head_hash", hash);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cmd/application.h"
+#include "cmd/audit.h"
 #include "cmd/auth.h"
 #include "cmd/base.h"
 #include "cmd/coach.h"
@@ -21,6 +22,7 @@
 #include "cmd/mine.h"
 #include "cmd/opportunity.h"
 #include "cmd/person.h"
+#include "cmd/privacy.h"
 #include "cmd/system.h"
 #include "opportunities.h"
 #include "util.h"
@@ -50,6 +52,11 @@ cmd_actor_load(struct store *s, MDB_txn *txn, const struct pw_config *cfg, const
 		return pw_fail(st, PW_EUNKNOWN_ACTOR, "no person '%s'", id);
 	if (rc != 0)
 		return pw_fail(st, PW_ESTORE, "store: reading person %s", id);
+	if (json_object_get(*actor, "erased") != NULL) { /* person.erase: nobody acts as them */
+		json_decref(*actor);
+		*actor = NULL;
+		return pw_fail(st, PW_EUNKNOWN_ACTOR, "person '%s' was erased", id);
+	}
 	return 0;
 }
 
@@ -76,6 +83,8 @@ static const struct proto_field a_person_upd[] = {
 static const struct proto_field a_person_digest[] = {
     {"id", PT_ID, 1, NULL}, {"digest", PT_BOOL, 1, NULL}, END};
 static const struct proto_field a_id[] = {{"id", PT_ID, 1, NULL}, END};
+static const struct proto_field a_export[] = {
+    {"id", PT_ID, 1, NULL}, {"after", PT_INT, 0, NULL}, END};
 static const struct proto_field a_person_list[] = {
     {"role", PT_ENUM, 0, "candidate|headteacher|coach|rater|host|la_adviser|viewer"},
     {"school", PT_ID, 0, NULL},
@@ -188,6 +197,8 @@ static const struct proto_field a_key_add[] = {
 static const struct proto_field a_key[] = {{"key", PT_ID, 1, NULL}, END};
 static const struct proto_field a_since[] = {
     {"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
+static const struct proto_field a_audit[] = {
+    {"from", PT_INT, 0, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
 #define W CMD_WRITES
 #define APP_ROLES (ROLE_ANY & ~ROLE_VIEWER)
@@ -201,6 +212,8 @@ static const struct cmd_entry cmds[] = {
     {"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
     {"person.get", ROLE_ANY, 0, a_id, run_person_get},
     {"person.list", READERS, 0, a_person_list, run_person_list},
+    {"person.export", APP_ROLES, W, a_export, run_person_export},
+    {"person.erase", ROLE_LA_ADVISER, W, a_id, run_person_erase},
     {"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
     {"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
     {"school.get", ROLE_ANY, 0, a_id, run_school_get},
@@ -238,6 +251,7 @@ static const struct cmd_entry cmds[] = {
     {"attendance.record", 0, W, a_register, run_attendance_record},
     {"coach.record_training", 0, W, a_training, run_coach_record_training},
     {"events.since", READERS, 0, a_since, run_events_since},
+    {"audit.verify", ROLE_LA_ADVISER, 0, a_audit, run_audit_verify},
     {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
     {"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
     {"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},

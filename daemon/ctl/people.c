@@ -127,3 +127,23 @@ people_schools_show(const json_t *d)
 	output_table_print(&t);
 	output_table_free(&t);
 }
+
+void
+people_export_show(const json_t *d)
+{
+	output_json(json_object_get(d, "export"));
+}
+
+void
+people_erase_show(const json_t *d)
+{
+	const char *k;
+	json_t *n;
+
+	people_person_show(d);
+	output_kv_str(json_object_get(d, "person"), "erased", NULL);
+	json_object_foreach((json_t *)json_object_get(d, "erased"), k, n)
+	{
+		output_kv(k, "%lld erased", (long long)json_integer_value(n));
+	}
+}

@@ -13,6 +13,12 @@ void people_person_show(const json_t *d);
 /* person-list: people as a table. */
 void people_list_show(const json_t *d);
 
+/* export: the document itself, as indented JSON (for a file). */
+void people_export_show(const json_t *d);
+
+/* erase: the person as kept, and how many records were erased of each kind. */
+void people_erase_show(const json_t *d);
+
 /* school-create, school-update, school-get: one school as label-value lines. */
 void people_school_show(const json_t *d);
 

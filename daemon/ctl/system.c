@@ -1,8 +1,8 @@
 /*
  * system.c: the subcommands about the daemon itself: ping, the clock,
- * backup (a name the daemon resolves under its backup directory) and the
- * outbox of notification jobs. Only what is shown and how; the table entries are in
- * cmds.c.
+ * backup (a name the daemon resolves under its backup directory), the
+ * outbox of notification jobs and the audit of the event log's hash chain.
+ * Only what is shown and how; the table entries are in cmds.c.
  */
 #include "system.h"
 
@@ -21,6 +21,34 @@ system_ping_show(const json_t *d)
 	printf("pathwayd %s, protocol %lld, now %s, head %lld\n", value_str(d, "version"),
 	       (long long)json_integer_value(json_object_get(d, "protocol")), value_str(d, "now"),
 	       (long long)json_integer_value(json_object_get(d, "head")));
+}
+
+int
+system_audit_run(struct ctl *c, const struct ctl_cmd *e, json_t *args)
+{
+	json_t *data;
+	int rc = conn_call(c, e->cmd, args, &data);
+
+	if (rc != 0)
+		return rc;
+	output_reply(c, e, data);
+	rc = json_is_true(json_object_get(data, "ok")) ? CTL_EXIT_OK : CTL_EXIT_REFUSED;
+	json_decref(data);
+	return rc;
+}
+
+void
+system_audit_show(const json_t *d)
+{
+	if (json_is_true(json_object_get(d, "ok")))
+		printf("chain verified: %lld events checked; head %lld, hash %s\n",
+		       (long long)json_integer_value(json_object_get(d, "checked")),
+		       (long long)json_integer_value(json_object_get(d, "head")),
+		       value_str(d, "head_hash"));
+	else
+		printf("chain BROKEN at event %lld: %s\n",
+		       (long long)json_integer_value(json_object_get(d, "broken_at")),
+		       value_str(d, "reason"));
 }
 
 void

@@ -1,7 +1,8 @@
 /*
  * system.h: the subcommands about the daemon itself: ping, the clock,
- * backup and the outbox of notification jobs. The show functions print a
- * reply's data (it stays the caller's) for people.
+ * backup, the outbox of notification jobs and the audit of the event log.
+ * The show functions print a reply's data (it stays the caller's) for
+ * people.
  */
 #ifndef PW_CTL_SYSTEM_H
 #define PW_CTL_SYSTEM_H
@@ -24,5 +25,11 @@ void system_jobs_show(const json_t *d);
 
 /* outbox retry: one job as label-value lines. */
 void system_job_show(const json_t *d);
+
+/* audit verify: one request; exit status 1 when the chain is broken. */
+int system_audit_run(struct ctl *c, const struct ctl_cmd *e, json_t *args);
+
+/* audit verify: what was checked and the head's hash, or where the chain breaks and why. */
+void system_audit_show(const json_t *d);
 
 #endif

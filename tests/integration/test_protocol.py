@@ -242,6 +242,20 @@ class RecordsTest(ProtocolCase):
         self.assertEqual(d.ok("person.list", {"school": "s-oak"})["people"], [full])
         self.assertEqual(d.ok("person.list", {"role": "headteacher"}, "viewer")["people"],
                          [full])
+        # Listing by role goes through the role index: every holder, in id order, with
+        # or without a school; LA advisers whatever their school; a role changed moves.
+        d.ok("school.create", {"id": "s-elm", "name": "Elm Tree Primary"})
+        self.person(d, "a-head", ["headteacher"], "s-elm")
+        self.person(d, "z-la", ["la_adviser"], "s-oak")
+        self.person(d, "b-la", ["la_adviser"])
+        ids = lambda args: [x["id"] for x in d.ok("person.list", args)["people"]]
+        self.assertEqual(ids({"role": "headteacher"}), ["a-head", "p-head"])
+        self.assertEqual(ids({"role": "headteacher", "school": "s-elm"}), ["a-head"])
+        self.assertEqual(ids({"role": "la_adviser"}), ["b-la", "z-la"])
+        self.assertEqual(ids({"role": "la_adviser", "school": "s-oak"}), ["z-la"])
+        d.ok("person.update", {"id": "a-head", "roles": ["coach"]})
+        self.assertEqual(ids({"role": "headteacher"}), ["p-head"])
+        self.assertEqual(ids({"role": "coach"}), ["a-head"])
         # Choosing the digest is for headteachers and LA advisers; anyone may stop it.
         self.person(d, "p-cand", ["candidate"], "s-oak")
         r = d.call("person.digest", {"id": "p-cand", "digest": True}, "p-cand")

@@ -1,0 +1,159 @@
+#!/usr/bin/python3
+"""Subject access and erasure (issue 14, item 1), tried from outside.
+
+A real pathwayd on the forms test programme (test_forms.py): a candidate with
+forms, a 360 self-assessment, a returned form and emails queued. person.export
+gives them everything held about them and nothing of other raters' answers;
+the candidate may export themself, not another candidate. person.erase then
+leaves no name, address or free text of theirs in any view, history, queued
+email or form; their session is refused; it cannot be done twice; and the
+daemon starts again after a kill -9 with the erasure in place.
+"""
+import json
+import os
+import subprocess
+import time
+import unittest
+
+import zmq
+
+from test_forms import GOOD, FormsCase, Worker
+from test_timers import BIN
+
+NAME, EMAIL = "Cand Person", "p-cand@example.org"
+SECRETS = ["hello", "SELFSECRET", "WITHDRAWREASON", "RETURNNOTE", "line one"]
+
+
+class GdprTest(FormsCase):
+    def session(self):
+        """A session token for p-cand, through a login link a test worker reads."""
+        d = self.d
+        d.ok("auth.link", {"email": EMAIL})
+        w = Worker(d)
+        (job,) = w.jobs(1)
+        w.close()
+        login = job["vars"]["login_url"].rsplit("/", 1)[1]
+        return d.ok("auth.session", {"token": login})["token"]
+
+    def fill(self):
+        """Forms, a return, a self-assessment, a rater's answers, emails queued to p-cand."""
+        d, app = self.d, self.app
+        d.ok("application.submit", {"app": app, "doc": "every", "fields": GOOD}, "p-cand")
+        d.ok("application.return", {"app": app, "form": "every", "note": "RETURNNOTE"},
+             "p-head")
+        self.to_360()
+        d.ok("feedback.respond", {"app": app, "ratings": {"q1": 2, "q2": 3},
+                                  "comments": {"q1": "SELFSECRET"}}, "p-cand")
+        d.ok("feedback.invite", {"app": app, "name": "Lena Manager",
+                                 "email": "lena@colleagues.example.org",
+                                 "category": "line_manager"}, "p-cand")
+        d.ok("feedback.respond", {"app": app, "ratings": {"q1": 5, "q2": 5},
+                                  "comments": {"q1": "RATERSECRET"}}, "R000001")
+
+    def test_export(self):
+        d, app = self.d, self.app
+        self.fill()
+        doc = d.ok("person.export", {"id": "p-cand"}, "p-cand")["export"]
+        text = json.dumps(doc)
+        self.assertEqual(doc["person"]["name"], NAME)
+        (a,) = doc["applications"]
+        self.assertEqual(a["application"]["id"], app)
+        forms = {f["form"]: f for f in a["forms"]}
+        self.assertEqual(forms["every"]["fields"]["t"], "hello")
+        self.assertNotIn("evidence", forms)  # the headteacher filled that one in
+        self.assertEqual(a["self_assessment"]["comments"], {"q1": "SELFSECRET"})
+        # Nothing of another rater: not their answers, not whether they responded.
+        self.assertNotIn("RATERSECRET", text)
+        self.assertNotIn("responded", json.dumps(a["application"].get("raters")))
+        self.assertNotIn("application.response_recorded", text)
+        # Emails queued to them (the return, and the 360 report once ready), links hidden.
+        self.assertTrue(doc["outbox"])
+        self.assertTrue(all(j["to"]["person"] == "p-cand" for j in doc["outbox"]))
+        self.assertIn("form-returned", [j["template"] for j in doc["outbox"]])
+        self.assertIn("without a link to you", doc["rater_answers"])
+        self.assertTrue(any(e["type"] == "application.submitted" for e in doc["events"]))
+        # The headteacher's export has the evidence form they filled in on p-cand's application.
+        head = d.ok("person.export", {"id": "p-head"})["export"]
+        self.assertEqual([f["form"] for f in head["forms_on_others_applications"]],
+                         ["evidence"])
+        self.assertIn({"app": app, "as": "headteacher"}, head["relations"])
+        rater = d.ok("person.export", {"id": "R000001"})["export"]
+        self.assertEqual(rater["rater_invitations"][0]["app"], app)
+        self.assertNotIn("RATERSECRET", json.dumps(rater))
+        # Another candidate may not; the export is an event.
+        r = d.call("person.export", {"id": "p-cand"}, "p-other")
+        self.assertEqual(r["error"]["code"], "forbidden")
+        evs = d.ok("events.since", {"after": 0, "limit": 1000})["events"]
+        self.assertIn({"person": "p-cand"},
+                      [e["data"] for e in evs if e["type"] == "person.exported"])
+        # pathwayctl export PERSON > file.json
+        out = subprocess.run([os.path.join(BIN, "pathwayctl"), "-c", d.conf, "export", "p-cand"],
+                             capture_output=True, text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertEqual(json.loads(out.stdout)["person"]["id"], "p-cand")
+
+    def test_erase(self):
+        d, app = self.d, self.app
+        token = self.session()
+        self.assertTrue(d.call_token("auth.whoami", {}, token)["ok"])
+        self.fill()
+        d.ok("application.withdraw", {"app": app, "reason": "WITHDRAWREASON"}, "p-cand")
+        self.assertIn(EMAIL, json.dumps(d.ok("outbox.list", {"vars": True})))
+        sub = d.ctx.socket(zmq.SUB)
+        sub.setsockopt(zmq.SUBSCRIBE, b"-/person.erased")
+        sub.connect("ipc://%s/events.sock" % d.dir)
+        d.ok("system.ping")
+        time.sleep(0.3)  # the subscription reaches the daemon
+        r = d.ok("person.erase", {"id": "p-cand"}, "p-la")
+        self.assertEqual(r["person"]["name"], "erased person")
+        self.assertIn("erased", r["person"])
+        self.assertGreaterEqual(r["erased"]["forms"], 1)
+        self.assertEqual(r["erased"]["self_assessments"], 1)
+        self.assertEqual(r["erased"]["sessions"], 1)
+        self.assertTrue(sub.poll(5000))
+        self.assertEqual(json.loads(sub.recv_multipart()[1])["data"], {"person": "p-cand"})
+        sub.close(0)
+        self.check_erased(token)
+        # Not twice, nor changed afterwards; an erased person cannot act.
+        r = d.call("person.erase", {"id": "p-cand"}, "p-la")
+        self.assertEqual(r["error"]["code"], "invalid_transition")
+        r = d.call("person.update", {"id": "p-cand", "name": "Back"})
+        self.assertEqual(r["error"]["code"], "invalid_transition")
+        r = d.call("application.get", {"app": app}, "p-cand")
+        self.assertEqual(r["error"]["code"], "unknown_actor")
+        # Only an LA adviser erases.
+        r = d.call("person.erase", {"id": "p-other"}, "p-head")
+        self.assertEqual(r["error"]["code"], "forbidden")
+        # A kill -9 and a start: the erasure holds.
+        d.kill()
+        d.start()
+        self.check_erased(token)
+
+    def check_erased(self, token):
+        d, app = self.d, self.app
+        views = [d.ok("person.get", {"id": "p-cand"}), d.ok("person.list"),
+                 d.ok("application.get", {"app": app}), d.ok("application.list"),
+                 d.ok("application.history", {"app": app}),
+                 d.ok("application.history", {"app": app}, "p-head"),
+                 d.ok("outbox.list", {"vars": True}),
+                 d.ok("outbox.list", {"state": "dead", "vars": True}),
+                 d.ok("events.since", {"after": 0, "limit": 1000}),
+                 d.ok("form.get", {"app": app, "form": "every"}),
+                 d.ok("feedback.report", {"app": app}),
+                 d.ok("person.export", {"id": "p-cand"})]
+        text = json.dumps(views)
+        for s in [NAME, EMAIL] + SECRETS:
+            self.assertNotIn(s, text)
+        self.assertEqual(views[0]["person"]["name"], "erased person")
+        self.assertNotIn("email", views[0]["person"])
+        self.assertEqual(views[9]["form"]["state"], "erased")
+        self.assertNotIn("fields", views[9]["form"])
+        # Histories stay readable and keep the ids.
+        self.assertIn("p-cand", json.dumps(views[4]))
+        self.assertNotIn("p-cand", [j["to"]["person"] for j in views[6]["jobs"]])
+        r = d.call_token("auth.whoami", {}, token)
+        self.assertIn(r["error"]["code"], ("token_expired", "unauthenticated"))
+
+
+if __name__ == "__main__":
+    unittest.main()
