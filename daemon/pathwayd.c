@@ -12,6 +12,7 @@
 #include "config.h"
 #include "proto.h"
 #include "server.h"
+#include "service.h"
 #include "util.h"
 
 static volatile sig_atomic_t stop_flag, reload_flag;
@@ -126,6 +127,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	server_run(srv, &stop_flag, &reload_flag);
+	service_stopping();
 	server_close(&srv);
 	log_info("stopped");
 	return 0;

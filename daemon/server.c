@@ -22,6 +22,7 @@
 #include "engine.h"
 #include "outbox.h"
 #include "request.h"
+#include "service.h"
 #include "timers.h"
 #include "timers_fire.h"
 #include "timers_sync.h"
@@ -590,11 +591,13 @@ server_run(struct server *s, volatile sig_atomic_t *stop, volatile sig_atomic_t 
 
 	prune_requests(s, clock_now(&s->clock));
 	log_info("ready");
+	service_ready("serving");
 	while (!*stop) {
 		struct pw_status st = {0, ""};
 		int64_t now;
 		int rc;
 
+		service_watchdog();
 		if (*reload) {
 			*reload = 0;
 			if (server_reload(s, &st) != 0)

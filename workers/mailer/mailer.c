@@ -23,6 +23,7 @@
 #include "keys.h"
 #include "message.h"
 #include "proto.h"
+#include "service.h"
 #include "smtp.h"
 #include "template.h"
 #include "util.h"
@@ -72,6 +73,7 @@ sending_tick(void *ud)
 {
 	struct mailer *m = ud;
 
+	service_watchdog(); /* a slow send is no hang */
 	if (mono() - m->last_sent >= m->conf.heartbeat_ms / 1000.0)
 		say(m, json_pack("{s:s}", "type", "heartbeat"));
 }
@@ -546,6 +548,7 @@ serve(struct mailer *m)
 	double hb = m->conf.heartbeat_ms / 1000.0;
 
 	while (!stopping) {
+		service_watchdog();
 		drain(m, json_array_size(m->queue) > 0 ? 0 : m->conf.heartbeat_ms);
 		if (json_array_size(m->queue) > 0 && !stopping) {
 			json_t *job = json_incref(json_array_get(m->queue, 0));
@@ -649,7 +652,9 @@ main(int argc, char **argv)
 	m.zctx = zmq_ctx_new();
 	connect_daemon(&m);
 	log_info("%s: sending for %s through %s", m.name, m.conf.endpoint, m.conf.smtp.url);
+	service_ready("sending");
 	serve(&m);
+	service_stopping();
 	leave(&m);
 	zmq_close(m.sock);
 	zmq_ctx_term(m.zctx);

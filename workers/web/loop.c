@@ -21,6 +21,7 @@
 #include "core.h"
 #include "keys.h"
 #include "proto.h"
+#include "service.h"
 
 #define TURN_MAX_MS 1000 /* a stop is noticed within this */
 
@@ -253,8 +254,12 @@ loop_run(const struct web_conf *conf, volatile sig_atomic_t *stop)
 	items[2] = (zmq_pollitem_t){NULL, info->epoll_fd, ZMQ_POLLIN, 0};
 	log_info("pathway-web: serving %s://%s for pathwayd at %s",
 		 conf->tls_cert ? "https" : "http", conf->listen_addr, conf->api);
+	service_ready("serving");
 	while (!*stop) {
-		int n = zmq_poll(items, 3, turn_timeout(d, web_now_ms()));
+		int n;
+
+		service_watchdog();
+		n = zmq_poll(items, 3, turn_timeout(d, web_now_ms()));
 
 		if (n < 0 && errno != EINTR) {
 			snprintf(err, sizeof err, "poll: %s", zmq_strerror(errno));
@@ -270,6 +275,7 @@ loop_run(const struct web_conf *conf, volatile sig_atomic_t *stop)
 	}
 	rc = 0;
 cleanup:
+	service_stopping();
 	if (rc != 0)
 		log_error("pathway-web: %s", err);
 	/* Nothing may stay suspended when MHD stops: every waiting page gets its answer. */
