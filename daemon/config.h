@@ -189,6 +189,9 @@ struct programme {
 	struct nudge alumni;
 	/* Joining a stage late: its absolute deadline is at least this many days away. */
 	int deadline_grace_days;
+	/* Years an ended application's personal data is kept before it is purged
+	 * (retention.c); 0: kept. */
+	int retention_years;
 	struct form *forms;
 	size_t nforms;
 	struct feedback_conf feedback;

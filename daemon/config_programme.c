@@ -547,9 +547,8 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 {
 	static const char *const top[] = {"programme", NULL};
 	static const char *const keys[] = {
-	    "id",     "name",  "stages",   "notifications",	  "sessions",
-	    "alumni", "forms", "feedback", "deadline_grace_days", "tracks",
-	    NULL};
+	    "id",    "name",	 "stages", "notifications",	  "sessions",	     "alumni",
+	    "forms", "feedback", "tracks", "deadline_grace_days", "retention_years", NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -566,9 +565,11 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		goto done;
 	}
 	p->deadline_grace_days = 7;
+	p->retention_years = 6; /* an ended application's personal data: retention.c */
 	if (conf_known(st, path, g, keys) != 0 || conf_id(st, path, g, "id", 1, &p->id) != 0 ||
 	    conf_string(st, path, g, "name", 0, &p->name) != 0 ||
-	    conf_int(st, path, g, "deadline_grace_days", 0, 365, &p->deadline_grace_days) != 0)
+	    conf_int(st, path, g, "deadline_grace_days", 0, 365, &p->deadline_grace_days) != 0 ||
+	    conf_int(st, path, g, "retention_years", 0, 100, &p->retention_years) != 0)
 		goto done;
 	if (p->name == NULL)
 		p->name = xstrdup(p->id);

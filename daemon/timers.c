@@ -4,8 +4,9 @@
  * by application (DB_APP_TIMERS). An application's timer says which stage
  * it belongs to and what it is: the stage's deadline, reminder i,
  * escalation i, or the alumni follow-up; or the expiry of an offer of a
- * place (offers.c arms it). Session, opportunity and digest timers belong
- * to a cohort's session, an opportunity and the daemon.
+ * place (offers.c arms it); or an ended application's purge (retention:
+ * armed here, done by retention.c). Session, opportunity and digest timers
+ * belong to a cohort's session, an opportunity and the daemon.
  * What a timer does when it falls due is timers_fire.c; keeping armed
  * timers in step with the configuration is timers_sync.c.
  */
@@ -91,10 +92,10 @@ timers_stage_arm(struct wctx *c, const json_t *app, int64_t since, int with_dead
 	const struct cohort *co;
 	const struct stage *s;
 	int64_t entered, dl, at;
-	int rc = 0;
+	int rc = retention_arm(c, app); /* an ended application's purge (retention.c) */
 
-	if (timers_app_where(c, app, &co, &s) != 0)
-		return 0;
+	if (rc != 0 || timers_app_where(c, app, &co, &s) != 0)
+		return rc;
 	if (strcmp(str(app, "status"), "graduated") == 0 && co->programme->alumni.to != 0) {
 		/* Alumni are asked for a career update on each anniversary of graduation. */
 		int64_t at = schedule_anniversary(
@@ -212,4 +213,72 @@ int
 timers_next(struct store *s, MDB_txn *txn, int64_t *at)
 {
 	return store_due_first(s, txn, DB_TIMERS, at);
+}
+
+/* ---- retention (issue 14): the purge itself is retention.c ---- */
+
+/* t plus n calendar years, same time of day (29 February: the 28th in a common year). */
+static int64_t
+add_years(int64_t t, int n)
+{
+	char s[PW_TIME_LEN];
+	int y, m, d, leap;
+
+	pw_time_format(t, s);
+	if (sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
+		return 0;
+	y += n;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap)
+		d = 28;
+	return pw_days_from_civil(y, m, d) * 86400 + (t % 86400 + 86400) % 86400;
+}
+
+/* When app ended, or 0 when it has not (or the moment is not recorded). */
+int64_t
+retention_ended(const json_t *app)
+{
+	const char *status = str(app, "status");
+	char buf[PW_TIME_LEN];
+	const char *when = NULL;
+	int64_t t;
+
+	if (streq(status, "withdrawn"))
+		when = str(json_object_get(app, "withdrawal"), "at");
+	else if (streq(status, "rejected"))
+		when = str(json_object_get(json_object_get(app, "decisions"), str(app, "stage")),
+			   "at");
+	else if (streq(status, "graduated") && str(app, "graduated") != NULL) {
+		snprintf(buf, sizeof buf, "%.10sT00:00:00Z", str(app, "graduated"));
+		when = buf;
+	}
+	if (when == NULL || pw_time_parse(when, &t) != 0)
+		return 0;
+	return t;
+}
+
+int64_t
+retention_due(const struct pw_config *cfg, const json_t *app, int64_t *ended)
+{
+	const struct cohort *co = config_cohort(cfg, str(app, "cohort"));
+	int64_t end = retention_ended(app);
+
+	if (ended != NULL)
+		*ended = end;
+	if (co == NULL || co->programme->retention_years == 0 || end == 0 ||
+	    json_object_get(app, "purged") != NULL)
+		return 0;
+	return add_years(end, co->programme->retention_years);
+}
+
+int
+retention_arm(struct wctx *c, const json_t *app)
+{
+	int64_t at = retention_due(c->cfg, app, NULL);
+
+	return at > 0 ? timers_put(c,
+				   json_pack("{s:s, s:s, s:s}", "app", str(app, "id"), "kind",
+					     "retention", "stage", str(app, "stage")),
+				   at, NULL, 0)
+		      : 0;
 }

@@ -58,6 +58,22 @@ int timers_collect(const char *id, void *ud);
 /* Arm the release of opportunity opp at 'at'. */
 int timers_arm_opportunity(struct wctx *c, const char *opp, int64_t at);
 
+/*
+ * When app's personal data is to be purged: the moment it ended (withdrawn,
+ * rejected: that decision's time; graduated: its graduation date, 00:00
+ * UTC) plus its programme's retention_years, same month and day. 0 when it
+ * has not ended, is purged already, its cohort is no longer configured or
+ * its programme keeps data (retention_years = 0). The ended moment goes to
+ * *ended when not NULL.
+ */
+int64_t retention_due(const struct pw_config *cfg, const json_t *app, int64_t *ended);
+
+/* Arm app's retention timer if it has ended (in the transaction of the change). */
+int retention_arm(struct wctx *c, const json_t *app);
+
+/* When app ended (withdrawn, rejected, graduated), or 0 when it has not. */
+int64_t retention_ended(const json_t *app);
+
 /* The earliest armed timer, or PW_ENOTFOUND. */
 int timers_next(struct store *s, MDB_txn *txn, int64_t *at);
 

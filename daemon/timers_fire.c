@@ -3,7 +3,8 @@
  * marks the application overdue; a reminder or escalation tells its roles
  * (or waits for the sending window); a session's reminder tells the
  * cohort's members; the digest and an opportunity's release run; an offer
- * of a place expires (offers.c). Firing a
+ * of a place expires (offers.c); an ended application is purged
+ * (retention.c). Firing a
  * timer whose application has moved on does nothing (cancelling normally
  * removes such timers first). Each timer is deleted in the transaction of
  * its effects, so a restart never repeats one.
@@ -19,6 +20,7 @@
 #include "notify.h"
 #include "offers.h"
 #include "opportunities.h"
+#include "retention.h"
 #include "schedule.h"
 #include "timers.h"
 #include "util.h"
@@ -213,6 +215,8 @@ fire_one(struct wctx *c, const json_t *t)
 		return opportunity_release(c, str(t, "opportunity"));
 	if (strcmp(kind, "offer") == 0)
 		return offers_expire(c, t);
+	if (strcmp(kind, "retention") == 0)
+		return retention_purge(c, t);
 	if (strcmp(kind, "digest") == 0) {
 		rc = digest_send_all(c);
 		return rc == 0 ? timers_arm_digest(c, digest_next(c->cfg, c->now)) : rc;

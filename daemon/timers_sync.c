@@ -299,6 +299,63 @@ cohort_sessions_sync(struct wctx *c, const struct cohort *co)
 	return rc;
 }
 
+/* The application's armed retention timers: deleted unless due at 'want'; 1 if one is. */
+static int
+app_sync(struct wctx *c, const json_t *app, int64_t want, int *have)
+{
+	json_t *ids = json_array(), *id;
+	size_t i;
+	int rc = store_index_scan(c->store, c->txn, DB_APP_TIMERS, str(app, "id"), NULL, NULL, NULL,
+				  timers_collect, ids);
+
+	json_array_foreach(ids, i, id)
+	{
+		json_t *t = NULL;
+
+		if (rc == 0 &&
+		    store_rec_get(c->store, c->txn, DB_TIMER_RECS, json_string_value(id), &t) ==
+			0 &&
+		    streq(str(t, "kind"), "retention")) {
+			if (json_integer_value(json_object_get(t, "at")) == want && !*have)
+				*have = 1;
+			else
+				rc = timers_delete(c, t);
+		}
+		json_decref(t);
+	}
+	json_decref(ids);
+	return rc;
+}
+
+static int
+app_collect(const char *id, json_t *rec, void *ud)
+{
+	(void)id;
+	json_array_append(ud, rec);
+	return 0;
+}
+
+int
+retention_sync(struct wctx *c)
+{
+	json_t *apps = json_array(), *app;
+	size_t i;
+	int rc = store_rec_scan(c->store, c->txn, DB_APPS, NULL, app_collect, apps);
+
+	json_array_foreach(apps, i, app)
+	{
+		int64_t want = retention_due(c->cfg, app, NULL);
+		int have = 0;
+
+		if (rc == 0 && (want > 0 || retention_ended(app) > 0))
+			rc = app_sync(c, app, want, &have);
+		if (rc == 0 && want > 0 && !have)
+			rc = retention_arm(c, app);
+	}
+	json_decref(apps);
+	return rc;
+}
+
 int
 timers_sessions_sync(struct wctx *c)
 {
@@ -306,7 +363,7 @@ timers_sessions_sync(struct wctx *c)
 
 	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++)
 		rc = cohort_sessions_sync(c, &c->cfg->cohorts[i]);
-	return rc;
+	return rc == 0 ? retention_sync(c) : rc; /* retention_years may have changed */
 }
 
 int

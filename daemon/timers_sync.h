@@ -14,7 +14,8 @@
  * changed, raise its SEQUENCE, re-arm its reminder and send members the
  * updated invitation; for a stage whose timing changed (deadline, reminders,
  * escalations, sending window, time zone), re-arm its applications' timers
- * from now, leaving out the moments already passed. Run at start-up and
+ * from now, leaving out the moments already passed; and move every ended
+ * application's retention timer (retention_sync). Run at start-up and
  * after each reload.
  */
 int timers_sessions_sync(struct wctx *c);
@@ -24,5 +25,12 @@ int timers_sessions_sync(struct wctx *c);
  * configuration changed its time. Run at start-up and after each reload.
  */
 int timers_digest_sync(struct wctx *c);
+
+/*
+ * Bring every application's retention timer in line with the configuration
+ * (retention_years changed, a new daemon over an old store). Start-up and
+ * reload, from timers_sessions_sync.
+ */
+int retention_sync(struct wctx *c);
 
 #endif

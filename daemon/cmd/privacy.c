@@ -475,6 +475,7 @@ struct erase {
 	const char *id, *name, *email;
 	json_t *own; /* the person's applications as candidate: id -> true */
 	json_t *counts;
+	int app_only; /* one application's purge (retention): only the forms on it */
 };
 
 static void
@@ -560,8 +561,8 @@ erase_forms(struct erase *e)
 	{
 		int own = json_object_get(e->own, str(f, "app") ?: "") != NULL, n = 0;
 
-		if (rc != 0)
-			break;
+		if (rc != 0 || (e->app_only && !own))
+			continue;
 		if ((own || by(f, e->id)) && !streq(str(f, "state"), "erased")) {
 			json_object_del(f, "fields");
 			json_object_set_new(f, "state", json_string("erased"));
@@ -689,10 +690,25 @@ erase_access(struct erase *e)
 }
 
 int
-run_person_erase(struct wctx *c, const json_t *args, json_t **data)
+privacy_erase_app(struct wctx *c, json_t *app, json_t *counts)
 {
-	const char *id = cmd_arg(args, "id");
-	struct erase e = {c, id, NULL, NULL, json_object(), json_object()};
+	struct erase e = {c, str(app, "candidate"), NULL, NULL, json_object(), counts, 1};
+	int rc;
+
+	json_object_set_new(e.own, str(app, "id"), json_true());
+	if (erase_app(&e, app) > 0)
+		count(&e, "applications");
+	rc = erase_forms(&e);
+	if (rc == 0)
+		rc = erase_self(&e);
+	json_decref(e.own);
+	return rc;
+}
+
+int
+privacy_erase_person(struct wctx *c, const char *id, json_t *counts, json_t **person)
+{
+	struct erase e = {c, id, NULL, NULL, json_object(), counts, 0};
 	json_t *p = NULL, *v;
 	char at[PW_TIME_LEN];
 	int rc = cmd_load(c, DB_PEOPLE, "person", id, &p);
@@ -729,11 +745,23 @@ run_person_erase(struct wctx *c, const json_t *args, json_t **data)
 		rc = wctx_emit_simple(c, "person.erased", "person", id);
 	if (rc == 0) {
 		json_object_del(p, "v");
-		*data = json_pack("{s:O, s:O}", "person", p, "erased", e.counts);
+		if (person != NULL)
+			*person = json_incref(p);
 	}
 done:
 	json_decref(p);
 	json_decref(e.own);
-	json_decref(e.counts);
+	return rc;
+}
+
+int
+run_person_erase(struct wctx *c, const json_t *args, json_t **data)
+{
+	json_t *counts = json_object(), *p = NULL;
+	int rc = privacy_erase_person(c, cmd_arg(args, "id"), counts, &p);
+
+	if (rc == 0)
+		*data = json_pack("{s:o, s:O}", "person", p, "erased", counts);
+	json_decref(counts);
 	return rc;
 }

@@ -12,4 +12,17 @@
 int run_person_export(struct wctx *c, const json_t *args, json_t **data);
 int run_person_erase(struct wctx *c, const json_t *args, json_t **data);
 
+/*
+ * Erase the personal data on one application (retention.c): the free text
+ * on it, the content of its forms, its self-assessment. app is changed in
+ * place (the caller stores it); counts gets what was erased.
+ */
+int privacy_erase_app(struct wctx *c, json_t *app, json_t *counts);
+
+/*
+ * person.erase's work: erase person id, emit person.erased; their record
+ * as now stored goes to *person when not NULL. counts gets what was erased.
+ */
+int privacy_erase_person(struct wctx *c, const char *id, json_t *counts, json_t **person);
+
 #endif

@@ -25,6 +25,7 @@
 #include "cmd/privacy.h"
 #include "cmd/system.h"
 #include "opportunities.h"
+#include "retention.h"
 #include "util.h"
 
 int
@@ -197,6 +198,8 @@ static const struct proto_field a_key_add[] = {
 static const struct proto_field a_key[] = {{"key", PT_ID, 1, NULL}, END};
 static const struct proto_field a_since[] = {
     {"after", PT_INT, 1, NULL}, {"limit", PT_INT, 0, NULL}, END};
+static const struct proto_field a_retention[] = {
+    {"limit", PT_INT, 0, NULL}, {"dry_run", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_audit[] = {
     {"from", PT_INT, 0, NULL}, {"limit", PT_INT, 0, NULL}, END};
 
@@ -214,6 +217,7 @@ static const struct cmd_entry cmds[] = {
     {"person.list", READERS, 0, a_person_list, run_person_list},
     {"person.export", APP_ROLES, W, a_export, run_person_export},
     {"person.erase", ROLE_LA_ADVISER, W, a_id, run_person_erase},
+    {"retention.list", READERS, 0, a_retention, run_retention_list},
     {"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
     {"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
     {"school.get", ROLE_ANY, 0, a_id, run_school_get},

@@ -147,3 +147,26 @@ people_erase_show(const json_t *d)
 		output_kv(k, "%lld erased", (long long)json_integer_value(n));
 	}
 }
+
+void
+people_retention_show(const json_t *d)
+{
+	static const char *const head[] = {"PURGE AT",	"APP",	  "COHORT",
+					   "CANDIDATE", "STATUS", "ENDED"};
+	struct output_table t;
+	size_t i;
+	json_t *p;
+
+	output_table_init(&t, 6, head);
+	json_array_foreach(json_object_get(d, "purges"), i, p)
+	{
+		char *row[] = {
+		    xstrdup(value_str(p, "purge_at")), xstrdup(value_str(p, "app")),
+		    xstrdup(value_str(p, "cohort")),   xstrdup(value_str(p, "candidate")),
+		    xstrdup(value_str(p, "status")),   xstrdup(value_str(p, "ended"))};
+
+		output_table_add(&t, row);
+	}
+	output_table_print(&t);
+	output_table_free(&t);
+}

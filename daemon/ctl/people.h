@@ -18,6 +18,8 @@ void people_export_show(const json_t *d);
 
 /* erase: the person as kept, and how many records were erased of each kind. */
 void people_erase_show(const json_t *d);
+/* retention --dry-run: the purges armed, earliest first. */
+void people_retention_show(const json_t *d);
 
 /* school-create, school-update, school-get: one school as label-value lines. */
 void people_school_show(const json_t *d);

@@ -1,0 +1,205 @@
+/*
+ * retention.c: an ended application's personal data is kept for its
+ * programme's retention_years (default 6; 0 keeps it), then purged
+ * (issue 14). An application ends when it is withdrawn (its withdrawal's
+ * time), rejected (that decision's time) or graduated (its graduation
+ * date, 00:00 UTC: the alumni follow-up has no end of its own and stops
+ * with the purge). When it ends, cmd_app_save arms a "retention" timer
+ * (timers_stage_arm calls retention_arm, timers.c); retention_sync
+ * (timers_sync.c) re-arms them all at start-up and after a reload, so a
+ * changed retention_years moves them (a moment already past purges at the
+ * next tick).
+ *
+ * The purge erases what erasure erases for one application
+ * (privacy_erase_app: free text on it, its forms' content, the
+ * self-assessment), deletes all its 360 responses, erases the raters
+ * invited to it by name (each a person of their own, role rater alone),
+ * marks it "purged" and emits application.purged (actor pathwayd). When
+ * its candidate then has no application left that is not purged, and is
+ * only a candidate (no staff role), the person is erased as person.erase
+ * does.
+ */
+#include "retention.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/base.h"
+#include "cmd/privacy.h"
+#include "timers.h"
+#include "util.h"
+
+#define LIST_DEFAULT 100
+#define LIST_MAX 10000
+
+/* Delete every 360 response of the application (the self-assessment among them). */
+static int
+drop_responses(struct wctx *c, const char *app, json_t *counts)
+{
+	json_t *ids = json_array(), *id;
+	size_t i;
+	int rc = store_index_scan(c->store, c->txn, DB_APP_FEEDBACK, app, NULL, NULL, NULL,
+				  timers_collect, ids);
+
+	json_array_foreach(ids, i, id)
+	{
+		if (rc == 0)
+			rc = store_rec_del(c->store, c->txn, DB_FEEDBACK, json_string_value(id));
+		if (rc == 0 || rc == PW_ENOTFOUND)
+			rc = store_index_del(c->store, c->txn, DB_APP_FEEDBACK, app,
+					     json_string_value(id), NULL);
+	}
+	if (json_array_size(ids) > 0)
+		json_object_set_new(counts, "responses",
+				    json_integer((json_int_t)json_array_size(ids)));
+	json_decref(ids);
+	return rc;
+}
+
+struct others {
+	const char *cand, *app;
+	int live;
+};
+
+static int
+other_live(const char *id, json_t *rec, void *ud)
+{
+	struct others *o = ud;
+
+	if (streq(str(rec, "candidate"), o->cand) && !streq(id, o->app) &&
+	    json_object_get(rec, "purged") == NULL)
+		o->live = 1;
+	return o->live;
+}
+
+/* Erase the candidate too when nothing of theirs is left and they hold no other role. */
+static int
+maybe_erase(struct wctx *c, const char *cand, const char *app)
+{
+	struct others o = {cand, app, 0};
+	json_t *p = NULL, *counts;
+	int rc = store_rec_scan(c->store, c->txn, DB_APPS, NULL, other_live, &o);
+
+	if (rc != 0 || o.live || store_rec_get(c->store, c->txn, DB_PEOPLE, cand, &p) != 0)
+		return rc;
+	if (json_object_get(p, "erased") == NULL && (engine_roles(p) & ~ROLE_CANDIDATE) == 0) {
+		counts = json_object();
+		rc = privacy_erase_person(c, cand, counts, NULL);
+		json_decref(counts);
+	}
+	json_decref(p);
+	return rc;
+}
+
+/* A rater invited by name to this application (a person of their own, R...): erased. */
+static int
+erase_rater(struct wctx *c, const char *id)
+{
+	json_t *p = NULL, *counts;
+	int rc = 0;
+
+	if (store_rec_get(c->store, c->txn, DB_PEOPLE, id, &p) == 0 &&
+	    json_object_get(p, "erased") == NULL && (engine_roles(p) & ~ROLE_RATER) == 0) {
+		counts = json_object();
+		rc = privacy_erase_person(c, id, counts, NULL);
+		json_decref(counts);
+	}
+	json_decref(p);
+	return rc;
+}
+
+int
+retention_purge(struct wctx *c, const json_t *t)
+{
+	json_t *app = NULL, *counts, *ev, *r;
+	const char *k;
+	char at[PW_TIME_LEN];
+	int rc;
+
+	if (store_rec_get(c->store, c->txn, DB_APPS, str(t, "app"), &app) != 0)
+		return 0;
+	/* Reopened or purged already: nothing is due; due later (the setting grew): again then. */
+	if (retention_due(c->cfg, app, NULL) == 0 || retention_due(c->cfg, app, NULL) > c->now) {
+		rc = retention_arm(c, app);
+		json_decref(app);
+		return rc;
+	}
+	counts = json_object();
+	rc = privacy_erase_app(c, app, counts);
+	if (rc == 0)
+		rc = drop_responses(c, str(app, "id"), counts);
+	json_object_foreach(json_object_get(app, "raters"), k, r)
+	{
+		json_object_del(r, "name");
+		json_object_del(r, "email");
+		if (rc == 0)
+			rc = erase_rater(c, k);
+	}
+	json_object_set_new(app, "purged", json_string(pw_time_format(c->now, at)));
+	if (rc == 0)
+		rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
+	if (rc == 0)
+		rc = timers_cancel(c, str(app, "id")); /* the alumni follow-up ends here */
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:O}}", "type", "application.purged", "app",
+		       str(app, "id"), "cohort", str(app, "cohort"), "school",
+		       str(app, "school") ?: "", "stage", str(app, "stage"), "data", "erased",
+		       counts);
+	if (rc == 0)
+		rc = wctx_emit(c, ev);
+	json_decref(ev);
+	json_decref(counts);
+	if (rc == 0)
+		rc = maybe_erase(c, str(app, "candidate"), str(app, "id"));
+	json_decref(app);
+	return rc;
+}
+
+struct list {
+	struct wctx *c;
+	json_t *out;
+	size_t limit;
+};
+
+static int
+list_visit(int64_t due, const char *id, void *ud)
+{
+	struct list *l = ud;
+	json_t *t = NULL, *app = NULL;
+	char at[PW_TIME_LEN], end[PW_TIME_LEN];
+	int64_t ended;
+
+	if (store_rec_get(l->c->store, l->c->txn, DB_TIMER_RECS, id, &t) == 0 &&
+	    streq(str(t, "kind"), "retention") &&
+	    store_rec_get(l->c->store, l->c->txn, DB_APPS, str(t, "app"), &app) == 0) {
+		retention_due(l->c->cfg, app, &ended);
+		json_array_append_new(
+		    l->out,
+		    json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "app", str(app, "id"), "cohort",
+			      str(app, "cohort"), "candidate", str(app, "candidate"), "status",
+			      str(app, "status"), "ended", pw_time_format(ended, end), "purge_at",
+			      pw_time_format(due, at)));
+	}
+	json_decref(t);
+	json_decref(app);
+	return json_array_size(l->out) >= l->limit;
+}
+
+int
+run_retention_list(struct wctx *c, const json_t *args, json_t **data)
+{
+	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
+	struct list l = {c, json_array(), LIST_DEFAULT};
+
+	if (json_object_get(args, "limit") != NULL && (limit < 1 || limit > LIST_MAX)) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_EINVALID, "limit must be 1 to %d", LIST_MAX);
+	}
+	if (limit > 0)
+		l.limit = (size_t)limit;
+	if (store_due_scan(c->store, c->txn, DB_TIMERS, INT64_MAX, list_visit, &l) != 0) {
+		json_decref(l.out);
+		return pw_fail(c->st, PW_ESTORE, "store: reading the timers");
+	}
+	*data = json_pack("{s:o}", "purges", l.out);
+	return 0;
+}
