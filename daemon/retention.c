@@ -91,14 +91,43 @@ maybe_erase(struct wctx *c, const char *cand, const char *app)
 	return rc;
 }
 
-/* A rater invited by name to this application (a person of their own, R...): erased. */
+struct other_app {
+	struct wctx *c;
+	const char *app; /* the one being purged */
+	int found;
+};
+
+/* Whether application id (not the one purged, not purged itself) still needs the rater. */
 static int
-erase_rater(struct wctx *c, const char *id)
+other_visit(const char *id, void *ud)
 {
+	struct other_app *o = ud;
+	json_t *a = NULL;
+
+	if (strcmp(id, o->app) != 0 &&
+	    store_rec_get(o->c->store, o->c->txn, DB_APPS, id, &a) == 0 &&
+	    json_object_get(a, "purged") == NULL)
+		o->found = 1;
+	json_decref(a);
+	return o->found;
+}
+
+/*
+ * A rater invited to this application who is a rater and nothing else: erased,
+ * unless another application not purged yet still lists them (a person the
+ * LA created may rate several candidates).
+ */
+static int
+erase_rater(struct wctx *c, const char *id, const char *app)
+{
+	struct other_app o = {c, app, 0};
 	json_t *p = NULL, *counts;
 	int rc = 0;
 
-	if (store_rec_get(c->store, c->txn, DB_PEOPLE, id, &p) == 0 &&
+	if (store_index_scan(c->store, c->txn, DB_BY_PERSON, id, NULL, NULL, NULL, other_visit,
+			     &o) != 0)
+		return pw_fail(c->st, PW_ESTORE, "store: the applications of rater %s", id);
+	if (!o.found && store_rec_get(c->store, c->txn, DB_PEOPLE, id, &p) == 0 &&
 	    json_object_get(p, "erased") == NULL && (engine_roles(p) & ~ROLE_RATER) == 0) {
 		counts = json_object();
 		rc = privacy_erase_person(c, id, counts, NULL);
@@ -133,7 +162,7 @@ retention_purge(struct wctx *c, const json_t *t)
 		json_object_del(r, "name");
 		json_object_del(r, "email");
 		if (rc == 0)
-			rc = erase_rater(c, k);
+			rc = erase_rater(c, k, str(app, "id"));
 	}
 	json_object_set_new(app, "purged", json_string(pw_time_format(c->now, at)));
 	if (rc == 0)
@@ -141,8 +170,8 @@ retention_purge(struct wctx *c, const json_t *t)
 	if (rc == 0)
 		rc = timers_cancel(c, str(app, "id")); /* the alumni follow-up ends here */
 	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:O}}", "type", "application.purged", "app",
-		       str(app, "id"), "cohort", str(app, "cohort"), "school",
-		       str(app, "school") ?: "", "stage", str(app, "stage"), "data", "erased",
+		       str(app, "id"), "cohort", str(app, "cohort") ?: "", "school",
+		       str(app, "school") ?: "", "stage", str(app, "stage") ?: "", "data", "erased",
 		       counts);
 	if (rc == 0)
 		rc = wctx_emit(c, ev);

@@ -285,6 +285,12 @@ run_feedback_questionnaire(struct wctx *c, const json_t *args, json_t **data)
 	if (rc != 0)
 		goto done;
 	p = programme_of(c, app);
+	if (p == NULL) {
+		rc = pw_fail(c->st, PW_ETRANSITION,
+			     "application %s is in a cohort the configuration no longer has",
+			     str(app, "id"));
+		goto done;
+	}
 	mine = json_object_get(json_object_get(app, "raters"), c->actor_id);
 	self = streq(c->actor_id, str(app, "candidate"));
 	if (mine == NULL && !self && !(engine_roles(c->actor) & READERS)) {

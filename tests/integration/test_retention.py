@@ -140,6 +140,34 @@ class RetentionTest(FormsCase):
         self.assertIn("purged", a)
         self.assertEqual(d.ok("person.get", {"id": "p-cand"})["person"]["name"], "Cand Person")
 
+    def test_rater_still_rating_another_application_is_kept(self):
+        d, app = self.d, self.app
+        d.ok("person.create", {"id": "p-shared", "name": "Shared Rater",
+                               "email": "shared@example.org", "roles": ["rater"],
+                               "school": "s-oak"})
+        self.to_360()
+        other = d.ok("application.create", {"cohort": "ft-2026", "candidate": "p-other"},
+                     "p-other")["application"]["id"]
+        d.ok("application.submit", {"app": other, "doc": "every", "fields": GOOD}, "p-other")
+        d.ok("application.submit", {"app": other, "doc": "evidence",
+                                    "fields": {"why": "Ready."}}, "p-head")
+        d.ok("application.signoff", {"app": other}, "p-head")
+        d.ok("application.decide", {"app": other, "outcome": "accept"}, "p-la")
+        for a, cand in ((app, "p-cand"), (other, "p-other")):
+            d.ok("application.invite_rater", {"app": a, "rater": "p-shared"}, cand)
+        d.ok("application.withdraw", {"app": app}, "p-cand")
+        d.ok("clock.advance", {"seconds": YEAR})
+        deadline = time.monotonic() + 10
+        a = {}
+        while "purged" not in a and time.monotonic() < deadline:
+            time.sleep(0.05)
+            a = d.ok("application.get", {"app": app})["application"]
+        self.assertIn("purged", a)
+        # Still invited to the other candidate's 360: not erased with the first.
+        p = d.ok("person.get", {"id": "p-shared"})["person"]
+        self.assertEqual((p["name"], p["email"]), ("Shared Rater", "shared@example.org"))
+        self.assertNotIn("erased", p)
+
     def test_rejected_listed_from_the_decision(self):
         d, app = self.d, self.app
         d.ok("application.submit", {"app": app, "doc": "every", "fields": GOOD}, "p-cand")

@@ -121,6 +121,34 @@ class CoreTest(WebCase):
         # With the field its page carries, the page runs (whatever it then answers).
         self.assertNotEqual(c.post("/a/" + token, {"app": app}).status, 403)
 
+    def test_planted_cookie_and_other_sites_refused(self):
+        w = self.w
+        c = w.login("p-la@example.org")
+        self.assertEqual(c.get("/").status, 200)
+        # Another browser's anonymous cookie and its CSRF value, planted beside a session
+        # (a neighbouring site may set cookies): no good for a signed-in person's POST.
+        a = w.client()
+        planted = a.get("/login").csrf()
+        self.assertIn("pw_anon", a.cookies)
+        c.cookies["pw_anon"] = a.cookies["pw_anon"]
+        r = c.post("/logout", {"csrf": planted}, csrf=False)
+        self.assertEqual(r.status, 403)
+        self.assertEqual(c.get("/").status, 200)  # still signed in
+        # A browser that says the POST comes from another site is refused, whatever field.
+        for h in ({"Origin": "http://evil.example"}, {"Sec-Fetch-Site": "cross-site"},
+                  {"Origin": "null", "Sec-Fetch-Site": "same-site"}):
+            r = c.post("/logout", form="/logout", headers=h)
+            self.assertEqual(r.status, 403, h)
+        self.assertEqual(c.get("/").status, 200)
+        # From base_url's own origin it goes through.
+        r = c.post("/logout", form="/logout",
+                   headers={"Origin": w.base, "Sec-Fetch-Site": "same-origin"})
+        self.assertEqual(r.status, 303)
+        self.assertEqual(c.get("/").status, 303)  # signed out: to /login
+        # A session cookie that cannot be a token is no session: pages still answer.
+        r = w.client({"pw_session": "!!not*a*token!!"}).get("/")
+        self.assertEqual(r.status, 303)
+
     def test_login_link_without_a_token(self):
         """POST /login asks pathwayd for a link with no token (local mode: as the built-in
         `web`, never as a person): the link is emailed."""

@@ -85,4 +85,7 @@ void sse_free(void);
 /* Serve until *stop becomes non-zero (a signal). Returns 0, or 1 when it could not start. */
 int loop_run(const struct web_conf *conf, volatile sig_atomic_t *stop);
 
+/* origin.c: whether Sec-Fetch-Site or Origin (either may be NULL) says another site sent it. */
+int origin_cross_site(const char *site, const char *origin, const char *base_url);
+
 #endif

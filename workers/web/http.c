@@ -301,16 +301,20 @@ req_csrf(const struct req *cr, const char *token)
 
 /*
  * A POST's csrf field must be the CSRF value of a token the request holds
- * and a forger cannot: the link's token in its URL, the session cookie or
- * the anonymous cookie (set with the form that carried it).
+ * and a forger cannot: the link's token in its URL, the session cookie or,
+ * only when there is no session (the login form), the anonymous cookie set
+ * with the form that carried it: a cookie another site planted must not
+ * stand for a signed-in person's.
  */
 static int
 csrf_ok(struct req *r)
 {
 	const char *sent = json_string_value(json_array_get(json_object_get(r->form, "csrf"), 0));
-	const char *held[3] = {r->url_token, r->cookie_session, r->anon_new ? NULL : r->anon};
+	const char *held[3] = {r->url_token, r->cookie_session,
+			       r->cookie_session == NULL && !r->anon_new ? r->anon : NULL};
 
-	if (sent == NULL)
+	if (sent == NULL || origin_cross_site(req_header(r, "Sec-Fetch-Site"),
+					      req_header(r, "Origin"), conf->base_url))
 		return 0;
 	for (int i = 0; i < 3; i++) {
 		const char *want =
@@ -564,7 +568,10 @@ req_new(struct MHD_Connection *conn, const char *url, const char *method)
 	r->started = web_now_ms();
 	client_set(r);
 	sess = req_cookie(r, "pw_session");
-	if (sess != NULL && sess[0] != '\0')
+	/* A token is base64url under 200 characters: anything else is no session at all. */
+	if (sess != NULL && sess[0] != '\0' && strlen(sess) < 200 &&
+	    sess[strspn(
+		sess, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")] == '\0')
 		r->cookie_session = xstrdup(sess);
 	anon = req_cookie(r, "pw_anon");
 	if (anon != NULL && strlen(anon) >= 16 && strlen(anon) < sizeof r->anon &&
