@@ -144,9 +144,9 @@ store_chain_rebuild(struct store *s, MDB_txn *txn, size_t *n, struct pw_status *
 	return 0;
 }
 
-/* The last seq of the log into *seq (0 when empty), as store_event_head (a layer above). */
-static int
-log_head(struct store *s, MDB_txn *txn, uint64_t *seq)
+/* Here, below store_events.c, which appends after it and hashes through this file. */
+int
+store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq)
 {
 	MDB_cursor *cur;
 	MDB_val k, v;
@@ -261,7 +261,7 @@ store_audit_verify(struct store *s, MDB_txn *txn, uint64_t from, uint64_t limit,
 
 	memset(a, 0, sizeof *a);
 	a->ok = 1;
-	if (log_head(s, txn, &a->head) != 0 || store_head_hash(s, txn, a->head_hash) != 0)
+	if (store_event_head(s, txn, &a->head) != 0 || store_head_hash(s, txn, a->head_hash) != 0)
 		return PW_ESTORE;
 	if (from < 1)
 		from = 1;

@@ -15,23 +15,6 @@
 #include "util.h"
 
 int
-store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq)
-{
-	MDB_cursor *cur;
-	MDB_val k, v;
-	int rc;
-
-	*seq = 0;
-	if (mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur) != 0)
-		return PW_ESTORE;
-	rc = mdb_cursor_get(cur, &k, &v, MDB_LAST);
-	if (rc == 0 && k.mv_size == 8)
-		*seq = store_be64_get(k.mv_data);
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
-}
-
-int
 store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, struct pw_status *st)
 {
 	unsigned char kb[8];

@@ -87,6 +87,23 @@ replace(const char *s, const char *what, const char *with)
 	return b.p;
 }
 
+/* x (a string) with email removed and name replaced, or NULL when neither is in it. */
+static char *
+scrubbed(const json_t *x, const char *name, const char *email)
+{
+	const char *s = json_string_value(x);
+	char *a, *b;
+
+	if (s == NULL)
+		return NULL;
+	a = replace(s, email, "");
+	b = replace(a ? a : s, name, ERASED_NAME);
+	if (b == NULL)
+		return a;
+	free(a);
+	return b;
+}
+
 /*
  * Replace the person's name and address in every string inside v (the
  * variables of a job to someone else). Names under 3 characters are left:
@@ -98,43 +115,27 @@ scrub(json_t *v, const char *name, const char *email)
 	const char *k;
 	json_t *x;
 	size_t i;
+	char *n;
 	int changed = 0;
 
-	if (json_is_object(v)) {
-		json_object_foreach(v, k, x)
-		{
-			char *a =
-			    json_is_string(x) ? replace(json_string_value(x), email, "") : NULL;
-			char *b = replace(a			 ? a
-					  : json_string_value(x) ? json_string_value(x)
-								 : "",
-					  name, ERASED_NAME);
-
-			if (a != NULL || b != NULL) {
-				json_object_set_new(v, k, json_string(b ? b : a));
-				changed = 1;
-			} else if (!json_is_string(x))
-				changed |= scrub(x, name, email);
-			free(a);
-			free(b);
+	json_object_foreach(v, k, x)
+	{
+		if ((n = scrubbed(x, name, email)) != NULL) {
+			json_object_set_new(v, k, json_string(n));
+			changed = 1;
+			free(n);
+		} else {
+			changed |= scrub(x, name, email);
 		}
-	} else if (json_is_array(v)) {
-		json_array_foreach(v, i, x)
-		{
-			char *a =
-			    json_is_string(x) ? replace(json_string_value(x), email, "") : NULL;
-			char *b = replace(a			 ? a
-					  : json_string_value(x) ? json_string_value(x)
-								 : "",
-					  name, ERASED_NAME);
-
-			if (a != NULL || b != NULL) {
-				json_array_set_new(v, i, json_string(b ? b : a));
-				changed = 1;
-			} else if (!json_is_string(x))
-				changed |= scrub(x, name, email);
-			free(a);
-			free(b);
+	}
+	json_array_foreach(v, i, x)
+	{
+		if ((n = scrubbed(x, name, email)) != NULL) {
+			json_array_set_new(v, i, json_string(n));
+			changed = 1;
+			free(n);
+		} else {
+			changed |= scrub(x, name, email);
 		}
 	}
 	return changed;

@@ -37,68 +37,14 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#define BENCH_PROG "pw-bench-feedback"
+#include "bench_zmq.h"
+
 #define RATERS 10
 #define TIMEOUT_MS 60000
 #define ID_LEN 32
 
-static void *zctx;
 static char tag[32];
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void __attribute__((noreturn)) die(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "pw-bench-feedback: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-static void *
-dealer(const char *endpoint)
-{
-	void *s = zmq_socket(zctx, ZMQ_DEALER);
-	int linger = 0, hwm = 100000;
-
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
-	if (zmq_connect(s, endpoint) != 0)
-		die("cannot connect to %s", endpoint);
-	return s;
-}
-
-/* Receive one reply into a malloc'd, NUL-terminated buffer; its length, or -1 on timeout. */
-static long
-recv_msg(void *s, char **buf, int timeout_ms)
-{
-	zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-	zmq_msg_t m;
-	long n;
-
-	if (zmq_poll(&it, 1, timeout_ms) <= 0)
-		return -1;
-	zmq_msg_init(&m);
-	if (zmq_msg_recv(&m, s, 0) < 0) {
-		zmq_msg_close(&m);
-		return -1;
-	}
-	n = (long)zmq_msg_size(&m);
-	*buf = malloc((size_t)n + 1);
-	if (*buf == NULL)
-		die("%s", "out of memory");
-	memcpy(*buf, zmq_msg_data(&m), (size_t)n);
-	(*buf)[n] = '\0';
-	zmq_msg_close(&m);
-	return n;
-}
 
 /* ---- set-up ---- */
 

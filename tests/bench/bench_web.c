@@ -37,82 +37,13 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#define BENCH_PROG "pw-bench-web"
+#include "bench_zmq.h"
+
 #define TIMEOUT_MS 60000
 #define ID_LEN 32
 #define WINDOW 128
 #define LA_EMAIL "la@bench.example.org"
-
-static void *zctx;
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void __attribute__((noreturn)) die(const char *fmt, const char *arg)
-{
-	fprintf(stderr, "pw-bench-web: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\n");
-	exit(1);
-}
-
-static void *
-dealer(const char *endpoint)
-{
-	void *s = zmq_socket(zctx, ZMQ_DEALER);
-	int linger = 0, hwm = 100000;
-
-	zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof linger);
-	zmq_setsockopt(s, ZMQ_SNDHWM, &hwm, sizeof hwm);
-	zmq_setsockopt(s, ZMQ_RCVHWM, &hwm, sizeof hwm);
-	if (zmq_connect(s, endpoint) != 0)
-		die("cannot connect to %s", endpoint);
-	return s;
-}
-
-/* One message (its last frame) into a malloc'd, NUL-terminated buffer; length, or -1. */
-static long
-recv_msg(void *s, char **buf, int timeout_ms)
-{
-	zmq_pollitem_t it = {s, 0, ZMQ_POLLIN, 0};
-	zmq_msg_t m;
-	long n;
-	int more = 1;
-
-	if (zmq_poll(&it, 1, timeout_ms) <= 0)
-		return -1;
-	zmq_msg_init(&m);
-	while (more) {
-		if (zmq_msg_recv(&m, s, 0) < 0) {
-			zmq_msg_close(&m);
-			return -1;
-		}
-		more = zmq_msg_more(&m);
-	}
-	n = (long)zmq_msg_size(&m);
-	*buf = malloc((size_t)n + 1);
-	if (*buf == NULL)
-		die("%s", "out of memory");
-	memcpy(*buf, zmq_msg_data(&m), (size_t)n);
-	(*buf)[n] = '\0';
-	zmq_msg_close(&m);
-	return n;
-}
-
-static void
-send_json(void *s, json_t *q)
-{
-	char *body = json_dumps(q, JSON_COMPACT);
-
-	if (zmq_send(s, body, strlen(body), 0) < 0)
-		die("send failed: %s", zmq_strerror(zmq_errno()));
-	free(body);
-}
 
 /* One request, its reply's "data" (new reference); dies on a refusal. */
 static json_t *
