@@ -1,7 +1,7 @@
 /*
  * retention.c: an ended application's personal data is kept for its
- * programme's retention_years (default 6; 0 keeps it), then purged
- * (issue 14). An application ends when it is withdrawn (its withdrawal's
+ * programme's retention_years (default 6; 0 keeps it), then purged.
+ * An application ends when it is withdrawn (its withdrawal's
  * time), rejected (that decision's time) or graduated (its graduation
  * date, 00:00 UTC: the alumni follow-up has no end of its own and stops
  * with the purge). When it ends, cmd_app_save arms a "retention" timer

@@ -1,6 +1,6 @@
 /*
  * retention.h: how long an ended application's personal data is kept
- * (issue 14, retention.c): the purge when an application's "retention"
+ * (retention.c): the purge when an application's "retention"
  * timer falls due, and retention.list. Arming the timers is timers.h
  * (retention_due, retention_arm, retention_sync).
  */

@@ -215,7 +215,7 @@ timers_next(struct store *s, MDB_txn *txn, int64_t *at)
 	return store_due_first(s, txn, DB_TIMERS, at);
 }
 
-/* ---- retention (issue 14): the purge itself is retention.c ---- */
+/* ---- retention: the purge itself is retention.c ---- */
 
 /* t plus n calendar years, same time of day (29 February: the 28th in a common year). */
 static int64_t

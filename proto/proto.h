@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#define PW_PROTOCOL_VERSION 3
+#define PW_PROTOCOL_VERSION 4
 #define PW_VERSION "0.1.0"
 
 /* obj[key] as a C string; NULL when it is absent or not a string. */

@@ -1,5 +1,5 @@
 /*
- * privacy.c: a person's data under UK GDPR (issue 14): person.export, everything held
+ * privacy.c: a person's data under UK GDPR: person.export, everything held
  * about a person as one JSON document, and person.erase, their personal data
  * removed or unlinked while ids, events and histories stay.
  *

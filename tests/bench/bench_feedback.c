@@ -1,6 +1,6 @@
 /*
  * bench_feedback.c: pw-bench-feedback, the 360 report benchmark that
- * tests/bench/feedback.sh drives (issue 11: "the 360 report for a cohort of
+ * tests/bench/feedback.sh drives ("the 360 report for a cohort of
  * 1,000 candidates with 10 raters each: under 50 ms per report").
  *
  *   pw-bench-feedback setup ENDPOINT COHORT N APPS_FILE [WINDOW]

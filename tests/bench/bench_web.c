@@ -1,6 +1,6 @@
 /*
  * bench_web.c: pw-bench-web, the set-up and sign-in of the pathway-web
- * benchmark (tests/bench/web.sh; issue 12). pw-bench-webpage times the
+ * benchmark (tests/bench/web.sh). pw-bench-webpage times the
  * dashboard and action pages, pw-bench-websse the live stream.
  *
  *   pw-bench-web worker ENDPOINT LINKS_FILE

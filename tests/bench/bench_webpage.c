@@ -1,6 +1,6 @@
 /*
  * bench_webpage.c: pw-bench-webpage, pathway-web's dashboard and action
- * pages timed against pathwayd's own replies (tests/bench/web.sh; issue 12:
+ * pages timed against pathwayd's own replies (tests/bench/web.sh:
  * "the dashboard for a cohort of 1,000 applications rendered in under 50
  * ms; an action page's round trip including pathwayd's durable commit").
  * pw-bench-web builds the cohort and signs the LA adviser in.

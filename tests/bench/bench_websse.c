@@ -1,6 +1,6 @@
 /*
  * bench_websse.c: pw-bench-websse, pathway-web's live stream under load
- * (tests/bench/web.sh; issue 12: "with 1,000 Server-Sent-Event clients
+ * (tests/bench/web.sh: "with 1,000 Server-Sent-Event clients
  * connected to one pathway-web: p99 from commit to delivery under 250 ms;
  * memory per connected client").
  *

@@ -373,7 +373,7 @@ class ClientsTest(ApiCase):
             frames = req.recv_multipart()
             self.assertEqual(len(frames), 1)  # REQ strips the delimiter
             r = json.loads(frames[0])
-            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 3))
+            self.assertEqual((r["id"], r["ok"], r["data"]["protocol"]), ("q%d" % i, True, 4))
             self.assertTrue(ISO.match(r["data"]["now"]))
         # A state change over REQ, then seen over a DEALER in both forms.
         req.send(json.dumps({"id": "q-s", "cmd": "school.create", "actor": "operator",
@@ -568,7 +568,7 @@ class ConfidentialityTest(ApiCase):
         self.assertFalse(any("responded" in r for r in listed[0]["raters"].values()))
         for who in ("p-cand", "p-head", "p-r1"):
             raters = d.ok("application.get", {"app": app}, who)["application"]["raters"]
-            # An invited rater sees only their own entry (issue 10, part 6).
+            # An invited rater sees only their own entry.
             self.assertEqual(sorted(raters), ["p-r1"] if who == "p-r1" else ["p-r1", "p-r2"],
                              who)
             self.assertFalse(any("responded" in r for r in raters.values()), who)
@@ -580,7 +580,7 @@ class ConfidentialityTest(ApiCase):
                       ["application"]["raters"]["p-r2"])
         la = d.ok("application.history", {"app": app})["events"]
         rec = [e for e in la if e["type"] == "application.response_recorded"]
-        # No event names who responded (issue 10): the record does, for the LA.
+        # No event names who responded: the record does, for the LA.
         self.assertEqual([(e.get("actor"), e["data"]) for e in rec],
                          [(None, {"have": 1, "need": 8})])
         self.assertIn("responded", d.ok("application.get", {"app": app})

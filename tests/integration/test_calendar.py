@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The calendar rules of the seeds (issue 11, item 3), tried from outside.
+"""The calendar rules of the seeds, tried from outside.
 
 Real pathwayd processes on a manual clock, driven with pyzmq, on a copy of the
 Norfolk 2026-27 cohort with two places and its calendar rules set: a window for

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Forms and the 360, tried from outside (issue 11, parts 1 and 2).
+"""Forms and the 360, tried from outside.
 
 A real pathwayd on ipc sockets in a temporary directory, on a manual clock,
 running a test programme whose form has a field of every type and whose 360

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Subject access and erasure (issue 14, item 1), tried from outside.
+"""Subject access and erasure, tried from outside.
 
 A real pathwayd on the forms test programme (test_forms.py): a candidate with
 forms, a 360 self-assessment, a returned form and emails queued. person.export

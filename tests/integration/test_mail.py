@@ -506,7 +506,7 @@ class MailTest(unittest.TestCase):
             self.assertNotIn(job, ids, "each job is delivered once")
             ids.add(job)
             ev = by_job[job]
-            pid = ev["data"]["person"]  # events carry ids, never addresses (issue 10)
+            pid = ev["data"]["person"]  # events carry ids, never addresses
             self.assertNotIn("to", ev["data"])
             self.assertEqual(m["rcpt"], [self.people[pid][1]])
             self.assertEqual(m["mail_from"], "pathway@la.example.net")

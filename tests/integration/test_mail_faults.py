@@ -205,7 +205,7 @@ class SmtpFaultsTest(FaultsBase):
         r.mailer("m1")
         job = self.signoff_job()
         dead = self.wait_event(job, "notification.dead")
-        # Events carry the person's id, never the address (issue 10).
+        # Events carry the person's id, never the address.
         self.assertEqual((dead["person"], dead["template"]), ("p-head", "signoff-needed"))
         self.assertNotIn("to", dead)
         self.assertIn("550", dead["error"])
@@ -449,14 +449,14 @@ class WorkerSocketTest(FaultsBase):
         refused(a, {"type": "fail", "job": "J999999999", "error": "x"}, "not_found",
                 "J999999999")
         # Reports about a pending job from a worker that does not hold it: answered as
-        # for an unknown job (issue 10: only the lease holder reports on a job).
+        # for an unknown job (only the lease holder reports on a job).
         refused(a, {"type": "retry", "job": j1, "error": "x"}, "not_found", j1)
         refused(a, {"type": "release", "job": j1}, "not_found", j1, delimited=True)
         refused(a, {"type": "done", "job": j1}, "not_found", j1)
 
         # Two workers, one job each.
         w = self.ask(a, {"type": "ready", "name": "wa", "credit": 1, "protocol": 1})
-        self.assertEqual((w["type"], w["protocol"]), ("welcome", 3))
+        self.assertEqual((w["type"], w["protocol"]), ("welcome", 4))
         ja = json.loads(a.recv_multipart()[-1]) if a.poll(5000) else None
         b = self.worker("b")
         w = self.ask(b, {"type": "ready", "name": "wb", "credit": 1, "protocol": 1},
@@ -498,7 +498,7 @@ class WorkerSocketTest(FaultsBase):
         refused(b, {"type": "done", "job": held["wa"]}, "not_found", held["wa"], delimited=True)
         refused(a, {"type": "retry", "job": held["wa"], "error": "x"}, "not_found", held["wa"])
 
-        # done for a job another worker holds is refused like an unknown job (issue 10):
+        # done for a job another worker holds is refused like an unknown job:
         # nobody but the holder makes a job count as sent. The holder's done is taken.
         refused(a, {"type": "done", "job": held["wb"]}, "not_found", held["wb"])
         m = self.ask(b, {"type": "done", "job": held["wb"]}, delimited=True)

@@ -568,7 +568,7 @@ class CtlTest(unittest.TestCase):
             ctx.term()
         r = self.ctl(None, "--version")
         self.assertEqual(r.returncode, 0)
-        self.assertRegex(r.stdout, r"^pathwayctl \S+ \(protocol 3\)$")
+        self.assertRegex(r.stdout, r"^pathwayctl \S+ \(protocol 4\)$")
         for flag in ("--version", "--help"):
             p = subprocess.run([os.path.join(BIN, "pathwayd"), flag], capture_output=True,
                                text=True, timeout=10)
@@ -658,7 +658,7 @@ class CtlTest(unittest.TestCase):
         d = self.daemon()
         self.import_demo(d)
         # A backup is a name under the daemon's backup directory (daemon.backup_dir, the
-        # test configuration's DIR/backup), made if missing (issue 10).
+        # test configuration's DIR/backup), made if missing.
         dest = os.path.join(d.dir, "backup", "one")
         out = self.ok(d, "backup", "one")
         self.assertIn("backed up", out)

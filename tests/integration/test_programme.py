@@ -368,7 +368,7 @@ class NorfolkTest(ProgrammeCase):
         stages, h = self.path(apps["erin"])
         self.assertEqual(stages, NTP[1:4])
         self.assertEqual(h[-1]["type"], "application.withdrawn")
-        # The reason is in the record, not on the event stream (issue 10).
+        # The reason is in the record, not on the event stream.
         self.assertEqual(h[-1]["data"], {})
         self.assertEqual(self.app(apps["erin"])["withdrawal"]["reason"], "new post")
         stages, h = self.path(apps["rory"])

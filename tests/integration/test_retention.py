@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Retention (issue 14, item 2), tried from outside.
+"""Retention, tried from outside.
 
 A real pathwayd on a manual clock, running the forms test programme
 (test_forms.py) with retention_years = 1. An application with a form, a

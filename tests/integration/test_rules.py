@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The rules of issue 10 (parts 5 and 6), tried from outside.
+"""The rules of who may do what and who is told, tried from outside.
 
 Real pathwayd processes on ipc sockets in temporary directories, driven with
 pyzmq: a candidate who holds other roles acting on their own application;

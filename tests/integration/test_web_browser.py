@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""pathway-web in a real browser (issue 12, "Tests in a real browser").
+"""pathway-web in a real browser ("Tests in a real browser").
 
 Headless Chromium through chromedriver (Debian's chromium, chromium-driver and
 python3-selenium, from scripts/deps). An LA adviser signs in from the link

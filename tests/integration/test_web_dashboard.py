@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The LA dashboard of pathway-web, without a browser (issue 12, part 3).
+"""The LA dashboard of pathway-web, without a browser.
 
 A real pathwayd on a manual clock and a real pathway-web in front of it
 (web_harness.WebDaemon). People sign in with sessions minted from the login

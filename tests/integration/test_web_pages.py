@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""pathway-web's people pages without a browser (issue 12, items 1, 2, 4, 5).
+"""pathway-web's people pages without a browser.
 
 A real pathwayd on a manual clock and a real pathway-web in front of it
 (web_harness.WebDaemon), spoken to over HTTP with http.client: each page's

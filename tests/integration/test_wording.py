@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""What the emails say is true (issue 11, "Emails that tell the truth").
+"""What the emails say is true ("Emails that tell the truth").
 
 A real pathwayd on a manual clock, a real pathway-mailer and a real SMTP server
 (aiosmtpd), as in test_mail. Each test drives the norfolk-talent-pool programme to

@@ -415,7 +415,7 @@ test_unknown_kind(void **state)
 		   "unknown requirement kind");
 }
 
-/* Tracks, rules on the school and coach_trained: each mistake at its line (issue 13). */
+/* Tracks, rules on the school and coach_trained: each mistake at its line. */
 static void
 test_track_mistakes(void **state)
 {
