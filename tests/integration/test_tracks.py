@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Issue 13, first slice: rules on the school, Kent's tracks and coach training.
+"""Rules on the school, Kent's tracks and coach training, tried from outside.
 
 Real pathwayd processes on ipc sockets in temporary directories, on a manual
 clock, running the shipped programmes:
