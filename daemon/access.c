@@ -561,6 +561,7 @@ access_principal(struct access *a, MDB_txn *txn, zmq_msg_t *msg, struct principa
 {
 	const char *uid;
 	json_t *key = NULL;
+	int rc;
 
 	memset(p, 0, sizeof *p);
 	if (!a->cfg->daemon.curve) {
@@ -571,8 +572,17 @@ access_principal(struct access *a, MDB_txn *txn, zmq_msg_t *msg, struct principa
 	uid = zmq_msg_gets(msg, "User-Id");
 	if (uid == NULL || uid[0] == '\0')
 		return pw_fail(st, PW_EUNAUTHENTICATED, "the connection has no key");
-	if (store_rec_get(a->store, txn, DB_KEYS, uid, &key) == 0)
-		principal_of(key, p); /* named even when refused, for the audit */
+	/* One read of the key: named even when refused, for the audit. */
+	rc = store_rec_get(a->store, txn, DB_KEYS, uid, &key);
+	if (rc == 0) {
+		principal_of(key, p);
+		if (str(key, "revoked") != NULL)
+			rc = pw_fail(st, PW_EUNAUTHENTICATED, "key %s was revoked", uid);
+	} else if (rc == PW_ENOTFOUND) {
+		rc = pw_fail(st, PW_EUNAUTHENTICATED, "key %s is not registered", uid);
+	} else {
+		rc = pw_fail(st, PW_ESTORE, "store: reading key %s", uid);
+	}
 	json_decref(key);
-	return access_key_live(a->store, txn, uid, st);
+	return rc;
 }
