@@ -17,6 +17,7 @@
 
 #include "config_cohort.h"
 #include "config_notify.h"
+#include "config_posts.h"
 #include "config_read.h"
 #include "util.h"
 
@@ -175,6 +176,7 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 					   "log_level",
 					   "max_message",
 					   "max_batch",
+					   "commit_wait_us",
 					   "idempotency_hours",
 					   "operator",
 					   "clock",
@@ -191,6 +193,7 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	char *level = NULL, *clock = NULL, *start = NULL;
 
 	d->max_batch = 256;
+	d->commit_wait_us = 2000;
 	d->idempotency_hours = 48;
 	d->log_level = LOG_INFO;
 	if (g == NULL)
@@ -204,6 +207,7 @@ daemon_load(struct pw_status *st, const char *file, const config_setting_t *g,
 	    conf_int(st, file, g, "map_size_mb", 1, 1 << 20, &map_mb) ||
 	    conf_int(st, file, g, "max_message", 256, 16 << 20, &maxmsg) ||
 	    conf_int(st, file, g, "max_batch", 1, 100000, &d->max_batch) ||
+	    conf_int(st, file, g, "commit_wait_us", 0, 100000, &d->commit_wait_us) ||
 	    conf_int(st, file, g, "idempotency_hours", 1, 24 * 365, &d->idempotency_hours) ||
 	    conf_string(st, file, g, "operator", 0, &d->operator_id) ||
 	    conf_string(st, file, g, "log_level", 0, &level) ||
@@ -281,9 +285,9 @@ static int
 outbox_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	    const config_setting_t *g)
 {
-	static const char *const keys[] = {"retry_min", "retry_max",	  "lifetime_hours",
-					   "lease",	"worker_timeout", "failed_template",
-					   NULL};
+	static const char *const keys[] = {
+	    "retry_min",      "retry_max",	 "lifetime_hours", "lease",
+	    "worker_timeout", "failed_template", "dead_days",	   NULL};
 	struct outbox_conf *o = &cfg->outbox;
 	int hours = 120;
 
@@ -291,13 +295,15 @@ outbox_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 	o->retry_max = 4000;
 	o->lease = 120;
 	o->worker_timeout = 15;
+	o->dead_days = 30;
 	if (g != NULL &&
 	    (conf_known(st, file, g, keys) != 0 ||
 	     conf_int(st, file, g, "retry_min", 1, 86400, &o->retry_min) != 0 ||
 	     conf_int(st, file, g, "retry_max", 1, 7 * 86400, &o->retry_max) != 0 ||
 	     conf_int(st, file, g, "lifetime_hours", 1, 24 * 365, &hours) != 0 ||
 	     conf_int(st, file, g, "lease", 1, 86400, &o->lease) != 0 ||
-	     conf_int(st, file, g, "worker_timeout", 1, 3600, &o->worker_timeout) != 0))
+	     conf_int(st, file, g, "worker_timeout", 1, 3600, &o->worker_timeout) != 0 ||
+	     conf_int(st, file, g, "dead_days", 1, 3650, &o->dead_days) != 0))
 		return PW_ECONFIG;
 	o->lifetime = hours * 3600;
 	if (o->retry_max < o->retry_min)
@@ -407,7 +413,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 {
 	static const char *const top[] = {"daemon",	   "ctl",    "mailer",	   "outbox",
 					  "opportunities", "digest", "programmes", "cohorts",
-					  "web",	   NULL};
+					  "web",	   "posts",  NULL};
 	struct pw_config *cfg = xcalloc(1, sizeof *cfg);
 	const config_setting_t *ps, *cs;
 	config_t c;
@@ -425,6 +431,7 @@ config_load(const char *path, struct pw_config **out, struct pw_status *st)
 	    opportunities_load(cfg, st, path, config_lookup(&c, "opportunities")) != 0 ||
 	    digest_load(cfg, st, path, config_lookup(&c, "digest")) != 0 ||
 	    web_load(cfg, st, path, config_lookup(&c, "web")) != 0 ||
+	    config_posts_load(cfg, st, path, config_lookup(&c, "posts")) != 0 ||
 	    path_list(st, path, &c, "programmes", &ps, &np) != 0 ||
 	    path_list(st, path, &c, "cohorts", &cs, &nc) != 0)
 		goto done;

@@ -21,6 +21,8 @@ enum req_kind {
 	REQ_INTERNSHIP,	   /* a placement with days completed and host confirmation */
 	REQ_ELIGIBILITY,   /* a rule on the candidate's facts or on their school */
 	REQ_COACH_TRAINED, /* the application's coach attended coach training sessions */
+	REQ_PANEL,	   /* the cohort's panel recommends, its chair decides */
+	REQ_REVIEW,	   /* a review each term of the cohort by a role */
 	REQ_KIND_COUNT
 };
 extern const char *const req_kind_names[REQ_KIND_COUNT];
@@ -106,8 +108,9 @@ struct requirement {
 	int min;	   /* responses, attendance (0 = all sessions), internship days */
 	char **sessions;   /* attendance: session ids */
 	size_t nsessions;
-	int host_lss; /* internship: the host must be a Lead Succession School */
-	char *fact;   /* eligibility: the candidate's fact, or NULL */
+	int host_lss;	     /* internship: the host must be a Lead Succession School */
+	int host_same_phase; /* internship: the host must be of the candidate's school's phase */
+	char *fact;	     /* eligibility: the candidate's fact, or NULL */
 	char *school; /* eligibility: or an attribute of the candidate's school (phase, lss, ...) */
 	enum rule_op op;
 	enum { VAL_NUM, VAL_STR, VAL_BOOL } vtype;
@@ -172,6 +175,59 @@ struct stage {
 	size_t nescalations;
 };
 
+/*
+ * Partner-school support (config_support.c): requests for support from a
+ * school, an application at 'stage' paired with them by an LA adviser up to
+ * its capacity, and the relationship's review points. declared 0: none.
+ */
+enum support_phase { SUPPORT_PHASE_MATCH, SUPPORT_PHASE_WARN, SUPPORT_PHASE_ANY };
+struct support_conf {
+	int declared;
+	char *stage;	     /* applications at this stage may be paired */
+	char *name;	     /* the support relationship's name ("Supporting a partner school") */
+	int capacity;	     /* partner schools at once per application */
+	char *capacity_fact; /* the candidate's fact that overrides capacity, or NULL */
+	enum support_phase phase;
+	int review_every; /* days between review points (0: none) */
+	int reviews;	  /* how many review points */
+	int review_at;	  /* minutes after local midnight */
+	const struct template *requested, *paired, *review, *ended;
+};
+
+/* Bookable sessions (config_support.c): the emails of session.book and its reminder. */
+struct booking_conf {
+	int declared;
+	int reminder_days; /* days before the session (0: no reminder) */
+	int reminder_at;   /* minutes after local midnight */
+	const struct template *confirmed, *waitlisted, *cancelled, *reminder;
+};
+
+/*
+ * A selection panel's emails (config_panel.c, programme group panel = { ... }):
+ * the invitation to each member when an application reaches a panel stage,
+ * and the note to the chair when every member has recommended.
+ */
+struct panel_conf {
+	const struct template *invitation, *ready;
+	const struct template *group_alert; /* group_alert: a group below its min at groups_check */
+};
+
+/* A cohort's term (config_panel.c): a review requirement asks for one review per term. */
+struct term {
+	char *id;
+	char *name;
+	char *ends; /* YYYY-MM-DD: the next term's review may be recorded from the day after */
+	char *review_from; /* YYYY-MM-DD: this term's review not before (NULL: as above) */
+};
+
+/* A cohort's group of a track (config_panel.c): its size limits and the school phases it takes. */
+struct cohort_group {
+	int track; /* index of the programme's track */
+	int min, max;
+	char **phases; /* an application made without a track joins the group of its school phase */
+	size_t nphases;
+};
+
 struct programme {
 	char *id;
 	char *name;
@@ -199,6 +255,9 @@ struct programme {
 	size_t ntracks;
 	int uses_school; /* an eligibility rule reads the candidate's school */
 	int uses_coach;	 /* a coach_trained requirement reads the coach's training */
+	struct support_conf support;
+	struct booking_conf bookings;
+	struct panel_conf panel;
 };
 
 struct session {
@@ -208,7 +267,9 @@ struct session {
 	char *start; /* HH:MM local */
 	char *end;
 	char *venue;
-	char *audience; /* "participants", "coaches" or "all" */
+	char *audience;	 /* "participants", "coaches" or "all" */
+	int seats;	 /* bookable by anyone with session.book: this many places (0: not) */
+	unsigned tracks; /* bit i: only for applications on the programme's track i; 0: for all */
 };
 
 /* A cohort's absolute deadline for one stage (local date, at the cohort's deadline_time). */
@@ -237,6 +298,15 @@ struct cohort {
 	char *apply_closes; /* ... to the end of this date */
 	char *offers_until; /* places freed after this date are not offered from the waiting list */
 	int offer_days;	    /* an offered place is held this many days (default 7) */
+	/* The panel, terms and groups (config_panel.c). */
+	char *panel_chair; /* person id, one of panel_members; NULL: no panel */
+	char **panel_members;
+	size_t npanel;
+	struct term *terms;
+	size_t nterms;
+	struct cohort_group *groups;
+	size_t ngroups;
+	char *groups_check; /* YYYY-MM-DD: LA advisers told of groups below min (NULL: never) */
 };
 
 struct outbox_conf {
@@ -245,6 +315,7 @@ struct outbox_conf {
 	int lifetime;	    /* seconds after which an undelivered job is dead */
 	int lease;	    /* seconds a worker may hold a job before it is offered again */
 	int worker_timeout; /* seconds of worker silence after which its jobs are offered again */
+	int dead_days;	    /* days a dead job keeps its content (address, name, variables) */
 	const struct template *failed; /* alert to LA advisers for a dead notification */
 };
 
@@ -277,6 +348,7 @@ struct daemon_conf {
 	int log_level;
 	size_t max_message;
 	int max_batch;
+	int commit_wait_us; /* the longest a turn waits for more requests; 0: never */
 	int idempotency_hours;
 	char *operator_id;
 	int clock_manual;    /* daemon.clock = "manual" */
@@ -295,6 +367,29 @@ struct web_conf {
 	const struct template *login; /* the login link email (auth.link) */
 };
 
+/*
+ * Secondment posts' emails (config_posts.c, pathway.conf group posts = { ... }):
+ * one template per step of a post (posts.c), each checked against "post".
+ */
+enum post_tmpl {
+	POST_T_ADVERT,		/* to the internal audience, at publishing */
+	POST_T_RECEIVED,	/* to an applicant: application received */
+	POST_T_CLOSED,		/* to LA advisers and the panel: applications closed */
+	POST_T_SHORTLISTED,	/* to an applicant: invited to interview */
+	POST_T_NOT_SHORTLISTED, /* to an applicant: not shortlisted */
+	POST_T_PANEL,		/* to the panel: the shortlist is ready to score */
+	POST_T_SCORED,		/* to the chair: every member has scored */
+	POST_T_APPOINTED,	/* to the appointee: the start date and objective */
+	POST_T_NOT_APPOINTED,	/* to an applicant: not appointed */
+	POST_T_DECIDED,		/* to LA advisers: the panel's outcome, or the post unfilled */
+	POST_T_RELEASED,	/* to LA advisers: released to external advertising */
+	POST_T_WITHDRAWN,	/* to the current round's applicants: the post was withdrawn */
+	POST_T_COUNT
+};
+struct post_conf {
+	const struct template *t[POST_T_COUNT];
+};
+
 struct pw_config {
 	char *file;
 	struct daemon_conf daemon;
@@ -308,6 +403,7 @@ struct pw_config {
 	struct opportunity_conf opportunities;
 	struct digest_conf digest;
 	struct web_conf web;
+	struct post_conf posts;
 };
 
 /*
@@ -337,6 +433,8 @@ int config_mailer_check(const char *path, struct pw_status *st);
 const struct programme *config_programme(const struct pw_config *cfg, const char *id);
 const struct cohort *config_cohort(const struct pw_config *cfg, const char *id);
 const struct session *config_session(const struct cohort *c, const char *id);
+/* Whether session s of cohort c is for an application on track (NULL: none): 1 or 0. */
+int config_session_for(const struct cohort *c, const struct session *s, const char *track);
 const struct form *config_form(const struct programme *p, const char *id);
 /* Index of a feedback category in p, or -1. */
 int config_feedback_category(const struct programme *p, const char *id);

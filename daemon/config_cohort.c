@@ -13,7 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config_panel.h"
 #include "config_read.h"
+#include "config_tracks.h"
 #include "util.h"
 
 static void
@@ -31,8 +33,8 @@ session_clear(struct session *s)
 static int
 session_load(struct pw_status *st, const char *file, const config_setting_t *g, struct session *s)
 {
-	static const char *const keys[] = {"id",  "title", "date",     "start",
-					   "end", "venue", "audience", NULL};
+	static const char *const keys[] = {"id",    "title",	"date",	 "start",  "end",
+					   "venue", "audience", "seats", "tracks", NULL};
 	int64_t days;
 	int a, b;
 
@@ -44,7 +46,8 @@ session_load(struct pw_status *st, const char *file, const config_setting_t *g, 
 	    conf_string(st, file, g, "start", 1, &s->start) != 0 ||
 	    conf_string(st, file, g, "end", 1, &s->end) != 0 ||
 	    conf_string(st, file, g, "venue", 1, &s->venue) != 0 ||
-	    conf_string(st, file, g, "audience", 0, &s->audience) != 0)
+	    conf_string(st, file, g, "audience", 0, &s->audience) != 0 ||
+	    conf_int(st, file, g, "seats", 0, 100000, &s->seats) != 0)
 		return PW_ECONFIG;
 	if (pw_date_parse(s->date, &days) != 0)
 		return conf_bad(st, file, config_setting_get_member(g, "date"),
@@ -78,6 +81,7 @@ config_cohort_clear(struct cohort *c)
 	free(c->apply_opens);
 	free(c->apply_closes);
 	free(c->offers_until);
+	config_panel_cohort_clear(c);
 	memset(c, 0, sizeof *c);
 }
 
@@ -206,7 +210,7 @@ config_cohort_load(const struct pw_config *cfg, const char *path, struct cohort 
 	static const char *const keys[] = {
 	    "id",	    "programme", "name",	  "places", "timezone",	    "starts",
 	    "sessions",	    "deadlines", "deadline_time", "window", "applications", "offer_days",
-	    "offers_until", NULL};
+	    "offers_until", "panel",	 "terms",	  "groups", "groups_check", NULL};
 	config_t cf;
 	const config_setting_t *g, *ss;
 	char *prog = NULL;
@@ -260,13 +264,19 @@ config_cohort_load(const struct pw_config *cfg, const char *path, struct cohort 
 		c->sessions = xcalloc((size_t)config_setting_length(ss) + 1, sizeof *c->sessions);
 		for (int i = 0; i < config_setting_length(ss); i++) {
 			c->nsessions++;
-			if (session_load(st, path, config_setting_get_elem(ss, (unsigned)i),
-					 &c->sessions[i]) != 0)
+			const config_setting_t *e = config_setting_get_elem(ss, (unsigned)i);
+
+			/* { id; from = "COHORT"; }: a session shared with an earlier cohort */
+			if ((config_setting_get_member(e, "from") != NULL
+				 ? config_session_shared(cfg, st, path, e, &c->sessions[i])
+				 : session_load(st, path, e, &c->sessions[i])) != 0 ||
+			    config_tracks_of(st, path, config_setting_get_elem(ss, (unsigned)i),
+					     c->programme, &c->sessions[i].tracks) != 0)
 				goto done;
 		}
 	}
 	if (cohort_check(st, path, g, c) != 0 || cohort_schedule(st, path, g, c) != 0 ||
-	    cohort_rules(st, path, g, c) != 0)
+	    cohort_rules(st, path, g, c) != 0 || config_panel_cohort_load(st, path, g, c) != 0)
 		goto done;
 	rc = 0;
 done:
@@ -293,4 +303,15 @@ config_session(const struct cohort *c, const char *id)
 		if (strcmp(c->sessions[i].id, id) == 0)
 			return &c->sessions[i];
 	return NULL;
+}
+
+int
+config_session_for(const struct cohort *c, const struct session *s, const char *track)
+{
+	int k;
+
+	if (s->tracks == 0)
+		return 1;
+	k = track != NULL ? config_track_index(c->programme, track) : -1;
+	return k >= 0 && (s->tracks & (1u << k)) != 0;
 }

@@ -14,13 +14,15 @@
 
 #include "config_forms.h"
 #include "config_notify.h"
+#include "config_panel.h"
 #include "config_read.h"
+#include "config_support.h"
 #include "config_tracks.h"
 #include "util.h"
 
 const char *const req_kind_names[REQ_KIND_COUNT] = {
-    "submission", "signoff",	"decision",    "responses",
-    "attendance", "internship", "eligibility", "coach_trained",
+    "submission", "signoff",	 "decision",	  "responses", "attendance",
+    "internship", "eligibility", "coach_trained", "panel",     "review",
 };
 
 static const char *const op_names[] = {">=", ">", "<=", "<", "==", "!="};
@@ -164,9 +166,11 @@ static const char *const req_keys[REQ_KIND_COUNT][9] = {
     [REQ_DECISION] = {"kind", "role", "capacity", "tracks", NULL},
     [REQ_RESPONSES] = {"kind", "role", "min", "per_category", "tracks", NULL},
     [REQ_ATTENDANCE] = {"kind", "sessions", "min", "tracks", NULL},
-    [REQ_INTERNSHIP] = {"kind", "days", "host_lss", "tracks", NULL},
+    [REQ_INTERNSHIP] = {"kind", "days", "host_lss", "host_same_phase", "tracks", NULL},
     [REQ_ELIGIBILITY] = {"kind", "fact", "school", "op", "value", "one_of", "tracks", NULL},
     [REQ_COACH_TRAINED] = {"kind", "sessions", "min", "tracks", NULL},
+    [REQ_PANEL] = {"kind", "capacity", "tracks", NULL},
+    [REQ_REVIEW] = {"kind", "role", "not_met", "tracks", NULL},
 };
 
 /* A submission names a plain document (doc) or one of the programme's forms (form). */
@@ -246,7 +250,7 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		return conf_bad(
 		    st, file, config_setting_get_member(r, "kind"),
 		    "unknown requirement kind (submission, signoff, decision, responses, "
-		    "attendance, internship, eligibility, coach_trained)");
+		    "attendance, internship, eligibility, coach_trained, panel, review)");
 	q->kind = (enum req_kind)k;
 	if (conf_known(st, file, r, req_keys[k]) != 0 || role_of(st, file, r, &q->role) != 0 ||
 	    config_tracks_of(st, file, r, p, &q->tracks) != 0)
@@ -276,6 +280,8 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		q->min = 1;
 		if (conf_int(st, file, r, "days", 1, 365, &q->min) != 0)
 			return PW_ECONFIG;
+		if (conf_bool(st, file, r, "host_same_phase", &q->host_same_phase) != 0)
+			return PW_ECONFIG;
 		return conf_bool(st, file, r, "host_lss", &q->host_lss);
 	case REQ_ELIGIBILITY:
 		return requirement_rule(st, file, r, q);
@@ -283,6 +289,13 @@ requirement_load(struct pw_status *st, const char *file, const config_setting_t 
 		if (conf_int(st, file, r, "min", 1, 1000, &q->min) != 0)
 			return PW_ECONFIG;
 		return requirement_sessions(st, file, r, q);
+	case REQ_PANEL: /* the cohort's panel recommends, its chair decides (config_panel.c) */
+		return conf_bool(st, file, r, "capacity", &q->capacity);
+	case REQ_REVIEW: /* each term of the cohort; min: "not met" reviews that go to the LA */
+		if (q->role < 0)
+			q->role = proto_role_bit("headteacher");
+		q->min = 2;
+		return conf_int(st, file, r, "not_met", 1, 100, &q->min);
 	case REQ_KIND_COUNT:
 		break;
 	}
@@ -478,6 +491,7 @@ config_programme_clear(struct programme *p)
 	free(p->rules);
 	config_forms_clear(p);
 	config_tracks_clear(p);
+	config_support_clear(p);
 	free(p->id);
 	free(p->name);
 	free(p->file);
@@ -546,9 +560,22 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 		      struct pw_status *st)
 {
 	static const char *const top[] = {"programme", NULL};
-	static const char *const keys[] = {
-	    "id",    "name",	 "stages", "notifications",	  "sessions",	     "alumni",
-	    "forms", "feedback", "tracks", "deadline_grace_days", "retention_years", NULL};
+	static const char *const keys[] = {"id",
+					   "name",
+					   "stages",
+					   "notifications",
+					   "sessions",
+					   "alumni",
+					   "forms",
+					   "feedback",
+					   "tracks",
+					   "deadline_grace_days",
+					   "retention_years",
+					   "support",
+					   "bookings",
+					   "panel",
+					   "group_alert",
+					   NULL};
 	config_t c;
 	const config_setting_t *g, *stages;
 	int n, rc = PW_ECONFIG;
@@ -597,7 +624,9 @@ config_programme_load(struct pw_config *cfg, const char *path, struct programme 
 	programme_index_sessions(p);
 	if (programme_schedules(cfg, st, path, stages, p) != 0 ||
 	    programme_sessions(cfg, st, path, config_setting_get_member(g, "sessions"), p) != 0 ||
-	    programme_alumni(cfg, st, path, config_setting_get_member(g, "alumni"), p) != 0)
+	    programme_alumni(cfg, st, path, config_setting_get_member(g, "alumni"), p) != 0 ||
+	    config_support_load(cfg, st, path, g, p) != 0 ||
+	    config_panel_load(cfg, st, path, g, p) != 0)
 		goto done;
 	rc = 0;
 done:

@@ -4,8 +4,10 @@
  * happens, so the list is always current: for a headteacher, the active
  * applications of their school's candidates whose stage waits on a
  * headteacher, or that are overdue; for an LA adviser, the applications in
- * every stage that waits on an LA adviser (found through the stage index,
- * never a scan of all applications), and every overdue one.
+ * every stage that waits on an LA adviser, those whose termly reviews were
+ * not met often enough that the LA must continue or withdraw them
+ * ("review_attention"; found through the stage index of every stage with a
+ * review requirement, never a scan of all applications), and every overdue one.
  */
 #include "digest.h"
 
@@ -41,7 +43,10 @@ collect(const char *id, void *ud)
 	return 0;
 }
 
-/* Do the stage's requirements wait on role (one of that role's not yet met)? */
+/*
+ * Do the stage's requirements wait on role (one of that role's not yet met,
+ * and due: a term's review only from its date until it is recorded)?
+ */
 static int
 waits_on(const json_t *reqs, const char *role)
 {
@@ -53,7 +58,11 @@ waits_on(const json_t *reqs, const char *role)
 	{
 		const char *r = str(q, "role");
 
-		if (!json_is_true(json_object_get(q, "met")) && streq(r, role))
+		if (!json_is_true(json_object_get(q, "met")) &&
+		    !json_is_false(json_object_get(q, "due")) && streq(r, role))
+			yes = 1;
+		/* Reviews not met ask the LA to continue or withdraw (application.continue). */
+		if (streq(role, "la_adviser") && json_is_true(json_object_get(q, "attention")))
 			yes = 1;
 	}
 	return yes;
@@ -119,7 +128,8 @@ pending_of(struct wctx *c, const json_t *p, int roles, json_t **out)
 			for (size_t s = 0; rc == 0 && s < pg->nstages; s++)
 				for (size_t r = 0; r < pg->stages[s].nreqs; r++)
 					if (pg->stages[s].reqs[r].role ==
-					    proto_role_bit("la_adviser")) {
+						proto_role_bit("la_adviser") ||
+					    pg->stages[s].reqs[r].kind == REQ_REVIEW) {
 						rc = store_index_scan(c->store, c->txn, DB_BY_STAGE,
 								      co->id, pg->stages[s].id,
 								      NULL, NULL, collect, ids);

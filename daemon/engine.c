@@ -21,6 +21,7 @@
 #include "engine_places.h"
 #include "engine_reqs.h"
 #include "engine_calendar.h"
+#include "engine_panel.h"
 #include "util.h"
 
 /* Move the application on through every stage whose requirements are met. */
@@ -106,6 +107,8 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 		return pw_fail(st, PW_EINVALID, "%s does not have the candidate role", cand);
 	if (str(ctx->candidate, "school") == NULL)
 		return pw_fail(st, PW_EINVALID, "%s has no school", cand);
+	if (track == NULL) /* the group of the school's phase (engine_panel_rules.c), if any */
+		track = engine_group_track(cohort, ctx->school);
 	rc = create_track(cohort->programme, track, &ti, st);
 	if (rc != 0)
 		return rc;
@@ -142,7 +145,7 @@ engine_app_create(const struct engine_ctx *ctx, const struct cohort *cohort, con
 int
 engine_may_view(const struct engine_ctx *ctx, const json_t *app, struct pw_status *st)
 {
-	if (engine_related(ctx, app, -1))
+	if (engine_related(ctx, app, -1) || engine_panel_member(ctx, app))
 		return 0;
 	return engine_forbid(ctx, app, "see", st);
 }
@@ -225,7 +228,12 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 	json_t *d, *data;
 	int rc, position = 0;
 
-	if (!engine_related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
+	/* A panel's decision is its chair's (engine_panel_rules.c). */
+	if (q == NULL && (q = engine_stage_req(ctx, app, REQ_PANEL, NULL)) != NULL) {
+		rc = engine_panel_may_decide(ctx, app, cstate, outcome, st);
+		if (rc != 0)
+			return rc;
+	} else if (!engine_related(ctx, app, q ? 1 << q->role : ROLE_LA_ADVISER))
 		return engine_forbid(ctx, app, "decide on", st);
 	rc = engine_not_own(ctx, app, "decide on", st);
 	if (rc != 0)
@@ -244,6 +252,14 @@ engine_decide(const struct engine_ctx *ctx, json_t *app, json_t *cstate, const c
 		return pw_fail(st, PW_ETRANSITION,
 			       "application %s already holds a place; it was accepted at stage %s",
 			       str(app, "id"), str(app, "stage"));
+	/* A group takes at most its max, at a panel or a plain decision; its last places may be
+	 * held for offers made from the waiting list. */
+	if (streq(outcome, "accept") && q->capacity &&
+	    !engine_group_room(engine_app_cohort(ctx, app), cstate, app, 1))
+		return pw_fail(st, PW_EFULL,
+			       "the %s group of %s is full (its places left may be offered to "
+			       "applications on the waiting list)",
+			       str(app, "track"), str(app, "cohort"));
 	if (streq(outcome, "accept")) {
 		rc = engine_place_take(ctx, app, cstate, q, st);
 		if (rc != 0)
@@ -363,6 +379,10 @@ engine_attend(const struct engine_ctx *ctx, json_t *app, const char *session, in
 	if (engine_capacity_stage(c->programme) && !json_is_true(json_object_get(app, "place")))
 		return pw_fail(st, PW_ETRANSITION, "application %s does not hold a place in %s yet",
 			       str(app, "id"), c->id);
+	if (!config_session_for(c, config_session(c, session), str(app, "track")))
+		return pw_fail(st, PW_EINVALID,
+			       "session %s is not for the %s track of application %s", session,
+			       str(app, "track") ?: "(no)", str(app, "id"));
 	rc = engine_session_started(ctx, c, config_session(c, session), st);
 	if (rc != 0)
 		return rc;

@@ -160,8 +160,10 @@ int engine_defer(const struct engine_ctx *ctx, json_t *app, json_t *from_state,
  * to a waiting application the engine named in out->offers: it stays
  * waitlisted with "offer": {"made", "expires"} and the place is held for it
  * (PW_ETRANSITION when it is not waiting or offers have stopped, PW_EFULL
- * when no place is free). Its candidate or an LA adviser accepts (a place,
- * status active, a decision, and it advances) or declines (it is
+ * when no place is free or its group, counting the places offered to it, is
+ * at its max). Its candidate or an LA adviser accepts (a place, status
+ * active, a decision, and it advances; PW_EFULL while its group is at its
+ * max, the offer still open) or declines (it is
  * withdrawn) before it expires; engine_offer_expire, at the expiry, closes
  * it and leaves the application waitlisted, off the list. A declined or
  * expired offer passes the place on to the next application waiting.

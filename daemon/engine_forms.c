@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "engine_base.h"
+#include "engine_panel.h"
 #include "engine_reqs.h"
 #include "util.h"
 
@@ -56,7 +57,9 @@ int
 engine_may_read_form(const struct engine_ctx *ctx, const json_t *app, const struct form *fm,
 		     struct pw_status *st)
 {
-	if (engine_related(ctx, app, (1 << fm->filled_by) | fm->readers))
+	/* A cohort's panel members read what the panel decides on. */
+	if (engine_related(ctx, app, (1 << fm->filled_by) | fm->readers) ||
+	    engine_panel_member(ctx, app))
 		return 0;
 	return pw_fail(st, PW_EFORBIDDEN, "%s may not read form '%s' of application %s",
 		       ctx->actor_id, fm->id, str(app, "id"));

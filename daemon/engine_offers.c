@@ -1,6 +1,10 @@
 /*
  * engine_offers.c: offering a freed place to the first application on a
- * cohort's waiting list. The application stays waitlisted and gets
+ * cohort's waiting list whose group (its track's, when the cohort has
+ * groups with a max) has room, counting the places already offered to the
+ * group; the runner (offers.c) passes over those whose group is full, which
+ * keep their turn. The stage's decision or panel takes the place. The
+ * application stays waitlisted and gets
  * "offer": {"made", "expires"}; the cohort state lists it under "offered"
  * and the place is held for it. Its candidate (through the link in the
  * email) or an LA adviser accepts it (the place is taken, a decision is
@@ -54,11 +58,30 @@ offer_current(const struct engine_ctx *ctx, const json_t *app, struct pw_status 
 	return 0;
 }
 
+/* The requirement of app's stage whose decision takes a place: a decision or a panel. */
+static const struct requirement *
+place_req(const struct engine_ctx *ctx, const json_t *app)
+{
+	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
+
+	return q != NULL ? q : engine_stage_req(ctx, app, REQ_PANEL, NULL);
+}
+
+/* A group at its max (its members, and with_offers the places offered to it) takes no one. */
+static int
+group_room(const struct cohort *co, const json_t *cstate, const json_t *app, int with_offers,
+	   struct pw_status *st)
+{
+	if (engine_group_room(co, cstate, app, with_offers))
+		return 0;
+	return pw_fail(st, PW_EFULL, "the %s group of %s is full", str(app, "track"), co->id);
+}
+
 int
 engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 		   struct engine_out *out, struct pw_status *st)
 {
-	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
+	const struct requirement *q = place_req(ctx, app);
 	const struct cohort *co = engine_app_cohort(ctx, app);
 	char made[PW_TIME_LEN], until[PW_TIME_LEN], local[64];
 	int64_t expires;
@@ -74,7 +97,10 @@ engine_offer_place(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 	if (engine_places_held(cstate) >= co->places)
 		return pw_fail(st, PW_EFULL, "cohort %s has no place left (%d places)", co->id,
 			       co->places);
+	if (group_room(co, cstate, app, 1, st) != 0)
+		return PW_EFULL;
 	expires = engine_offer_expiry(ctx, co);
+	engine_offer_track(cstate, app);
 	engine_waiting_remove(cstate, str(app, "id"));
 	json_array_append_new(engine_offered(cstate), json_string(str(app, "id")));
 	json_object_set_new(app, "offer",
@@ -90,7 +116,7 @@ int
 engine_offer_accept(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 		    struct engine_out *out, struct pw_status *st)
 {
-	const struct requirement *q = engine_stage_req(ctx, app, REQ_DECISION, NULL);
+	const struct requirement *q = place_req(ctx, app);
 	json_t *d;
 	int rc = offer_answerer(ctx, app, "accept", st);
 
@@ -101,6 +127,9 @@ engine_offer_accept(const struct engine_ctx *ctx, json_t *app, json_t *cstate,
 	if (rc == 0 && (q == NULL || !q->capacity))
 		rc = pw_fail(st, PW_ETRANSITION, "stage %s of application %s takes no place",
 			     str(app, "stage"), str(app, "id"));
+	/* Its group may have filled since (a lower max on reload): cohort_full, still open. */
+	if (rc == 0)
+		rc = group_room(engine_app_cohort(ctx, app), cstate, app, 0, st);
 	if (rc == 0)
 		rc = engine_place_take(ctx, app, cstate, q, st); /* the place held for it */
 	if (rc != 0)

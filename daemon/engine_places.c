@@ -11,7 +11,9 @@
  */
 #include "engine_places.h"
 
+#include "config_panel.h"
 #include "engine_calendar.h"
+#include "engine_panel.h"
 #include "engine_reqs.h"
 #include "util.h"
 
@@ -80,8 +82,45 @@ engine_offer_close(const struct engine_ctx *ctx, json_t *app, json_t *cstate, co
 	char t[PW_TIME_LEN];
 
 	list_remove(engine_offered(cstate), str(app, "id"));
+	json_object_del(json_object_get(cstate, "offer_tracks"), str(app, "id"));
 	json_object_set_new(o, "result", json_string(result));
 	json_object_set_new(o, "at", json_string(pw_time_format(ctx->now, t)));
+}
+
+void
+engine_offer_track(json_t *cstate, const json_t *app)
+{
+	json_t *m = json_object_get(cstate, "offer_tracks");
+
+	if (str(app, "track") == NULL)
+		return;
+	if (!json_is_object(m)) {
+		m = json_object();
+		json_object_set_new(cstate, "offer_tracks", m);
+	}
+	json_object_set_new(m, str(app, "id"), json_string(str(app, "track")));
+}
+
+int
+engine_group_room(const struct cohort *co, const json_t *cstate, const json_t *app, int with_offers)
+{
+	int track = config_track_index(co->programme, str(app, "track") ?: "");
+	const struct cohort_group *g = track >= 0 ? config_group(co, track) : NULL;
+	const char *id, *t;
+	json_t *v;
+	int n;
+
+	if (g == NULL || g->max <= 0)
+		return 1;
+	n = engine_group_size(co, cstate, track);
+	json_object_foreach(json_object_get(cstate, "offer_tracks"), id, v)
+	{
+		t = json_string_value(v);
+		if (with_offers && streq(t, co->programme->tracks[track].id) &&
+		    !streq(id, str(app, "id")))
+			n++;
+	}
+	return n < g->max;
 }
 
 static void

@@ -34,6 +34,22 @@ void engine_offer_close(const struct engine_ctx *ctx, json_t *app, json_t *cstat
 			const char *result);
 
 /*
+ * Note the track of app's open offer in cstate ("offer_tracks": {app id:
+ * track}, dropped when the offer closes), so a group counts the places held
+ * for offers to it.
+ */
+void engine_offer_track(json_t *cstate, const json_t *app);
+
+/*
+ * Whether the group of app's track in co (its cohort's groups) has room for
+ * app: fewer members (engine_group_size) than its max, counting the open
+ * offers to the track other than app's own when with_offers is set. 1 when
+ * app has no track, its track no group or the group no max.
+ */
+int engine_group_room(const struct cohort *co, const json_t *cstate, const json_t *app,
+		      int with_offers);
+
+/*
  * A held place is free again: offer it to the first application waiting (its
  * id is appended to out->offers and it leaves the list) while the cohort
  * still offers places (offers_until); else it stays free, for the LA.

@@ -11,6 +11,8 @@
 
 #include <string.h>
 
+#include "engine_panel.h"
+
 #include "util.h"
 
 const struct cohort *
@@ -137,13 +139,20 @@ met_attendance(const struct engine_ctx *ctx, const json_t *app, const struct req
 	       int *have, int *need)
 {
 	const json_t *att = json_object_get(app, "attendance");
+	const struct cohort *co = engine_app_cohort(ctx, app);
+	int listed = 0; /* the sessions listed that are for the application's track */
 
-	(void)ctx;
 	*have = 0;
-	*need = q->min > 0 ? q->min : (int)q->nsessions;
-	for (size_t i = 0; i < q->nsessions; i++)
+	for (size_t i = 0; i < q->nsessions; i++) {
+		const struct session *s = config_session(co, q->sessions[i]);
+
+		if (s != NULL && !config_session_for(co, s, str(app, "track")))
+			continue;
+		listed++;
 		if (json_is_true(json_object_get(att, q->sessions[i])))
 			(*have)++;
+	}
+	*need = q->min > 0 && q->min < listed ? q->min : listed;
 	return *have >= *need;
 }
 
@@ -242,13 +251,34 @@ met_coach_trained(const struct engine_ctx *ctx, const json_t *app, const struct 
 	return *have >= *need;
 }
 
+/* A panel's decision and the reviews each term (engine_panel_rules.c). */
+static int
+met_panel(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q, int *have,
+	  int *need)
+{
+	return engine_panel_met(engine_app_cohort(ctx, app), app, q, have, need);
+}
+
+static int
+met_review(const struct engine_ctx *ctx, const json_t *app, const struct requirement *q, int *have,
+	   int *need)
+{
+	return engine_review_met(engine_app_cohort(ctx, app), app, q, have, need);
+}
+
 typedef int (*met_fn)(const struct engine_ctx *, const json_t *, const struct requirement *, int *,
 		      int *);
 static const met_fn met_fns[REQ_KIND_COUNT] = {
-    [REQ_SUBMISSION] = met_submission,	 [REQ_SIGNOFF] = met_signoff,
-    [REQ_DECISION] = met_decision,	 [REQ_RESPONSES] = met_responses,
-    [REQ_ATTENDANCE] = met_attendance,	 [REQ_INTERNSHIP] = met_internship,
-    [REQ_ELIGIBILITY] = met_eligibility, [REQ_COACH_TRAINED] = met_coach_trained,
+    [REQ_SUBMISSION] = met_submission,
+    [REQ_SIGNOFF] = met_signoff,
+    [REQ_DECISION] = met_decision,
+    [REQ_RESPONSES] = met_responses,
+    [REQ_ATTENDANCE] = met_attendance,
+    [REQ_INTERNSHIP] = met_internship,
+    [REQ_ELIGIBILITY] = met_eligibility,
+    [REQ_COACH_TRAINED] = met_coach_trained,
+    [REQ_PANEL] = met_panel,
+    [REQ_REVIEW] = met_review,
 };
 
 int
@@ -322,6 +352,10 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 			json_object_set_new(r, "form", json_string(q->form->id));
 		if (q->kind == REQ_RESPONSES)
 			json_object_set_new(r, "categories", categories_json(ctx, app, q));
+		if (q->kind == REQ_REVIEW) /* the next term, from when, due today; the LA asked */
+			engine_review_json(engine_app_cohort(ctx, app), app, ctx->now, r);
+		if (q->kind == REQ_PANEL) /* closed by the chair */
+			engine_panel_json(app, r);
 		if (q->fact != NULL)
 			json_object_set_new(r, "fact", json_string(q->fact));
 		if (q->school != NULL)
@@ -329,8 +363,16 @@ engine_requirements(const struct engine_ctx *ctx, const json_t *app)
 		if (q->nsessions > 0) {
 			json_t *ss = json_array();
 
-			for (size_t k = 0; k < q->nsessions; k++)
-				json_array_append_new(ss, json_string(q->sessions[k]));
+			for (size_t k = 0; k < q->nsessions; k++) {
+				const struct cohort *co = engine_app_cohort(ctx, app);
+				const struct session *s = config_session(co, q->sessions[k]);
+
+				/* Attendance counts only the sessions for the application's track.
+				 */
+				if (q->kind != REQ_ATTENDANCE || s == NULL ||
+				    config_session_for(co, s, str(app, "track")))
+					json_array_append_new(ss, json_string(q->sessions[k]));
+			}
 			json_object_set_new(r, "sessions", ss);
 		}
 		json_array_append_new(arr, r);

@@ -107,6 +107,8 @@ notify_todo(const json_t *reqs)
 		    {"internship", "internship days confirmed"},
 		    {"eligibility", "the eligibility rules"},
 		    {"coach_trained", "the coach's training sessions"},
+		    {"panel", "the selection panel's recommendations"},
+		    {"review", "the termly reviews"},
 		};
 		const char *kind = str(q, "kind"), *doc = str(q, "doc"), *what = kind;
 		char *n;
@@ -116,7 +118,12 @@ notify_todo(const json_t *reqs)
 		for (size_t k = 0; k < sizeof phrases / sizeof phrases[0]; k++)
 			if (streq(kind, phrases[k][0]))
 				what = phrases[k][1];
-		if (doc != NULL)
+		/* Every member recommended, or the chair closed the panel: the chair decides. */
+		if (streq(kind, "panel") && (json_is_true(json_object_get(q, "closed")) ||
+					     json_integer_value(json_object_get(q, "have")) >=
+						 json_integer_value(json_object_get(q, "need"))))
+			n = xasprintf("%s%sthe panel chair's decision", s, *s ? "; " : "");
+		else if (doc != NULL)
 			n = xasprintf("%s%sthe %s", s, *s ? "; " : "", doc);
 		else if (json_integer_value(json_object_get(q, "need")) > 1)
 			n = xasprintf("%s%s%s (%lld of %lld)", s, *s ? "; " : "", what,
@@ -247,6 +254,16 @@ event_vars(struct wctx *c, const json_t *ev, const json_t *app, const struct coh
 	put(v, "deadline", str(data, "deadline_local"), "");
 	put(v, "offer_expires", str(data, "expires_local"), ""); /* application.place_offered */
 	json_object_set_new(v, "missing", json_integer(responses_missing(reqs)));
+	/* A panel's and the reviews' counts (engine_panel.c), and the term's name. */
+	for (const char *const *k =
+		 (const char *const[]){"recommended", "members", "not_met", NULL};
+	     *k != NULL; k++)
+		json_object_set_new(v, *k,
+				    json_integer(json_integer_value(json_object_get(data, *k))));
+	put(v, "term_name", str(data, "term"), "");
+	for (size_t i = 0; i < co->nterms; i++)
+		if (streq(co->terms[i].id, str(data, "term")))
+			put(v, "term_name", co->terms[i].name, "");
 	/* The deadline, day counts and the words that depend on the state or the reader. */
 	notify_words_event(c, ev, app, co, reqs, v);
 	json_decref(reqs);
@@ -494,6 +511,8 @@ notify_roles(struct wctx *c, const json_t *ev, const json_t *app, const json_t *
 struct cal {
 	const json_t *seqs; /* session id -> {"seq"} */
 	const char *only;   /* one session, or NULL for every session for participants */
+	const struct cohort *co;
+	const char *track; /* the application's track: sessions for other tracks are left out */
 };
 
 static int
@@ -501,6 +520,8 @@ cal_want(const struct session *s, void *ud)
 {
 	const struct cal *k = ud;
 
+	if (!config_session_for(k->co, s, k->track))
+		return 0;
 	if (k->only != NULL)
 		return strcmp(s->id, k->only) == 0;
 	return strcmp(s->audience, "coaches") != 0;
@@ -516,7 +537,7 @@ cal_seq(const struct session *s, void *ud)
 
 /* The attachments array holding the cohort's calendar (or one session of it). */
 static json_t *
-calendar_attachment(struct wctx *c, const struct cohort *co, const char *only)
+calendar_attachment(struct wctx *c, const struct cohort *co, const char *only, const char *track)
 {
 	json_t *state = NULL, *att;
 	struct cal k;
@@ -525,6 +546,8 @@ calendar_attachment(struct wctx *c, const struct cohort *co, const char *only)
 	store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state);
 	k.seqs = json_object_get(state, "sessions");
 	k.only = only;
+	k.co = co;
+	k.track = track;
 	ics = ical_calendar(co, cal_want, cal_seq, &k, c->now);
 	name = only ? xasprintf("%s-%s.ics", co->id, only) : xasprintf("%s.ics", co->id);
 	att = json_pack("[{s:s, s:s, s:s}]", "filename", name, "type",
@@ -551,7 +574,7 @@ session_vars(json_t *v, const struct cohort *co, const struct session *s)
 
 /* The sessions still to come (from 'from' on): a newcomer's calendar leaves out the past. */
 static json_t *
-sessions_text(const struct cohort *co, int64_t from)
+sessions_text(const struct cohort *co, int64_t from, const char *track)
 {
 	char *s = xstrdup(""), when[64];
 	json_t *out;
@@ -560,7 +583,8 @@ sessions_text(const struct cohort *co, int64_t from)
 		const struct session *ss = &co->sessions[i];
 		char *n;
 
-		if (strcmp(ss->audience, "coaches") == 0 || ical_session_start(co, ss) < from)
+		if (strcmp(ss->audience, "coaches") == 0 || ical_session_start(co, ss) < from ||
+		    !config_session_for(co, ss, track))
 			continue;
 		schedule_format_date(co->timezone, ical_session_start(co, ss), when);
 		n = xasprintf("%s  %-5s %s, %s-%s, %s\n", s, ss->id, when, ss->start, ss->end,
@@ -595,8 +619,8 @@ session_notices(struct wctx *c, const json_t *ev, const struct cohort *co, const
 	keep = json_array();
 	vars = event_vars(c, ev, app, co, keep);
 	if (calendar) {
-		json_object_set_new(vars, "sessions", sessions_text(co, c->now));
-		att = calendar_attachment(c, co, NULL);
+		json_object_set_new(vars, "sessions", sessions_text(co, c->now, str(app, "track")));
+		att = calendar_attachment(c, co, NULL, str(app, "track"));
 		rc = notify_roles(c, ev, app, vars, p->session_calendar.to,
 				  p->session_calendar.tmpl, att);
 	} else {
@@ -614,9 +638,15 @@ int
 notify_session(struct wctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
 	       const struct session *s, const struct nudge *n, int with_ics, json_t *seen)
 {
-	json_t *keep = json_array(), *vars = event_vars(c, ev, app, co, keep);
-	json_t *att = with_ics ? calendar_attachment(c, co, s->id) : NULL;
+	json_t *keep, *vars, *att;
 	int to = n->to, rc;
+
+	/* A session for some tracks is told only about applications on them. */
+	if (app != NULL && !config_session_for(co, s, str(app, "track")))
+		return 0;
+	keep = json_array();
+	vars = event_vars(c, ev, app, co, keep);
+	att = with_ics ? calendar_attachment(c, co, s->id, str(app, "track")) : NULL;
 
 	/* A coaches' session is for coaches; a participants' session for participants. */
 	if (strcmp(s->audience, "coaches") == 0)
@@ -709,9 +739,23 @@ notify_dead(struct wctx *c, const json_t *job)
 	return rc;
 }
 
+json_t *
+notify_event_vars(struct wctx *c, const json_t *ev, const json_t *app, const struct cohort *co,
+		  json_t *keep)
+{
+	return event_vars(c, ev, app, co, keep);
+}
+
 int
 notify_person(struct wctx *c, const json_t *ev, const char *person, const char *role,
 	      const struct template *t, const json_t *vars)
 {
 	return job_write(c, t, ev, person, role, vars, NULL);
+}
+
+int
+notify_person_att(struct wctx *c, const json_t *ev, const char *person, const char *role,
+		  const struct template *t, const json_t *vars, const json_t *attachments)
+{
+	return job_write(c, t, ev, person, role, vars, attachments);
 }

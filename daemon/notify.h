@@ -41,9 +41,19 @@ json_t *notify_requirements(const struct wctx *c, const json_t *app);
 /* What requirements (notify_requirements) still ask for, in words (a new JSON string). */
 json_t *notify_todo(const json_t *reqs);
 
+/*
+ * The template variables of event ev on app of cohort co (a new object);
+ * records it names are kept alive in keep until the caller frees it.
+ */
+json_t *notify_event_vars(struct wctx *c, const json_t *ev, const json_t *app,
+			  const struct cohort *co, json_t *keep);
+
 /* Write one job with template t to one person (recipient variables added here). */
 int notify_person(struct wctx *c, const json_t *ev, const char *person, const char *role,
 		  const struct template *t, const json_t *vars);
+/* As notify_person, with attachments (an array of { filename, type, content }). */
+int notify_person_att(struct wctx *c, const json_t *ev, const char *person, const char *role,
+		      const struct template *t, const json_t *vars, const json_t *attachments);
 
 /*
  * Write the alert to every LA adviser that job (now dead) was not

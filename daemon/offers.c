@@ -11,9 +11,12 @@
  */
 #include "offers.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine.h"
+#include "engine_places.h"
+#include "engine_reqs.h"
 #include "timers.h"
 #include "util.h"
 
@@ -48,6 +51,54 @@ emit_all(struct wctx *c, struct engine_out *out)
 	return rc;
 }
 
+json_t *
+offers_pick(struct wctx *c, const struct engine_ctx *e, json_t *cstate, const char *id,
+	    struct engine_out *out)
+{
+	json_t *waiting = json_object_get(cstate, "waiting"), *app = NULL;
+	char *cur = xstrdup(id);
+	struct pw_status ost;
+	size_t next = 0, skipped = 0;
+	int group_full;
+
+	for (;;) {
+		group_full = 0;
+		if (store_rec_get(c->store, c->txn, DB_APPS, cur, &app) == 0) {
+			const struct cohort *co = engine_app_cohort(e, app);
+
+			if (engine_offer_place(e, app, cstate, out, &ost) == 0)
+				break;
+			/*
+			 * Its group full: the next may be in another group. Anything
+			 * else (the cohort's places all held, places lowered on
+			 * reload, offers closed) holds for every one after it too.
+			 */
+			group_full = ost.code == PW_EFULL && co != NULL &&
+				     engine_places_held(cstate) < co->places;
+			if (group_full)
+				skipped++;
+			else
+				log_warn("offering a place to %s: %s", cur, ost.msg);
+			/* No place for it after all: it keeps its turn. */
+			if (next == 0 && streq(str(app, "status"), "waitlisted"))
+				json_array_insert_new(waiting, 0, json_string(cur));
+		}
+		json_decref(app);
+		app = NULL;
+		next++; /* the first keeps its turn: try those after it */
+		if (!group_full || next >= json_array_size(waiting))
+			break;
+		free(cur);
+		cur = xstrdup(json_string_value(json_array_get(waiting, next)));
+	}
+	if (app == NULL && group_full) /* the waiting list tried to its end */
+		log_info("offering a freed place: the %zu waiting application(s) tried are each "
+			 "in a group with no room; the place stays free",
+			 skipped);
+	free(cur);
+	return app;
+}
+
 /* Offer the place to each application the engine named; store each and arm its timer. */
 static int
 offer_next(struct wctx *c, const struct engine_ctx *e, json_t *cstate, struct engine_out *out)
@@ -59,20 +110,10 @@ offer_next(struct wctx *c, const struct engine_ctx *e, json_t *cstate, struct en
 	json_array_clear(out->offers);
 	json_array_foreach(ids, i, id)
 	{
-		json_t *app = NULL;
-		struct pw_status ost;
+		json_t *app =
+		    rc == 0 ? offers_pick(c, e, cstate, json_string_value(id), out) : NULL;
 
-		if (rc != 0 ||
-		    store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0) {
-			json_decref(app);
-			continue;
-		}
-		if (engine_offer_place(e, app, cstate, out, &ost) != 0) {
-			/* No place after all (places lowered on reload): it keeps its turn. */
-			log_warn("offering a place to %s: %s", json_string_value(id), ost.msg);
-			if (streq(str(app, "status"), "waitlisted"))
-				json_array_insert(json_object_get(cstate, "waiting"), 0, id);
-		} else {
+		if (app != NULL) {
 			rc = store_rec_put(c->store, c->txn, DB_APPS, str(app, "id"), app, c->st);
 			if (rc == 0)
 				rc = offers_arm(c, app);

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "engine.h"
 #include "wctx.h"
 
 /*
@@ -16,6 +17,19 @@
  * offer arms nothing. Returns 0 or PW_ESTORE.
  */
 int offers_arm(struct wctx *c, const json_t *app);
+
+/*
+ * Offer the place freed for id (the engine took it off the waiting list,
+ * engine_place_pass) to it, or, when its group has no room, to the first
+ * application after it on the waiting list whose group has; one that
+ * cannot take it keeps its turn. Any other refusal (the cohort's places
+ * all held, offers closed) holds for every one after it: none is tried.
+ * Returns the application offered the place
+ * (the caller stores it, arms its timer and emits out's events), or NULL
+ * when none could take it (the place stays free, for the LA).
+ */
+json_t *offers_pick(struct wctx *c, const struct engine_ctx *e, json_t *cstate, const char *id,
+		    struct engine_out *out);
 
 /*
  * The offer-expiry timer t fell due: if its application still holds that

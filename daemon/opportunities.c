@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audience.h"
 #include "notify.h"
 #include "schedule.h"
 #include "timers.h"
@@ -34,66 +35,25 @@ collect(const char *id, void *ud)
 	return 0;
 }
 
-/* Does application app (of cohort co) belong to the audience? */
-static int
-in_audience(struct wctx *c, const json_t *aud, const struct cohort *co, const json_t *app)
-{
-	const char *status = str(app, "status"), *want = str(aud, "status");
-	json_t *school = NULL;
-	int ok;
-
-	if (want != NULL ? !streq(status, want)
-			 : !(streq(status, "active") || streq(status, "graduated")))
-		return 0;
-	if (str(aud, "programme") && !streq(str(aud, "programme"), co->programme->id))
-		return 0;
-	if (str(aud, "stage") && !streq(str(aud, "stage"), str(app, "stage")))
-		return 0;
-	if (str(aud, "phase") == NULL)
-		return 1;
-	store_rec_get(c->store, c->txn, DB_SCHOOLS, str(app, "school"), &school);
-	ok = streq(str(school, "phase"), str(aud, "phase"));
-	json_decref(school);
-	return ok;
-}
-
-/* Tell the candidates of every matching application; record who was told. */
+/* Tell the candidates of every matching application (audience.c); record who was told. */
 static int
 tell_pool(struct wctx *c, json_t *opp, const json_t *ev, json_t *vars)
 {
-	const json_t *aud = json_object_get(opp, "audience");
-	json_t *told = json_object_get(opp, "told");
-	int rc = 0;
+	json_t *told = json_object_get(opp, "told"), *members = json_object(), *v;
+	const char *who;
+	int rc = audience_members(c, json_object_get(opp, "audience"), members);
 
-	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++) {
-		const struct cohort *co = &c->cfg->cohorts[i];
-		struct scan s = {c, NULL};
-		json_t *id;
-		size_t k;
-
-		if (str(aud, "cohort") && !streq(str(aud, "cohort"), co->id))
-			continue;
-		s.ids = json_array();
-		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
-				      collect, &s);
-		json_array_foreach(s.ids, k, id)
-		{
-			json_t *app = NULL;
-			const char *who;
-
-			if (rc != 0 || store_rec_get(c->store, c->txn, DB_APPS,
-						     json_string_value(id), &app) != 0)
-				continue;
-			who = str(app, "candidate");
-			if (in_audience(c, aud, co, app) && json_object_get(told, who) == NULL) {
-				json_object_set_new(told, who, json_true());
-				rc = notify_person(c, ev, who, "candidate",
-						   c->cfg->opportunities.early, vars);
-			}
-			json_decref(app);
+	json_object_foreach(members, who, v)
+	{
+		if (rc != 0)
+			break;
+		if (json_object_get(told, who) == NULL) {
+			json_object_set_new(told, who, json_true());
+			rc = notify_person(c, ev, who, "candidate", c->cfg->opportunities.early,
+					   vars);
 		}
-		json_decref(s.ids);
 	}
+	json_decref(members);
 	return rc;
 }
 
@@ -102,9 +62,9 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 {
 	const json_t *aud = json_object_get(args, "audience");
 	int days = (int)json_integer_value(json_object_get(args, "early_days"));
-	const char *id = str(args, "id"), *k;
+	const char *id = str(args, "id");
 	char closes[PW_TIME_LEN], published[PW_TIME_LEN], local[64];
-	json_t *opp, *ev, *vars, *v;
+	json_t *opp, *ev, *vars;
 	int64_t until, today;
 	int rc, minutes;
 
@@ -117,25 +77,9 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 	until = schedule_local(tz, today + days, minutes);
 	if (store_rec_exists(c->store, c->txn, DB_OPPORTUNITIES, id))
 		return pw_fail(c->st, PW_EEXISTS, "opportunity '%s' already exists", id);
-	json_object_foreach((json_t *)aud, k, v)
-	{
-		static const char *const keys[] = {"programme", "cohort", "stage",
-						   "phase",	"status", NULL};
-		int known = 0;
-
-		for (int i = 0; keys[i] != NULL; i++)
-			known |= strcmp(keys[i], k) == 0;
-		if (!known || !json_is_string(v))
-			return pw_fail(
-			    c->st, PW_EINVALID,
-			    "audience.%s: the audience may name programme, cohort, stage, "
-			    "phase and status (strings)",
-			    k);
-	}
-	if (str(aud, "cohort") && config_cohort(c->cfg, str(aud, "cohort")) == NULL)
-		return pw_fail(c->st, PW_ENOTFOUND, "no cohort '%s'", str(aud, "cohort"));
-	if (str(aud, "programme") && config_programme(c->cfg, str(aud, "programme")) == NULL)
-		return pw_fail(c->st, PW_ENOTFOUND, "no programme '%s'", str(aud, "programme"));
+	rc = audience_check(c, aud);
+	if (rc != 0)
+		return rc;
 	opp = json_pack("{s:i, s:s, s:s, s:s, s:o, s:i, s:s, s:s, s:s, s:{}, s:b}", "v", 1, "id",
 			id, "title", str(args, "title"), "description", str(args, "description"),
 			"audience", aud ? json_incref((json_t *)aud) : json_object(), "early_days",

@@ -179,7 +179,9 @@ resync(struct outbox *ob, struct wctx *c)
 int
 outbox_recover(struct outbox *ob, struct wctx *c)
 {
-	return resync(ob, c);
+	int rc = resync(ob, c);
+
+	return rc == 0 ? outbox_dead_arm(c) : rc;
 }
 
 int

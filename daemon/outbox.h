@@ -53,4 +53,10 @@ int outbox_recover(struct outbox *ob, struct wctx *c);
 /* Worker count and jobs in flight (for system.ping and logs). */
 void outbox_stats(const struct outbox *ob, int *workers, int *inflight);
 
+/*
+ * A dead job's "dead_job" timer t fell due (outbox.dead_days after it
+ * died): its content is dropped (outbox_jobs.c). Returns 0 or PW_ESTORE.
+ */
+int outbox_dead_purge(struct wctx *c, const json_t *t);
+
 #endif

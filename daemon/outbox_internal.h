@@ -76,6 +76,12 @@ int outbox_job_done(struct wctx *c, json_t *job);
  */
 int outbox_job_retry(struct wctx *c, json_t *job, const char *why);
 
+/*
+ * Once per store: dead jobs from before their window existed (no "died")
+ * are given one from now (meta "dead_jobs_armed" notes it is done).
+ */
+int outbox_dead_arm(struct wctx *c);
+
 /* Delivering job failed for good (why): it is dead. */
 int outbox_job_fail(struct wctx *c, json_t *job, const char *why);
 

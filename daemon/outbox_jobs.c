@@ -5,9 +5,13 @@
  * and in DB_OUTBOX_DUE under its next attempt), in flight (state
  * "inflight", "lease" says to whom and until when, and in
  * DB_OUTBOX_INFLIGHT so a restart finds it without reading the whole
- * outbox), or dead (kept for `outbox retry`); a delivered job is deleted.
- * Each move writes the record and its index entries and says so as an
- * event. Which worker holds a job, in memory, is outbox_workers.c's.
+ * outbox), or dead (kept for `outbox retry`, "died" saying when); a
+ * delivered job is deleted. A dead job keeps its content (the recipient's
+ * name and address, the variables, the attachments) for outbox.dead_days:
+ * a "dead_job" timer ({"job", "died"}) then drops it, the job staying as a
+ * record ("purged"). Each move writes the record and its index entries and
+ * says so as an event. Which worker holds a job, in memory, is
+ * outbox_workers.c's.
  */
 #include "outbox_internal.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "timers.h"
 #include "util.h"
 
 static int
@@ -36,30 +41,28 @@ job_emit(struct wctx *c, const char *type, const json_t *job, json_t *data)
 }
 
 /*
- * A worker's error as an event tells it: with the recipient's address (an
- * SMTP server's "550 <jo@school.example> unknown" quotes it) replaced by
- * their person id, as events carry ids, never email addresses. The job
- * keeps the error as it came (outbox.list).
+ * A worker's error as an event tells it: with the recipient's address and
+ * name (an SMTP server's "550 <Jo Bloggs <jo@school.example>> unknown"
+ * quotes them) replaced by their person id, as events carry ids, never
+ * names or email addresses. A name under 3 characters is left: it would
+ * match inside other words. The job keeps the error as it came
+ * (outbox.list) until its content is purged.
  */
 static json_t *
 job_error(const json_t *job, const char *why)
 {
 	const json_t *to = json_object_get(job, "to");
-	const char *email = str(to, "email"), *person = str(to, "person"), *at;
-	struct pw_buf b = {0};
+	const char *email = str(to, "email"), *name = str(to, "name"), *person = str(to, "person");
+	char *a, *b;
 	json_t *out;
 
-	if (email == NULL || *email == '\0' || person == NULL)
+	if (person == NULL)
 		return json_string(why);
-	pw_buf_adds(&b, "");
-	while ((at = strcasestr(why, email)) != NULL) {
-		pw_buf_add(&b, why, (size_t)(at - why));
-		pw_buf_adds(&b, person);
-		why = at + strlen(email);
-	}
-	pw_buf_adds(&b, why);
-	out = json_string(b.p);
-	free(b.p);
+	a = email != NULL && *email != '\0' ? pw_str_replace(why, email, person, 1) : NULL;
+	b = pw_str_replace(a ? a : why, name, person, 1);
+	out = json_string(b ? b : a ? a : why);
+	free(a);
+	free(b);
 	return out;
 }
 
@@ -93,6 +96,21 @@ outbox_job_lease(struct wctx *c, const char *id, json_t *job, const char *worker
 	return rc;
 }
 
+/* A dead job's window: "died" now, and its "dead_job" timer outbox.dead_days later. */
+static int
+dead_window(struct wctx *c, json_t *job)
+{
+	const char *id = str(job, "id");
+
+	json_object_set_new(job, "died", json_integer((json_int_t)c->now));
+	if (store_rec_put(c->store, c->txn, DB_OUTBOX, id, job, c->st) != 0)
+		return PW_ESTORE;
+	return timers_put(
+	    c,
+	    json_pack("{s:s, s:s, s:I}", "kind", "dead_job", "job", id, "died", (json_int_t)c->now),
+	    c->now + (int64_t)c->cfg->outbox.dead_days * 86400, NULL, 0);
+}
+
 int
 outbox_job_kill(struct wctx *c, json_t *job, const char *why)
 {
@@ -100,7 +118,7 @@ outbox_job_kill(struct wctx *c, json_t *job, const char *why)
 	json_object_set_new(job, "last_error", json_string(why));
 	json_object_del(job, "lease");
 	if (store_due_del(c->store, c->txn, DB_OUTBOX_INFLIGHT, 0, str(job, "id")) != 0 ||
-	    store_rec_put(c->store, c->txn, DB_OUTBOX, str(job, "id"), job, c->st) != 0)
+	    dead_window(c, job) != 0)
 		return PW_ESTORE;
 	log_warn("notification %s to %s is dead: %s", str(job, "id"),
 		 str(json_object_get(job, "to"), "email"), why);
@@ -129,6 +147,86 @@ outbox_job_done(struct wctx *c, json_t *job)
 					str(json_object_get(job, "to"), "person"), "template",
 					str(job, "template"), "attempts",
 					json_integer_value(json_object_get(job, "attempts")) + 1));
+	return rc;
+}
+
+/* A dead job without "died" (from before the window existed): its id, to arm after the scan. */
+static int
+dead_unarmed(const char *id, json_t *job, void *ud)
+{
+	if (streq(str(job, "state"), "dead") && json_object_get(job, "died") == NULL)
+		json_array_append_new(ud, json_string(id));
+	return 0;
+}
+
+int
+outbox_dead_arm(struct wctx *c)
+{
+	json_t *done = NULL, *ids = json_array(), *id, *job, *mark;
+	size_t i;
+	int rc;
+
+	if (store_rec_get(c->store, c->txn, DB_META, "dead_jobs_armed", &done) == 0) {
+		json_decref(done);
+		json_decref(ids);
+		return 0;
+	}
+	/* Collected first: the records are written after the cursor is closed. */
+	rc = store_rec_scan(c->store, c->txn, DB_OUTBOX, NULL, dead_unarmed, ids);
+	json_array_foreach(ids, i, id)
+	{
+		if (rc != 0)
+			break;
+		job = NULL;
+		rc = store_rec_get(c->store, c->txn, DB_OUTBOX, json_string_value(id), &job);
+		if (rc == 0)
+			rc = dead_window(c, job);
+		json_decref(job);
+	}
+	if (rc == 0 && json_array_size(ids) > 0)
+		log_info("outbox: %zu dead job(s) from before outbox.dead_days kept their "
+			 "content; each is kept %d days from now",
+			 json_array_size(ids), c->cfg->outbox.dead_days);
+	json_decref(ids);
+	if (rc != 0)
+		return pw_fail(c->st, PW_ESTORE, "store: arming the dead jobs' windows");
+	mark = json_pack("{s:I}", "at", (json_int_t)c->now);
+	rc = store_rec_put(c->store, c->txn, DB_META, "dead_jobs_armed", mark, c->st);
+	json_decref(mark);
+	return rc;
+}
+
+int
+outbox_dead_purge(struct wctx *c, const json_t *t)
+{
+	json_t *job = NULL, *to, *err;
+	char at[PW_TIME_LEN];
+	int rc;
+
+	/* Delivered, erased, retried, or dead again since (a later timer): nothing to do. */
+	if (store_rec_get(c->store, c->txn, DB_OUTBOX, str(t, "job"), &job) != 0)
+		return 0;
+	if (!streq(str(job, "state"), "dead") || str(job, "purged") != NULL ||
+	    json_integer_value(json_object_get(job, "died")) !=
+		json_integer_value(json_object_get(t, "died"))) {
+		json_decref(job);
+		return 0;
+	}
+	/* The error keeps its sense, with the address as the person's id (as events do). */
+	err = job_error(job, str(job, "last_error") ? str(job, "last_error") : "");
+	json_object_set_new(job, "last_error", err);
+	to = json_object_get(job, "to");
+	json_object_del(to, "name");
+	json_object_del(to, "email");
+	json_object_del(job, "vars");
+	json_object_del(job, "attachments");
+	json_object_set_new(job, "purged", json_string(pw_time_format(c->now, at)));
+	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, str(job, "id"), job, c->st);
+	if (rc == 0)
+		rc = job_emit(c, "notification.purged", job,
+			      json_pack("{s:s, s:s}", "person", str(to, "person"), "template",
+					str(job, "template")));
+	json_decref(job);
 	return rc;
 }
 

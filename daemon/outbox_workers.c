@@ -11,6 +11,7 @@
 #include "outbox_internal.h"
 
 #include "access.h"
+#include "rehearse.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -278,7 +279,21 @@ on_ready(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const
 	 double mono)
 {
 	struct worker *wk;
+	int rehearsing = json_is_true(json_object_get(m, "rehearsal"));
+	json_t *welcome;
 
+	/* A rehearsal's mail stays in its directory: only a rehearsing worker joins it, and a
+	 * rehearsing worker never takes a live daemon's jobs. */
+	if (rehearsing != (rehearse_dir() != NULL)) {
+		reply_error(ob, w, PW_EINVALID, NULL,
+			    rehearsing
+				? "pathwayd is not rehearsing: a rehearsal's worker gets "
+				  "no live jobs"
+				: "pathwayd is rehearsing: only a worker that keeps the mail "
+				  "in the rehearsal's directory joins (pathway-mailer "
+				  "--rehearse DIR)");
+		return 0;
+	}
 	if (wi < 0) {
 		ob->workers = xrealloc(ob->workers, (ob->nworkers + 1) * sizeof *ob->workers);
 		wi = (long)ob->nworkers++;
@@ -299,9 +314,11 @@ on_ready(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const
 	snprintf(wk->name, sizeof wk->name, "%s", str(m, "name") ? str(m, "name") : "worker");
 	wk->last_seen = mono;
 	log_info("worker %s ready for %d jobs", wk->name, wk->capacity);
-	reply(ob, w->ident, w->ident_len, w->delimited,
-	      json_pack("{s:s, s:i, s:i}", "type", "welcome", "protocol", PW_PROTOCOL_VERSION,
-			"heartbeat", ob->worker_timeout));
+	welcome = json_pack("{s:s, s:i, s:i}", "type", "welcome", "protocol", PW_PROTOCOL_VERSION,
+			    "heartbeat", ob->worker_timeout);
+	if (rehearse_dir() != NULL)
+		json_object_set_new(welcome, "rehearsal", json_string(rehearse_dir()));
+	reply(ob, w->ident, w->ident_len, w->delimited, welcome);
 	return 0;
 }
 
@@ -414,11 +431,9 @@ on_bye(struct outbox *ob, struct wctx *c, const struct wire *w, long wi, const j
 	{                                                                                          \
 		NULL, 0, 0, NULL                                                                   \
 	}
-static const struct proto_field f_ready[] = {{"type", PT_STRING, 1, NULL},
-					     {"name", PT_STRING, 0, NULL},
-					     {"credit", PT_INT, 1, NULL},
-					     {"protocol", PT_INT, 0, NULL},
-					     END};
+static const struct proto_field f_ready[] = {
+    {"type", PT_STRING, 1, NULL},  {"name", PT_STRING, 0, NULL},    {"credit", PT_INT, 1, NULL},
+    {"protocol", PT_INT, 0, NULL}, {"rehearsal", PT_BOOL, 0, NULL}, END};
 static const struct proto_field f_plain[] = {{"type", PT_STRING, 1, NULL}, END};
 static const struct proto_field f_job[] = {
     {"type", PT_STRING, 1, NULL}, {"job", PT_ID, 1, NULL}, END};

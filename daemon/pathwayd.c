@@ -1,6 +1,7 @@
 /*
  * pathwayd: the Pathway daemon. Parses the command line, installs signal
- * handlers (SIGTERM/SIGINT stop, SIGHUP reloads) and runs the server loop.
+ * handlers (SIGTERM/SIGINT stop, SIGHUP reloads) and runs the server loop,
+ * live or as a rehearsal (--rehearse DIR: rehearse.c).
  */
 #include <signal.h>
 #include <getopt.h>
@@ -11,6 +12,7 @@
 
 #include "config.h"
 #include "proto.h"
+#include "rehearse.h"
 #include "server.h"
 #include "service.h"
 #include "util.h"
@@ -34,21 +36,31 @@ on_reload(int sig)
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: pathwayd [-t] [-c CONF] [-C DIR]\n"
-		   "\n"
-		   "Run the Pathway daemon: leadership-development programmes as durable state\n"
-		   "machines, served over ZeroMQ and stored in LMDB.\n"
-		   "\n"
-		   "  -c CONF  configuration file (default: conf/pathway.conf)\n"
-		   "  -C DIR   change to DIR first; relative paths are relative to it\n"
-		   "  -t       check the configuration, the mailer's settings too, and exit\n"
-		   "           (0 if valid)\n"
-		   "  -V, --version  print the version and exit\n"
-		   "  -h, --help     this help\n"
-		   "\n"
-		   "Signals: SIGTERM or SIGINT stop after the current batch; SIGHUP reloads\n"
-		   "programmes and cohorts, keeping the old ones if the new ones have errors.\n"
-		   "Logs go to standard error.\n");
+	fprintf(f,
+		"usage: pathwayd [-t] [-c CONF] [-C DIR] [--rehearse DIR [--from TIME]]\n"
+		"\n"
+		"Run the Pathway daemon: leadership-development programmes as durable state\n"
+		"machines, served over ZeroMQ and stored in LMDB.\n"
+		"\n"
+		"  -c CONF  configuration file (default: conf/pathway.conf)\n"
+		"  -C DIR   change to DIR first; relative paths are relative to it\n"
+		"  -t       check the configuration, the mailer's settings too, and exit\n"
+		"           (0 if valid)\n"
+		"  --rehearse DIR  rehearse: serve the copy of the store in DIR (DIR/data.mdb,\n"
+		"           from a backup) on a manual clock, sockets in DIR/run, backups in\n"
+		"           DIR/backup, mail only into DIR/mail (pathway-mailer --rehearse DIR);\n"
+		"           refuses the live store, marks the copy as a rehearsal's\n"
+		"  --from TIME  rehearsing: the clock at TIME (YYYY-MM-DDTHH:MM:SSZ), never back;\n"
+		"           default: where the live clock stood (now, for the system clock) at\n"
+		"           the first open, then where the rehearsal's clock stands\n"
+		"  -V, --version  print the version and exit\n"
+		"  -h, --help     this help\n"
+		"\n"
+		"Signals: SIGTERM or SIGINT stop after the current batch; SIGHUP reloads\n"
+		"programmes and cohorts, keeping the old ones if the new ones have errors.\n"
+		"Logs go to standard error. Exit status: 0 stopped, 1 could not start, 2 bad\n"
+		"usage, 3 the store refused for the mode (a rehearsal's store without\n"
+		"--rehearse, or the live store with it).\n");
 }
 
 static void
@@ -70,13 +82,17 @@ signals_install(void)
 int
 main(int argc, char **argv)
 {
-	const char *conf = "conf/pathway.conf", *dir = NULL;
+	const char *conf = "conf/pathway.conf", *dir = NULL, *rehearse = NULL;
+	int64_t from = 0;
 	struct pw_status st = {0, ""};
 	struct server *srv = NULL;
 	int opt, check = 0;
 
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'}, {"version", no_argument, NULL, 'V'}, {0, 0, 0, 0}};
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+						 {"version", no_argument, NULL, 'V'},
+						 {"rehearse", required_argument, NULL, 'R'},
+						 {"from", required_argument, NULL, 'F'},
+						 {0, 0, 0, 0}};
 
 	while ((opt = getopt_long(argc, argv, "c:C:thV", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -89,6 +105,18 @@ main(int argc, char **argv)
 		case 't':
 			check = 1;
 			break;
+		case 'R':
+			rehearse = optarg;
+			break;
+		case 'F':
+			if (pw_time_parse(optarg, &from) != 0 || from <= 0) {
+				fprintf(stderr,
+					"pathwayd: --from %s: not a UTC time "
+					"YYYY-MM-DDTHH:MM:SSZ\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'V':
 			printf("pathwayd %s (protocol %d)\n", PW_VERSION, PW_PROTOCOL_VERSION);
 			return 0;
@@ -100,7 +128,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc) {
+	if (optind != argc || (from != 0 && rehearse == NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -121,10 +149,14 @@ main(int argc, char **argv)
 		config_free(&cfg);
 		return 0;
 	}
+	if (rehearse != NULL && rehearse_init(rehearse, from, &st) != 0) {
+		fprintf(stderr, "pathwayd: %s\n", st.msg);
+		return 1;
+	}
 	signals_install();
 	if (server_open(conf, &srv, &st) != 0) {
 		fprintf(stderr, "pathwayd: %s\n", st.msg);
-		return 1;
+		return rehearse_refused() ? REHEARSE_EXIT_REFUSED : 1;
 	}
 	server_run(srv, &stop_flag, &reload_flag);
 	service_stopping();

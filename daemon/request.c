@@ -49,6 +49,7 @@ request_clear(struct pending *p)
 	for (int i = 0; i < abs(p->nframes); i++)
 		zmq_msg_close(&p->frames[i]);
 	proto_request_clear(&p->req);
+	free(p->reply_text);
 	json_decref(p->reply);
 	json_decref(p->events);
 }
@@ -57,6 +58,8 @@ void
 request_fail(struct pending *p, int code, const char *msg)
 {
 	json_decref(p->reply);
+	free(p->reply_text);
+	p->reply_text = NULL;
 	p->reply = proto_reply_err(p->req.id, code, msg);
 }
 
@@ -331,9 +334,11 @@ request_apply(const struct request_env *e, MDB_txn *txn, struct pending *p)
 	if (rc == 0) {
 		p->reply = proto_reply_ok(p->req.id, data);
 		data = NULL;
-		if (p->cmd->flags & CMD_WRITES)
-			rc = store_request_put(e->store, c.txn, w.scope, p->req.id, sum, p->reply,
-					       c.now, &st);
+		if (p->cmd->flags & CMD_WRITES) { /* encoded once: stored, and later sent */
+			p->reply_text = proto_encode(p->reply);
+			rc = store_request_put_text(e->store, c.txn, w.scope, p->req.id, sum,
+						    p->reply_text, c.now, &st);
+		}
 		if (rc == 0)
 			rc = store_txn_commit(&c.txn, &st);
 	}
@@ -378,13 +383,14 @@ request_send(const struct request_env *e, struct pending *p)
 
 	if (p->nframes == 0 || p->reply == NULL)
 		return;
-	body = proto_encode(p->reply);
+	body = p->reply_text != NULL ? p->reply_text : proto_encode(p->reply);
 	for (int i = 0; i < (p->nframes < 0 ? 1 : p->nframes - 1); i++)
 		zmq_send(e->api, zmq_msg_data(&p->frames[i]), zmq_msg_size(&p->frames[i]),
 			 ZMQ_SNDMORE | ZMQ_DONTWAIT);
 	/* A peer that does not read its replies loses them; it resends by id. */
 	zmq_send(e->api, body, strlen(body), ZMQ_DONTWAIT);
-	free(body);
+	if (body != p->reply_text)
+		free(body);
 }
 
 /*
@@ -401,6 +407,8 @@ request_outside(const struct request_env *e, struct pending *p)
 	if (rc == 0)
 		rc = cmd_run_outside(p->cmd, e->store, e->cfg, p->req.args, &data, &st);
 	json_decref(p->reply);
+	free(p->reply_text);
+	p->reply_text = NULL;
 	p->reply =
 	    rc == 0 ? proto_reply_ok(p->req.id, data) : proto_reply_err(p->req.id, rc, st.msg);
 }

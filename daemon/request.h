@@ -35,6 +35,7 @@ struct pending {
 	struct pw_request req;
 	const struct cmd_entry *cmd;
 	json_t *reply;
+	char *reply_text; /* reply as encoded to be stored under its id, or NULL: sent as it is */
 	json_t *events;	  /* to publish once the batch has committed */
 	int needs_commit; /* the reply was read in the batch's transaction: void if it fails */
 };

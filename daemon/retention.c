@@ -15,9 +15,9 @@
  * self-assessment), deletes all its 360 responses, erases the raters
  * invited to it by name (each a person of their own, role rater alone),
  * marks it "purged" and emits application.purged (actor pathwayd). When
- * its candidate then has no application left that is not purged, and is
- * only a candidate (no staff role), the person is erased as person.erase
- * does.
+ * its candidate then has no application left that is not purged (found
+ * through the events naming them, cmd/privacy_find.c), and is only a
+ * candidate (no staff role), the person is erased as person.erase does.
  */
 #include "retention.h"
 
@@ -26,6 +26,7 @@
 
 #include "cmd/base.h"
 #include "cmd/privacy.h"
+#include "cmd/privacy_find.h"
 #include "timers.h"
 #include "util.h"
 
@@ -56,33 +57,33 @@ drop_responses(struct wctx *c, const char *app, json_t *counts)
 	return rc;
 }
 
-struct others {
-	const char *cand, *app;
-	int live;
-};
-
-static int
-other_live(const char *id, json_t *rec, void *ud)
-{
-	struct others *o = ud;
-
-	if (streq(str(rec, "candidate"), o->cand) && !streq(id, o->app) &&
-	    json_object_get(rec, "purged") == NULL)
-		o->live = 1;
-	return o->live;
-}
-
-/* Erase the candidate too when nothing of theirs is left and they hold no other role. */
+/*
+ * Erase the candidate too when nothing of theirs is left and they hold no
+ * other role: their applications are found as erasure finds them
+ * (privacy_holdings: the events naming them), not by reading every one.
+ */
 static int
 maybe_erase(struct wctx *c, const char *cand, const char *app)
 {
-	struct others o = {cand, app, 0};
-	json_t *p = NULL, *counts;
-	int rc = store_rec_scan(c->store, c->txn, DB_APPS, NULL, other_live, &o);
+	struct holdings h = {0};
+	json_t *p = NULL, *counts, *a;
+	const char *k;
+	int rc = 0, live = 0;
 
-	if (rc != 0 || o.live || store_rec_get(c->store, c->txn, DB_PEOPLE, cand, &p) != 0)
-		return rc;
-	if (json_object_get(p, "erased") == NULL && (engine_roles(p) & ~ROLE_CANDIDATE) == 0) {
+	if (store_rec_get(c->store, c->txn, DB_PEOPLE, cand, &p) != 0)
+		return 0;
+	if (json_object_get(p, "erased") != NULL || (engine_roles(p) & ~ROLE_CANDIDATE) != 0) {
+		json_decref(p);
+		return 0;
+	}
+	rc = privacy_holdings(c, p, &h);
+	json_object_foreach(h.own, k, a)
+	{
+		if (!streq(k, app) && json_object_get(a, "purged") == NULL)
+			live = 1;
+	}
+	privacy_holdings_clear(&h);
+	if (rc == 0 && !live) {
 		counts = json_object();
 		rc = privacy_erase_person(c, cand, counts, NULL);
 		json_decref(counts);

@@ -1,15 +1,17 @@
 /*
  * server.c: the daemon's one thread. It owns the configuration, the store,
  * the ZeroMQ context and the api (ROUTER) and events (PUB) sockets. A loop
- * turn reads up to max_batch requests, validates each, runs the valid ones
- * in child transactions of one write transaction, commits once (group
- * commit: one fsync for the batch), and only then sends the replies and
- * publishes the batch's events. Nothing is shared with any other thread.
+ * turn reads up to max_batch requests (waiting a moment for more when
+ * recent turns carried more than it has: group.c), validates each, runs the
+ * valid ones in child transactions of one write transaction, commits once
+ * (group commit: one fsync for the batch), and only then sends the replies
+ * and publishes the batch's events. Nothing is shared with any other thread.
  */
 #include "server.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -20,8 +22,10 @@
 #include "access.h"
 #include "cmd/cmd.h"
 #include "engine.h"
+#include "group.h"
 #include "outbox.h"
 #include "request.h"
+#include "rehearse.h"
 #include "service.h"
 #include "timers.h"
 #include "timers_fire.h"
@@ -51,6 +55,8 @@ struct server {
 	char events_bound[256]; /* the events endpoint as bound (wildcards resolved): to rebind */
 	int rebind_events;	/* a key was revoked: drop every subscriber, let them reconnect */
 	struct request_env env; /* what each request needs: follows reloads */
+	struct pending *batch;	/* a turn's requests: kept, not cleared, between turns */
+	int batch_cap;
 };
 
 static int
@@ -285,13 +291,15 @@ server_open(const char *conf_path, struct server **out, struct pw_status *st)
 	s->next_timer = INT64_MIN;
 	s->sync_sessions = 1;
 	s->conf_path = xstrdup(conf_path);
-	if (config_load(conf_path, &s->cfg, st) != 0)
+	if (config_load(conf_path, &s->cfg, st) != 0 || rehearse_config(s->cfg, st) != 0)
 		goto fail;
 	log_set_level(s->cfg->daemon.log_level);
 	if (store_open(s->cfg->daemon.db, s->cfg->daemon.map_size, &s->store, st) != 0 ||
-	    store_lock(s, st) != 0 || store_matches(s->store, s->cfg, st) != 0 ||
-	    clock_open(s, st) != 0 || sockets_open(s, st) != 0 || outbox_open(s, st) != 0)
+	    store_lock(s, st) != 0 || rehearse_store(s->store, s->cfg, st) != 0 ||
+	    store_matches(s->store, s->cfg, st) != 0 || clock_open(s, st) != 0 ||
+	    sockets_open(s, st) != 0 || outbox_open(s, st) != 0)
 		goto fail;
+	group_start(clock_now(&s->clock));
 	log_info("pathwayd %s: serving %s on %s, events on %s; %zu programmes, %zu cohorts",
 		 PW_VERSION, s->cfg->daemon.db, s->cfg->daemon.api, s->cfg->daemon.events,
 		 s->cfg->nprogrammes, s->cfg->ncohorts);
@@ -316,6 +324,7 @@ server_close(struct server **ps)
 	if (s->workers != NULL)
 		zmq_close(s->workers);
 	outbox_free(&s->outbox);
+	free(s->batch);
 	access_close(&s->access);
 	if (s->zctx != NULL)
 		zmq_ctx_term(s->zctx);
@@ -334,8 +343,10 @@ server_reload(struct server *s, struct pw_status *st)
 	struct pw_config *cfg = NULL;
 	const struct daemon_conf *o = &s->cfg->daemon, *n;
 
-	if (config_load(s->conf_path, &cfg, st) != 0)
+	if (config_load(s->conf_path, &cfg, st) != 0 || rehearse_config(cfg, st) != 0) {
+		config_free(&cfg);
 		return PW_ECONFIG;
+	}
 	if (store_matches(s->store, cfg, st) != 0) {
 		config_free(&cfg);
 		return PW_ECONFIG;
@@ -463,6 +474,46 @@ events_rebind(struct server *s)
 }
 
 /*
+ * The followers of the last commit: when recent turns carried more requests
+ * than this one has read, wait for the rest, at most the budget group.c
+ * allows (none for a lone client), without spinning: the api socket's
+ * ZMQ_FD wakes the wait, ZMQ_EVENTS says whether a message is there.
+ */
+static int
+gather(struct server *s, struct pending *batch, int n, int max)
+{
+	double budget = group_budget(n, max, s->cfg->daemon.commit_wait_us), t0, end, now;
+	int want = group_want(max), start = n, fd = -1;
+	size_t len = sizeof fd;
+
+	if (budget <= 0)
+		return n;
+	t0 = mono_now();
+	end = t0 + budget;
+	zmq_getsockopt(s->api, ZMQ_FD, &fd, &len);
+	for (;;) {
+		int events = 0;
+		struct pollfd pfd = {fd, POLLIN, 0};
+		struct timespec ts;
+
+		while (n < max && request_recv(&s->env, &batch[n]) > 0)
+			n++;
+		now = mono_now();
+		if (n >= want || now >= end)
+			break;
+		len = sizeof events;
+		zmq_getsockopt(s->api, ZMQ_EVENTS, &events, &len);
+		if (events & ZMQ_POLLIN)
+			continue;
+		ts.tv_sec = 0;
+		ts.tv_nsec = (long)((end - now) * 1e9);
+		ppoll(&pfd, 1, &ts, NULL);
+	}
+	group_waited(mono_now() - t0, n, n - start, n < want);
+	return n;
+}
+
+/*
  * One loop turn: read a batch of requests and the workers' messages, apply
  * them all and dispatch due jobs in one write transaction, commit once, then
  * reply, send jobs and publish.
@@ -471,15 +522,22 @@ static void
 turn(struct server *s)
 {
 	int max = s->cfg->daemon.max_batch, n = 0;
-	struct pending *batch = xcalloc((size_t)max, sizeof *batch);
+	struct pending *batch;
 	struct pw_status st = {0, ""};
-	double mono = mono_now();
+	double mono = mono_now(), committing;
 	MDB_txn *txn = NULL;
 	struct wctx sys;
 
 	memset(&sys, 0, sizeof sys);
+	if (s->batch_cap < max) { /* request_recv clears each slot it fills */
+		free(s->batch);
+		s->batch = xcalloc((size_t)max, sizeof *s->batch);
+		s->batch_cap = max;
+	}
+	batch = s->batch;
 	while (n < max && request_recv(&s->env, &batch[n]) > 0)
 		n++;
+	n = gather(s, batch, n, max);
 	outbox_recv(s->outbox, s->workers, max);
 	if (n == 0 && !outbox_has_work(s->outbox, clock_now(&s->clock), mono) &&
 	    s->next_timer > clock_now(&s->clock) && !s->sync_sessions)
@@ -514,11 +572,14 @@ turn(struct server *s)
 		json_array_clear(sys.events);
 		goto send;
 	}
+	committing = mono_now();
 	if (store_txn_commit(&txn, &st) != 0) {
 		batch_commit_failed(batch, n, st.msg);
 		outbox_rollback(s->outbox);
 		s->next_timer = INT64_MIN;
 		json_array_clear(sys.events);
+	} else if (n > 0) {
+		group_committed(n, mono_now() - committing);
 	}
 send:
 	for (int i = 0; i < n; i++) {
@@ -539,7 +600,6 @@ done:
 	json_decref(sys.events);
 	for (int i = 0; i < n; i++)
 		request_clear(&batch[i]);
-	free(batch);
 }
 
 static void

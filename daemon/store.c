@@ -232,25 +232,29 @@ schema_check(struct store *s, MDB_txn *txn, const char *path, struct pw_status *
 	/*
 	 * Version 4 added the forms and 360 databases, made empty at every open;
 	 * version 5 the by-person index, built here from the applications;
-	 * version 6 the events' hash chain, computed here over the log.
+	 * version 6 the events' hash chain, computed here over the log;
+	 * version 7 the events by person (store_person.c), built from the log.
 	 */
 	if (strcmp(have, "1") == 0 || strcmp(have, "2") == 0 || strcmp(have, "3") == 0 ||
-	    strcmp(have, "4") == 0 || strcmp(have, "5") == 0) {
-		size_t apps = 0, events = 0;
+	    strcmp(have, "4") == 0 || strcmp(have, "5") == 0 || strcmp(have, "6") == 0) {
+		size_t apps = 0, events = 0, named = 0;
 
 		if ((strcmp(have, "1") == 0 && migrate_1_to_2(s, txn, st) != 0) ||
 		    ((strcmp(have, "1") == 0 || strcmp(have, "2") == 0) &&
 		     migrate_2_to_3(s, txn, st) != 0))
 			return PW_ESTORE;
-		rc =
-		    strcmp(have, "5") == 0 ? 0 : migrate_each(s, txn, DB_APPS, index_person, &apps);
+		rc = strcmp(have, "5") == 0 || strcmp(have, "6") == 0
+			 ? 0
+			 : migrate_each(s, txn, DB_APPS, index_person, &apps);
 		if (rc != 0)
 			return store_lmdb_fail(st, rc, "indexing applications by person");
-		if (store_chain_rebuild(s, txn, &events, st) != 0)
+		if (strcmp(have, "6") != 0 && store_chain_rebuild(s, txn, &events, st) != 0)
+			return PW_ESTORE;
+		if (store_person_index_rebuild(s, txn, &named, st) != 0)
 			return PW_ESTORE;
 		log_info("store: upgraded from schema version %s to %s (%zu applications indexed "
-			 "by person, %zu events chained)",
-			 have, want, apps, events);
+			 "by person, %zu events chained, %zu events indexed by person)",
+			 have, want, apps, events, named);
 		v.mv_size = strlen(want);
 		v.mv_data = want;
 		rc = mdb_put(txn, s->dbi[DB_META], &k, &v, 0);

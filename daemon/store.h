@@ -14,7 +14,7 @@
 
 #include "proto.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_db {
 	DB_APPS,	    /* app id -> application record */
@@ -45,6 +45,12 @@ enum store_db {
 	DB_FEEDBACK,	 /* response id (random) -> a 360 response: category, ratings, comments */
 	DB_APP_FEEDBACK, /* app id \0 response id -> "": an application's 360 responses */
 	DB_BY_PERSON, /* person id (or "school:" host school) \0 app id -> "": coach, rater, host */
+	DB_SUPPORT,   /* request id -> a school's support request and its pairing (partners.c) */
+	DB_BOOKINGS,  /* cohort "/" session -> a session's booked and waiting (bookings.c) */
+	DB_POSTS,     /* post id -> a secondment post: its text, criteria, panel, state (posts.c) */
+	DB_POST_APPS, /* post id "/" round "/" person -> an application to a post, its scores */
+	DB_PERSON_EVENTS, /* person id \0 seq (u64 BE) -> "": the events naming them */
+	DB_PERSON_FORMS,  /* person id \0 app id "/" form id -> "": forms they filled or returned */
 	DB_COUNT
 };
 
@@ -57,7 +63,9 @@ struct store;
  * indexes of version 2 built from the records; version 3 scopes stored
  * replies by principal; version 4 adds the forms and 360 databases; version
  * 5 indexes applications by coach, rater and host school; version 6 chains
- * the events by hash). On success *out owns the store.
+ * the events by hash; version 7 indexes the events by the people they name
+ * and the forms by who filled them in).
+ * On success *out owns the store.
  */
 int store_open(const char *path, size_t map_size, struct store **out, struct pw_status *st);
 void store_close(struct store **s);
@@ -107,6 +115,31 @@ int store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *
  */
 int store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq,
 		       struct pw_status *st);
+/*
+ * The events by person (store_person.c): the entries of DB_PERSON_EVENTS for
+ * event ev (seq): the people among its "actor" and the strings inside its
+ * "data" (store_event_append calls it). An LMDB error code or 0.
+ */
+int store_person_index_event(struct store *s, MDB_txn *txn, const json_t *ev, uint64_t seq);
+/*
+ * The entries of DB_PERSON_FORMS for form record rec stored under key
+ * ("APP/FORM"): its "by" and the "by" of each of its "returns" (cmd/form.c
+ * calls it wherever it stores a form). 0 or PW_ESTORE with st filled.
+ */
+int store_person_index_form(struct store *s, MDB_txn *txn, const char *key, const json_t *rec,
+			    struct pw_status *st);
+/* Visit the seqs, in order, of the events naming person id (DB_PERSON_EVENTS) or of app. */
+typedef int (*store_seq_fn)(uint64_t seq, void *ud);
+int store_person_events(struct store *s, MDB_txn *txn, const char *id, store_seq_fn fn, void *ud);
+int store_app_event_seqs(struct store *s, MDB_txn *txn, const char *app, store_seq_fn fn, void *ud);
+/* One event by its seq: *out a new reference, or PW_ENOTFOUND. */
+int store_event_get(struct store *s, MDB_txn *txn, uint64_t seq, json_t **out);
+/*
+ * Visit, in key order, only the records of db whose stored JSON holds one of
+ * the n needles (NULL or "" skipped) as bytes: the others are not parsed.
+ */
+int store_rec_grep(struct store *s, MDB_txn *txn, enum store_db db, const char *const *needles,
+		   size_t n, store_rec_fn fn, void *ud);
 /* The last sequence number in the log (0 when empty). */
 int store_event_head(struct store *s, MDB_txn *txn, uint64_t *seq);
 /* Events with seq > after, at most limit, as a new array. */
@@ -159,6 +192,9 @@ int store_request_get(struct store *s, MDB_txn *txn, const char *scope, const js
 		      const char *sum, json_t **reply);
 int store_request_put(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
 		      const char *sum, const json_t *reply, int64_t now, struct pw_status *st);
+/* The same with the reply already encoded (proto_encode): stored as it is, not encoded again. */
+int store_request_put_text(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+			   const char *sum, const char *reply, int64_t now, struct pw_status *st);
 /* Delete stored replies recorded before 'before'; *n gets how many. */
 int store_requests_prune(struct store *s, MDB_txn *txn, int64_t before, size_t *n);
 

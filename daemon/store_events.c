@@ -1,11 +1,12 @@
 /*
  * store_events.c: the event log and the replies kept for request ids. Events
  * are compact JSON under their sequence number (8 bytes big-endian,
- * DB_EVENTS) and indexed per application (app id, NUL, seq: DB_APP_EVENTS).
- * Each event is chained to the one before by "prev" (store_chain.c). A
- * stored reply is {"at", "reply"} under actor, NUL, the JSON-encoded
- * request id (DB_REQUESTS), indexed by age (time, then that key:
- * DB_REQUESTS_DUE) so pruning reads only what has expired.
+ * DB_EVENTS) and indexed per application (app id, NUL, seq: DB_APP_EVENTS)
+ * and per person it names (DB_PERSON_EVENTS, store_person.c). Each event
+ * is chained to the one before by "prev" (store_chain.c). A stored reply is
+ * {"at", "reply"} under actor, NUL, the JSON-encoded request id
+ * (DB_REQUESTS), indexed by age (time, then that key: DB_REQUESTS_DUE) so
+ * pruning reads only what has expired.
  */
 #include "store_internal.h"
 
@@ -32,6 +33,8 @@ store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, str
 	/* The hash chain: this event names the last one's hash, and becomes the head. */
 	json_object_set_new(ev, "prev", json_string(prev));
 	rc = store_chain_put(s, txn, &k, ev, MDB_APPEND, st);
+	if (rc == 0 && (rc = store_person_index_event(s, txn, ev, *seq)) != 0)
+		return store_lmdb_fail(st, rc, "person_events");
 	if (rc != 0 || app == NULL)
 		return rc;
 	{
@@ -181,21 +184,40 @@ store_request_age_put(struct store *s, MDB_txn *txn, const MDB_val *k, int64_t a
 	return mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &dk, &dv, 0);
 }
 
+/* The record {"at", "reply", "sum"} written around the reply's text, not encoded again. */
+int
+store_request_put_text(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
+		       const char *sum, const char *reply, int64_t now, struct pw_status *st)
+{
+	char buf[512];
+	MDB_val k = {request_key(buf, sizeof buf, scope, reqid), buf}, v;
+	char *rec = sum != NULL ? xasprintf("{\"at\":%lld,\"reply\":%s,\"sum\":\"%s\"}",
+					    (long long)now, reply, sum)
+				: xasprintf("{\"at\":%lld,\"reply\":%s}", (long long)now, reply);
+	int rc;
+
+	v.mv_size = strlen(rec);
+	v.mv_data = rec;
+	rc = mdb_put(txn, s->dbi[DB_REQUESTS], &k, &v, 0);
+	free(rec);
+	if (rc == MDB_MAP_FULL)
+		return pw_fail(st, PW_ESTORE,
+			       "store: the map is full; raise daemon.map_size_mb and restart");
+	if (rc != 0)
+		return store_lmdb_fail(st, rc, "requests");
+	rc = store_request_age_put(s, txn, &k, now);
+	return rc ? store_lmdb_fail(st, rc, "requests_due") : 0;
+}
+
 int
 store_request_put(struct store *s, MDB_txn *txn, const char *scope, const json_t *reqid,
 		  const char *sum, const json_t *reply, int64_t now, struct pw_status *st)
 {
-	char buf[512];
-	MDB_val k = {request_key(buf, sizeof buf, scope, reqid), buf};
-	json_t *rec =
-	    json_pack("{s:I, s:O, s:s*}", "at", (json_int_t)now, "reply", reply, "sum", sum);
-	int rc = store_json_put(s, txn, DB_REQUESTS, &k, rec, 0, st);
+	char *text = proto_encode(reply);
+	int rc = store_request_put_text(s, txn, scope, reqid, sum, text, now, st);
 
-	json_decref(rec);
-	if (rc != 0)
-		return rc;
-	rc = store_request_age_put(s, txn, &k, now);
-	return rc ? store_lmdb_fail(st, rc, "requests_due") : 0;
+	free(text);
+	return rc;
 }
 
 int

@@ -3,7 +3,8 @@
  * store.h). The handle is the LMDB environment and one database handle per
  * enum store_db. The files are layered, each calling only those below it:
  * store.c (the environment, transactions, the schema and its upgrades) over
- * store_events.c (the event log and request ids) over store_chain.c (the
+ * store_events.c (the event log and request ids) over store_person.c (the
+ * events by person) over store_chain.c (the
  * log's hash chain) over store_index.c (index and due-time keys) over
  * store_records.c (records, counters, and the encodings everything shares).
  */
@@ -52,6 +53,15 @@ int store_lmdb_fail(struct pw_status *st, int rc, const char *what);
  */
 int store_json_put(struct store *s, MDB_txn *txn, enum store_db db, MDB_val *k, const json_t *rec,
 		   unsigned flags, struct pw_status *st);
+
+/* store_person.c */
+
+/*
+ * The upgrade to schema version 7: DB_PERSON_EVENTS emptied and built from
+ * the whole log, DB_PERSON_FORMS from the forms. *n gets how many events
+ * were read. 0, or PW_ESTORE with st.
+ */
+int store_person_index_rebuild(struct store *s, MDB_txn *txn, size_t *n, struct pw_status *st);
 
 /* store_chain.c */
 

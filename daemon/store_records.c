@@ -41,6 +41,12 @@ const char *const store_db_names[DB_COUNT] = {
     [DB_FEEDBACK] = "feedback",
     [DB_APP_FEEDBACK] = "app_feedback",
     [DB_BY_PERSON] = "by_person",
+    [DB_SUPPORT] = "support",
+    [DB_BOOKINGS] = "bookings",
+    [DB_POSTS] = "posts",
+    [DB_POST_APPS] = "post_apps",
+    [DB_PERSON_EVENTS] = "person_events",
+    [DB_PERSON_FORMS] = "person_forms",
 };
 
 int

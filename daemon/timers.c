@@ -3,7 +3,7 @@
  * indexed by due time (DB_TIMERS) and, when it belongs to an application,
  * by application (DB_APP_TIMERS). An application's timer says which stage
  * it belongs to and what it is: the stage's deadline, reminder i,
- * escalation i, or the alumni follow-up; or the expiry of an offer of a
+ * escalation i, a term's review, or the alumni follow-up; or the expiry of an offer of a
  * place (offers.c arms it); or an ended application's purge (retention:
  * armed here, done by retention.c). Session, opportunity and digest timers
  * belong to a cohort's session, an opportunity and the daemon.
@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine_panel.h"
 #include "schedule.h"
 #include "util.h"
 
@@ -61,6 +62,16 @@ timers_arm(struct wctx *c, const json_t *app, const char *kind, int index, int64
 				    str(app, "stage"), "kind", kind, "index", index, "deadline",
 				    (json_int_t)deadline),
 			  at, NULL, 0);
+}
+
+/*
+ * Whether stage s has a review requirement on the application's track (its terms' reviews
+ * are due on the clock).
+ */
+static int
+stage_reviews(const struct cohort *co, const json_t *app, const struct stage *s)
+{
+	return engine_req_at(co, app, s->id, REQ_REVIEW) != NULL;
 }
 
 int
@@ -127,6 +138,18 @@ timers_stage_arm(struct wctx *c, const json_t *app, int64_t since, int with_dead
 		at = schedule_nudge(co, &s->escalations[i], dl);
 		if (at > since)
 			rc = timers_arm(c, app, "escalation", (int)i, at, dl);
+	}
+	/* A review each term: due at 09:00 local on the term's review_from, or the sending
+	 * window's next opening after it (reviews_due.c). */
+	for (size_t i = 0; i < co->nterms && rc == 0; i++) {
+		int64_t day;
+
+		if (!stage_reviews(co, app, s) || co->terms[i].review_from == NULL ||
+		    pw_date_parse(co->terms[i].review_from, &day) != 0)
+			continue;
+		at = schedule_window(co, schedule_local(co->timezone, day, 9 * 60));
+		if (at > since)
+			rc = timers_arm(c, app, "review", (int)i, at, 0);
 	}
 	return rc;
 }

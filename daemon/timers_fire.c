@@ -4,7 +4,8 @@
  * (or waits for the sending window); a session's reminder tells the
  * cohort's members; the digest and an opportunity's release run; an offer
  * of a place expires (offers.c); an ended application is purged
- * (retention.c). Firing a
+ * (retention.c); a secondment post closes or leaves its internal window
+ * (posts.c). Firing a
  * timer whose application has moved on does nothing (cancelling normally
  * removes such timers first). Each timer is deleted in the transaction of
  * its effects, so a restart never repeats one.
@@ -14,13 +15,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookings.h"
 #include "digest.h"
 #include "engine_reqs.h"
 #include "ical.h"
 #include "notify.h"
 #include "offers.h"
 #include "opportunities.h"
+#include "outbox.h"
+#include "partners.h"
+#include "posts.h"
+#include "groups_check.h"
 #include "retention.h"
+#include "reviews_due.h"
 #include "schedule.h"
 #include "timers.h"
 #include "util.h"
@@ -213,10 +220,22 @@ fire_one(struct wctx *c, const json_t *t)
 		return fire_session(c, t);
 	if (strcmp(kind, "opportunity") == 0)
 		return opportunity_release(c, str(t, "opportunity"));
+	if (strcmp(kind, "post") == 0)
+		return posts_fire(c, t);
 	if (strcmp(kind, "offer") == 0)
 		return offers_expire(c, t);
 	if (strcmp(kind, "retention") == 0)
 		return retention_purge(c, t);
+	if (strcmp(kind, "review") == 0)
+		return reviews_due(c, t);
+	if (strcmp(kind, "group_check") == 0)
+		return groups_check_fire(c, t);
+	if (strcmp(kind, "dead_job") == 0)
+		return outbox_dead_purge(c, t);
+	if (strcmp(kind, "support_review") == 0)
+		return support_review_fire(c, t);
+	if (strcmp(kind, "booking_reminder") == 0)
+		return bookings_reminder_fire(c, t);
 	if (strcmp(kind, "digest") == 0) {
 		rc = digest_send_all(c);
 		return rc == 0 ? timers_arm_digest(c, digest_next(c->cfg, c->now)) : rc;

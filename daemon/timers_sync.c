@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookings.h"
 #include "digest.h"
+#include "groups_check.h"
 #include "ical.h"
+#include "panel_sync.h"
 #include "schedule.h"
 #include "timers.h"
 #include "timers_fire.h"
@@ -168,6 +171,16 @@ stage_sig(const struct cohort *co, const struct stage *s)
 		sig = nudge_sig(sig, &s->reminders[k]);
 	for (size_t k = 0; k < s->nescalations; k++)
 		sig = nudge_sig(sig, &s->escalations[k]);
+	/* A stage with a review requirement: each term's review_from (reviews_due.c). */
+	for (size_t j = 0; j < s->nreqs; j++)
+		for (size_t k = 0; s->reqs[j].kind == REQ_REVIEW && k < co->nterms; k++) {
+			char *more =
+			    xasprintf("%s|r%s", sig,
+				      co->terms[k].review_from ? co->terms[k].review_from : "");
+
+			free(sig);
+			sig = more;
+		}
 	return sig;
 }
 
@@ -284,6 +297,8 @@ cohort_sessions_sync(struct wctx *c, const struct cohort *co)
 			if (rc == 0 && co->programme->session_updated.to != 0)
 				rc = timers_session_tell(c, co, s, &co->programme->session_updated,
 							 "cohort.session_changed", 1);
+			if (rc == 0) /* those who booked it, applicants or not (bookings.c) */
+				rc = bookings_session_moved(c, co, s);
 			if (rc == 0)
 				rc = session_rearm_deadlines(c, co, s);
 			changed = 1;
@@ -363,6 +378,10 @@ timers_sessions_sync(struct wctx *c)
 
 	for (size_t i = 0; i < c->cfg->ncohorts && rc == 0; i++)
 		rc = cohort_sessions_sync(c, &c->cfg->cohorts[i]);
+	if (rc == 0) /* each cohort's groups checked on its date (groups_check.c) */
+		rc = groups_check_sync(c);
+	if (rc == 0) /* the panel members, as configured now, find their applications */
+		rc = panel_index_sync(c);
 	return rc == 0 ? retention_sync(c) : rc; /* retention_years may have changed */
 }
 

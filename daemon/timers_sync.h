@@ -14,9 +14,10 @@
  * changed, raise its SEQUENCE, re-arm its reminder and send members the
  * updated invitation; for a stage whose timing changed (deadline, reminders,
  * escalations, sending window, time zone), re-arm its applications' timers
- * from now, leaving out the moments already passed; and move every ended
- * application's retention timer (retention_sync). Run at start-up and
- * after each reload.
+ * from now, leaving out the moments already passed; index the applications
+ * at a panel stage under each current member of its panel (panel_sync.c);
+ * and move every ended application's retention timer (retention_sync).
+ * Run at start-up and after each reload.
  */
 int timers_sessions_sync(struct wctx *c);
 

@@ -33,16 +33,23 @@ static const char *const actions[] = {
     "application.place_internship",
     "application.accept_offer", /* its link may decline the offer too */
     "feedback.respond",
+    "application.recommend", /* a panel member's, from the panel's invitation */
+    "application.review",    /* the reviewer's, from the review's reminder */
+    "application.continue",  /* the LA's, while reviews not met wait for it */
 };
 
 /*
  * What an action link's page may also do with its token, without using it
- * up: read what the action is about, and keep a draft of a form.
+ * up: read what the action is about, keep a draft of a form, and (the
+ * candidate's link to a document) rank internship host schools.
  */
 static const char *const companions[][2] = {
     {"application.submit", "application.save_draft"},
     {"application.submit", "form.get"},
     {"application.signoff", "form.get"},
+    {"application.submit", "application.rank_hosts"}, /* the candidate's internship choices */
+    {"application.submit", "application.host_choices"},
+    {"application.recommend", "form.get"}, /* the panel reads the application form */
     {"feedback.respond", "feedback.questionnaire"},
     {"*", "application.get"},
 };
@@ -606,6 +613,8 @@ token_action_cmd(const json_t *reqs, const char *role)
 	    {"responses", "rater", "feedback.respond"},
 	    {"attendance", "coach", "application.record_attendance"},
 	    {"internship", "host", "application.confirm_internship"},
+	    {"panel", "panel", "application.recommend"},
+	    {"review", "", "application.review"},
 	};
 	const json_t *q;
 	size_t i;
@@ -613,6 +622,9 @@ token_action_cmd(const json_t *reqs, const char *role)
 	json_array_foreach(reqs, i, q)
 	{
 		if (json_is_true(json_object_get(q, "met")))
+			continue;
+		/* A review not due yet (or while the LA is asked) waits on nobody. */
+		if (streq(str(q, "kind"), "review") && !json_is_true(json_object_get(q, "due")))
 			continue;
 		for (size_t k = 0; k < sizeof fulfil / sizeof fulfil[0]; k++) {
 			const char *who = fulfil[k][1][0] ? fulfil[k][1] : str(q, "role");
@@ -641,6 +653,8 @@ token_action_url(struct wctx *c, const char *person, const char *role, const jso
 	/* An open offer of a place is its candidate's to answer, before anything else. */
 	if (offer_open(app) && streq(role, "candidate"))
 		t.cmd = "application.accept_offer";
+	else if (json_object_get(app, "review_attention") != NULL && streq(role, "la_adviser"))
+		t.cmd = "application.continue"; /* reviews not met wait for the LA */
 	else
 		t.cmd = token_action_cmd(reqs, role);
 	t.stage = str(app, "stage");

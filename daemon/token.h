@@ -131,7 +131,8 @@ const char *token_purpose_name(int purpose);
 /*
  * The command a person in role should run next on an application, from its
  * current stage's requirements reqs (notify_requirements): the first unmet
- * one that role fulfils. NULL when there is none.
+ * one that role fulfils (a panel member, role "panel", recommends; a review
+ * counts only while its term's review is due). NULL when there is none.
  */
 const char *token_action_cmd(const json_t *reqs, const char *role);
 
@@ -140,7 +141,8 @@ const char *token_action_cmd(const json_t *reqs, const char *role);
  * "/a/" + a fresh action token for token_action_cmd(reqs, role) (for the
  * candidate of an application holding an open offer of a place:
  * application.accept_offer, whose token answers application.decline_offer
- * too, while the offer is open), or, without
+ * too, while the offer is open; for an LA adviser while the application has
+ * review_attention: application.continue), or, without
  * a base_url or with nothing for them to do, a sentence saying how else to
  * act. *out is the caller's to free. 0 or PW_ESTORE with c->st.
  */

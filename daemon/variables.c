@@ -33,6 +33,16 @@
 	"session_id", "session_title", "session_date", "session_start", "session_end",             \
 	    "session_venue"
 
+/* A request for partner-school support (support.c); the need is in the mail, never the event. */
+#define SUPPORT                                                                                    \
+	"recipient_name", "recipient_role", "programme_name", "cohort_name", "request_id",         \
+	    "school_name", "need", "raised_by", "support_name"
+
+/* A booking of a session (bookings.c): its status and place on the waiting list. */
+#define BOOKING                                                                                    \
+	"recipient_name", "recipient_role", "programme_name", "cohort_name", SESSION, "status",    \
+	    "position", "seats"
+
 /*
  * The link by which the reader acts on the application (token.c): filled
  * per recipient, with a one-use action token, only when a template uses it.
@@ -63,6 +73,7 @@ static const struct notifiable notifiable[] = {
     {"application.internship_placed",
      {COMMON, "host_school_name", "internship_start", "internship_end", ACTION, NULL}},
     {"application.internship_confirmed", {COMMON, "days", NULL}},
+    {"application.internship_unplaced", {COMMON, NULL}},
     {"application.coach_assigned", {COMMON, "coach_name", "coach_you", NULL}},
     {"application.withdrawn", {COMMON, "reason", "withdrawn_by", NULL}},
     {"application.deferred", {COMMON, "from_cohort_name", "cohort_starts", ACTION, NULL}},
@@ -72,12 +83,34 @@ static const struct notifiable notifiable[] = {
     {"application.escalated", {COMMON, "days_left", "days_overdue", RESPONSES, ACTION, NULL}},
     {"application.alumni", {COMMON, "graduation_date", "career", NULL}},
     {"application.progression_recorded", {COMMON, "career", NULL}},
+    {"application.panel_ready", {COMMON, "recommended", "members", NULL}},
+    {"application.panel_closed", {COMMON, "recommended", "members", NULL}},
+    {"application.reviewed", {COMMON, "term_name", "outcome", NULL}},
+    {"application.review_due", {COMMON, "term_name", ACTION, NULL}},
+    {"application.review_escalated", {COMMON, "term_name", "not_met", ACTION, NULL}},
+    {"application.continued", {COMMON, NULL}},
+    {"group.below_min",
+     {"recipient_name", "recipient_role", "cohort_name", "programme_name", "group_name", "size",
+      "min", "check_date", NULL}},
     {"session.calendar", {COMMON, "sessions", NULL}},
     {"opportunity.published",
      {"recipient_name", "recipient_role", "title", "description", "link", "closes", NULL}},
+    {"post",
+     {"recipient_name", "recipient_role", "post_id", "title", "host_name", "description",
+      "person_spec", "criteria", "closes", "internal_until", "round", "applications", "shortlisted",
+      "start", "objective", "outcome", "reason", NULL}},
     {"session.reminder", {COMMON, SESSION, ACTION, NULL}},
     {"session.absent", {COMMON, SESSION, NULL}},
     {"session.updated", {COMMON, SESSION, NULL}},
+    {"support.requested", {SUPPORT, NULL}},
+    {"support.paired", {SUPPORT, "lle_name", "lle_school_name", "phase_note", "reviews", NULL}},
+    {"support.review_due",
+     {SUPPORT, "lle_name", "lle_school_name", "review_number", "review_date", NULL}},
+    {"support.ended", {SUPPORT, "lle_name", "lle_school_name", "note", NULL}},
+    {"session.booked", {BOOKING, NULL}},
+    {"session.booking_waitlisted", {BOOKING, NULL}},
+    {"session.booking_cancelled", {BOOKING, NULL}},
+    {"session.booking_reminder", {BOOKING, NULL}},
     {"digest",
      {"recipient_name", "recipient_role", "date", "pending", "pending_count", "notices",
       "notices_count", NULL}},

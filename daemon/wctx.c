@@ -6,6 +6,7 @@
 #include "wctx.h"
 
 #include "notify.h"
+#include "notify_panel.h"
 #include "util.h"
 
 int
@@ -26,6 +27,8 @@ wctx_emit(struct wctx *c, json_t *ev)
 	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
 	if (rc == 0)
 		rc = notify_event(c, ev);
+	if (rc == 0)
+		rc = notify_panel(c, ev);
 	if (rc == 0)
 		json_array_append(c->events, ev);
 	return rc;

@@ -114,6 +114,27 @@ pw_buf_addf(struct pw_buf *b, const char *fmt, ...)
 	free(s);
 }
 
+char *
+pw_str_replace(const char *s, const char *what, const char *with, int fold)
+{
+	struct pw_buf b = {0};
+	const char *at;
+	size_t n;
+
+	if (what == NULL || (n = strlen(what)) < 3)
+		return NULL;
+	if ((fold ? strcasestr(s, what) : strstr(s, what)) == NULL)
+		return NULL;
+	pw_buf_adds(&b, "");
+	while ((at = fold ? strcasestr(s, what) : strstr(s, what)) != NULL) {
+		pw_buf_add(&b, s, (size_t)(at - s));
+		pw_buf_adds(&b, with);
+		s = at + n;
+	}
+	pw_buf_adds(&b, s);
+	return b.p;
+}
+
 void
 pw_fatal(const char *file, int line, const char *fmt, ...)
 {

@@ -32,6 +32,13 @@ void pw_buf_adds(struct pw_buf *b, const char *s);
 /* Append printf-style text. */
 void pw_buf_addf(struct pw_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * s with every occurrence of what replaced by with (a new string), or NULL
+ * when what is NULL, shorter than 3 characters (it would match inside other
+ * words) or not in s. fold: match ignoring ASCII case.
+ */
+char *pw_str_replace(const char *s, const char *what, const char *with, int fold);
+
 /* A broken internal invariant: print file:line and the message, then abort. */
 #define fatal(...) pw_fatal(__FILE__, __LINE__, __VA_ARGS__)
 void pw_fatal(const char *file, int line, const char *fmt, ...)

@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/app_summary.h"
 #include "cmd/base.h"
 #include "cmd/cohort.h"
 #include "cmd/form.h"
+#include "cmd/rater_view.h"
 #include "util.h"
 
 /*
@@ -64,7 +66,8 @@ run_app_create(struct wctx *c, const json_t *args, json_t **data)
 		goto done;
 	cmd_engine_ctx(c, cand, &e);
 	e.override = json_is_true(json_object_get(args, "override")); /* the window (LA only) */
-	if (co->programme->uses_school) /* rules on the candidate's school */
+	/* rules on the candidate's school; its phase chooses a cohort's group */
+	if (co->programme->uses_school || co->ngroups > 0)
 		e.school = cmd_loaded(c, DB_SCHOOLS, str(cand, "school"));
 	if (store_counter_next(c->store, c->txn, "next_app", &n, c->st) != 0) {
 		rc = PW_ESTORE;
@@ -129,9 +132,12 @@ run_app_history(struct wctx *c, const json_t *args, json_t **data)
 	}
 	if (rc == 0 && !(engine_roles(c->actor) & READERS)) {
 		json_t *kept = json_array(), *ev;
+		struct engine_ctx e;
 		size_t i;
+		int raters = cmd_sees_raters(c, app), only_rater;
 
-		int raters = cmd_sees_raters(c, app);
+		cmd_engine_ctx(c, cand, &e);
+		only_rater = rater_only(&e, app);
 
 		json_array_foreach(evs, i, ev)
 		{
@@ -144,6 +150,15 @@ run_app_history(struct wctx *c, const json_t *args, json_t **data)
 			 */
 			if (strncmp(str(ev, "type"), "notification.", 13) == 0 ||
 			    streq(str(ev, "type"), "application.response_recorded"))
+				continue;
+			/* Nor what the reviews found: appraisal data (engine_panel_redact). */
+			if (!raters && (streq(str(ev, "type"), "application.review_escalated") ||
+					streq(str(ev, "type"), "application.continued")))
+				continue;
+			/* A rater alone reads their own invitation and what they did, no more. */
+			if (only_rater && !streq(by, c->actor_id) &&
+			    !(streq(str(ev, "type"), "application.rater_invited") &&
+			      streq(rater, c->actor_id)))
 				continue;
 			/* An invited rater does not learn who the other raters are. */
 			if (streq(str(ev, "type"), "application.rater_invited") && !raters &&
@@ -213,7 +228,9 @@ list_visit(const char *id, void *ud)
 		l->failed = 1;
 		return 1;
 	}
-	json_array_append_new(l->out, cmd_app_view(l->c, app, cand));
+	json_array_append_new(l->out, json_is_true(json_object_get(l->args, "summary"))
+					  ? cmd_app_summary(l->c, app, cand)
+					  : cmd_app_view(l->c, app, cand));
 	json_decref(cand);
 	json_decref(app);
 	snprintf(l->next, sizeof l->next, "%s", id);

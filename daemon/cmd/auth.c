@@ -2,7 +2,8 @@
  * auth.c: the commands of person tokens (token.c does the cryptography and
  * keeps their state): auth.link emails a login link, rate-limited per
  * address and hour by "rate:HOUR:ADDRESS" records in DB_TOKENS; auth.session
- * trades a login token for a session; auth.logout ends one; auth.whoami says
+ * trades a login token for a session; auth.logout ends one (session.ended
+ * tells pathway-web to end its live streams); auth.whoami says
  * who is speaking; token.rotate makes a new secret.
  */
 #include "cmd/auth.h"
@@ -156,6 +157,8 @@ run_auth_logout(struct wctx *c, const json_t *args, json_t **data)
 			       "auth.logout takes a session token, not a %s token",
 			       token_purpose_name(t->purpose));
 	rc = token_session_end(c, t);
+	if (rc == 0) /* pathway-web ends the session's live streams on it */
+		rc = wctx_emit_simple(c, "session.ended", "person", t->person);
 	if (rc == 0)
 		*data = json_pack("{s:s, s:b}", "person", t->person, "ended", 1);
 	return rc;

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmd/rater_view.h"
+#include "engine_panel.h"
 #include "engine_reqs.h"
 #include "offers.h"
 #include "schedule.h"
@@ -124,6 +126,24 @@ cmd_app_pos(const json_t *app, struct app_pos *p)
 }
 
 /*
+ * An application entering a stage with a panel requirement on its track is indexed under
+ * each member of its cohort's panel (DB_BY_PERSON), for application.mine.
+ */
+static int
+panel_index(struct wctx *c, const json_t *app)
+{
+	const struct cohort *co = config_cohort(c->cfg, str(app, "cohort"));
+
+	/* Only a panel requirement that applies to the application's track. */
+	if (co == NULL || engine_req_at(co, app, str(app, "stage"), REQ_PANEL) == NULL)
+		return 0;
+	for (size_t i = 0; i < co->npanel; i++)
+		if (cmd_index_person(c, co->panel_members[i], app) != 0)
+			return PW_ESTORE;
+	return 0;
+}
+
+/*
  * Store app. If it moved (cohort, stage or status), move its stage index
  * entry and the cohort counters, clear its overdue mark, cancel the old
  * stage's timers and arm the new stage's.
@@ -144,7 +164,7 @@ cmd_app_save(struct wctx *c, json_t *app, const struct app_pos *was)
 			return PW_ESTORE;
 	}
 	if (store_rec_put(c->store, c->txn, DB_APPS, id, app, c->st) != 0 ||
-	    timers_stage_entered(c, app) != 0)
+	    timers_stage_entered(c, app) != 0 || panel_index(c, app) != 0)
 		return PW_ESTORE;
 	if (was != NULL) {
 		json_t *old = cmd_cstate(c, was->cohort);
@@ -257,32 +277,24 @@ offers_run(struct wctx *c, struct engine_out *out)
 	{
 		struct engine_ctx e;
 		struct app_pos was;
-		json_t *app = NULL, *cand = NULL;
-		struct pw_status ost;
+		json_t *app = NULL;
 
 		rc = cmd_load(c, DB_APPS, "application", json_string_value(id), &app);
-		if (rc == 0)
-			rc = cmd_load(c, DB_PEOPLE, "person", str(app, "candidate"), &cand);
 		if (rc == 0) {
-			cmd_engine_ctx(c, cand, &e);
-			cmd_engine_app(c, app, &e);
-			cmd_app_pos(app, &was);
+			/* It, or the first after it whose group has room (offers.c). */
 			json_t *cs = cmd_cstate(c, str(app, "cohort"));
 
-			if (engine_offer_place(&e, app, cs, out, &ost) != 0) {
-				/* No place after all (places lowered on reload): keep its turn. */
-				log_warn("offering a place to %s: %s", json_string_value(id),
-					 ost.msg);
-				if (streq(str(app, "status"), "waitlisted"))
-					json_array_insert(json_object_get(cs, "waiting"), 0, id);
-			} else {
-				rc = cmd_app_save(c, app, &was);
-				if (rc == 0) /* its expiry: offers.c */
-					rc = offers_arm(c, app);
-			}
+			cmd_engine_ctx(c, NULL, &e);
+			json_decref(app);
+			app = offers_pick(c, &e, cs, json_string_value(id), out);
+		}
+		if (app != NULL) {
+			cmd_app_pos(app, &was); /* an offer leaves it waitlisted */
+			rc = cmd_app_save(c, app, &was);
+			if (rc == 0) /* its expiry: offers.c */
+				rc = offers_arm(c, app);
 		}
 		json_decref(app);
-		json_decref(cand);
 		if (rc == 0)
 			rc = cmd_emit_all(c, out);
 		if (rc != 0)
@@ -352,6 +364,9 @@ reqs_redact(const struct wctx *c, const json_t *app, json_t *reqs)
 		return;
 	json_array_foreach(reqs, i, q)
 	{
+		/* Whether the LA is asked after reviews not met: appraisal data. */
+		if (streq(str(q, "kind"), "review") && !cmd_sees_raters(c, app))
+			json_object_del(q, "attention");
 		if (!streq(str(q, "kind"), "responses"))
 			continue;
 		json_object_del(q, "categories");
@@ -394,6 +409,11 @@ cmd_app_redact(const struct wctx *c, json_t *v)
 	if (json_object_get(v, "withdrawal") != NULL)
 		free_text_redact(c, json_object_get(v, "withdrawal"), "reason");
 	returned_redact(c, v);
+	/* The candidate's ranking of host schools (internship.c): the candidate, their
+	 * headteacher and coach, LA advisers and viewers; never a host school or a rater. */
+	if (!cmd_sees_raters(c, v))
+		json_object_del(v, "host_ranking");
+	engine_panel_redact(c->cfg, c->actor_id, engine_roles(c->actor), cmd_sees_raters(c, v), v);
 }
 
 /* The current stage's deadline, if it has one: {"at" (UTC), "local" (the cohort's words)}. */
@@ -461,6 +481,8 @@ cmd_app_view(struct wctx *c, const json_t *app, const json_t *candidate)
 		reqs_redact(c, app, reqs);
 		json_object_set_new(v, "requirements", reqs);
 	}
+	if (rater_only(&e, app))
+		rater_view_cut(&e, v);
 	return v;
 }
 

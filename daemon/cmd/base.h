@@ -8,6 +8,7 @@
 #include <jansson.h>
 
 #include "engine.h"
+#include "engine_panel.h"
 #include "util.h"
 #include "wctx.h"
 

@@ -14,6 +14,7 @@
 
 #include "cmd/base.h"
 #include "engine_calendar.h"
+#include "engine_panel.h"
 #include "util.h"
 
 static json_t *
@@ -54,6 +55,19 @@ run_cohort_get(struct wctx *c, const json_t *args, json_t **data)
 						    s->id, "title", s->title, "date", s->date,
 						    "start", s->start, "end", s->end, "venue",
 						    s->venue, "audience", s->audience));
+		if (s->seats > 0) /* bookable: session.book */
+			json_object_set_new(json_array_get(ss, json_array_size(ss) - 1), "seats",
+					    json_integer(s->seats));
+		if (s->tracks != 0) { /* a session for some tracks only */
+			json_t *tr = json_array();
+
+			for (size_t k = 0; k < co->programme->ntracks; k++)
+				if (s->tracks & (1u << k))
+					json_array_append_new(
+					    tr, json_string(co->programme->tracks[k].id));
+			json_object_set_new(json_array_get(ss, json_array_size(ss) - 1), "tracks",
+					    tr);
+		}
 	}
 	for (size_t i = 0; i < co->programme->nstages; i++) {
 		const struct stage *s = &co->programme->stages[i];
@@ -214,6 +228,8 @@ run_cohort_report(struct wctx *c, const json_t *args, json_t **data)
 	    overdue);
 	if (co->programme->ntracks > 0)
 		report_tracks(co, s, *data);
+	if (co->ngroups > 0) /* each track's group: its size against min and max */
+		json_object_set_new(*data, "groups", engine_groups_report(co, s));
 	if (co->programme->uses_coach)
 		report_coaches(c, co, *data);
 	return 0;

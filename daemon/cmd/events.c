@@ -57,6 +57,10 @@ job_view(const json_t *job, int with_vars)
 		}
 		json_object_set_new(v, "attachments", names);
 	}
+	if (json_object_get(job, "died") != NULL)
+		json_object_set_new(v, "died",
+				    json_string(pw_time_format(
+					json_integer_value(json_object_get(job, "died")), t)));
 	json_object_set_new(
 	    v, "created",
 	    json_string(pw_time_format(json_integer_value(json_object_get(job, "created")), t)));
@@ -118,14 +122,20 @@ run_outbox_retry(struct wctx *c, const json_t *args, json_t **data)
 
 	if (rc != 0)
 		return rc;
-	if (!streq(str(job, "state"), "dead")) {
-		rc = pw_fail(c->st, PW_ETRANSITION, "job %s is %s, not dead", cmd_arg(args, "job"),
-			     str(job, "state"));
+	if (!streq(str(job, "state"), "dead") || str(job, "purged") != NULL) {
+		rc = streq(str(job, "state"), "dead")
+			 ? pw_fail(c->st, PW_ETRANSITION,
+				   "job %s died too long ago: its content was dropped at %s "
+				   "(outbox.dead_days), nothing is left to send",
+				   cmd_arg(args, "job"), str(job, "purged"))
+			 : pw_fail(c->st, PW_ETRANSITION, "job %s is %s, not dead",
+				   cmd_arg(args, "job"), str(job, "state"));
 		json_decref(job);
 		return rc;
 	}
 	/* A fresh start: a new lifetime from now, attempts kept for the record. */
 	json_object_set_new(job, "state", json_string("pending"));
+	json_object_del(job, "died");
 	json_object_set_new(job, "created", json_integer(c->now));
 	json_object_set_new(job, "next_attempt", json_integer(c->now));
 	rc = store_rec_put(c->store, c->txn, DB_OUTBOX, cmd_arg(args, "job"), job, c->st);

@@ -61,6 +61,8 @@ rec_save(struct wctx *c, const json_t *app, const char *form, json_t *r)
 	char *k = rec_key(app, form);
 	int rc = store_rec_put(c->store, c->txn, DB_FORMS, k, r, c->st);
 
+	if (rc == 0) /* who filled it in or returned it: for their export and erasure */
+		rc = store_person_index_form(c->store, c->txn, k, r, c->st);
 	free(k);
 	return rc;
 }

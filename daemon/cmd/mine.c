@@ -3,8 +3,9 @@
  * application they stand in a relation to, as they may see it. Found through
  * the indexes, never a scan of every application: a candidate's own (the
  * live application per cohort, DB_META "COHORT/CANDIDATE"), a headteacher's
- * school's (DB_BY_SCHOOL), a coach's and a rater's (DB_BY_PERSON under their
- * id) and a host school's internships (DB_BY_PERSON under "school:ID").
+ * school's (DB_BY_SCHOOL), a coach's, a rater's and a panel member's
+ * (DB_BY_PERSON under their id) and a host school's internships
+ * (DB_BY_PERSON under "school:ID").
  */
 #include "cmd/mine.h"
 
@@ -84,7 +85,8 @@ run_app_mine(struct wctx *c, const json_t *args, json_t **data)
 	if ((roles & ROLE_HEADTEACHER) && school != NULL)
 		rc = store_index_scan(c->store, c->txn, DB_BY_SCHOOL, school, NULL, NULL, NULL,
 				      add_visit, ids);
-	if (rc == 0 && (roles & (ROLE_COACH | ROLE_RATER)))
+	/* coaches, raters, and members of a cohort's panel (any role) */
+	if (rc == 0)
 		rc = store_index_scan(c->store, c->txn, DB_BY_PERSON, c->actor_id, NULL, NULL, NULL,
 				      add_visit, ids);
 	if (rc == 0 && (roles & ROLE_HOST) && school != NULL) {

@@ -1,6 +1,8 @@
 /*
- * privacy.h: a person's data under UK GDPR (cmd/privacy.c): person.export,
- * everything held about them as one document, and person.erase.
+ * privacy.h: a person's data under UK GDPR: person.export, everything held
+ * about them as one document (cmd/privacy_export.c), and person.erase
+ * (cmd/privacy.c), both finding what the person has through the indexes
+ * (cmd/privacy_find.c).
  */
 #ifndef PW_CMD_PRIVACY_H
 #define PW_CMD_PRIVACY_H

@@ -1,5 +1,6 @@
 /*
- * system.c: the commands about the daemon itself: system.ping, the
+ * system.c: the commands about the daemon itself: system.ping,
+ * system.stats (the group commit's figures, group.c), the
  * system.backup that runs outside any transaction (into a directory it
  * makes under daemon.backup_dir, 0700), and the manual clock
  * (clock.set, clock.advance), which moves forward only and is kept in the
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "cmd/base.h"
+#include "group.h"
 #include "util.h"
 
 int
@@ -28,6 +30,14 @@ run_ping(struct wctx *c, const json_t *args, json_t **data)
 	*data = json_pack("{s:s, s:i, s:s, s:I, s:s}", "version", PW_VERSION, "protocol",
 			  PW_PROTOCOL_VERSION, "now", pw_time_format(c->now, t), "head",
 			  (json_int_t)head, "head_hash", hash);
+	return 0;
+}
+
+int
+run_stats(struct wctx *c, const json_t *args, json_t **data)
+{
+	(void)args;
+	*data = group_stats(c->cfg->daemon.max_batch, c->cfg->daemon.commit_wait_us);
 	return 0;
 }
 

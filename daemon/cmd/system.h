@@ -1,5 +1,6 @@
 /*
- * system.h: system.ping, system.backup and the manual clock (cmd/system.c).
+ * system.h: system.ping, system.stats, system.backup and the manual clock
+ * (cmd/system.c).
  */
 #ifndef PW_CMD_SYSTEM_H
 #define PW_CMD_SYSTEM_H
@@ -9,6 +10,8 @@
 #include "wctx.h"
 
 int run_ping(struct wctx *c, const json_t *args, json_t **data);
+/* system.stats: the group commit's figures since the daemon started (group_stats). */
+int run_stats(struct wctx *c, const json_t *args, json_t **data);
 int run_clock_set(struct wctx *c, const json_t *args, json_t **data);
 int run_clock_advance(struct wctx *c, const json_t *args, json_t **data);
 

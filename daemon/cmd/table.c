@@ -13,16 +13,25 @@
 #include "cmd/audit.h"
 #include "cmd/auth.h"
 #include "cmd/base.h"
+#include "cmd/booking.h"
 #include "cmd/coach.h"
 #include "cmd/cohort.h"
 #include "cmd/events.h"
 #include "cmd/feedback.h"
 #include "cmd/form.h"
+#include "cmd/host_choices.h"
+#include "cmd/internship.h"
+#include "cmd/outcomes.h"
 #include "cmd/key.h"
 #include "cmd/mine.h"
 #include "cmd/opportunity.h"
+#include "cmd/post.h"
+#include "cmd/post_privacy.h"
+#include "cmd/post_view.h"
+#include "cmd/panel.h"
 #include "cmd/person.h"
 #include "cmd/privacy.h"
+#include "cmd/support.h"
 #include "cmd/system.h"
 #include "opportunities.h"
 #include "retention.h"
@@ -114,6 +123,7 @@ static const struct proto_field a_list[] = {
     {"status", PT_ENUM, 0, "active|waitlisted|rejected|withdrawn|graduated"},
     {"overdue", PT_BOOL, 0, NULL},
     {"track", PT_ID, 0, NULL},
+    {"summary", PT_BOOL, 0, NULL},
     {"limit", PT_INT, 0, NULL},
     {"after", PT_ID, 0, NULL},
     END};
@@ -156,6 +166,19 @@ static const struct proto_field a_confirm[] = {
     {"app", PT_ID, 1, NULL}, {"days", PT_INT, 1, NULL}, END};
 static const struct proto_field a_coach[] = {
     {"app", PT_ID, 1, NULL}, {"coach", PT_ID, 1, NULL}, END};
+static const struct proto_field a_recommend[] = {{"app", PT_ID, 1, NULL},
+						 {"outcome", PT_ENUM, 1, "accept|waitlist|reject"},
+						 {"reason", PT_STRING, 1, NULL},
+						 END};
+static const struct proto_field a_review[] = {{"app", PT_ID, 1, NULL},
+					      {"term", PT_ID, 1, NULL},
+					      {"outcome", PT_ENUM, 1, "met|not_met"},
+					      {"note", PT_STRING, 0, NULL},
+					      END};
+static const struct proto_field a_continue[] = {{"app", PT_ID, 1, NULL},
+						{"decision", PT_ENUM, 1, "continue|withdraw"},
+						{"reason", PT_STRING, 1, NULL},
+						END};
 static const struct proto_field a_withdraw[] = {
     {"app", PT_ID, 1, NULL}, {"reason", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_defer[] = {
@@ -179,6 +202,33 @@ static const struct proto_field a_outbox_list[] = {{"state", PT_ENUM, 0, "pendin
 						   {"vars", PT_BOOL, 0, NULL},
 						   END};
 static const struct proto_field a_outbox_retry[] = {{"job", PT_ID, 1, NULL}, END};
+static const struct proto_field a_post_publish[] = {{"id", PT_ID, 1, NULL},
+						    {"title", PT_STRING, 1, NULL},
+						    {"host", PT_ID, 1, NULL},
+						    {"description", PT_STRING, 1, NULL},
+						    {"person_spec", PT_STRING, 0, NULL},
+						    {"criteria", PT_OBJECT, 1, NULL},
+						    {"audience", PT_FACTS, 0, NULL},
+						    {"panel", PT_IDS, 1, NULL},
+						    {"chair", PT_ID, 1, NULL},
+						    {"closes", PT_DATE, 1, NULL},
+						    {"internal_until", PT_DATE, 1, NULL},
+						    {"external_days", PT_INT, 0, NULL},
+						    END};
+static const struct proto_field a_post[] = {{"post", PT_ID, 1, NULL}, END};
+static const struct proto_field a_post_apply[] = {
+    {"post", PT_ID, 1, NULL}, {"statement", PT_STRING, 1, NULL}, {"person", PT_ID, 0, NULL}, END};
+static const struct proto_field a_post_shortlist[] = {
+    {"post", PT_ID, 1, NULL}, {"applicants", PT_IDS, 1, NULL}, END};
+static const struct proto_field a_post_score[] = {{"post", PT_ID, 1, NULL},
+						  {"applicant", PT_ID, 1, NULL},
+						  {"scores", PT_OBJECT, 1, NULL},
+						  {"notes", PT_OBJECT, 0, NULL},
+						  END};
+static const struct proto_field a_post_decide[] = {
+    {"post", PT_ID, 1, NULL},	       {"outcome", PT_ENUM, 1, "appoint|none"},
+    {"applicant", PT_ID, 0, NULL},     {"start", PT_DATE, 0, NULL},
+    {"objective", PT_STRING, 0, NULL}, END};
 static const struct proto_field a_opportunity[] = {{"id", PT_ID, 1, NULL},
 						   {"title", PT_STRING, 1, NULL},
 						   {"description", PT_STRING, 1, NULL},
@@ -202,11 +252,35 @@ static const struct proto_field a_retention[] = {
     {"limit", PT_INT, 0, NULL}, {"dry_run", PT_BOOL, 0, NULL}, END};
 static const struct proto_field a_audit[] = {
     {"from", PT_INT, 0, NULL}, {"limit", PT_INT, 0, NULL}, END};
+static const struct proto_field a_rank_hosts[] = {
+    {"app", PT_ID, 1, NULL}, {"hosts", PT_IDS, 1, NULL}, END};
+static const struct proto_field a_set_host[] = {{"cohort", PT_ID, 1, NULL},
+						{"school", PT_ID, 1, NULL},
+						{"places", PT_INT, 1, NULL},
+						{"ranking", PT_IDS, 0, NULL},
+						END};
+static const struct proto_field a_match[] = {{"cohort", PT_ID, 1, NULL},
+					     {"dry_run", PT_BOOL, 0, NULL},
+					     {"start", PT_DATE, 0, NULL},
+					     {"end", PT_DATE, 0, NULL},
+					     END};
+static const struct proto_field a_support_req[] = {
+    {"cohort", PT_ID, 1, NULL}, {"school", PT_ID, 0, NULL}, {"need", PT_STRING, 1, NULL}, END};
+static const struct proto_field a_support_pair[] = {
+    {"request", PT_ID, 1, NULL}, {"app", PT_ID, 1, NULL}, {"override", PT_BOOL, 0, NULL}, END};
+static const struct proto_field a_support_note[] = {
+    {"request", PT_ID, 1, NULL}, {"note", PT_STRING, 0, NULL}, END};
+static const struct proto_field a_support[] = {{"request", PT_ID, 1, NULL}, END};
+static const struct proto_field a_support_list[] = {
+    {"cohort", PT_ID, 0, NULL}, {"status", PT_ENUM, 0, "open|paired|ended|closed"}, END};
+static const struct proto_field a_booking[] = {
+    {"cohort", PT_ID, 1, NULL}, {"session", PT_ID, 1, NULL}, {"person", PT_ID, 0, NULL}, END};
 
 #define W CMD_WRITES
 #define APP_ROLES (ROLE_ANY & ~ROLE_VIEWER)
 static const struct cmd_entry cmds[] = {
     {"system.ping", ROLE_ANY, 0, a_none, run_ping},
+    {"system.stats", READERS, 0, a_none, run_stats},
     {"system.backup", ROLE_LA_ADVISER, CMD_OUTSIDE_TXN, a_backup, NULL},
     {"clock.set", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_set, run_clock_set},
     {"clock.advance", ROLE_LA_ADVISER, W | CMD_MANUAL_CLOCK, a_clock_adv, run_clock_advance},
@@ -215,8 +289,8 @@ static const struct cmd_entry cmds[] = {
     {"person.digest", APP_ROLES, W, a_person_digest, run_person_digest},
     {"person.get", ROLE_ANY, 0, a_id, run_person_get},
     {"person.list", READERS, 0, a_person_list, run_person_list},
-    {"person.export", APP_ROLES, W, a_export, run_person_export},
-    {"person.erase", ROLE_LA_ADVISER, W, a_id, run_person_erase},
+    {"person.export", APP_ROLES, W, a_export, run_person_export_posts},
+    {"person.erase", ROLE_LA_ADVISER, W, a_id, run_person_erase_posts},
     {"retention.list", READERS, 0, a_retention, run_retention_list},
     {"school.create", ROLE_LA_ADVISER, W, a_school, run_school_create},
     {"school.update", ROLE_LA_ADVISER, W, a_school_upd, run_school_update},
@@ -233,6 +307,10 @@ static const struct cmd_entry cmds[] = {
     {"application.submit", APP_ROLES, W, a_submit, run_app_op},
     {"application.signoff", APP_ROLES, W, a_app, run_app_op},
     {"application.decide", APP_ROLES, W, a_decide, run_app_op},
+    {"application.recommend", APP_ROLES, W, a_recommend, run_app_recommend},
+    {"application.close_panel", APP_ROLES, W, a_app, run_app_close_panel},
+    {"application.review", APP_ROLES, W, a_review, run_app_review},
+    {"application.continue", 0, W, a_continue, run_app_continue},
     {"application.invite_rater", ROLE_CANDIDATE, W, a_rater, run_app_op},
     {"application.record_response", ROLE_RATER, W, a_response, run_app_op},
     {"application.save_draft", APP_ROLES, W, a_draft, run_form_save_draft},
@@ -254,12 +332,26 @@ static const struct cmd_entry cmds[] = {
     {"application.decline_offer", ROLE_CANDIDATE, W, a_app, run_offer_decline},
     {"attendance.record", 0, W, a_register, run_attendance_record},
     {"coach.record_training", 0, W, a_training, run_coach_record_training},
+    {"application.rank_hosts", ROLE_CANDIDATE, W, a_rank_hosts, run_app_rank_hosts},
+    {"application.host_choices", ROLE_CANDIDATE | READERS, 0, a_app, run_app_host_choices},
+    {"cohort.set_host", ROLE_HOST, W, a_set_host, run_cohort_set_host},
+    {"cohort.hosts", READERS | ROLE_HOST, 0, a_cohort, run_cohort_hosts},
+    {"cohort.match_internships", 0, W, a_match, run_cohort_match_internships},
+    {"cohort.outcomes", READERS, 0, a_cohort, run_cohort_outcomes},
     {"events.since", READERS, 0, a_since, run_events_since},
     {"audit.verify", ROLE_LA_ADVISER, 0, a_audit, run_audit_verify},
     {"outbox.list", READERS, 0, a_outbox_list, run_outbox_list},
     {"opportunity.publish", ROLE_LA_ADVISER, W, a_opportunity, opportunity_publish},
     {"opportunity.get", ROLE_ANY, 0, a_id, run_opportunity_get},
     {"opportunity.list", ROLE_ANY, 0, a_none, run_opportunity_list},
+    {"post.publish", ROLE_LA_ADVISER, W, a_post_publish, run_post_publish},
+    {"post.apply", APP_ROLES, W, a_post_apply, run_post_apply},
+    {"post.shortlist", APP_ROLES, W, a_post_shortlist, run_post_shortlist},
+    {"post.score", APP_ROLES, W, a_post_score, run_post_score},
+    {"post.decide", APP_ROLES, W, a_post_decide, run_post_decide},
+    {"post.withdraw", ROLE_LA_ADVISER, W, a_post, run_post_withdraw},
+    {"post.get", ROLE_ANY, 0, a_post, run_post_get},
+    {"post.list", ROLE_ANY, 0, a_none, run_post_list},
     {"outbox.retry", ROLE_LA_ADVISER, W, a_outbox_retry, run_outbox_retry},
     {"key.add", ROLE_LA_ADVISER, W | CMD_OPERATOR, a_key_add, run_key_add},
     {"key.list", ROLE_LA_ADVISER, CMD_OPERATOR, a_none, run_key_list},
@@ -269,6 +361,15 @@ static const struct cmd_entry cmds[] = {
     {"auth.logout", ROLE_ANY, W, a_token_opt, run_auth_logout},
     {"auth.whoami", ROLE_ANY, 0, a_token_opt, run_auth_whoami},
     {"token.rotate", ROLE_LA_ADVISER, W, a_none, run_token_rotate},
+    {"support.request", ROLE_HEADTEACHER, W, a_support_req, run_support_request},
+    {"support.pair", 0, W, a_support_pair, run_support_pair},
+    {"support.review", ROLE_CANDIDATE, W, a_support_note, run_support_review},
+    {"support.end", 0, W, a_support_note, run_support_end},
+    {"support.get", ROLE_ANY, 0, a_support, run_support_get},
+    {"support.list", ROLE_ANY, 0, a_support_list, run_support_list},
+    {"session.book", APP_ROLES, W, a_booking, run_session_book},
+    {"session.cancel_booking", APP_ROLES, W, a_booking, run_session_cancel_booking},
+    {"session.bookings", ROLE_ANY, 0, a_booking, run_session_bookings},
 };
 
 const struct cmd_entry *

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "output.h"
+#include "panel.h"
 #include "util.h"
 #include "value.h"
 
@@ -126,6 +127,7 @@ app_show(const json_t *d)
 			    (long long)json_integer_value(json_object_get(in, "days_completed")),
 			    value_str(in, "confirmed_by"), value_str(in, "confirmed"));
 	}
+	panel_show(a); /* a panel's recommendations, term reviews (ctl/panel.c) */
 	output_kv_str(a, "graduated", NULL);
 	first = "career";
 	json_array_foreach(json_object_get(a, "career"), i, v)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "duration.h"
 #include "help.h"
 #include "util.h"
 #include "value.h"
@@ -45,6 +46,17 @@ args_set(const struct ctl_arg *a, const char *s, json_t *args, char **why)
 	case A_INT:
 		if (value_count(s, &n) != 0) {
 			*why = xasprintf("%s: '%s' is not a whole number >= 0", name, s);
+			return -1;
+		}
+		v = json_integer(n);
+		break;
+	case A_DURATION:
+		if (duration_parse(s, &n) != 0) {
+			*why =
+			    xasprintf("%s: '%s' is not a duration: a number with a unit s, m, h, "
+				      "d or w (3d, 1w2d, 90m; none: seconds), at most "
+				      "2147483647 seconds",
+				      name, s);
 			return -1;
 		}
 		v = json_integer(n);

@@ -18,7 +18,9 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "confpath.h"
 #include "output.h"
+#include "probe.h"
 #include "proto.h"
 #include "util.h"
 #include "value.h"
@@ -86,23 +88,35 @@ conn_curve(const struct ctl *c, void *sock)
 
 /*
  * Resolve the endpoint, events endpoint, actor and timeout: flags, then the
- * environment, then the configuration file. Returns 0 or the usage status.
+ * environment, then the configuration file (-c, PATHWAY_CONF, else the
+ * first of confpath_find's that exists). --rehearse DIR names the
+ * rehearsal's sockets, DIR/run/api.sock and events.sock, unless -e or
+ * --events name others. Returns 0 or the usage status.
  */
 int
 conn_settings(struct ctl *c)
 {
 	const char *conf = c->conf_flag, *s;
 	int explicit = conf != NULL, ival;
+	char *api = NULL, *events = NULL;
 	config_t cfg;
 
 	if (conf == NULL) {
 		conf = getenv("PATHWAY_CONF");
 		explicit = conf != NULL && *conf;
 	}
-	if (conf == NULL || !*conf)
-		conf = CTL_DEFAULT_CONF;
+	if (!explicit) {
+		c->conf = confpath_find();
+		conf = c->conf;
+	} else {
+		c->conf = xstrdup(conf);
+	}
+	if (c->rehearse_flag != NULL) {
+		api = xasprintf("ipc://%s/run/api.sock", c->rehearse_flag);
+		events = xasprintf("ipc://%s/run/events.sock", c->rehearse_flag);
+	}
 	config_init(&cfg);
-	if (explicit || access(conf, F_OK) == 0) {
+	if (conf != NULL) {
 		if (config_read_file(&cfg, conf) != CONFIG_TRUE) {
 			if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO)
 				fprintf(stderr, "pathwayctl: %s: %s\n", conf, strerror(errno));
@@ -111,18 +125,21 @@ conn_settings(struct ctl *c)
 					config_error_file(&cfg) ? config_error_file(&cfg) : conf,
 					config_error_line(&cfg), config_error_text(&cfg));
 			config_destroy(&cfg);
+			free(api);
+			free(events);
 			return CTL_EXIT_USAGE;
 		}
 	}
-	s = c->api_flag ? c->api_flag : getenv("PATHWAY_API");
+	s = c->api_flag ? c->api_flag : api ? api : getenv("PATHWAY_API");
 	if ((s == NULL || !*s) && config_lookup_string(&cfg, "daemon.api", &s) != CONFIG_TRUE)
 		s = CTL_DEFAULT_API;
 	c->api = xstrdup(s);
-	s = c->events_flag ? c->events_flag : getenv("PATHWAY_EVENTS");
+	s = c->events_flag ? c->events_flag : events ? events : getenv("PATHWAY_EVENTS");
 	if ((s == NULL || !*s) && config_lookup_string(&cfg, "daemon.events", &s) != CONFIG_TRUE)
 		s = CTL_DEFAULT_EVENTS;
 	c->events = xstrdup(s);
-	conn_curve_settings(c, &cfg);
+	if (c->rehearse_flag == NULL) /* a rehearsal runs in local mode */
+		conn_curve_settings(c, &cfg);
 	s = c->actor_flag ? c->actor_flag : getenv("PATHWAY_ACTOR");
 	if ((s == NULL || !*s) && config_lookup_string(&cfg, "ctl.actor", &s) != CONFIG_TRUE)
 		s = c->own_key ? NULL : CTL_DEFAULT_ACTOR; /* a person's key implies its person */
@@ -137,14 +154,20 @@ conn_settings(struct ctl *c)
 			c->timeout_ms = CTL_DEFAULT_TIMEOUT;
 	}
 	config_destroy(&cfg);
+	free(api);
+	free(events);
 	return 0;
 }
 
-/* Connect the api socket once; 0, or the usage status for an endpoint ZeroMQ rejects. */
+/*
+ * Connect the api socket once and wait for its handshake (probe.c): 0, the
+ * usage status for an endpoint ZeroMQ rejects, or why no daemon answers.
+ */
 int
 conn_open(struct ctl *c)
 {
 	int linger = 0, hwm = 0;
+	struct probe *p;
 
 	if (c->sock != NULL)
 		return 0;
@@ -164,15 +187,21 @@ conn_open(struct ctl *c)
 	    access(c->api + 6, F_OK) != 0) {
 		fprintf(stderr,
 			"pathwayctl: no daemon at %s: the socket does not exist (is pathwayd "
-			"running, and is this its configuration? -c FILE or PATHWAY_CONF)\n",
-			c->api);
+			"running, and is this its configuration? -c FILE or PATHWAY_CONF) "
+			"(configuration: %s)\n",
+			c->api, c->conf ? c->conf : "none found");
 		return CTL_EXIT_NOANSWER;
 	}
+	p = probe_start(c->zctx, c->sock);
 	if (zmq_connect(c->sock, c->api) != 0) {
 		fprintf(stderr, "pathwayctl: %s: %s\n", c->api, zmq_strerror(errno));
+		probe_free(p);
 		return CTL_EXIT_USAGE;
 	}
-	return 0;
+	/* Curve mode: the daemon's loop answers ZAP between batches, so a daemon busy with a
+	 * long command completes the handshake late; it has the request's timeout. */
+	return probe_wait(p, c->api, c->conf, c->timeout_ms < PROBE_MS ? c->timeout_ms : PROBE_MS,
+			  c->key_file != NULL ? c->timeout_ms : 0);
 }
 
 void
@@ -224,13 +253,13 @@ conn_request(struct ctl *c, const char *cmd, json_t *args, json_t **reply)
 	int64_t every = c->timeout_ms / 3 > 1000 ? c->timeout_ms / 3 : 1000;
 	json_t *id, *req;
 	char *body, *sid;
-	int rc = CTL_EXIT_NOANSWER, sent = 0;
+	int rc = CTL_EXIT_SILENT, sent = 0;
 
 	*reply = NULL;
 	rc = conn_open(c);
 	if (rc != 0)
 		return rc;
-	rc = CTL_EXIT_NOANSWER;
+	rc = CTL_EXIT_SILENT;
 	sid = xasprintf("ctl-%lld-%lu", c->tag, ++c->nreq);
 	id = json_string(sid);
 	/* With a token the token names who acts, unless -a says it too. */
@@ -270,8 +299,11 @@ conn_request(struct ctl *c, const char *cmd, json_t *args, json_t **reply)
 		json_decref(r); /* an answer to an earlier request of ours, or to a resend */
 	}
 	if (rc != 0)
-		fprintf(stderr, "pathwayctl: no answer from %s within %ld ms\n", c->api,
-			c->timeout_ms);
+		fprintf(stderr,
+			"pathwayctl: no answer from %s within %ld ms: the daemon took the "
+			"connection but is silent (busy with a long command, or hung?) "
+			"(configuration: %s)\n",
+			c->api, c->timeout_ms, c->conf ? c->conf : "none found");
 	free(body);
 	free(sid);
 	json_decref(id);

@@ -13,7 +13,8 @@ enum {
 	CTL_EXIT_OK = 0,
 	CTL_EXIT_REFUSED = 1, /* the daemon refused, or the input was unusable */
 	CTL_EXIT_USAGE = 2,
-	CTL_EXIT_NOANSWER = 3,
+	CTL_EXIT_NOANSWER = 3, /* no daemon: no socket, or nothing listens on it */
+	CTL_EXIT_SILENT = 4,   /* a daemon that does not answer (stopped or hung) */
 };
 
 #define CTL_DEFAULT_CONF "conf/pathway.conf"
@@ -21,7 +22,7 @@ enum {
 #define CTL_DEFAULT_EVENTS "ipc://var/run/events.sock"
 #define CTL_DEFAULT_ACTOR "operator"
 #define CTL_DEFAULT_TIMEOUT 10000
-#define CTL_MAX_ARGS 12
+#define CTL_MAX_ARGS 14 /* a subcommand's arguments end with an empty entry */
 #define CTL_PAGE 1000
 
 /* The words of the roles and of the school phases, as usage and errors name them. */
@@ -33,9 +34,11 @@ struct ctl {
 	const char *conf_flag; /* -c */
 	const char *api_flag;  /* -e */
 	const char *events_flag;
-	const char *actor_flag; /* -a */
-	const char *token_flag; /* --token: a person token every request carries */
-	long timeout_flag;	/* -t, or -1 */
+	const char *actor_flag;	   /* -a */
+	const char *token_flag;	   /* --token: a person token every request carries */
+	const char *rehearse_flag; /* --rehearse DIR: the rehearsal's sockets under DIR/run */
+	char *conf;		   /* the configuration file read; NULL: none */
+	long timeout_flag;	   /* -t, or -1 */
 	char *api;
 	char *events;
 	char *actor;
@@ -62,6 +65,8 @@ enum ctl_type {
 	A_WORDS,  /* meta "x|y": x is true, y is false */
 	A_LIST,	  /* an array; repeat the flag or separate with , ; | */
 	A_FACT,	  /* KEY=VALUE into an object; numbers become numbers */
+	/* a span of time in seconds: 3d, 1w2d, 90m (duration.c) */
+	A_DURATION,
 };
 
 struct ctl_arg {

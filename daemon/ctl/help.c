@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "cmds.h"
+#include "confpath.h"
 #include "util.h"
 
 static const char *const help_roles_note =
@@ -66,18 +67,24 @@ help_all(FILE *out)
 		"options (anywhere on the line):\n"
 		"  -e, --endpoint URL   the daemon's api socket (PATHWAY_API, daemon.api)\n"
 		"  -a, --actor ID       act as this person (PATHWAY_ACTOR, ctl.actor)\n"
-		"  -c, --config FILE    configuration (PATHWAY_CONF, " CTL_DEFAULT_CONF ")\n"
+		"  -c, --config FILE    configuration (PATHWAY_CONF; else the first found below)\n"
 		"  -t, --timeout MS     wait at most MS for an answer (ctl.timeout_ms)\n"
 		"      --events URL     the event stream, for watch (daemon.events)\n"
 		"      --token TOKEN    send a person token with each request (PATHWAY_TOKEN)\n"
+		"      --rehearse DIR   speak to the rehearsal in DIR (pathwayd --rehearse DIR)\n"
 		"      --json           print the reply's data as JSON\n\n"
 		"subcommands:\n");
 	for (size_t i = 0; i < cmds_count; i++)
 		fprintf(out, "  %-22s %s\n", cmds_table[i].name, cmds_table[i].summary);
 	fprintf(out,
-		"\nexit status: 0 done, 1 refused (pathwayctl: CODE: MESSAGE), 2 bad usage,\n"
-		"3 no answer from the daemon. %s.\n",
+		"\nexit status: 0 done, 1 refused (pathwayctl: CODE: MESSAGE, or a CURVE key the\n"
+		"daemon does not admit), 2 bad usage, 3 no daemon (no socket, or nothing listens\n"
+		"on it: at once), 4 a silent daemon (no handshake within 1 s, or in curve mode\n"
+		"within the timeout once connected; or no answer within the timeout).\n"
+		"%s.\n"
+		"\nconfiguration without -c or PATHWAY_CONF, the first that exists:\n",
 		help_roles_note);
+	confpath_print(out);
 }
 
 int

@@ -37,6 +37,7 @@ ctl_globals(struct ctl *c, int argc, char **argv, int *nrest, char **rest, int *
 	    {"-c", "--config", offsetof(struct ctl, conf_flag)},
 	    {NULL, "--events", offsetof(struct ctl, events_flag)},
 	    {NULL, "--token", offsetof(struct ctl, token_flag)},
+	    {NULL, "--rehearse", offsetof(struct ctl, rehearse_flag)},
 	    {"-t", "--timeout", -1},
 	};
 	int n = 0, positional = 0;
@@ -173,6 +174,7 @@ main(int argc, char **argv)
 done:
 	conn_close(&c);
 	free(c.api);
+	free(c.conf);
 	free(c.events);
 	free(c.actor);
 	free(c.token);

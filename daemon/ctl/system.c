@@ -1,5 +1,5 @@
 /*
- * system.c: the subcommands about the daemon itself: ping, the clock,
+ * system.c: the subcommands about the daemon itself: ping, stats, the clock,
  * backup (a name the daemon resolves under its backup directory), the
  * outbox of notification jobs and the audit of the event log's hash chain.
  * Only what is shown and how; the table entries are in cmds.c.
@@ -49,6 +49,29 @@ system_audit_show(const json_t *d)
 		printf("chain BROKEN at event %lld: %s\n",
 		       (long long)json_integer_value(json_object_get(d, "broken_at")),
 		       value_str(d, "reason"));
+}
+
+void
+system_stats_show(const json_t *d)
+{
+	const json_t *c = json_object_get(d, "commit_ms"), *w = json_object_get(d, "wait");
+	const json_t *l = json_object_get(d, "limits");
+#define I(o, k) ((long long)json_integer_value(json_object_get(o, k)))
+#define F(o, k) json_number_value(json_object_get(o, k))
+
+	printf("since             %s\n", value_str(d, "since"));
+	printf("commits           %lld (%lld requests, %.2f per commit, at most %lld)\n",
+	       I(d, "commits"), I(d, "requests"), F(d, "requests_per_commit"),
+	       I(d, "largest_batch"));
+	printf("commit time       p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", F(c, "p50"),
+	       F(c, "p99"), F(c, "max"));
+	printf("waits             %lld turns waited (%lld until the limit), %lld requests "
+	       "gathered, mean %.3f ms, max %.3f ms\n",
+	       I(w, "turns"), I(w, "timeouts"), I(w, "gathered"), F(w, "ms_mean"), F(w, "ms_max"));
+	printf("limits            max_batch %lld, commit_wait_us %lld\n", I(l, "max_batch"),
+	       I(l, "commit_wait_us"));
+#undef I
+#undef F
 }
 
 void

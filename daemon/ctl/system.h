@@ -14,6 +14,9 @@
 /* ping: the daemon's version, protocol, time and event head on one line. */
 void system_ping_show(const json_t *d);
 
+/* stats: the group commit's figures as label-value lines. */
+void system_stats_show(const json_t *d);
+
 /* clock, clock set, clock advance: the daemon's time. */
 void system_clock_show(const json_t *d);
 

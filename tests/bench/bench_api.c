@@ -8,11 +8,12 @@
  *	one small record each (100 bytes, random keys). Writes/s and latency
  *	percentiles. With RECORDS_PER_TXN > 1, the same with that many records
  *	per commit: what group commit could do at best on this disk.
- *   pw-bench-api closed ENDPOINT CLIENTS SECONDS [TAG]
- *	Closed loop: CLIENTS threads, each a DEALER with one request
+ *   pw-bench-api closed ENDPOINT CLIENTS SECONDS
+ *	Closed loop: CLIENTS DEALERs driven by one thread (as redis-benchmark
+ *	-c CLIENTS drives its connections), each with one request
  *	outstanding, sending person.create (a durable write: record, role
  *	index, event, idempotency record) with unique ids for SECONDS.
- *   pw-bench-api open ENDPOINT RATE SECONDS [TAG]
+ *   pw-bench-api open ENDPOINT RATE SECONDS
  *	Open loop: RATE person.create/s on a fixed schedule, spread over 16
  *	DEALERs; latency is measured from the scheduled send time, so a stall
  *	counts against every request it delays (no coordinated omission).
@@ -29,6 +30,9 @@
  *	N times: a new DEALER connects, sends system.ping and waits for the
  *	reply, then closes. Latency of connect + first reply; in curve mode
  *	that includes the CURVE handshake and the daemon's ZAP answer.
+ *   pw-bench-api stats ENDPOINT NAME
+ *	The daemon's system.stats as one line named NAME: commits, requests
+ *	per commit, commit time p50/p99, the turns that waited for more.
  *
  * CURVE: when the environment names PW_BENCH_KEY (a key file with public
  * and secret, e.g. the daemon's daemon.operator_key) and PW_BENCH_SERVER_KEY
@@ -44,7 +48,6 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <lmdb.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -290,90 +293,102 @@ recv_reply(void *s, char *buf, size_t size, int timeout_ms, int *ok, char *err, 
 	return n;
 }
 
-/* (b) closed loop */
-
-struct client {
-	pthread_t th;
-	int idx;
-	const char *endpoint;
-	double secs;
-	pthread_barrier_t *bar;
-	struct lat lat;
-	long ops, errors;
-	char err[320];
-};
-
-static void *
-closed_client(void *arg)
-{
-	struct client *c = arg;
-	void *s = dealer(c->endpoint);
-	char req[512], rep[8192];
-	double end, t;
-	long seq = 0;
-	int ok;
-
-	/* Warm up: the connection and one round trip before the clock starts. */
-	create_req(req, sizeof req, c->idx, seq++);
-	zmq_send(s, req, strlen(req), 0);
-	if (recv_reply(s, rep, sizeof rep, TIMEOUT_MS, &ok, c->err, sizeof c->err) < 0)
-		c->errors++;
-	pthread_barrier_wait(c->bar);
-	end = now_s() + c->secs;
-	while ((t = now_s()) < end) {
-		create_req(req, sizeof req, c->idx, seq++);
-		if (zmq_send(s, req, strlen(req), 0) < 0 ||
-		    recv_reply(s, rep, sizeof rep, TIMEOUT_MS, &ok, c->err, sizeof c->err) < 0) {
-			c->errors++;
-			snprintf(c->err, sizeof c->err, "timeout");
-			break;
-		}
-		lat_add(&c->lat, (now_s() - t) * 1e6);
-		c->ops++;
-		if (!ok)
-			c->errors++;
-	}
-	zmq_close(s);
-	return NULL;
-}
+/*
+ * (b) closed loop: one thread drives every DEALER (as redis-benchmark -c N
+ * does), so the load generator takes one core at most and no thread of its
+ * own competes with the daemon for the others.
+ */
 
 static int
 bench_closed(const char *endpoint, int nclients, double secs)
 {
-	struct client *cl = calloc((size_t)nclients, sizeof *cl);
-	pthread_barrier_t bar;
-	struct lat all = {0};
+	void **socks = calloc((size_t)nclients, sizeof *socks);
+	zmq_pollitem_t *items = calloc((size_t)nclients, sizeof *items);
+	double *sent = calloc((size_t)nclients, sizeof *sent);
+	long *seq = calloc((size_t)nclients, sizeof *seq);
+	struct lat l = {0};
 	long ops = 0, errors = 0;
-	double t0, t1;
+	char req[512], rep[8192], err[320] = "";
+	int outstanding = 0;
+	double t0, t1, end;
 
-	pthread_barrier_init(&bar, NULL, (unsigned)nclients + 1);
+	if (socks == NULL || items == NULL || sent == NULL || seq == NULL)
+		die("%s", "out of memory");
 	for (int i = 0; i < nclients; i++) {
-		cl[i] = (struct client){.idx = i, .endpoint = endpoint, .secs = secs, .bar = &bar};
-		pthread_create(&cl[i].th, NULL, closed_client, &cl[i]);
+		socks[i] = dealer(endpoint);
+		items[i] = (zmq_pollitem_t){socks[i], 0, ZMQ_POLLIN, 0};
 	}
-	pthread_barrier_wait(&bar);
+	/* Warm up: every connection and one round trip each before the clock starts. */
+	for (int i = 0; i < nclients; i++) {
+		create_req(req, sizeof req, i, seq[i]++);
+		zmq_send(socks[i], req, strlen(req), 0);
+	}
+	for (int i = 0; i < nclients; i++) {
+		int ok;
+
+		if (recv_reply(socks[i], rep, sizeof rep, TIMEOUT_MS, &ok, err, sizeof err) < 0 ||
+		    !ok)
+			die("warm-up failed: %s", err);
+	}
 	t0 = now_s();
-	for (int i = 0; i < nclients; i++)
-		pthread_join(cl[i].th, NULL);
-	t1 = now_s();
+	end = t0 + secs;
 	for (int i = 0; i < nclients; i++) {
-		for (size_t j = 0; j < cl[i].lat.n; j++)
-			lat_add(&all, cl[i].lat.v[j]);
-		ops += cl[i].ops;
-		errors += cl[i].errors;
-		if (cl[i].errors)
-			fprintf(stderr, "client %d: %ld errors, e.g. %s\n", i, cl[i].errors,
-				cl[i].err);
-		free(cl[i].lat.v);
+		create_req(req, sizeof req, i, seq[i]++);
+		sent[i] = now_s();
+		zmq_send(socks[i], req, strlen(req), 0);
+		outstanding++;
 	}
+	while (outstanding > 0) {
+		int rc = zmq_poll(items, nclients, TIMEOUT_MS);
+
+		if (rc <= 0) {
+			snprintf(err, sizeof err, "no reply in %d ms", TIMEOUT_MS);
+			errors += outstanding;
+			break;
+		}
+		for (int i = 0; i < nclients; i++) {
+			int n;
+			double t;
+
+			if (!(items[i].revents & ZMQ_POLLIN))
+				continue;
+			n = zmq_recv(socks[i], rep, sizeof rep - 1, ZMQ_DONTWAIT);
+			if (n < 0)
+				continue;
+			t = now_s();
+			if ((size_t)n > sizeof rep - 1)
+				n = sizeof rep - 1;
+			rep[n] = '\0';
+			lat_add(&l, (t - sent[i]) * 1e6);
+			ops++;
+			if (!strstr(rep, "\"ok\": true") && !strstr(rep, "\"ok\":true")) {
+				errors++;
+				snprintf(err, sizeof err, "%.300s", rep);
+			}
+			if (t >= end) {
+				outstanding--;
+				continue;
+			}
+			create_req(req, sizeof req, i, seq[i]++);
+			sent[i] = now_s();
+			zmq_send(socks[i], req, strlen(req), 0);
+		}
+	}
+	t1 = now_s();
+	if (errors)
+		fprintf(stderr, "closed loop: %ld errors, e.g. %s\n", errors, err);
 	printf("BENCH name=api.closed cmd=person.create clients=%d n=%ld errors=%ld secs=%.3f "
 	       "ops_per_s=%.1f",
 	       nclients, ops, errors, t1 - t0, (double)ops / (t1 - t0));
-	lat_print(&all);
+	lat_print(&l);
 	printf("\n");
-	pthread_barrier_destroy(&bar);
-	free(all.v);
-	free(cl);
+	for (int i = 0; i < nclients; i++)
+		zmq_close(socks[i]);
+	free(socks);
+	free(items);
+	free(sent);
+	free(seq);
+	free(l.v);
 	return errors ? 1 : 0;
 }
 
@@ -521,6 +536,47 @@ bench_query(const char *endpoint, const char *name, long n, const char *json)
 	return errors ? 1 : 0;
 }
 
+/*
+ * The daemon's group-commit figures (system.stats) as one BENCH line: what
+ * the runs since it started made of its commits.
+ */
+static int
+bench_stats(const char *endpoint, const char *name)
+{
+	void *s = dealer(endpoint);
+	char req[128], *rep = malloc(1 << 16), err[320] = "";
+	json_t *r, *d, *c, *w;
+	int ok, n;
+
+	if (rep == NULL)
+		die("%s", "out of memory");
+	snprintf(req, sizeof req,
+		 "{\"id\":\"stats-%s\",\"cmd\":\"system.stats\",\"actor\":\"operator\"}", run_tag);
+	zmq_send(s, req, strlen(req), 0);
+	n = recv_reply(s, rep, 1 << 16, TIMEOUT_MS, &ok, err, sizeof err);
+	if (n < 0 || !ok)
+		die("system.stats failed: %s", n < 0 ? "no reply" : err);
+	r = json_loadb(rep, (size_t)n, 0, NULL);
+	d = json_object_get(r, "data");
+	c = json_object_get(d, "commit_ms");
+	w = json_object_get(d, "wait");
+#define I(o, k) (long long)json_integer_value(json_object_get(o, k))
+#define F(o, k) json_number_value(json_object_get(o, k))
+	printf(
+	    "BENCH name=%s commits=%lld requests=%lld requests_per_commit=%.2f largest_batch=%lld "
+	    "commit_p50_ms=%.3f commit_p99_ms=%.3f wait_turns=%lld wait_timeouts=%lld "
+	    "wait_gathered=%lld wait_mean_ms=%.3f\n",
+	    name, I(d, "commits"), I(d, "requests"), F(d, "requests_per_commit"),
+	    I(d, "largest_batch"), F(c, "p50"), F(c, "p99"), I(w, "turns"), I(w, "timeouts"),
+	    I(w, "gathered"), F(w, "ms_mean"));
+#undef I
+#undef F
+	json_decref(r);
+	free(rep);
+	zmq_close(s);
+	return 0;
+}
+
 /* Start-up: exec to the first ping reply. */
 
 static int
@@ -634,8 +690,7 @@ bench_rss(const char *name, const char *pid)
 	return 0;
 }
 
-static void __attribute__((noreturn))
-usage(void)
+static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr, "usage: pw-bench-api lmdb DIR N [RECORDS_PER_TXN]\n"
 			"       pw-bench-api closed ENDPOINT CLIENTS SECONDS\n"
@@ -644,6 +699,7 @@ usage(void)
 			"       pw-bench-api startup ENDPOINT TIMEOUT_S LOG -- PATHWAYD ARGS...\n"
 			"       pw-bench-api rss NAME PID\n"
 			"       pw-bench-api handshake ENDPOINT N\n"
+			"       pw-bench-api stats ENDPOINT NAME\n"
 			"CURVE client when PW_BENCH_KEY and PW_BENCH_SERVER_KEY name key files\n");
 	exit(2);
 }
@@ -674,6 +730,8 @@ main(int argc, char **argv)
 		rc = bench_startup(argv[2], atof(argv[3]), argv[4], argv + 6);
 	else if (strcmp(argv[1], "handshake") == 0 && argc == 4)
 		rc = bench_handshake(argv[2], atol(argv[3]));
+	else if (strcmp(argv[1], "stats") == 0 && argc == 4)
+		rc = bench_stats(argv[2], argv[3]);
 	else
 		usage();
 	zmq_ctx_term(zctx);

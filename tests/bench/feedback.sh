@@ -3,7 +3,7 @@
 #
 #   tests/bench/feedback.sh [BUILD_DIR [SCRATCH_DIR]]     (or BENCH_BUILD, BENCH_DIR)
 #
-# Issue 11's goal: "the 360 report for a cohort of 1,000 candidates with 10
+# The target it measures: "the 360 report for a cohort of 1,000 candidates with 10
 # raters each: under 50 ms per report". A pathwayd (manual clock) runs the
 # shipped Norfolk Talent Pool programme, copied into the scratch dir with its
 # forms and two changes: the 360 stage takes min = 10 responses (8 shipped,

@@ -3,7 +3,7 @@
 #
 #   tests/bench/web.sh [BUILD_DIR [SCRATCH_DIR]]     (or BENCH_BUILD, BENCH_DIR)
 #
-# Issue 12's figures: with 1,000 Server-Sent-Event clients connected to one
+# The targets it measures: with 1,000 Server-Sent-Event clients connected to one
 # pathway-web, p99 from commit to delivery under 250 ms, and the memory per
 # connected client; the dashboard for a cohort of 1,000 applications under
 # 50 ms; an action page's round trip including pathwayd's durable commit.
@@ -148,6 +148,16 @@ AS=web.rss_after_streams bench "$BUILD/pw-bench-api" rss web.rss "$WEB_PID"
 
 say "the dashboard of $N applications, $ROUNDS rounds"
 bench "$BUILD/pw-bench-webpage" dash "$PORT" "ipc://$D/api.sock" "$SESSION" "$COHORT" "$ROUNDS"
+# The CPU a dashboard costs each process (a shared CPU stretches wall times, not this):
+# utime + stime from /proc over ROUNDS more pages, one at a time.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+w0=$(cpu_ms "$WEB_PID") d0=$(cpu_ms "$DAEMON_PID")
+for _ in $(seq 1 "$ROUNDS"); do
+	curl -fsS -o /dev/null -H "Cookie: pw_session=$SESSION" "http://127.0.0.1:$PORT/dashboard?cohort=$COHORT" ||
+		FAILED="$FAILED dashboard-cpu"
+done
+w1=$(cpu_ms "$WEB_PID") d1=$(cpu_ms "$DAEMON_PID")
+echo "BENCH name=web.dashboard_cpu rounds=$ROUNDS web_ms=$(awk -v a="$w0" -v b="$w1" -v n="$ROUNDS" 'BEGIN { printf "%.1f", (b - a) / n }') daemon_ms=$(awk -v a="$d0" -v b="$d1" -v n="$ROUNDS" 'BEGIN { printf "%.1f", (b - a) / n }') load=$(cut -d' ' -f1 /proc/loadavg)" | tee -a "$RESULTS"
 say "$ACTIONS evidence forms through /a/TOKEN, $ACTIONS straight to pathwayd"
 bench "$BUILD/pw-bench-webpage" action "$PORT" "ipc://$D/api.sock" "$LINKS" "$DIR/apps.txt" "$ACTIONS"
 AS=web.rss_end bench "$BUILD/pw-bench-api" rss web.rss "$WEB_PID"
@@ -188,6 +198,8 @@ row() { # row LABEL NAME
 	row "POST \`/a/TOKEN\` submitting it (durable commit included)" web.action_post
 	echo
 	echo "Ratios: dashboard / application.list $(ratio "$(get web.dashboard ms_p50)" "$(get web.app_list ms_p50)") at the p50; POST /a/TOKEN / application.submit $(ratio "$(get web.action_post ms_p50)" "$(get web.action_api ms_p50)") at the p50."
+	echo
+	echo "CPU per dashboard: pathway-web $(get web.dashboard_cpu web_ms) ms, pathwayd $(get web.dashboard_cpu daemon_ms) ms (load average $(get web.dashboard_cpu load))."
 	echo
 	p99=$(get web.sse_from_reply ms_p99)
 	echo "| goal | measured | |"

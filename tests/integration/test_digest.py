@@ -14,8 +14,9 @@ COHORT = "ntp-2026-27"
 
 class DigestTest(unittest.TestCase):
     def setUp(self):
-        # Monday 28 Sep 2026, 09:00 BST.
-        self.d = Daemon("2026-09-28T08:00:00Z")
+        # Monday 14 Sep 2026, 09:00 BST: the shipped cohort takes applications
+        # until Friday 25 Sep.
+        self.d = Daemon("2026-09-14T08:00:00Z")
         self.addCleanup(self.d.stop)
         d = self.d
         d.ok("school.create", {"id": "s-oak", "phase": "primary", "name": "Oakfield Primary"})
@@ -74,21 +75,21 @@ class DigestTest(unittest.TestCase):
         self.assertEqual([j["template"] for j in self.jobs_to("p-head-elm")], ["signoff-needed"])
         self.assertEqual(self.jobs_to("p-head-oak"), [])
 
-        # Tuesday 29 Sep, 06:59 BST: nothing yet; 07:00 BST: the digest.
-        d.ok("clock.set", {"now": "2026-09-29T05:59:00Z"})
+        # Tuesday 15 Sep, 06:59 BST: nothing yet; 07:00 BST: the digest.
+        d.ok("clock.set", {"now": "2026-09-15T05:59:00Z"})
         self.assertEqual(self.digest_events(), [])
-        d.ok("clock.set", {"now": "2026-09-29T06:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-15T06:00:00Z"})
         jobs = self.jobs_to("p-head-oak")
         self.assertEqual([j["template"] for j in jobs], ["digest"])
         v = jobs[0]["vars"]
-        self.assertEqual(v["date"], "Tue 29 Sep 2026")
+        self.assertEqual(v["date"], "Tue 15 Sep 2026")
         self.assertEqual(v["pending_count"], 1)
         self.assertIn("Amara Okafor (%s, Oakfield Primary)" % a, v["pending"])
         self.assertIn("the evidence form; the sign-off", v["pending"])
-        self.assertIn("Due Mon 12 Oct 2026, 17:00.", v["pending"])  # 14 days after entering
+        self.assertIn("Due Mon 28 Sep 2026, 17:00.", v["pending"])  # 14 days after entering
         self.assertNotIn(b, v["pending"])  # another school's candidate
         self.assertEqual(v["notices_count"], 1)
-        self.assertIn("Mon 28 Sep 2026, 09:00:", v["notices"])
+        self.assertIn("Mon 14 Sep 2026, 09:00:", v["notices"])
         self.assertIn("Amara Okafor", v["notices"])
         # The LA adviser has nothing waiting yet (no application at selection) and
         # had no notices held: no digest at all.
@@ -102,7 +103,7 @@ class DigestTest(unittest.TestCase):
         d.ok("application.signoff", {"app": a}, "p-head-oak")
         # Wednesday: the headteacher has nothing pending and nothing held
         # (so no email); the LA adviser's digest lists the selection decision.
-        d.ok("clock.set", {"now": "2026-09-30T06:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-16T06:00:00Z"})
         self.assertEqual(len(self.jobs_to("p-head-oak")), 1)
         la = self.jobs_to("p-la")
         self.assertEqual([j["template"] for j in la], ["digest"])
@@ -111,19 +112,19 @@ class DigestTest(unittest.TestCase):
         self.assertEqual(la[0]["to"]["role"], "la_adviser")
 
         # Elm Tree never signs off: the escalation to the LA (1 day overdue,
-        # Tue 13 Oct 09:00) is held for the LA adviser's digest of Wed 14 Oct,
+        # Tue 29 Sep 09:00) is held for the LA adviser's digest of Wed 30 Sep,
         # which also lists Ben's application as overdue.
         # Day by day (a jump of the clock is like downtime: one digest, not one a day).
-        for day in range(1, 14):
+        for day in range(17, 30):
             for hour in ("06:00", "08:00", "12:00"):
-                d.ok("clock.set", {"now": "2026-10-%02dT%s:00Z" % (day, hour)})
-        # Wednesday 30 Sep, then every weekday from Thursday 1 to Tuesday 13 Oct.
+                d.ok("clock.set", {"now": "2026-09-%02dT%s:00Z" % (day, hour)})
+        # Wednesday 16 Sep, then every weekday from Thursday 17 to Tuesday 29 Sep.
         self.assertEqual([j["template"] for j in self.jobs_to("p-la")], ["digest"] * 10)
-        d.ok("clock.set", {"now": "2026-10-14T06:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-30T06:00:00Z"})
         last = self.jobs_to("p-la")[-1]["vars"]
         self.assertIn("Ben Hughes (%s, Elm Tree Primary)" % b, last["pending"])
         self.assertIn("OVERDUE", last["pending"])
-        self.assertIn("Tue 13 Oct 2026, 09:00:", last["notices"])
+        self.assertIn("Tue 29 Sep 2026, 09:00:", last["notices"])
         self.assertEqual(last["notices_count"], 1)
 
     def test_stopping_the_digest_sends_what_was_held_at_once(self):
@@ -137,7 +138,7 @@ class DigestTest(unittest.TestCase):
         self.assertEqual([j["template"] for j in jobs], ["digest"])
         v = jobs[0]["vars"]
         self.assertEqual((v["notices_count"], v["pending_count"]), (1, 1))
-        self.assertIn("Mon 28 Sep 2026, 09:00:", v["notices"])
+        self.assertIn("Mon 14 Sep 2026, 09:00:", v["notices"])
         self.assertIn("Amara Okafor (%s, Oakfield Primary)" % a, v["pending"])
         # From now on each notice goes at once, and there is no digest tomorrow.
         d.ok("person.create", {"id": "p-cara", "name": "Cara Singh", "roles": ["candidate"],
@@ -145,7 +146,7 @@ class DigestTest(unittest.TestCase):
         self.nominate("p-cara", "p-head-oak")
         self.assertEqual([j["template"] for j in self.jobs_to("p-head-oak")],
                          ["digest", "signoff-needed"])
-        d.ok("clock.set", {"now": "2026-09-29T06:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-15T06:00:00Z"})
         self.assertEqual(len(self.jobs_to("p-head-oak")), 2)
         self.assertEqual(len(self.digest_events()), 1)
         # Turning it off again with nothing held sends nothing; so does person.update.
@@ -157,24 +158,24 @@ class DigestTest(unittest.TestCase):
         d = self.d
         d.ok("person.digest", {"id": "p-head-oak", "digest": True}, "p-head-oak")
         self.nominate("p-amara", "p-head-oak")
-        # Fri 2 Oct 07:00 BST, then nothing on Saturday or Sunday.
-        d.ok("clock.set", {"now": "2026-10-02T06:00:00Z"})
+        # Fri 18 Sep 07:00 BST, then nothing on Saturday or Sunday.
+        d.ok("clock.set", {"now": "2026-09-18T06:00:00Z"})
         self.assertEqual(len(self.digest_events()), 1)
-        d.ok("clock.set", {"now": "2026-10-04T23:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-20T23:00:00Z"})
         self.assertEqual(len(self.digest_events()), 1)
         # The daemon is down from Sunday night to Wednesday noon: one digest
         # on restart, then the next on Thursday at 07:00.
         d.kill()
         d.start()
-        d.ok("clock.set", {"now": "2026-10-07T11:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-23T11:00:00Z"})
         self.assertEqual(len(self.digest_events()), 2)
-        d.ok("clock.set", {"now": "2026-10-08T05:59:59Z"})
+        d.ok("clock.set", {"now": "2026-09-24T05:59:59Z"})
         self.assertEqual(len(self.digest_events()), 2)
-        d.ok("clock.set", {"now": "2026-10-08T06:00:00Z"})
+        d.ok("clock.set", {"now": "2026-09-24T06:00:00Z"})
         self.assertEqual(len(self.digest_events()), 3)
         # Once the digest is turned off, alerts go out at once again.
         d.ok("person.digest", {"id": "p-head-oak", "digest": False}, "p-head-oak")
-        d.ok("clock.set", {"now": "2026-10-12T12:00:00Z"})  # a sign-off reminder is due
+        d.ok("clock.set", {"now": "2026-09-28T12:00:00Z"})  # a sign-off reminder is due
         self.assertIn("signoff-reminder", [j["template"] for j in self.jobs_to("p-head-oak")])
         self.assertEqual(len(self.digest_events()), 3)
 

@@ -8,6 +8,13 @@ the candidate may export themself, not another candidate. person.erase then
 leaves no name, address or free text of theirs in any view, history, queued
 email or form; their session is refused; it cannot be done twice; and the
 daemon starts again after a kill -9 with the erasure in place.
+
+On the shipped programmes beside brokering's test programme: a headteacher
+who is also a candidate ranks host schools, raises a support request and
+books the Norfolk LLE briefing; the export shows all three; erasure removes
+the need they wrote (the request keeps its ids), keeps the ranking (school
+ids), cancels their seat, which goes to the first waiting, and takes another
+person off the waiting list.
 """
 import json
 import os
@@ -16,6 +23,7 @@ import unittest
 
 import zmq
 
+from test_brokering import BrokerDaemon
 from test_forms import GOOD, FormsCase, Worker
 from test_timers import BIN
 
@@ -135,6 +143,24 @@ class GdprTest(FormsCase):
         d.start()
         self.check_erased(token)
 
+    def test_draft(self):
+        """A draft writes no event: one an LA adviser keeps on an application they never
+        acted on is still found as theirs, shown and erased."""
+        d = self.d
+        other = d.ok("application.create", {"cohort": "ft-2026", "candidate": "p-other"},
+                     "p-other")["application"]["id"]
+        d.ok("application.submit", {"app": other, "doc": "every", "fields": GOOD}, "p-other")
+        d.ok("application.save_draft", {"app": other, "form": "evidence",
+                                        "fields": {"why": "LADRAFT"}}, "p-la")
+        doc = d.ok("person.export", {"id": "p-la"})["export"]
+        self.assertEqual([(f["app"], f["form"], f["state"], f["fields"]["why"])
+                          for f in doc["forms_on_others_applications"]],
+                         [(other, "evidence", "draft", "LADRAFT")])
+        self.assertEqual(d.ok("person.erase", {"id": "p-la"})["erased"]["forms"], 1)
+        form = d.ok("form.get", {"app": other, "form": "evidence"})["form"]
+        self.assertEqual(form["state"], "erased")
+        self.assertNotIn("LADRAFT", json.dumps(form))
+
     def check_erased(self, token):
         d, app = self.d, self.app
         views = [d.ok("person.get", {"id": "p-cand"}), d.ok("person.list"),
@@ -159,6 +185,90 @@ class GdprTest(FormsCase):
         self.assertNotIn("p-cand", [j["to"]["person"] for j in views[6]["jobs"]])
         r = d.call_token("auth.whoami", {}, token)
         self.assertIn(r["error"]["code"], ("token_expired", "unauthenticated"))
+
+
+LLE = "lle-2026-27"
+BRIEFING = {"cohort": LLE, "session": "BRIEFING"}  # 40 seats
+
+
+class PartnersTest(unittest.TestCase):
+    def setUp(self):
+        self.d = d = BrokerDaemon("2026-09-07T08:00:00Z")
+        self.addCleanup(d.stop)
+        for sid, phase, lss in (("s-own", "primary", False), ("s-lss", "primary", True),
+                                ("s-thru", "all-through", True)):
+            d.ok("school.create", {"id": sid, "name": sid, "phase": phase, "lss": lss})
+        people = [("p-la", ["la_adviser"], None), ("ann", ["candidate", "headteacher"], "s-own"),
+                  ("p-w", ["headteacher"], "s-lss"), ("p-y", ["coach"], None)]
+        people += [("f%02d" % i, ["coach"], None) for i in range(39)]
+        for pid, roles, school in people:
+            args = {"id": pid, "name": "Name " + pid.title(), "email": pid + "@example.org",
+                    "roles": roles}
+            if school:
+                args["school"] = school
+            d.ok("person.create", args)
+
+    def test_export_and_erase(self):
+        d = self.d
+        app = d.ok("application.create", {"cohort": "bt-2026", "candidate": "ann"},
+                   "ann")["application"]["id"]
+        d.ok("application.rank_hosts", {"app": app, "hosts": ["s-lss", "s-thru"]}, "ann")
+        req = d.ok("support.request", {"cohort": LLE, "need": "NEEDSECRET of a school"},
+                   "ann")["request"]["id"]
+        self.assertEqual(d.ok("session.book", BRIEFING, "ann")["booking"]["status"], "booked")
+        for i in range(39):
+            d.ok("session.book", BRIEFING, "f%02d" % i)
+        self.assertEqual(d.ok("session.book", BRIEFING, "p-w")["booking"]["position"], 1)
+
+        doc = d.ok("person.export", {"id": "ann"}, "ann")["export"]
+        (a,) = doc["applications"]
+        self.assertEqual(a["application"]["host_ranking"]["hosts"], ["s-lss", "s-thru"])
+        (r,) = doc["support_requests"]
+        self.assertEqual((r["id"], r["raised_by"], r["need"]),
+                         (req, "ann", "NEEDSECRET of a school"))
+        (b,) = doc["bookings"]
+        self.assertEqual((b["cohort"], b["session"], b["status"], b["by"]),
+                         (LLE, "BRIEFING", "booked", "ann"))
+        self.assertIn("session.booked", [e["type"] for e in doc["events"]])
+        (w,) = d.ok("person.export", {"id": "p-w"})["export"]["bookings"]
+        self.assertEqual((w["status"], w["position"]), ("waiting", 1))
+        self.assertEqual(d.ok("person.export", {"id": "p-y"})["export"]["bookings"], [])
+
+        seq = d.ok("events.since", {"after": 0, "limit": 1000})["events"][-1]["seq"]
+        jobs = {j["id"] for j in d.ok("outbox.list", {"limit": 1000})["jobs"]}
+        r = d.ok("person.erase", {"id": "ann"}, "p-la")
+        self.assertEqual(r["erased"]["bookings"], 1)
+        self.assertEqual(r["erased"]["support_requests"], 1)
+        got = d.ok("support.get", {"request": req}, "p-la")["request"]
+        self.assertNotIn("need", got)
+        self.assertEqual((got["raised_by"], got["school"]), ("ann", "s-own"))
+        self.assertEqual(d.ok("application.get", {"app": app})["application"]
+                         ["host_ranking"]["hosts"], ["s-lss", "s-thru"])
+        bk = d.ok("session.bookings", BRIEFING, "p-la")
+        self.assertNotIn("ann", [x["person"] for x in bk["booked"]])
+        self.assertIn("p-w", [x["person"] for x in bk["booked"]])
+        self.assertEqual(bk["waiting"], [])
+        evs = d.ok("events.since", {"after": seq, "limit": 1000})["events"]
+        self.assertIn(("session.booking_cancelled", {"session": "BRIEFING", "person": "ann",
+                                                     "was": "booked", "erased": True}),
+                      [(e["type"], e["data"]) for e in evs])
+        self.assertIn(("session.booked", "p-w", True),
+                      [(e["type"], e["data"].get("person"), e["data"].get("promoted"))
+                       for e in evs])
+        # p-w is told of the seat (with the invitation); the erased person is told nothing.
+        self.assertEqual([(j["to"]["person"], j["template"])
+                          for j in d.ok("outbox.list", {"limit": 1000})["jobs"]
+                          if j["id"] not in jobs], [("p-w", "booking-confirmed")])
+        after = d.ok("person.export", {"id": "ann"})["export"]
+        self.assertNotIn("NEEDSECRET", json.dumps(after))
+        self.assertEqual(after["bookings"], [])
+
+        # Someone waiting: their place goes, nobody is promoted.
+        self.assertEqual(d.ok("session.book", BRIEFING, "p-y")["booking"]["position"], 1)
+        r = d.ok("person.erase", {"id": "p-y"}, "p-la")
+        self.assertEqual(r["erased"]["bookings"], 1)
+        bk = d.ok("session.bookings", BRIEFING, "p-la")
+        self.assertEqual((len(bk["booked"]), bk["waiting"]), (40, []))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@
   the backup's data.mdb in place of the store's, start: system.ping's head
   and head_hash are those of the moment of the backup.
 """
+import json
 import os
 import re
 import shutil
@@ -96,10 +97,29 @@ class InstallTest(unittest.TestCase):
         r = subprocess.run([os.path.join(prefix, "bin/pathwayd"), "-t", "-c", conf],
                            capture_output=True, text=True, cwd="/", timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
-        self.assertRegex(r.stdout, r"3 programmes, 4 cohorts: ok")
+        self.assertRegex(r.stdout, r"4 programmes, 6 cohorts: ok")
         r = subprocess.run([os.path.join(prefix, "bin/pathway-web"), "-t", "-c", conf],
                            capture_output=True, text=True, cwd="/", timeout=60)
         self.assertEqual(r.returncode, 0, r.stderr)
+        # The installed pathwayctl reads the installed configuration by itself.
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PATHWAY_")}
+        ctl = os.path.join(prefix, "bin/pathwayctl")
+        r = subprocess.run([ctl, "--help"], capture_output=True, text=True, cwd="/", env=env,
+                           timeout=60)
+        self.assertIn("  %s\n" % conf, r.stdout)
+        d = Daemon("2026-09-07T08:00:00Z")
+        self.addCleanup(d.stop)
+        with open(conf) as f:
+            text = f.read()
+        with open(conf, "w") as f:
+            f.write(text.replace('api = "ipc:///run/pathway/api.sock"',
+                                 'api = "ipc://%s/api.sock"' % d.dir))
+        r = subprocess.run([ctl, "--json", "ping"], capture_output=True, text=True, cwd="/",
+                           env=env, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(json.loads(r.stdout)["now"], "2026-09-07T08:00:00Z")
+        with open(conf, "w") as f:
+            f.write(text)
         # An edited pathway.conf survives a second install; the new one goes beside it.
         with open(conf, "a") as f:
             f.write("# edited\n")

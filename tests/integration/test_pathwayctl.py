@@ -11,6 +11,7 @@ catch-up, and backup.
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -241,16 +242,27 @@ class CtlTest(unittest.TestCase):
         self.ok(d, "register", COHORT, "TP2", "--present", app, "--absent", app3)
         self.ok(d, "clock", "set", "2026-12-03T16:00:00Z")
         self.ok(d, "register", COHORT, "TP3", "--present", "%s,%s" % (app, app3))
-        self.ok(d, "clock", "set", "2027-01-14T16:00:00Z")
-        self.ok(d, "register", COHORT, "TP4", "--present", app, "--present", app3)
-        self.ok(d, "clock", "set", "2027-02-04T16:00:00Z")
-        r = self.ctl(d, "register", COHORT, "TP5", "--present", "%s,%s" % (app, app2))
+        self.ok(d, "clock", "set", "2027-01-14T16:00:00Z")  # TP4, 16:00 GMT
+        r = self.ctl(d, "register", COHORT, "TP4", "--present", "%s,%s" % (app, app2))
         self.assertEqual(r.returncode, 1)  # all or nothing: app2 is waitlisted
         self.assertIn("invalid_transition", r.stderr)
+        self.assertNotIn("TP4", d.ok("application.get", {"app": app})["application"]["attendance"])
+        self.ok(d, "register", COHORT, "TP4", "--present", app, "--present", app3)
         att = d.ok("application.get", {"app": app})["application"]["attendance"]
         self.assertEqual(att, {"TP1": True, "TP2": True, "TP3": True, "TP4": True})
         self.assertEqual(d.ok("application.get", {"app": app3})["application"]["attendance"],
                          {"TP2": False, "TP3": True, "TP4": True})
+
+        # Withdraw: the place is offered to the first on the waiting list, who takes it
+        # (the shipped cohort offers freed places until 14 Jan, offers_until, this day).
+        self.ok(d, "-a", "p-head-ash", "withdraw", app3, "--reason", "new post")
+        rep = d.ok("cohort.report", {"cohort": COHORT})
+        self.assertEqual((rep["taken"], rep["offered"], rep["offers"]), (1, 1, [app2]))
+        out = self.ok(d, "-a", "p-dan", "accept-offer", app2)
+        self.assertRegex(out, r"(?m)^status\s+active$")
+        self.assertEqual(d.ok("application.get", {"app": app2})["application"]["stage"],
+                         "feedback_360")
+
         out = self.ok(d, "-a", "p-amara", "submit", app, "leadership_plan", "--file",
                       self.answers(d, "leadership_plan"))
         self.assertRegex(out, r"(?m)^stage\s+internship ")
@@ -259,15 +271,6 @@ class CtlTest(unittest.TestCase):
         out = self.ok(d, "-a", "p-host-elm", "confirm", app, "3")
         self.assertRegex(out, r"(?m)^stage\s+interview_practice ")
         self.assertIn("3 days confirmed by p-host-elm", out)
-
-        # Withdraw: the place is offered to the first on the waiting list, who takes it.
-        self.ok(d, "-a", "p-head-ash", "withdraw", app3, "--reason", "new post")
-        rep = d.ok("cohort.report", {"cohort": COHORT})
-        self.assertEqual((rep["taken"], rep["offered"], rep["offers"]), (1, 1, [app2]))
-        out = self.ok(d, "-a", "p-dan", "accept-offer", app2)
-        self.assertRegex(out, r"(?m)^status\s+active$")
-        self.assertEqual(d.ok("application.get", {"app": app2})["application"]["stage"],
-                         "feedback_360")
         # report: places, taken, left, waiting and a count per stage and status.
         out = self.ok(d, "report", COHORT)
         for field, value in (("places", "30"), ("taken", "2"), ("left", "28"),
@@ -552,7 +555,7 @@ class CtlTest(unittest.TestCase):
         self.assertIn("no daemon at ipc:///tmp/pathwayctl-test-nobody.sock: the socket does "
                       "not exist", r.stderr)
         self.assertLess(time.monotonic() - t, 1)
-        # A silent peer: exit 3 after the timeout.
+        # A peer that takes the connection but never replies: exit 4 after the timeout.
         ctx = zmq.Context()
         silent = ctx.socket(zmq.ROUTER)
         path = "/tmp/pathwayctl-test-silent-%d.sock" % os.getpid()
@@ -560,7 +563,7 @@ class CtlTest(unittest.TestCase):
         try:
             t = time.monotonic()
             r = self.ctl(None, "-e", "ipc://" + path, "-t", "300", "ping")
-            self.assertEqual(r.returncode, 3, r.stderr)
+            self.assertEqual(r.returncode, 4, r.stderr)
             self.assertIn("no answer from ipc://%s within 300 ms" % path, r.stderr)
             self.assertLess(time.monotonic() - t, 5)
         finally:
@@ -584,6 +587,50 @@ class CtlTest(unittest.TestCase):
         r = self.ctl(None, "-c", "/nonexistent/pathway.conf", "ping")
         self.assertEqual(r.returncode, 2)
         self.assertIn("/nonexistent/pathway.conf", r.stderr)
+
+    def test_missing_stale_and_silent_daemon(self):
+        d = self.daemon()
+        sock = os.path.join(d.dir, "api.sock")
+        self.ok(d, "ping")
+        # A stopped process holds its socket but answers nothing: pathwayctl says so
+        # within a second (the handshake), exit 4, whatever its own timeout.
+        d.proc.send_signal(signal.SIGSTOP)
+        try:
+            r = self.ctl(d, "ping")
+            self.assertEqual(r.returncode, 4, r.stderr)
+            self.assertIn("the daemon at ipc://%s is silent: it took the connection but did "
+                          "not answer within 1000 ms" % sock, r.stderr)
+            self.assertIn("(configuration: %s)" % d.conf, r.stderr)
+            r = self.ctl(d, "-t", "30000", "list")
+            self.assertEqual(r.returncode, 4, r.stderr)
+        finally:
+            d.proc.send_signal(signal.SIGCONT)
+        self.ok(d, "ping")
+        # Killed, it leaves its socket file behind: nothing listens there, exit 3.
+        d.kill()
+        self.assertTrue(os.path.exists(sock))
+        r = self.ctl(d, "ping")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("no daemon at ipc://%s: nothing listens there" % sock, r.stderr)
+        os.unlink(sock)
+        r = self.ctl(d, "ping")
+        self.assertEqual(r.returncode, 3, r.stderr)
+        self.assertIn("no daemon at ipc://%s: the socket does not exist" % sock, r.stderr)
+        d.start()
+
+    def test_default_configuration(self):
+        d = self.daemon()
+        # From a checkout's top, conf/pathway.conf is the configuration.
+        os.makedirs(os.path.join(d.dir, "top", "conf"))
+        shutil.copy(d.conf, os.path.join(d.dir, "top", "conf", "pathway.conf"))
+        r = subprocess.run([CTL, "ping"], capture_output=True, text=True, timeout=60,
+                           cwd=os.path.join(d.dir, "top"),
+                           env={k: v for k, v in os.environ.items()
+                                if not k.startswith("PATHWAY_")})
+        self.assertEqual(r.returncode, 0, r.stderr)
+        out = self.ok(None, "--help")
+        self.assertIn("configuration without -c or PATHWAY_CONF, the first that exists:", out)
+        self.assertRegex(out, r"(?m)^  conf/pathway.conf\n(  /.*\n)?  /.*/pathway/pathway.conf$")
 
     # The event stream
 

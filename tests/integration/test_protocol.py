@@ -365,6 +365,12 @@ class DeferTest(ProtocolCase):
         for pid in ("p-cand", "p-early"):
             self.person(d, pid, ["candidate"], "s-oak")
         a = self.to_selection(d, "p-cand")
+        # Another applies in the window too (it closes on 25 Sep) and is still at
+        # sign-off, before the capacity decision, when the first is deferred.
+        e = d.ok("application.create", {"cohort": NTP, "candidate": "p-early"},
+                 "p-early")["application"]["id"]
+        d.ok("application.submit", {"app": e, "doc": "self_evaluation",
+                                    "fields": ANSWERS["self_evaluation"]}, "p-early")
         d.ok("application.decide", {"app": a, "outcome": "accept", "note": "n"})
         d.ok("application.invite_rater", {"app": a, "rater": "p-r1"}, "p-cand")
         d.ok("application.record_response", {"app": a, "rater": "p-r1"}, "p-r1")
@@ -399,18 +405,20 @@ class DeferTest(ProtocolCase):
             ("application.deferred", NEXT, {"from_cohort": NTP, "to_cohort": NEXT})])
         old = d.ok("cohort.report", {"cohort": NTP})
         new = d.ok("cohort.report", {"cohort": NEXT})
-        self.assertEqual((old["taken"], old["total"], old["stages"]["feedback_360"]), (0, 0, 0))
+        self.assertEqual((old["taken"], old["total"], old["stages"]["feedback_360"],
+                          old["stages"]["signoff"]), (0, 1, 0, 1))
         self.assertEqual((new["taken"], new["total"], new["stages"]["selection"]), (0, 1, 1))
 
         # Before the capacity decision an application keeps its stage.
-        e = d.ok("application.create", {"cohort": NTP, "candidate": "p-early"},
-                 "p-early")["application"]["id"]
-        d.ok("application.submit", {"app": e, "doc": "self_evaluation",
-                                    "fields": ANSWERS["self_evaluation"]}, "p-early")
         got = d.ok("application.defer", {"app": e, "cohort": NEXT})["application"]
         self.assertEqual((got["cohort"], got["stage"], got["status"]), (NEXT, "signoff", "active"))
         self.assertEqual(d.ok("application.history", {"app": e})["events"][-1]["type"],
                          "application.deferred")
+        old = d.ok("cohort.report", {"cohort": NTP})
+        new = d.ok("cohort.report", {"cohort": NEXT})
+        self.assertEqual((old["total"], old["stages"]["signoff"]), (0, 0))
+        self.assertEqual((new["total"], new["stages"]["selection"], new["stages"]["signoff"]),
+                         (2, 1, 1))
 
 
 if __name__ == "__main__":

@@ -243,6 +243,21 @@ class CurveModeTest(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("File exists", r.stderr)
 
+    def test_stopped_daemon_is_told_after_the_timeout(self):
+        """In curve mode the daemon's loop answers ZAP: a connected daemon has the whole
+        timeout to complete the handshake, so a stopped one is told silent after it."""
+        d = self.d
+        d.proc.send_signal(signal.SIGSTOP)
+        try:
+            r = d.ctl("-t", "1500", "ping")
+        finally:
+            d.proc.send_signal(signal.SIGCONT)
+        self.assertEqual(r.returncode, 4, r.stderr)
+        self.assertIn("is silent: it took the connection but did not answer within 1500 ms",
+                      r.stderr)
+        self.assertIn("(configuration: %s)" % d.conf, r.stderr)
+        self.assertEqual(d.ctl("ping").returncode, 0)
+
     def test_no_key_and_unknown_key(self):
         d = self.d
         head = d.events()[-1]["seq"]

@@ -57,11 +57,9 @@ class SessionsTest(unittest.TestCase):
         self.smtp = Controller(self.sink, hostname="127.0.0.1", port=port)
         self.smtp.start()
         self.addCleanup(self.smtp.stop)
-        self.d = Daemon("2026-09-28T08:00:00Z")
+        # Monday 21 Sep 2026, 09:00 BST: the cohort takes applications until 25 Sep.
+        self.d = Daemon("2026-09-21T08:00:00Z")
         self.addCleanup(self.d.stop)
-        # The applications open after the interest stage's closing date (25 Sep),
-        # so they are due at interest a grace of 7 days after joining (and pass it at
-        # once); the overdue assertions below are about the 360 stage.
         # Cohort files are copied so the test can move a session and reload.
         src = SRC
         self.cohort = os.path.join(self.d.dir, "ntp.conf")
@@ -99,7 +97,8 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         for pid, name, roles in [("p-a", "Amara Okafor", ["candidate"]),
                                  ("p-b", "Ben Hughes", ["candidate"]),
                                  ("p-head", "Margaret Lowe", ["headteacher"]),
-                                 ("p-coach", "Ruth Barker", ["coach"])]:
+                                 ("p-coach", "Ruth Barker", ["coach"]),
+                                 ("p-la", "Helen Marsh", ["la_adviser"])]:
             d.ok("person.create", {"id": pid, "name": name, "email": pid + "@example.org",
                                    "roles": roles, "school": "s-oak"})
         self.apps = {}
@@ -221,6 +220,19 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         time.sleep(0.5)
         self.assertEqual(len(self.sink.messages), n)
 
+    def late(self, who):
+        """Mon 28 Sep 2026, 09:00 BST: the window for applications closed with the
+        interest stage on 25 Sep, so a late application is one an LA adviser lets
+        in (override)."""
+        d = self.d
+        d.ok("clock.set", {"now": "2026-09-28T08:00:00Z"})
+        d.ok("person.create", {"id": who, "name": "Cara Singh", "email": who + "@example.org",
+                               "roles": ["candidate"], "school": "s-oak"})
+        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": who,
+                                          "override": True}, "p-la")["application"]
+        self.assertTrue(app["override"]["window"])
+        return app["id"]
+
     def events(self, app, types):
         evs = self.d.ok("events.since", {"after": 0, "limit": 1000})["events"]
         return [(e["type"], e["at"], e["data"].get("deadline")) for e in evs
@@ -234,10 +246,7 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         no longer overdue, its "7 days before" reminder goes on 9 Oct, and it is
         overdue by the new date only."""
         d = self.d
-        d.ok("person.create", {"id": "p-c", "name": "Cara Singh", "email": "p-c@example.org",
-                               "roles": ["candidate"], "school": "s-oak"})
-        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
-                   "p-c")["application"]["id"]
+        app = self.late("p-c")
         kinds = ("application.overdue", "application.reminded")
         grace = [("application.reminded", "2026-09-28T08:00:00Z", "2026-10-05T16:00:00Z")]
         self.assertEqual(self.events(app, kinds), grace)
@@ -284,10 +293,7 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
         """A reload that changes the sending window re-arms every stage; an application
         already overdue by a deadline that did not move stays overdue, told once."""
         d = self.d
-        d.ok("person.create", {"id": "p-c", "name": "Cara Singh", "email": "p-c@example.org",
-                               "roles": ["candidate"], "school": "s-oak"})
-        app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-c"},
-                   "p-c")["application"]["id"]
+        app = self.late("p-c")
         kinds = ("application.overdue",)
         # Late for the interest stage (closed 25 Sep): overdue when its grace of 7 days
         # ends, Mon 5 Oct at 17:00 BST, and not before.

@@ -328,7 +328,9 @@ class TimersTest(unittest.TestCase):
         # Clocks go back on Sunday 25 October 2026 (BST -> GMT). The 360 reminders are
         # "09:00 local" relative to TP2 (Thu 5 Nov 2026, 16:00 GMT): 14 days before is
         # Thu 22 Oct (BST, 08:00Z); 7 days before is Thu 29 Oct (GMT, 09:00Z).
-        d = self.daemon("2026-10-01T08:00:00Z")
+        # The candidate applies and is accepted in the window for applications
+        # (Thu 24 Sep; it closes on 25 Sep), and the clock goes on from 1 Oct.
+        d = self.daemon("2026-09-24T08:00:00Z")
         self.people(d)
         app = d.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand"},
                    "p-cand")["application"]["id"]
@@ -341,6 +343,7 @@ class TimersTest(unittest.TestCase):
         for r in ("p-r1", "p-r2", "p-r3"):
             d.ok("application.invite_rater", {"app": app, "rater": r}, "p-cand")
         d.ok("application.record_response", {"app": app, "rater": "p-r1"}, "p-r1")
+        d.ok("clock.set", {"now": "2026-10-01T08:00:00Z"})
         head = d.ok("system.ping")["head"]
         for _ in range(37 * 24):  # hour by hour across the clock change, past TP2
             d.ok("clock.advance", {"seconds": 3600})
@@ -459,7 +462,9 @@ class AlumniTest(unittest.TestCase):
 
 class OpportunityTest(unittest.TestCase):
     def test_pool_first_then_everyone_else(self):
-        d = Daemon("2026-10-12T08:00:00Z")
+        # The pool's members apply in the window for applications (Mon 21 Sep; it
+        # closes on 25 Sep); the opportunity comes on Mon 12 Oct, 09:00 BST.
+        d = Daemon("2026-09-21T08:00:00Z")
         self.addCleanup(d.stop)
         d.ok("school.create", {"id": "s-oak", "name": "Oakfield", "phase": "primary"})
         # (the pool is for primary and special schools: the filter leaves out a special one)
@@ -475,6 +480,7 @@ class OpportunityTest(unittest.TestCase):
                        c)["application"]["id"]
             d.ok("application.submit", {"app": app, "doc": "self_evaluation",
                                         "fields": ANSWERS["self_evaluation"]}, c)
+        d.ok("clock.set", {"now": "2026-10-12T08:00:00Z"})
         r = d.call("opportunity.publish", {"id": "x", "title": "t", "description": "d",
                                            "early_days": 1}, "p-in")
         self.assertEqual(r["error"]["code"], "forbidden")

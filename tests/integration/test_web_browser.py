@@ -13,7 +13,8 @@ link, and the candidate's page shows nothing of it. A person named
 <script>alert(1)</script> is text (no alert; the DOM holds the name). A POST
 whose CSRF field was taken out is refused; a used link and an expired one
 (the manual clock moved past 30 days) say so. Every wait is on a condition
-(WebDriverWait, or polling pathwayd), never a fixed sleep. Screenshots of the dashboard and the action page go to
+(WebDriverWait, or polling pathwayd), never a fixed sleep. A candidate starts their
+self-evaluation, a long form, one question per page. Screenshots of the dashboard and the action page go to
 $PATHWAY_ARTIFACTS (default: web-screenshots/ in the build directory).
 """
 import os
@@ -96,7 +97,8 @@ class BrowserTest(unittest.TestCase):
                 args["school"] = "s-oak"
             w.ok("person.create", args)
         # The named one applies (interest stage); the other waits on the headteacher.
-        w.ok("application.create", {"cohort": COHORT, "candidate": "p-xss"}, "p-xss")
+        self.xss_app = w.ok("application.create", {"cohort": COHORT, "candidate": "p-xss"},
+                            "p-xss")["application"]["id"]
         self.app = w.ok("application.create", {"cohort": COHORT, "candidate": "p-cand"},
                         "p-cand")["application"]["id"]
         w.ok("application.submit", {"app": self.app, "doc": "self_evaluation",
@@ -220,6 +222,17 @@ class BrowserTest(unittest.TestCase):
                                     "fields": ANSWERS["evidence_form"]}, "p-head")
         w.ok("application.signoff", {"app": self.app}, "p-head")
         print("\nfollowed in %.0f ms" % self.follows((0, 1)))
+        # The other candidate's self-evaluation, a long form: one question per page.
+        b = self.b
+        self.sign_in(b, "p-xss@example.org")
+        b.get(w.base + "/app/" + self.xss_app)
+        b.find_element(By.ID, "start").click()
+        WebDriverWait(b, 5).until(lambda b: "Question 1 of" in self.body(b))
+        b.find_element(By.NAME, "f.current_role").send_keys("Deputy headteacher")
+        b.find_element(By.ID, "continue").click()
+        WebDriverWait(b, 5).until(lambda b: "Question 2 of" in self.body(b))
+        self.assertEqual(w.ok("form.get", {"app": self.xss_app, "form": "self_evaluation"},
+                              "p-xss")["form"]["fields"]["current_role"], "Deputy headteacher")
 
     def test_post_without_csrf_is_refused(self):
         w, b = self.w, self.b

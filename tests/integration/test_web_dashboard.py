@@ -124,6 +124,27 @@ class DashboardTest(unittest.TestCase):
     def tearDownClass(cls):
         cls.w.stop()
 
+    def test_summary_listing(self):
+        """application.list's summary (what the dashboard asks for): the lists' keys, the same
+        requirements as the full view, for an LA adviser as for a headteacher."""
+        w = self.w
+        keys = {"id", "cohort", "programme", "candidate", "candidate_name", "school", "route",
+                "status", "stage", "stage_entered", "place", "overdue", "requirements"}
+        for actor in ("p-la", "p-view", "p-head"):
+            full = w.ok("application.list", {"cohort": COHORT}, actor)["applications"]
+            short = w.ok("application.list", {"cohort": COHORT, "summary": True},
+                         actor)["applications"]
+            self.assertEqual([a["id"] for a in short], [a["id"] for a in full], actor)
+            self.assertTrue(short, actor)
+            for f, s in zip(full, short):
+                self.assertEqual(set(s), keys & set(f), actor)
+                for k in s:
+                    self.assertEqual(s[k], f[k], (actor, k))
+                self.assertNotIn("deadline", s)
+                self.assertIn("docs", f)
+        r = w.call("application.list", {"cohort": COHORT, "summary": "yes"}, "p-la")
+        self.assertEqual(r["error"]["code"], "invalid_request")
+
     def get(self, path, client=None):
         """(status, headers, body) of a GET, signed in as client's person or nobody."""
         r = (client or self.w.client()).get(path)

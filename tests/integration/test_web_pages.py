@@ -8,7 +8,10 @@ flow from the emailed link (the GET only shows a button, the POST sets the
 session cookie); a used link and an expired one saying so; a headteacher's
 evidence form and sign-off through the links in their emails; a rater's 360
 through theirs; a candidate's own page showing no "responded"; the
-candidate inviting raters and rating themself from their page at the 360.
+candidate inviting raters and rating themself from their page at the 360; a
+long form (more than six fields) one question per page with its errors there,
+"save and come back later", "check your answers" with Change links and the
+submission's error linking back to its question, and a short form on one page.
 """
 import re
 import unittest
@@ -430,6 +433,109 @@ class SignedInTest(PagesCase):
         self.assertEqual(head.get("/app/A999999").status, 404)
         # signed out, /app asks to sign in
         self.assertEqual(w.client().get("/app/" + app).status, 303)
+
+
+class LongFormTest(PagesCase):
+    """A form of more than six fields (the self-evaluation's 17) one question per page, then
+    "check your answers"; a short one (the evidence form's 5) stays one page."""
+
+    def test_one_question_per_page(self):
+        w = self.w
+        app = w.ok("application.create", {"cohort": "ntp-2026-27", "candidate": "p-cand",
+                                          "route": "nomination", "override": True},
+                   "p-la")["application"]["id"]
+        definition = w.ok("form.get", {"app": app, "form": "self_evaluation"})["form"][
+            "definition"]
+        fields = definition["fields"]
+        n = len(fields)
+        self.assertGreater(n, 6)
+        cand = w.login("p-cand@example.org")
+        base = "/app/" + app
+        url = base + "?form=self_evaluation&step=%s"
+        page = cand.get(base)
+        self.assert_page(page)
+        self.assertIn("This form has %d questions, one to a page" % n, page.body)
+        self.assertIn('href="%s"' % (url % 1).replace("&", "&amp;"), page.body)
+        self.assertIn(">Start now</a>", page.body)
+        self.assertNotIn('name="f.', page.body)  # no field on the application page
+        # Question 1 alone, with its label, a Back link to the application page.
+        q1 = cand.get(url % 1)
+        self.assert_page(q1)
+        self.assertIn("Question 1 of %d" % n, q1.body)
+        self.assertEqual(re.findall(r'name="f\.([a-z_]+)"', q1.body), [fields[0]["id"]] * 1)
+        self.assertIn('class="back-link" href="%s"' % base, q1.body)
+        # A required question left empty: the error on its page, in the summary too.
+        r = cand.post(base, {"do": "step", "form": "self_evaluation", "step": "1",
+                             "f." + fields[0]["id"]: ""}, form=url % 1)
+        self.assert_page(r, 400)
+        elem = "f-self_evaluation-" + fields[0]["id"]
+        self.assertIn('There is a problem', r.body)
+        self.assertIn('href="#%s"' % elem, r.body)
+        self.assertIn("Enter an answer to \u201c%s\u201d" % fields[0]["label"], r.body)
+        self.assertIn("Question 1 of %d" % n, r.body)
+        # Each answer is saved as a draft, and the next question follows.
+        values = answers(definition, {"development_areas": "Leading <b>maths</b>"})
+        for i, f in enumerate(fields, 1):
+            body = {"do": "step", "form": "self_evaluation", "step": str(i)}
+            body.update(posted(definition, {f["id"]: values[f["id"]]} if f["id"] in values
+                               else {}))
+            if i == 3:  # stop here and come back later: saved, back to the application
+                r = cand.post(base, dict(body, then="later"), form=url % i)
+                self.assertEqual((r.status, r.header("Location")), (303, base))
+                page = cand.get(base)
+                self.assertIn("You have answered 2 of %d questions" % n, page.body)
+                self.assertIn(">Continue</a>", page.body)
+            r = cand.post(base, body, form=url % i)
+            self.assertEqual(r.status, 303, r.body[:2000])
+            self.assertEqual(r.header("Location"),
+                             url % (i + 1) if i < n else url % "check")
+        draft = w.ok("form.get", {"app": app, "form": "self_evaluation"}, "p-cand")["form"]
+        self.assertEqual(draft["state"], "draft")
+        self.assertEqual(draft["fields"]["development_areas"], "Leading <b>maths</b>")
+        # Check your answers: each answer, escaped, with a Change link to its page.
+        check = cand.get(url % "check")
+        self.assert_page(check)
+        self.assertIn("Check your answers before submitting", check.body)
+        self.assertIn("Leading &lt;b&gt;maths&lt;/b&gt;", check.body)
+        self.assertNotIn("<b>maths", check.body)
+        self.assertEqual(check.body.count(">Change<"), n)
+        change = (url % 1 + "&from=check").replace("&", "&amp;")
+        self.assertIn('href="%s"' % change, check.body)
+        # Change one answer: back to the check page after it.
+        r = cand.post(base, {"do": "step", "form": "self_evaluation", "step": "1",
+                             "from": "check", "f." + fields[0]["id"]: "Deputy headteacher"},
+                      form=url % 1 + "&from=check")
+        self.assertEqual((r.status, r.header("Location")), (303, url % "check"))
+        # A required answer cleared (saved for later): the submission names it on the
+        # check page, linking to its question.
+        r = cand.post(base, {"do": "step", "form": "self_evaluation", "step": "2",
+                             "then": "later", "f." + fields[1]["id"]: ""}, form=url % 2)
+        self.assertEqual(r.status, 303)
+        r = cand.post(base, {"do": "check", "form": "self_evaluation"}, form=url % "check")
+        self.assert_page(r, 400)
+        self.assertIn('href="%s"' % (url % 2 + "&from=check").replace("&", "&amp;"), r.body)
+        self.assertEqual(w.ok("application.get", {"app": app})["application"]["stage"],
+                         "interest")
+        r = cand.post(base, {"do": "step", "form": "self_evaluation", "step": "2",
+                             "from": "check",
+                             "f." + fields[1]["id"]: str(values[fields[1]["id"]])},
+                      form=url % 2)
+        self.assertEqual(r.status, 303)
+        r = cand.post(base, {"do": "check", "form": "self_evaluation"}, form=url % "check")
+        self.assert_page(r)
+        self.assertIn("Form submitted", r.body)
+        got = w.ok("form.get", {"app": app, "form": "self_evaluation"})["form"]
+        self.assertEqual(got["state"], "submitted")
+        self.assertEqual(got["fields"][fields[0]["id"]], "Deputy headteacher")
+        self.assertEqual(w.ok("application.get", {"app": app})["application"]["stage"],
+                         "signoff")
+        # Once submitted, the question pages are gone: the application page instead.
+        self.assertNotIn("Question 1 of", cand.get(url % 1).body)
+        # The evidence form (5 fields) stays one page.
+        head = w.login("p-head@example.org")
+        page = head.get(base)
+        self.assertIn('name="f.evidence"', page.body)
+        self.assertNotIn("one to a page", page.body)
 
 
 if __name__ == "__main__":

@@ -314,11 +314,13 @@ class WordingTest(unittest.TestCase):
         self.assertTrue(ben)
 
     def test_date_follows_the_daemons_clock(self):
-        self.d.ok("clock.set", {"now": "2027-01-04T10:15:00Z"})
+        # Weeks after the rig's start, still in the cohort's window for applications
+        # (it closes on 25 Sep).
+        self.d.ok("clock.set", {"now": "2026-09-24T10:15:00Z"})
         self.create("p-cara", "p-head", "nomination")
         m, _ = self.one("nominated", "p-cara")
         self.assertEqual(email.utils.parsedate_to_datetime(m["msg"]["Date"]),
-                         datetime(2027, 1, 4, 10, 15, tzinfo=timezone.utc))
+                         datetime(2026, 9, 24, 10, 15, tzinfo=timezone.utc))
 
 
 if __name__ == "__main__":

@@ -126,7 +126,7 @@ test_shipped(void **state)
 	assert_int_equal(s->reqs[0].kind, REQ_INTERNSHIP);
 	assert_int_equal(s->reqs[0].min, 3);
 	assert_true(s->reqs[0].host_lss);
-	assert_int_equal(p->nrules, 15);
+	assert_int_equal(p->nrules, 16);
 	assert_string_equal(p->rules[13].on, "application.feedback_ready");
 	assert_string_equal(p->rules[14].on, "application.returned");
 	assert_string_equal(p->forms[0].id, "self_evaluation");
@@ -251,8 +251,8 @@ test_shipped_main_file(void **state)
 		fail_msg("conf/pathway.conf: %s", st.msg);
 	assert_false(cfg->daemon.clock_manual);
 	assert_string_equal(cfg->daemon.db, "var/db");
-	assert_int_equal(cfg->nprogrammes, 3);
-	assert_int_equal(cfg->ncohorts, 4);
+	assert_int_equal(cfg->nprogrammes, 4);
+	assert_int_equal(cfg->ncohorts, 6);
 	config_free(&cfg);
 }
 

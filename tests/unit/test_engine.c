@@ -131,7 +131,6 @@ setup(void **state)
 		    json_pack("{s:f, s:b}", "years_as_head", 3.5, "leadership_good_or_better", 1));
 	}
 	engine_out_init(&out);
-	now = 1788249600; /* 2026-09-01T08:00:00Z */
 	return 0;
 }
 
@@ -148,11 +147,16 @@ teardown(void **state)
 	return 0;
 }
 
-/* Each test starts with empty cohorts and nothing pending. */
+/*
+ * Each test starts with empty cohorts and nothing pending, on the day the
+ * shipped cohorts start taking applications (not where the last test left the
+ * clock).
+ */
 static int
 fresh(void **state)
 {
 	(void)state;
+	now = 1788249600; /* 2026-09-01T08:00:00Z */
 	json_object_clear(cstates);
 	for (size_t i = 0; i < cfg->ncohorts; i++)
 		cstate(cfg->cohorts[i].id);
@@ -976,12 +980,21 @@ ntp_complete(json_t *app, int k)
 	json_array_clear(out.offers);
 }
 
-/* Withdrawal and deferral from every active stage of the talent pool. */
+/*
+ * ntp-2026-27 offers a freed place until its offers_until, 2027-01-14 (local,
+ * GMT then): to the end of that day.
+ */
+#define NTP_OFFERS_END 1799971200 /* 2027-01-15T00:00:00Z */
+
+/*
+ * Withdrawal and deferral from every active stage of the talent pool. A place
+ * it held is offered to the one waiting while the cohort still offers places.
+ */
 static void
 test_ntp_withdraw_defer_every_stage(void **state)
 {
 	const struct programme *p = config_cohort(cfg, "ntp-2026-27")->programme;
-	int sel = config_stage_index(p, "selection");
+	int sel = config_stage_index(p, "selection"), held_before = 0, held_after = 0;
 	json_t *app = NULL;
 
 	(void)state;
@@ -994,7 +1007,7 @@ test_ntp_withdraw_defer_every_stage(void **state)
 	for (int k = 0; k + 1 < (int)p->nstages; k++) {
 		const char *stage = p->stages[k].id;
 		json_t *a, *saved = json_deep_copy(cstates);
-		int held = k > sel;
+		int held = k > sel, offering;
 
 		stage_is(app, stage, "active");
 		assert_int_equal(taken("ntp-2026-27"), held ? 1 : 0);
@@ -1013,12 +1026,15 @@ test_ntp_withdraw_defer_every_stage(void **state)
 
 		/* withdraw, by the candidate and by their headteacher */
 		for (int who = 0; who < 2; who++) {
+			offering = held && now < NTP_OFFERS_END; /* the withdrawal's clock */
+			held_after += held && !offering;
 			a = json_deep_copy(app);
 			OK(op_withdraw(who ? "p-head-1" : "p-cand-1", a), a, "withdrawn", NULL);
 			stage_is(a, stage, "withdrawn");
 			assert_true(json_is_false(json_object_get(a, "place")));
 			assert_int_equal(taken("ntp-2026-27"), 0);
-			if (held) {
+			if (offering) {
+				held_before++;
 				assert_int_equal(json_array_size(out.offers), 1);
 				assert_string_equal(
 				    json_string_value(json_array_get(out.offers, 0)), "A000099");
@@ -1036,6 +1052,7 @@ test_ntp_withdraw_defer_every_stage(void **state)
 
 		/* defer to next year: before selection it stays; from selection on it is selected
 		 * again */
+		offering = held && now < NTP_OFFERS_END;
 		a = json_deep_copy(app);
 		if (k > sel) {
 			char back[96];
@@ -1051,7 +1068,7 @@ test_ntp_withdraw_defer_every_stage(void **state)
 		assert_null(json_object_get(json_object_get(a, "decisions"), "selection"));
 		assert_int_equal(taken("ntp-2026-27"), 0);
 		assert_int_equal(taken("ntp-2027-28"), 0);
-		assert_int_equal(json_array_size(out.offers), held ? 1 : 0);
+		assert_int_equal(json_array_size(out.offers), offering ? 1 : 0);
 		json_array_clear(out.offers);
 		if (k >= sel && k <= sel + 1) {
 			/* selected again in the new cohort, and it goes on from there */
@@ -1072,6 +1089,9 @@ test_ntp_withdraw_defer_every_stage(void **state)
 		ntp_complete(app, k);
 	}
 	stage_is(app, "graduated", "graduated");
+	/* the year crosses offers_until: withdrawals on both sides of it */
+	assert_true(held_before > 0);
+	assert_true(held_after > 0);
 	json_decref(app);
 }
 

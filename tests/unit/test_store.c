@@ -746,7 +746,7 @@ test_schema_upgrade(void **state)
 	commit(&txn);
 	store_close(&s);
 	have = schema_read();
-	assert_string_equal(have, "6");
+	assert_string_equal(have, "7");
 	free(have);
 	reopen();
 	json_decref(d.got);

@@ -5,10 +5,14 @@
  * configured signature after it), composes the email, dated by the daemon's
  * clock, and sends it over SMTP, reporting done, retry (temporary failure)
  * or fail (permanent). It owns a queue of jobs received and not yet sent,
- * and one SMTP handle.
+ * and one SMTP handle. With --rehearse DIR it joins only a rehearsing
+ * daemon (the one serving DIR) and writes each message under DIR/mail
+ * (spool.c) instead: it never opens a connection to a relay.
  */
 #include <curl/curl.h>
 #include <errno.h>
+#include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <libconfig.h>
 #include <signal.h>
@@ -25,10 +29,12 @@
 #include "proto.h"
 #include "service.h"
 #include "smtp.h"
+#include "spool.h"
 #include "template.h"
 #include "util.h"
 
 static volatile sig_atomic_t stopping;
+static int refused; /* the daemon is not in our mode (rehearsal or live): exit 3 */
 
 struct mailer_conf {
 	char *endpoint;
@@ -42,6 +48,7 @@ struct mailer_conf {
 	/* CURVE (daemon.security = "curve"): this mailer's key pair and the daemon's public key */
 	int curve;
 	char pub[PW_KEY_Z85], sec[PW_KEY_Z85], server[PW_KEY_Z85];
+	char *rehearse; /* --rehearse: the rehearsal's directory (absolute); NULL: live */
 };
 
 struct mailer {
@@ -54,6 +61,7 @@ struct mailer {
 	double last_sent;
 	int daemon_timeout; /* seconds, from the daemon's welcome */
 	int warned_lease;
+	int joining; /* a ready sent, its welcome not yet received */
 };
 
 static double
@@ -332,7 +340,25 @@ conf_clear(struct mailer_conf *m)
 		explicit_bzero(m->password, strlen(m->password));
 	free(m->password);
 	free(m->ca_file);
+	free(m->rehearse);
 	explicit_bzero(m->sec, sizeof m->sec);
+}
+
+/* --rehearse DIR: the rehearsal's workers socket, plainly (a rehearsal runs in local mode). */
+static int
+rehearse_setup(struct mailer_conf *m, const char *dir)
+{
+	if (dir == NULL)
+		return 0;
+	m->rehearse = realpath(dir, NULL);
+	if (m->rehearse == NULL) {
+		fprintf(stderr, "pathway-mailer: --rehearse %s: %s\n", dir, strerror(errno));
+		return -1;
+	}
+	free(m->endpoint);
+	m->endpoint = xasprintf("ipc://%s/run/workers.sock", m->rehearse);
+	m->curve = 0;
+	return 0;
 }
 
 static void
@@ -344,6 +370,19 @@ say(struct mailer *m, json_t *msg)
 	m->last_sent = mono();
 	free(s);
 	json_decref(msg);
+}
+
+/* Join: how many jobs we hold, and, rehearsing, that the mail stays here. */
+static void
+say_ready(struct mailer *m)
+{
+	json_t *msg = json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name, "credit",
+				m->conf.credit, "protocol", PW_PROTOCOL_VERSION);
+
+	if (m->conf.rehearse != NULL)
+		json_object_set_new(msg, "rehearsal", json_true());
+	m->joining = 1;
+	say(m, msg);
 }
 
 static void
@@ -362,8 +401,7 @@ connect_daemon(struct mailer *m)
 		zmq_setsockopt(m->sock, ZMQ_CURVE_SECRETKEY, m->conf.sec, PW_KEY_Z85);
 	}
 	zmq_connect(m->sock, m->conf.endpoint);
-	say(m, json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name, "credit",
-			 m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
+	say_ready(m);
 	m->last_heard = mono();
 }
 
@@ -457,6 +495,11 @@ job_run(struct mailer *m, const json_t *job)
 	if (raw == NULL) {
 		type = "fail";
 		snprintf(detail, sizeof detail, "%s", why);
+	} else if (m->conf.rehearse != NULL) {
+		int rc = spool_write(m->conf.rehearse, str(job, "id"), str(to, "email"), raw,
+				     detail, sizeof detail);
+
+		type = rc == 0 ? "done" : rc == SPOOL_BAD_JOB ? "fail" : "retry";
 	} else {
 		enum smtp_outcome o =
 		    smtp_send(m->smtp, message_addr(m->conf.from, from, sizeof from),
@@ -476,6 +519,46 @@ job_run(struct mailer *m, const json_t *job)
 	free(html);
 }
 
+/*
+ * The daemon's welcome names its rehearsal's directory, if it rehearses:
+ * ours, or we leave (its jobs go back at once with our bye).
+ */
+static void
+welcome_check(struct mailer *m, const char *rehearsal)
+{
+	const char *ours = m->conf.rehearse;
+
+	if (ours == NULL && rehearsal == NULL)
+		return;
+	if (ours != NULL && rehearsal != NULL && strcmp(ours, rehearsal) == 0)
+		return;
+	log_error("%s", ours == NULL ? "the daemon is rehearsing: a live mailer sends none of a "
+				       "rehearsal's mail (pathway-mailer --rehearse DIR)"
+			: rehearsal == NULL ? "the daemon is not rehearsing: a rehearsal's mailer "
+					      "takes no live jobs"
+					    : "the daemon rehearses another directory");
+	json_array_clear(m->queue);
+	refused = stopping = 1;
+}
+
+/*
+ * Between our ready and its welcome comes what the daemon sent before it
+ * read the ready. A job in it is offered again after the welcome: kept, it
+ * would be sent twice. An error answers a message sent before the ready:
+ * joining again for it would start another round, and each round gives
+ * back and offers again every job we were given. So only the welcome, or
+ * the ready's refusal, is heard then; silence until it comes ends in a new
+ * socket (serve).
+ */
+static int
+before_welcome(const struct mailer *m, const char *type, const json_t *msg)
+{
+	if (!m->joining || type == NULL || streq(type, "welcome"))
+		return 0;
+	return !(streq(type, "error") && json_object_get(msg, "job") == NULL &&
+		 streq(str(msg, "code"), "invalid_request"));
+}
+
 /* Act on one message from the daemon. */
 static void
 daemon_message(struct mailer *m, const char *buf, size_t len)
@@ -483,6 +566,13 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 	json_t *msg = json_loadb(buf, len, 0, NULL);
 	const char *type = str(msg, "type");
 
+	if (before_welcome(m, type, msg)) {
+		if (streq(type, "job"))
+			log_info("job %s: offered before the daemon read our ready; it comes again",
+				 str(json_object_get(msg, "job"), "id"));
+		json_decref(msg);
+		return;
+	}
 	m->last_heard = mono();
 	if (type == NULL) {
 		log_warn("unreadable message from the daemon");
@@ -496,6 +586,8 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 		json_array_append(m->queue, job);
 	} else if (strcmp(type, "welcome") == 0) {
 		m->daemon_timeout = (int)json_integer_value(json_object_get(msg, "heartbeat"));
+		m->joining = 0;
+		welcome_check(m, str(msg, "rehearsal"));
 	} else if (strcmp(type, "error") == 0) {
 		log_warn("daemon: %s: %s", str(msg, "code"), str(msg, "message"));
 		if (json_object_get(msg, "job") == NULL && str(msg, "code") != NULL &&
@@ -503,9 +595,14 @@ daemon_message(struct mailer *m, const char *buf, size_t len)
 			/* The daemon does not know us (it restarted): join again. It offers
 			 * every unfinished job again, so drop the ones we were given. */
 			json_array_clear(m->queue);
-			say(m,
-			    json_pack("{s:s, s:s, s:i, s:i}", "type", "ready", "name", m->name,
-				      "credit", m->conf.credit, "protocol", PW_PROTOCOL_VERSION));
+			say_ready(m);
+		} else if (m->joining && json_object_get(msg, "job") == NULL &&
+			   str(msg, "code") != NULL &&
+			   strcmp(str(msg, "code"), "invalid_request") == 0) {
+			/* Our ready refused (the answer to it, before any welcome): a
+			 * rehearsal and a live daemon do not mix. */
+			log_error("the daemon refused us: %s", str(msg, "message"));
+			refused = stopping = 1;
 		}
 	}
 	json_decref(msg);
@@ -531,15 +628,19 @@ drain(struct mailer *m, long timeout_ms)
 static void
 usage(FILE *f)
 {
-	fprintf(f,
-		"usage: pathway-mailer [-c CONF] [-n NAME]\n"
-		"\n"
-		"Send Pathway notification jobs as email over SMTP (libcurl).\n"
-		"\n"
-		"  -c CONF  configuration (default conf/pathway.conf): daemon.workers, mailer.*\n"
-		"  -n NAME  worker name in the daemon's logs (default mailer@HOST:PID)\n"
-		"\n"
-		"SIGTERM: finish the message being sent, report it, give back the rest, exit.\n");
+	fprintf(
+	    f, "usage: pathway-mailer [-c CONF] [-n NAME] [--rehearse DIR]\n"
+	       "\n"
+	       "Send Pathway notification jobs as email over SMTP (libcurl).\n"
+	       "\n"
+	       "  -c CONF  configuration (default conf/pathway.conf): daemon.workers, mailer.*\n"
+	       "  -n NAME  worker name in the daemon's logs (default mailer@HOST:PID)\n"
+	       "  --rehearse DIR  serve pathwayd --rehearse DIR (its socket DIR/run/workers.sock)\n"
+	       "           and write each message to DIR/mail/JOB.eml: no relay is ever used\n"
+	       "\n"
+	       "SIGTERM: finish the message being sent, report it, give back the rest, exit.\n"
+	       "Exit status: 0 stopped, 1 bad configuration, 2 bad usage, 3 the daemon is not\n"
+	       "in our mode (rehearsing when we are not, or the other way round).\n");
 }
 
 static void
@@ -613,17 +714,22 @@ int
 main(int argc, char **argv)
 {
 	struct mailer m;
-	const char *conf = "conf/pathway.conf", *name = NULL;
+	const char *conf = "conf/pathway.conf", *name = NULL, *rehearse = NULL;
 	char host[64] = "host";
 	struct sigaction sa;
 	int opt;
+	static const struct option longopts[] = {{"rehearse", required_argument, NULL, 'R'},
+						 {"help", no_argument, NULL, 'h'},
+						 {0, 0, 0, 0}};
 
 	memset(&m, 0, sizeof m);
-	while ((opt = getopt(argc, argv, "c:n:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:n:h", longopts, NULL)) != -1) {
 		if (opt == 'c') {
 			conf = optarg;
 		} else if (opt == 'n') {
 			name = optarg;
+		} else if (opt == 'R') {
+			rehearse = optarg;
 		} else {
 			usage(opt == 'h' ? stdout : stderr);
 			return opt == 'h' ? 0 : 2;
@@ -636,7 +742,7 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
-	if (conf_load(conf, &m.conf) != 0) {
+	if (conf_load(conf, &m.conf) != 0 || rehearse_setup(&m.conf, rehearse) != 0) {
 		conf_clear(&m.conf);
 		return 1;
 	}
@@ -647,11 +753,16 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	m.conf.smtp.tick = sending_tick;
 	m.conf.smtp.tick_ud = &m;
-	m.smtp = smtp_new(&m.conf.smtp);
+	if (m.conf.rehearse == NULL)
+		m.smtp = smtp_new(&m.conf.smtp);
 	m.queue = json_array();
 	m.zctx = zmq_ctx_new();
 	connect_daemon(&m);
-	log_info("%s: sending for %s through %s", m.name, m.conf.endpoint, m.conf.smtp.url);
+	if (m.conf.rehearse != NULL)
+		log_info("%s: rehearsing for %s: mail into %s/mail, none sent", m.name,
+			 m.conf.endpoint, m.conf.rehearse);
+	else
+		log_info("%s: sending for %s through %s", m.name, m.conf.endpoint, m.conf.smtp.url);
 	service_ready("sending");
 	serve(&m);
 	service_stopping();
@@ -663,5 +774,5 @@ main(int argc, char **argv)
 	curl_global_cleanup();
 	conf_clear(&m.conf);
 	log_info("stopped");
-	return 0;
+	return refused ? 3 : 0;
 }

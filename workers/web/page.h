@@ -53,6 +53,8 @@ void page_form_draw(struct pw_buf *b, const json_t *def, const json_t *values,
 		    const json_t *errors);
 /* A submitted form's answers, read-only, as a summary list. */
 void page_form_show(struct pw_buf *b, const json_t *def, const json_t *fields);
+/* One answer v to field f as text ("Not answered", "Yes", "3 out of 4", ...). */
+void page_form_answer(struct pw_buf *b, const json_t *f, const json_t *v);
 /*
  * The answers posted for def, typed as the form takes them. For a draft
  * (draft != 0) an empty field is given as null so the saved draft loses it;

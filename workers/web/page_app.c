@@ -364,6 +364,8 @@ args_invite(struct app_pg *pg, json_t *args)
 static const struct app_act app_acts[] = {
     {"submit", "application.submit", "application.submit", args_submit, "Form submitted"},
     {"save", "application.save_draft", "application.submit", args_submit, "Draft saved"},
+    {"step", "application.save_draft", "application.submit", app_steps_args_step, "Answer saved"},
+    {"check", "application.submit", "application.submit", app_steps_args_check, "Form submitted"},
     {"signoff", "application.signoff", "application.signoff", args_none, "Application signed off"},
     {"return", "application.return", "application.signoff", args_return,
      "Form sent back for changes"},
@@ -381,12 +383,28 @@ static const struct app_act app_acts[] = {
      "You have declined the place"},
 };
 
+/* The page posted from again, with pg->errors: a question or check page, else the page. */
+static void
+app_redraw(struct app_pg *pg)
+{
+	if (pg->act == NULL ||
+	    (strcmp(pg->act->name, "step") != 0 && strcmp(pg->act->name, "check") != 0) ||
+	    app_steps_redraw(pg, 400) != 0)
+		app_draw(pg, 400);
+	app_pg_free(&pg);
+}
+
 static void
 app_acted(json_t *reply, void *ud)
 {
 	struct app_pg *pg = ud;
 	const char *code = page_err(reply);
 
+	if (code == NULL && strcmp(pg->act->name, "step") == 0) {
+		app_steps_saved(pg);
+		app_pg_free(&pg);
+		return;
+	}
 	if (code == NULL) {
 		app_draw_done(pg, page_data(reply));
 		app_pg_free(&pg);
@@ -405,14 +423,14 @@ app_acted(json_t *reply, void *ud)
 		if (strcmp(pg->act->name, "respond") == 0)
 			errors = page_form_360_errors(pg->q, page_err_message(reply));
 		else if (form != NULL && app_form_def(pg, form) != NULL &&
-			 json_object_get(pg->kept, "fields") != NULL)
+			 (json_object_get(pg->kept, "fields") != NULL ||
+			  strcmp(pg->act->name, "check") == 0))
 			errors = page_form_errors(app_form_def(pg, form), page_err_message(reply));
 		else
 			errors = json_pack("[{s:s}]", "message", page_err_message(reply));
 		json_array_extend(pg->errors, errors);
 		json_decref(errors);
-		app_draw(pg, 400);
-		app_pg_free(&pg);
+		app_redraw(pg);
 		return;
 	}
 	app_fail(pg, reply);
@@ -436,8 +454,7 @@ app_post(struct app_pg *pg)
 	args = json_pack("{s:s}", "app", pg->app_id);
 	if (pg->act->args(pg, args) != 0) {
 		json_decref(args);
-		app_draw(pg, 400);
-		app_pg_free(&pg);
+		app_redraw(pg);
 		return;
 	}
 	api_send(pg->act->cmd, pg->token, args, app_acted, pg);
@@ -448,6 +465,10 @@ app_loaded(struct app_pg *pg)
 {
 	if (pg->post) {
 		app_post(pg);
+		return;
+	}
+	if (req_arg(pg->r, "step") != NULL && app_steps_get(pg) == 0) {
+		app_pg_free(&pg);
 		return;
 	}
 	app_draw(pg, 200);

@@ -64,6 +64,25 @@ void app_draw_360(struct pw_buf *b, struct app_pg *pg);
  * to invite someone more; 1 when it drew the form. */
 int app_draw_raters(struct pw_buf *b, struct app_pg *pg);
 
+/* page_app_steps.c: a long form one question per page, then "check your answers". */
+/* Whether form definition def is shown a question at a time (more than 6 fields). */
+int app_steps_paged(const json_t *def);
+/* On the application page: how many questions, how many answered, the way in. */
+void app_steps_start(struct pw_buf *b, const struct app_pg *pg, const char *form,
+		     const json_t *def);
+/* GET ?form=F&step=N|check of a long form this person fills in now: draw that page and
+ * return 0; -1 when the request asks for no such page. */
+int app_steps_get(struct app_pg *pg);
+/* The page of the step or check posted (pg->act "step" or "check") again, with
+ * pg->errors, and 0; -1 when there is none. */
+int app_steps_redraw(struct app_pg *pg, int status);
+/* The arguments of do=step (application.save_draft of one field) and do=check
+ * (application.submit of the draft); 0, or -1 with pg->errors. */
+int app_steps_args_step(struct app_pg *pg, json_t *args);
+int app_steps_args_check(struct app_pg *pg, json_t *args);
+/* A step saved: on to the next question, "check your answers", or the page (later). */
+void app_steps_saved(struct app_pg *pg);
+
 /* page_app_draw.c: the page (with pg->errors and pg->kept), and the confirmation. */
 void app_draw(struct app_pg *pg, int status);
 void app_draw_done(struct app_pg *pg, const json_t *data);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "page_app.h"
+#include "page_links.h"
 
 const char *
 app_stage_name(const json_t *cohort, const char *id)
@@ -232,6 +233,15 @@ app_draw_submission(struct pw_buf *b, struct app_pg *pg, const json_t *q)
 	}
 	if (page_str(def, "help") != NULL)
 		html_printf(b, "<p class=\"hint\">%s</p>\n", page_str(def, "help"));
+	if (app_steps_paged(def)) { /* one question per page */
+		app_steps_start(b, pg, form, def);
+		if (page_str(f, "saved") != NULL) {
+			pw_buf_adds(b, "<p class=\"hint\">Draft last saved ");
+			html_time(b, page_str(f, "saved"), app_tz(pg));
+			pw_buf_adds(b, ".</p>\n");
+		}
+		return;
+	}
 	if (page_str(pg->kept, "form") != NULL && strcmp(page_str(pg->kept, "form"), form) == 0 &&
 	    json_object_get(pg->kept, "fields") != NULL)
 		values = json_object_get(pg->kept, "fields");
@@ -474,6 +484,16 @@ app_draw_reqs(struct pw_buf *b, const struct app_pg *pg)
 		else if (app_mine(pg, q))
 			pw_buf_adds(b,
 				    "</span><strong class=\"tag\">Waiting for you</strong></li>\n");
+		else if (json_is_true(json_object_get(q, "attention"))) /* reviews not met */
+			pw_buf_adds(b, "</span><strong class=\"tag tag-grey\">Waiting for the "
+				       "LA</strong></li>\n");
+		else if (json_is_false(json_object_get(q, "due")) && page_str(q, "from") != NULL)
+			html_printf(
+			    b, "</span><strong class=\"tag tag-grey\">Due from %s</strong></li>\n",
+			    page_str(q, "from"));
+		else if (json_is_false(json_object_get(q, "due"))) /* a term's review, later */
+			pw_buf_adds(b, "</span><strong class=\"tag tag-grey\">Not due "
+				       "yet</strong></li>\n");
 		else
 			html_printf(
 			    b,
@@ -545,6 +565,7 @@ app_draw(struct app_pg *pg, int status)
 		acted = 1;
 	if (!acted)
 		pw_buf_adds(&b, "<p class=\"notice\">Nothing here is waiting on you now.</p>\n");
+	hosts_link(&b, pg->path, pg->link, pg->app, pg->me); /* a candidate's internship choices */
 	/* The forms this person reads, as submitted (a draft is its filler's alone). */
 	json_object_foreach((json_t *)pg->forms, id, f)
 	{

@@ -73,7 +73,9 @@ app_mine(const struct app_pg *pg, const json_t *q)
 	const char *role = app_req_role(q);
 	const json_t *rater;
 
-	if (json_is_true(json_object_get(q, "met")) || role == NULL)
+	/* A requirement not yet due (a term's review before its date) waits on nobody. */
+	if (json_is_true(json_object_get(q, "met")) || json_is_false(json_object_get(q, "due")) ||
+	    role == NULL)
 		return 0;
 	if (pg->link != NULL && strcmp(pg->link, app_req_cmd(q)) != 0)
 		return 0;

@@ -12,11 +12,13 @@
  * Every request builds a struct dash from pathwayd's replies in three rounds
  * of requests sent together, with the person's session token: (1) the clock
  * and event head, the cohorts, the schools and the people of each role
- * whose names the page shows (person.list, one request per role, never one
- * per application); (2) for the chosen cohort its stages and sessions, its
- * report, its applications (application.list, pages of 1000), the last 30
- * events and the outbox (pages of 1000 per state); (3) person.get for the
- * few people still unnamed (raters, and people the events mention). Nothing
+ * whose names the page shows besides candidates (person.list, one request
+ * per role, never one per application); (2) for the chosen cohort its
+ * stages and sessions, its report, its applications (application.list's
+ * summary, pages of 1000: what the lists read, with each candidate's name),
+ * the last 30 events and the outbox (pages of 1000 per state); (3)
+ * person.get for the few people still unnamed (raters, and people the
+ * events mention). Nothing
  * is kept once the reply is sent. page_csv.c makes the lists of it and
  * page_dashboard_draw.c the HTML.
  */
@@ -51,7 +53,8 @@ struct dash_call {
 	char arg[PW_ID_MAX + 1]; /* the outbox state being paged */
 };
 
-static const char *const dash_roles[] = {"candidate", "headteacher", "coach", "host", "la_adviser"};
+/* Candidates are named by their applications (candidate_name). */
+static const char *const dash_roles[] = {"headteacher", "coach", "host", "la_adviser"};
 static const char *const job_states[] = {"pending", "inflight", "dead"};
 
 static void dash_next(struct dash *d);
@@ -166,8 +169,8 @@ dash_take(struct dash *d, struct dash_call *c, json_t *data)
 		dash_page(&d->apps, json_object_get(data, "applications"));
 		if (next != NULL)
 			dash_send(d, W_APPS, NULL, "application.list",
-				  json_pack("{s:s, s:i, s:s}", "cohort", d->cohort_id, "limit",
-					    DASH_PAGE, "after", next));
+				  json_pack("{s:s, s:b, s:i, s:s}", "cohort", d->cohort_id,
+					    "summary", 1, "limit", DASH_PAGE, "after", next));
 		break;
 	case W_JOBS:
 		dash_page(&d->jobs, json_object_get(data, "jobs"));
@@ -250,8 +253,9 @@ dash_round_cohort(struct dash *d)
 	d->cohort_id = xstrdup(dash_str(found, "id"));
 	dash_send(d, W_COHORT, NULL, "cohort.get", json_pack("{s:s}", "cohort", d->cohort_id));
 	dash_send(d, W_REPORT, NULL, "cohort.report", json_pack("{s:s}", "cohort", d->cohort_id));
-	dash_send(d, W_APPS, NULL, "application.list",
-		  json_pack("{s:s, s:i}", "cohort", d->cohort_id, "limit", DASH_PAGE));
+	dash_send(
+	    d, W_APPS, NULL, "application.list",
+	    json_pack("{s:s, s:b, s:i}", "cohort", d->cohort_id, "summary", 1, "limit", DASH_PAGE));
 	dash_send(d, W_EVENTS, NULL, "events.since",
 		  json_pack("{s:I, s:i}", "after",
 			    (json_int_t)(d->head > DASH_EVENTS ? d->head - DASH_EVENTS : 0),
@@ -312,8 +316,12 @@ dash_round_names(struct dash *d)
 	}
 	json_array_foreach(d->apps, i, v)
 	{
+		const char *cand = dash_str(v, "candidate"), *name = dash_str(v, "candidate_name");
+
 		if (dash_str(v, "id") != NULL)
 			json_object_set(d->by_app, dash_str(v, "id"), v);
+		if (cand != NULL && name != NULL && json_object_get(d->people, cand) == NULL)
+			json_object_set_new(d->people, cand, json_pack("{s:s}", "name", name));
 		if (json_object_get(v, "overdue") != NULL)
 			json_object_foreach(json_object_get(v, "raters"), id, r)
 			    want_name(d, asked, id);
@@ -432,7 +440,9 @@ dash_page_done(struct dash *d)
 		    "</select>\n<button type=\"submit\" class=\"button\">Show</button>\n</form>\n"
 		    "<p><a id=\"refresh\" href=\"/dashboard?cohort=");
 	html_url(&b, d->cohort_id);
-	pw_buf_adds(&b, "\">Refresh</a></p>\n");
+	pw_buf_adds(&b, "\">Refresh</a> &middot; <a href=\"/dashboard/outcomes?cohort=");
+	html_url(&b, d->cohort_id);
+	pw_buf_adds(&b, "\">Outcome figures</a></p>\n");
 	dash_draw_live(d, &b);
 	html_page_end(&b);
 	req_reply(d->r, 200, &b, "text/html; charset=utf-8");

@@ -320,7 +320,7 @@ dash_draw_live(struct dash *d, struct pw_buf *b)
 	html_url(b, d->cohort_id);
 	pw_buf_adds(b, "\">\n");
 	pw_time_format(d->now, utc);
-	html_printf(b, "<p class=\"updated\" data-seq=\"%s\">Up to date at ", seq);
+	html_printf(b, "<p class=\"updated\" id=\"updated\" data-seq=\"%s\">Up to date at ", seq);
 	html_txt(b, dash_local(d, utc, buf));
 	pw_buf_adds(b, "</p>\n");
 	draw_places(d, b);

@@ -254,34 +254,42 @@ page_form_draw(struct pw_buf *b, const json_t *def, const json_t *values, const 
 void
 page_form_show(struct pw_buf *b, const json_t *def, const json_t *fields)
 {
-	size_t i, k;
-	const json_t *f, *e;
+	size_t i;
+	const json_t *f;
 
 	pw_buf_adds(b, "<dl class=\"summary\">\n");
 	json_array_foreach(json_object_get(def, "fields"), i, f)
 	{
-		const json_t *v = json_object_get(fields, page_str(f, "id"));
-
 		html_printf(b, "<div><dt>%s</dt><dd>", page_str(f, "label"));
-		if (v == NULL || json_is_null(v))
-			pw_buf_adds(b, "Not answered");
-		else if (json_is_boolean(v))
-			pw_buf_adds(b, json_is_true(v) ? "Yes" : "No");
-		else if (json_is_integer(v))
-			html_printf(b, "%d out of %d", (int)json_integer_value(v),
-				    json_integer_value(json_object_get(f, "max")) > 0
-					? (int)json_integer_value(json_object_get(f, "max"))
-					: 5);
-		else if (json_is_array(v))
-			json_array_foreach(v, k, e)
-			{
-				html_printf(b, "%s%s", k > 0 ? "\n" : "", json_string_value(e));
-			}
-		else
-			html_txt(b, json_string_value(v));
+		page_form_answer(b, f, json_object_get(fields, page_str(f, "id")));
 		pw_buf_adds(b, "</dd></div>\n");
 	}
 	pw_buf_adds(b, "</dl>\n");
+}
+
+void
+page_form_answer(struct pw_buf *b, const json_t *f, const json_t *v)
+{
+	size_t k;
+	const json_t *e;
+
+	if (v == NULL || json_is_null(v) || (json_is_string(v) && json_string_length(v) == 0) ||
+	    (json_is_array(v) && json_array_size(v) == 0))
+		pw_buf_adds(b, "Not answered");
+	else if (json_is_boolean(v))
+		pw_buf_adds(b, json_is_true(v) ? "Yes" : "No");
+	else if (json_is_integer(v))
+		html_printf(b, "%d out of %d", (int)json_integer_value(v),
+			    json_integer_value(json_object_get(f, "max")) > 0
+				? (int)json_integer_value(json_object_get(f, "max"))
+				: 5);
+	else if (json_is_array(v))
+		json_array_foreach(v, k, e)
+		{
+			html_printf(b, "%s%s", k > 0 ? "\n" : "", json_string_value(e));
+		}
+	else
+		html_txt(b, json_string_value(v));
 }
 
 /* s without leading and trailing white space, and CR LF as LF (textareas send CR LF). */

@@ -6,13 +6,15 @@
  * requirements), person.get of themself (their school) and cohort.get of
  * each cohort (names, stages, the time zone deadlines are shown in): what
  * is waiting on them with its deadline, then their own applications, the
- * candidates at their school, their coachees, the internships they host.
+ * candidates at their school, their coachees, the internships they host,
+ * and the sessions they may book (page_booking.c, asked first).
  * Nobody signed in is sent to /login. Nothing is kept between requests.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "page_app.h"
+#include "page_booking.h"
 
 #define APP_PREFIX "/app/"
 
@@ -21,6 +23,7 @@ struct home {
 	json_t *apps;	 /* application.mine's applications */
 	json_t *self;	 /* person.get's person */
 	json_t *cohorts; /* cohort id -> cohort */
+	json_t *book;	 /* booking_load's sessions to book, or NULL */
 	int pending;
 	int missing; /* application.mine failed: say so, draw the rest */
 };
@@ -35,6 +38,7 @@ home_free(struct home **ph)
 	json_decref(h->apps);
 	json_decref(h->self);
 	json_decref(h->cohorts);
+	json_decref(h->book);
 	free(h);
 	*ph = NULL;
 }
@@ -209,6 +213,7 @@ home_draw(struct home *h)
 	home_table(&b, h, "Candidates at your school", 1, keep_school);
 	home_table(&b, h, "Your coachees", 1, keep_coachee);
 	home_table(&b, h, "Internships at your school", 1, keep_hosted);
+	booking_draw(&b, h->r, h->book);
 	html_page_end(&b);
 	req_reply(h->r, 200, &b, "text/html; charset=utf-8");
 }
@@ -281,23 +286,31 @@ home_got_mine(json_t *reply, void *ud)
 		home_cohorts(h);
 }
 
+/* The sessions to book are in (page_booking.c): now the applications. */
 static void
-home_page(struct req *r)
+home_booked(json_t *rows, void *ud)
 {
-	struct home *h;
+	struct req *r = ud;
+	struct home *h = xcalloc(1, sizeof *h);
 
-	if (req_person(r) == NULL) {
-		req_redirect(r, "/login");
-		return;
-	}
-	h = xcalloc(1, sizeof *h);
 	h->r = r;
+	h->book = json_incref(rows);
 	h->apps = json_array();
 	h->cohorts = json_object();
 	h->pending = 2;
 	api_send("application.mine", req_session(r), NULL, home_got_mine, h);
 	api_send("person.get", req_session(r), json_pack("{s:s}", "id", home_me(h)), home_got_self,
 		 h);
+}
+
+static void
+home_page(struct req *r)
+{
+	if (req_person(r) == NULL) {
+		req_redirect(r, "/login");
+		return;
+	}
+	booking_load(r, home_booked, r);
 }
 
 static void

@@ -17,6 +17,20 @@
  * then goes on from the ring. Live events that come meanwhile wait in the
  * ring. A stream whose client reads too slowly is ended; its EventSource
  * reconnects with Last-Event-ID and catches up.
+ *
+ * A stream lives only as long as the authority it was opened with: its
+ * person's session, and a role that may watch (la_adviser, viewer). It asks
+ * pathwayd again (auth.whoami with its own session token) when an event
+ * says its person's standing may have changed (session.ended: a logout;
+ * person.updated: their roles; person.erased), when an event's "at" is past
+ * the session's expiry, after a gap on the events socket, and every
+ * RECHECK_MS in any case. While it waits for the answer it is held: events
+ * wait in the ring, none is sent, and a catch-up page that comes meanwhile
+ * is kept back (no next page is asked for) until the answer lets it go on.
+ * Any answer but "a session of a person who may watch" (pathwayd not
+ * answering included), or a catch-up page refused for its session, ends it
+ * with a last event "end" ({"reason": "signed_out"}, no id); the
+ * EventSource's reconnect then has no session and is refused (403).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +43,7 @@
 #define KEEPALIVE_MS 15000
 #define BACKLOG_MAX (1024 * 1024) /* bytes a stream may have waiting */
 #define SINCE_LIMIT 1000
+#define RECHECK_MS 60000 /* every stream's session asked about at least this often */
 
 struct ring_ev {
 	int64_t seq;
@@ -39,12 +54,18 @@ struct ring_ev {
 
 struct client {
 	struct MHD_Connection *conn;
-	char *token; /* the person's session, for events.since */
+	char *token; /* the person's session, for events.since and auth.whoami */
+	char person[PW_ID_MAX + 1];
+	int64_t expires; /* the session's expiry (pathwayd's clock); 0: not known */
 	char cohort[PW_ID_MAX + 1];
 	int64_t pos; /* given every event up to this seq; -1: from the next that comes */
 	struct pw_buf out;
 	size_t off;
+	int busy; /* api requests in flight: the last callback frees a dead stream */
 	int suspended, catching_up, closing, dead;
+	int held, checking, check_again; /* its authority being asked about */
+	/* An events.since reply that came while held, kept back. */
+	json_t *page;
 	struct client *prev, *next;
 };
 
@@ -53,7 +74,7 @@ static struct {
 	size_t start, n;
 } ring;
 static struct client *clients;
-static int64_t next_keepalive;
+static int64_t next_keepalive, next_recheck;
 
 /* ---- the ring ------------------------------------------------------------------ */
 
@@ -110,6 +131,7 @@ client_free(struct client *c)
 {
 	free(c->token);
 	free(c->out.p);
+	json_decref(c->page);
 	free(c);
 }
 
@@ -144,6 +166,7 @@ follows(const struct client *c, const char *cohort)
 }
 
 static void catch_up(struct client *c);
+static void client_end(struct client *c);
 
 /* Give c what the ring holds after its pos. */
 static void
@@ -151,7 +174,7 @@ fill(struct client *c)
 {
 	int64_t newest;
 
-	if (c->catching_up || c->closing || c->dead || ring.n == 0)
+	if (c->catching_up || c->held || c->closing || c->dead || ring.n == 0)
 		return;
 	newest = ring_newest();
 	if (c->pos < 0)
@@ -172,24 +195,27 @@ fill(struct client *c)
 	wake(c);
 }
 
+/* Give c one page of events.since's reply and ask for the next, if any. */
 static void
-since_done(json_t *reply, void *ud)
+since_page(struct client *c, json_t *reply)
 {
-	struct client *c = ud;
 	const json_t *data = json_object_get(reply, "data"),
 		     *events = json_object_get(data, "events");
 	int64_t head = json_integer_value(json_object_get(data, "head")), before = c->pos;
 	size_t i;
 	json_t *ev;
 
-	c->catching_up = 0;
-	if (c->dead) {
-		client_free(c);
-		return;
-	}
 	if (!json_is_true(json_object_get(reply, "ok")) || !json_is_array(events)) {
+		const char *code = str(json_object_get(reply, "error"), "code");
+
+		/* Refused for its session (a logout its stream has not heard of yet). */
+		if (code != NULL && (strncmp(code, "token_", 6) == 0 || streq(code, "forbidden") ||
+				     streq(code, "unauthenticated"))) {
+			client_end(c);
+			return;
+		}
 		log_warn("events: catching a stream up failed (%s): it is ended",
-			 reply ? str(json_object_get(reply, "error"), "code") : "no answer");
+			 reply ? code : "no answer");
 		c->closing = 1;
 		wake(c);
 		return;
@@ -223,9 +249,30 @@ since_done(json_t *reply, void *ud)
 }
 
 static void
+since_done(json_t *reply, void *ud)
+{
+	struct client *c = ud;
+
+	c->catching_up = 0;
+	if (--c->busy == 0 && c->dead) {
+		client_free(c);
+		return;
+	}
+	if (c->dead || c->closing)
+		return;
+	if (c->held) {
+		/* Its authority is being asked about: check_done gives this page, or ends c. */
+		c->page = reply != NULL ? json_incref(reply) : json_null();
+		return;
+	}
+	since_page(c, reply);
+}
+
+static void
 catch_up(struct client *c)
 {
 	c->catching_up = 1;
+	c->busy++;
 	api_send("events.since", c->token,
 		 json_pack("{s:I, s:i}", "after", (json_int_t)c->pos, "limit", SINCE_LIMIT),
 		 since_done, c);
@@ -262,23 +309,6 @@ reader(void *cls, uint64_t pos, char *buf, size_t max)
 	return 0;
 }
 
-/* MHD is done with the stream (the client went, or we stop). */
-static void
-reader_free(void *cls)
-{
-	struct client *c = cls;
-
-	if (c->prev != NULL)
-		c->prev->next = c->next;
-	else
-		clients = c->next;
-	if (c->next != NULL)
-		c->next->prev = c->prev;
-	c->dead = 1;
-	if (!c->catching_up)
-		client_free(c); /* else since_done frees it */
-}
-
 static int
 may_watch(const json_t *person)
 {
@@ -292,6 +322,119 @@ may_watch(const json_t *person)
 			return 1;
 	}
 	return 0;
+}
+
+/* ---- authority ---------------------------------------------------------------- */
+
+/* Remember who c's session is for and until when (auth.whoami's data). */
+static void
+client_session(struct client *c, const json_t *who)
+{
+	int64_t t;
+
+	if (str(who, "person") != NULL)
+		snprintf(c->person, sizeof c->person, "%s", str(who, "person"));
+	if (str(who, "expires") != NULL && pw_time_parse(str(who, "expires"), &t) == 0)
+		c->expires = t;
+}
+
+/* End c: its session no longer lets it watch. */
+static void
+client_end(struct client *c)
+{
+	static const char last[] = "event: end\ndata: {\"reason\": \"signed_out\"}\n\n";
+
+	if (c->closing)
+		return;
+	log_info("events: a stream of %s ended: its session no longer lets it watch",
+		 c->person[0] != '\0' ? c->person : "a person");
+	client_write(c, last, sizeof last - 1);
+	c->closing = 1;
+	wake(c);
+}
+
+static void recheck(struct client *c);
+
+static void
+check_done(json_t *reply, void *ud)
+{
+	struct client *c = ud;
+	const json_t *data = json_object_get(reply, "data");
+
+	c->checking = 0;
+	if (--c->busy == 0 && c->dead) {
+		client_free(c);
+		return;
+	}
+	if (c->dead || c->closing)
+		return;
+	if (!json_is_true(json_object_get(reply, "ok")) ||
+	    !streq(str(data, "purpose"), "session") || !may_watch(data)) {
+		client_end(c);
+		return;
+	}
+	client_session(c, data);
+	if (c->check_again) {
+		c->check_again = 0;
+		recheck(c);
+		return;
+	}
+	c->held = 0;
+	if (c->page != NULL) { /* the catch-up page kept back while c was held */
+		json_t *page = c->page;
+
+		c->page = NULL;
+		since_page(c, json_is_null(page) ? NULL : page);
+		json_decref(page);
+		return;
+	}
+	if (c->catching_up)
+		return; /* since_done goes on */
+	fill(c);
+}
+
+/* Ask pathwayd whether c's session still lets it watch; hold c until it answers. */
+static void
+recheck(struct client *c)
+{
+	if (c->dead || c->closing)
+		return;
+	c->held = 1;
+	if (c->checking) {
+		c->check_again = 1; /* asked after the answer on its way was given */
+		return;
+	}
+	c->checking = 1;
+	c->busy++;
+	api_send("auth.whoami", c->token, NULL, check_done, c);
+}
+
+/*
+ * Whether an event may change what c's session allows: it is about the
+ * session or roles of who (its person, or NULL), or it happened at "at"
+ * (0: not known), past the session's expiry.
+ */
+static int
+concerns(const struct client *c, const char *who, int64_t at)
+{
+	return (who != NULL && streq(who, c->person)) || (c->expires > 0 && at >= c->expires);
+}
+
+/* MHD is done with the stream (the client went, or we stop). */
+static void
+reader_free(void *cls)
+{
+	struct client *c = cls;
+
+	if (c->prev != NULL)
+		c->prev->next = c->next;
+	else
+		clients = c->next;
+	if (c->next != NULL)
+		c->next->prev = c->prev;
+	c->dead = 1;
+	if (c->busy == 0)
+		client_free(c); /* else the last api callback frees it */
 }
 
 /* A seq from Last-Event-ID or ?after=, or -1. */
@@ -325,6 +468,7 @@ sse_page(struct req *r)
 	c = xcalloc(1, sizeof *c);
 	c->conn = req_connection(r);
 	c->token = xstrdup(req_session(r));
+	client_session(c, req_person(r));
 	snprintf(c->cohort, sizeof c->cohort, "%s", cohort != NULL ? cohort : "");
 	c->pos = seq_parse(last != NULL ? last : req_arg(r, "after"));
 	pw_buf_adds(&c->out, ": pathway events\nretry: 2000\n\n");
@@ -334,6 +478,8 @@ sse_page(struct req *r)
 	clients = c;
 	if (next_keepalive == 0)
 		next_keepalive = web_now_ms() + KEEPALIVE_MS;
+	if (next_recheck == 0)
+		next_recheck = web_now_ms() + RECHECK_MS;
 	req_reply_stream(r, "text/event-stream; charset=utf-8", reader, c, reader_free);
 	if (c->pos < 0 && ring.n > 0)
 		c->pos = ring_newest(); /* from now on */
@@ -355,6 +501,9 @@ sse_event(const json_t *ev)
 	int64_t seq;
 	char *text = event_text(ev, &seq);
 	struct ring_ev *e;
+	const char *type = str(ev, "type"), *who = NULL;
+	int64_t at = 0;
+	int gap = 0;
 
 	if (text == NULL) {
 		log_warn("events: an event without seq or type ignored");
@@ -369,6 +518,7 @@ sse_event(const json_t *ev)
 			 "from the log",
 			 (long long)ring_newest() + 1, (long long)seq - 1);
 		ring_clear();
+		gap = 1; /* what was missed may have ended a session */
 	}
 	if (ring.n == RING_SIZE) {
 		free(ring.ev[ring.start].cohort);
@@ -382,22 +532,39 @@ sse_event(const json_t *ev)
 	e->text = text;
 	e->len = strlen(text);
 	ring.n++;
-	for (struct client *c = clients; c != NULL; c = c->next)
+	if (streq(type, "session.ended") || streq(type, "person.updated") ||
+	    streq(type, "person.erased"))
+		who = str(json_object_get(ev, "data"), "person");
+	if (str(ev, "at") == NULL || pw_time_parse(str(ev, "at"), &at) != 0)
+		at = 0;
+	for (struct client *c = clients; c != NULL; c = c->next) {
+		if (gap || concerns(c, who, at))
+			recheck(c); /* before this event goes to it */
 		fill(c);
+	}
 }
 
 long
 sse_timeout_ms(int64_t now_ms)
 {
+	int64_t next = next_keepalive < next_recheck ? next_keepalive : next_recheck;
+
 	if (clients == NULL)
 		return -1;
-	return next_keepalive <= now_ms ? 0 : (long)(next_keepalive - now_ms);
+	return next <= now_ms ? 0 : (long)(next - now_ms);
 }
 
 void
 sse_tick(int64_t now_ms)
 {
-	if (clients == NULL || now_ms < next_keepalive)
+	if (clients == NULL)
+		return;
+	if (now_ms >= next_recheck) {
+		for (struct client *c = clients; c != NULL; c = c->next)
+			recheck(c);
+		next_recheck = now_ms + RECHECK_MS;
+	}
+	if (now_ms < next_keepalive)
 		return;
 	for (struct client *c = clients; c != NULL; c = c->next) {
 		client_write(c, ": keepalive\n\n", 13);

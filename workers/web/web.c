@@ -308,6 +308,8 @@ main(int argc, char **argv)
 	page_home_routes();
 	page_action_routes();
 	page_dashboard_routes();
+	page_outcomes_routes();
+	page_booking_routes();
 	page_ping_routes();
 	sse_routes();
 	rc = loop_run(&w, &stopping);

@@ -166,6 +166,9 @@ void page_home_routes(void);   /* /, /app/<id> */
 void page_action_routes(void); /* /a/<token> */
 /* page_dashboard.c: /dashboard...; page_ping.c: /healthz, /static/..., the error page. */
 void page_dashboard_routes(void);
+/* page_outcomes.c: /dashboard/outcomes and /dashboard/outcomes.csv; page_booking.c: POST /book. */
+void page_outcomes_routes(void);
+void page_booking_routes(void);
 void page_ping_routes(void);
 
 /* ---- sse.c: live updates -------------------------------------------------------- */

@@ -1,0 +1,47 @@
+/*
+ * bookings.h: bookable sessions (bookings.c): a session with seats that
+ * anyone with a person record may book, applicant or not, with a waiting
+ * list, confirmations carrying the session's calendar, and a reminder.
+ */
+#ifndef PW_BOOKINGS_H
+#define PW_BOOKINGS_H
+
+#include <jansson.h>
+
+#include "wctx.h"
+
+/* The key of a session's bookings in DB_BOOKINGS ("cohort/session") into buf. */
+void bookings_key(const struct cohort *co, const struct session *s, char *buf, size_t len);
+
+/*
+ * Emit ev and mail person (booked, waiting or cancelled: template t) about
+ * session s, with its calendar attached when ics; position is their place
+ * on the waiting list (0: none).
+ */
+int bookings_tell(struct wctx *c, json_t *ev, const struct cohort *co, const struct session *s,
+		  const char *person, const struct template *t, int ics, int position);
+
+/*
+ * Arm the reminder of s's bookings (once: its id kept in rec's "reminder"),
+ * when someone is booked and the programme sends one.
+ */
+int bookings_arm_reminder(struct wctx *c, json_t *rec, const struct cohort *co,
+			  const struct session *s);
+/* Delete the reminder of rec, if one is armed, and forget its id. */
+int bookings_drop_reminder(struct wctx *c, json_t *rec);
+
+/*
+ * A due reminder (timer t, kind "booking_reminder"): every booked person is
+ * told; none when the programme sends reminders no more (a reload).
+ */
+int bookings_reminder_fire(struct wctx *c, const json_t *t);
+
+/*
+ * Session s moved (a reload changed its date, times or venue; timers_sync.c,
+ * once its new SEQUENCE is stored): its reminder is armed again for the new
+ * date, and everyone booked is sent the confirmation again with the updated
+ * invitation (event session.booking_updated each).
+ */
+int bookings_session_moved(struct wctx *c, const struct cohort *co, const struct session *s);
+
+#endif
