@@ -198,10 +198,10 @@ conn_open(struct ctl *c)
 		probe_free(p);
 		return CTL_EXIT_USAGE;
 	}
-	/* Curve mode: the daemon's loop answers ZAP between batches, so a daemon busy with a
-	 * long command completes the handshake late; it has the request's timeout. */
+	/* Curve mode: the daemon's loop answers ZAP between commands, so a daemon busy
+	 * with one long command is told silent too, within a second (probe.c). */
 	return probe_wait(p, c->api, c->conf, c->timeout_ms < PROBE_MS ? c->timeout_ms : PROBE_MS,
-			  c->key_file != NULL ? c->timeout_ms : 0);
+			  c->key_file != NULL);
 }
 
 void

@@ -79,8 +79,8 @@ help_all(FILE *out)
 	fprintf(out,
 		"\nexit status: 0 done, 1 refused (pathwayctl: CODE: MESSAGE, or a CURVE key the\n"
 		"daemon does not admit), 2 bad usage, 3 no daemon (no socket, or nothing listens\n"
-		"on it: at once), 4 a silent daemon (no handshake within 1 s, or in curve mode\n"
-		"within the timeout once connected; or no answer within the timeout).\n"
+		"on it: at once), 4 a silent daemon (no handshake within 1 s, or no answer\n"
+		"within the timeout).\n"
 		"%s.\n"
 		"\nconfiguration without -c or PATHWAY_CONF, the first that exists:\n",
 		help_roles_note);

@@ -15,16 +15,16 @@ struct probe;
 struct probe *probe_start(void *zctx, void *sock);
 
 /*
- * Wait at most ms for the handshake on endpoint; in curve mode (curve_ms >
- * 0: the daemon's loop answers ZAP between batches) a daemon that took the
- * connection has curve_ms, if longer. 0 when it succeeded;
+ * Wait at most ms for the handshake on endpoint (curve: the connection is
+ * a CURVE client, whose handshake the daemon's loop answers between
+ * commands; only the message differs). 0 when it succeeded;
  * CTL_EXIT_NOANSWER when nothing listens there (connection refused);
  * CTL_EXIT_SILENT when something took the connection but did not complete
  * the handshake, or nothing happened at all; CTL_EXIT_REFUSED when the
  * daemon refused the handshake (CURVE: a key it does not admit). Prints why
  * on stderr. Frees p (NULL: returns 0).
  */
-int probe_wait(struct probe *p, const char *endpoint, const char *conf, long ms, long curve_ms);
+int probe_wait(struct probe *p, const char *endpoint, const char *conf, long ms, int curve);
 
 /* Stop watching without waiting; frees p (may be NULL). */
 void probe_free(struct probe *p);
