@@ -26,7 +26,8 @@ struct dash {
 
 	int pending; /* requests in flight */
 	int phase;
-	int status; /* 0, or the HTTP status of a failure */
+	int cohort_sent; /* the cohort's requests went with round 1 */
+	int status;	 /* 0, or the HTTP status of a failure */
 	const char *error;
 
 	int64_t now;	 /* pathwayd's clock (a manual clock in rehearsals) */

@@ -9,14 +9,17 @@
  *   GET  /dashboard/<list>.csv?cohort=ID  one list as CSV (page_csv.c)
  *   POST /dashboard/retry              job, cohort, csrf: outbox.retry
  *
- * Every request builds a struct dash from pathwayd's replies in three rounds
- * of requests sent together, with the person's session token: (1) the clock
- * and event head, the cohorts, the schools and the people of each role
- * whose names the page shows besides candidates (person.list, one request
- * per role, never one per application); (2) for the chosen cohort its
- * stages and sessions, its report, its applications (application.list's
- * summary, pages of 1000: what the lists read, with each candidate's name),
- * the last 30 events and the outbox (pages of 1000 per state); (3)
+ * Every request builds a struct dash from pathwayd's replies in rounds of
+ * requests sent together, with the person's session token: (1) the clock
+ * and event head, the cohorts, the schools, the people of each role whose
+ * names the page shows besides candidates (person.list, one request per
+ * role, never one per application), the outbox (pages of 1000 per state)
+ * and, when the address names the cohort, its stages and sessions, its
+ * report and its applications (application.list's summary, pages of 1000:
+ * what the lists read, with each candidate's name; a next page only while
+ * fewer than the report's total came); the last 30 events go as soon as
+ * the ping's reply gives the head; (2) the cohort's own requests, if
+ * round 1 had to find it in the list (the first by default); (3)
  * person.get for the few people still unnamed (raters, and people the
  * events mention). Nothing
  * is kept once the reply is sent. page_csv.c makes the lists of it and
@@ -59,6 +62,7 @@ static const char *const job_states[] = {"pending", "inflight", "dead"};
 
 static void dash_next(struct dash *d);
 static void dash_reply_cb(json_t *reply, void *ud);
+static int dash_apps_more(struct dash *d);
 
 static int
 has_role(const json_t *person, const char *role)
@@ -133,6 +137,11 @@ dash_take(struct dash *d, struct dash_call *c, json_t *data)
 	case W_PING:
 		pw_time_parse(dash_str(data, "now") ?: "", &d->now);
 		d->head = json_integer_value(json_object_get(data, "head"));
+		/* The feed ends at the head: asked now, while the other replies are parsed. */
+		dash_send(d, W_EVENTS, NULL, "events.since",
+			  json_pack("{s:I, s:i}", "after",
+				    (json_int_t)(d->head > DASH_EVENTS ? d->head - DASH_EVENTS : 0),
+				    "limit", DASH_EVENTS));
 		break;
 	case W_COHORTS:
 		d->cohorts = json_incref(json_object_get(data, "cohorts"));
@@ -167,7 +176,8 @@ dash_take(struct dash *d, struct dash_call *c, json_t *data)
 		break;
 	case W_APPS:
 		dash_page(&d->apps, json_object_get(data, "applications"));
-		if (next != NULL)
+		/* A full page names a next, empty once the report's total has come. */
+		if (next != NULL && dash_apps_more(d))
 			dash_send(d, W_APPS, NULL, "application.list",
 				  json_pack("{s:s, s:b, s:i, s:s}", "cohort", d->cohort_id,
 					    "summary", 1, "limit", DASH_PAGE, "after", next));
@@ -218,7 +228,22 @@ dash_reply_cb(json_t *reply, void *ud)
 		dash_next(d);
 }
 
-/* Round 1: what every cohort's page needs. */
+/* The cohort's own requests, for d->cohort_id. */
+static void
+dash_send_cohort(struct dash *d)
+{
+	dash_send(d, W_COHORT, NULL, "cohort.get", json_pack("{s:s}", "cohort", d->cohort_id));
+	dash_send(d, W_REPORT, NULL, "cohort.report", json_pack("{s:s}", "cohort", d->cohort_id));
+	dash_send(
+	    d, W_APPS, NULL, "application.list",
+	    json_pack("{s:s, s:b, s:i}", "cohort", d->cohort_id, "summary", 1, "limit", DASH_PAGE));
+	d->cohort_sent = 1;
+}
+
+/*
+ * Round 1: what every cohort's page needs, and the cohort's own requests
+ * when the address names it (the events follow the ping's reply).
+ */
 static void
 dash_round_common(struct dash *d)
 {
@@ -230,9 +255,14 @@ dash_round_common(struct dash *d)
 	for (i = 0; i < sizeof dash_roles / sizeof dash_roles[0]; i++)
 		dash_send(d, W_PEOPLE, NULL, "person.list",
 			  json_pack("{s:s}", "role", dash_roles[i]));
+	for (i = 0; i < sizeof job_states / sizeof job_states[0]; i++)
+		dash_send(d, W_JOBS, job_states[i], "outbox.list",
+			  json_pack("{s:s, s:i}", "state", job_states[i], "limit", DASH_PAGE));
+	if (d->cohort_id != NULL)
+		dash_send_cohort(d);
 }
 
-/* Round 2: the cohort's own replies (the one asked for, or the first). */
+/* Round 2: the cohort is one of the list (the one asked for, or the first). */
 static void
 dash_round_cohort(struct dash *d)
 {
@@ -251,18 +281,18 @@ dash_round_cohort(struct dash *d)
 	}
 	free(d->cohort_id);
 	d->cohort_id = xstrdup(dash_str(found, "id"));
-	dash_send(d, W_COHORT, NULL, "cohort.get", json_pack("{s:s}", "cohort", d->cohort_id));
-	dash_send(d, W_REPORT, NULL, "cohort.report", json_pack("{s:s}", "cohort", d->cohort_id));
-	dash_send(
-	    d, W_APPS, NULL, "application.list",
-	    json_pack("{s:s, s:b, s:i}", "cohort", d->cohort_id, "summary", 1, "limit", DASH_PAGE));
-	dash_send(d, W_EVENTS, NULL, "events.since",
-		  json_pack("{s:I, s:i}", "after",
-			    (json_int_t)(d->head > DASH_EVENTS ? d->head - DASH_EVENTS : 0),
-			    "limit", DASH_EVENTS));
-	for (i = 0; i < sizeof job_states / sizeof job_states[0]; i++)
-		dash_send(d, W_JOBS, job_states[i], "outbox.list",
-			  json_pack("{s:s, s:i}", "state", job_states[i], "limit", DASH_PAGE));
+	if (!d->cohort_sent)
+		dash_send_cohort(d);
+}
+
+/* Whether a full page of applications may have a next: fewer than the report counts. */
+static int
+dash_apps_more(struct dash *d)
+{
+	json_t *total = json_object_get(d->report, "total");
+
+	return !json_is_integer(total) ||
+	       (json_int_t)json_array_size(d->apps) < json_integer_value(total);
 }
 
 static void
