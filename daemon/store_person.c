@@ -136,8 +136,10 @@ store_person_index_form(struct store *s, MDB_txn *txn, const char *key, const js
 	return rc ? store_lmdb_fail(st, rc, "person_forms") : 0;
 }
 
-int
-store_person_events(struct store *s, MDB_txn *txn, const char *id, store_seq_fn fn, void *ud)
+/* Each seq under id in db (keys: id \0 seq, u64 BE), in order, until fn says stop. */
+static int
+seqs_under(struct store *s, MDB_txn *txn, enum store_db db, const char *id, store_seq_fn fn,
+	   void *ud)
 {
 	size_t n = strlen(id);
 	char buf[PW_ID_MAX + 16];
@@ -149,7 +151,7 @@ store_person_events(struct store *s, MDB_txn *txn, const char *id, store_seq_fn 
 		return 0;
 	memcpy(buf, id, n);
 	buf[n] = '\0';
-	if (mdb_cursor_open(txn, s->dbi[DB_PERSON_EVENTS], &cur) != 0)
+	if (mdb_cursor_open(txn, s->dbi[db], &cur) != 0)
 		return PW_ESTORE;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
@@ -163,29 +165,15 @@ store_person_events(struct store *s, MDB_txn *txn, const char *id, store_seq_fn 
 }
 
 int
+store_person_events(struct store *s, MDB_txn *txn, const char *id, store_seq_fn fn, void *ud)
+{
+	return seqs_under(s, txn, DB_PERSON_EVENTS, id, fn, ud);
+}
+
+int
 store_app_event_seqs(struct store *s, MDB_txn *txn, const char *app, store_seq_fn fn, void *ud)
 {
-	size_t n = strlen(app);
-	char buf[PW_ID_MAX + 16];
-	MDB_cursor *cur;
-	MDB_val k = {n + 1, buf}, v;
-	int rc;
-
-	if (n > PW_ID_MAX)
-		return 0;
-	memcpy(buf, app, n);
-	buf[n] = '\0';
-	if (mdb_cursor_open(txn, s->dbi[DB_APP_EVENTS], &cur) != 0)
-		return PW_ESTORE;
-	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
-	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		if (k.mv_size != n + 9 || memcmp(k.mv_data, buf, n + 1) != 0)
-			break;
-		if (fn(store_be64_get((unsigned char *)k.mv_data + n + 1), ud) != 0)
-			break;
-	}
-	mdb_cursor_close(cur);
-	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
+	return seqs_under(s, txn, DB_APP_EVENTS, app, fn, ud);
 }
 
 int
