@@ -553,3 +553,13 @@ done:
 	json_decref(cand);
 	return rc;
 }
+
+int
+cmd_app_run(struct wctx *c, const json_t *args, json_t **data,
+	    int (*fn)(struct wctx *c, const struct engine_ctx *e, json_t *app,
+		      const struct app_op *op, struct engine_out *out))
+{
+	struct app_op op = {args, NULL, fn};
+
+	return cmd_app_command(c, cmd_arg(args, "app"), &op, data);
+}

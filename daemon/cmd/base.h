@@ -135,4 +135,9 @@ int cmd_app_finish(struct wctx *c, json_t *app, const struct app_pos *was, const
  */
 int cmd_app_command(struct wctx *c, const char *app_id, const struct app_op *op, json_t **data);
 
+/* cmd_app_command of fn, with no record, on the application args name ("app"). */
+int cmd_app_run(struct wctx *c, const json_t *args, json_t **data,
+		int (*fn)(struct wctx *c, const struct engine_ctx *e, json_t *app,
+			  const struct app_op *op, struct engine_out *out));
+
 #endif

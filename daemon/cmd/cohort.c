@@ -316,26 +316,14 @@ op_offer_decline(struct wctx *c, const struct engine_ctx *e, json_t *app, const 
 	return engine_offer_decline(e, app, cmd_cstate(c, str(app, "cohort")), out, c->st);
 }
 
-static int
-offer_answer(struct wctx *c, const json_t *args, json_t **data,
-	     int (*fn)(struct wctx *, const struct engine_ctx *, json_t *, const struct app_op *,
-		       struct engine_out *))
-{
-	struct app_op op = {args, NULL, fn};
-
-	if (!store_rec_exists(c->store, c->txn, DB_APPS, cmd_arg(args, "app")))
-		return pw_fail(c->st, PW_ENOTFOUND, "no application '%s'", cmd_arg(args, "app"));
-	return cmd_app_command(c, cmd_arg(args, "app"), &op, data);
-}
-
 int
 run_offer_accept(struct wctx *c, const json_t *args, json_t **data)
 {
-	return offer_answer(c, args, data, op_offer_accept);
+	return cmd_app_run(c, args, data, op_offer_accept);
 }
 
 int
 run_offer_decline(struct wctx *c, const json_t *args, json_t **data)
 {
-	return offer_answer(c, args, data, op_offer_decline);
+	return cmd_app_run(c, args, data, op_offer_decline);
 }

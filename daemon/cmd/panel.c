@@ -44,38 +44,26 @@ op_continue(struct wctx *c, const struct engine_ctx *e, json_t *app, const struc
 			       c->st);
 }
 
-static int
-run(struct wctx *c, const json_t *args, json_t **data,
-    int (*fn)(struct wctx *, const struct engine_ctx *, json_t *, const struct app_op *,
-	      struct engine_out *))
-{
-	struct app_op op = {args, NULL, fn};
-
-	if (!store_rec_exists(c->store, c->txn, DB_APPS, cmd_arg(args, "app")))
-		return pw_fail(c->st, PW_ENOTFOUND, "no application '%s'", cmd_arg(args, "app"));
-	return cmd_app_command(c, cmd_arg(args, "app"), &op, data);
-}
-
 int
 run_app_recommend(struct wctx *c, const json_t *args, json_t **data)
 {
-	return run(c, args, data, op_recommend);
+	return cmd_app_run(c, args, data, op_recommend);
 }
 
 int
 run_app_close_panel(struct wctx *c, const json_t *args, json_t **data)
 {
-	return run(c, args, data, op_close_panel);
+	return cmd_app_run(c, args, data, op_close_panel);
 }
 
 int
 run_app_review(struct wctx *c, const json_t *args, json_t **data)
 {
-	return run(c, args, data, op_review);
+	return cmd_app_run(c, args, data, op_review);
 }
 
 int
 run_app_continue(struct wctx *c, const json_t *args, json_t **data)
 {
-	return run(c, args, data, op_continue);
+	return cmd_app_run(c, args, data, op_continue);
 }
