@@ -39,6 +39,7 @@
 
 #define BENCH_PROG "pw-bench-feedback"
 #include "bench_zmq.h"
+#include "bench_util.h"
 
 #define RATERS 10
 #define TIMEOUT_MS 60000
@@ -177,15 +178,7 @@ static json_t *
 make_self_eval(long i)
 {
 	char c[ID_LEN];
-	json_t *f = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s}",
-			      "current_role", "Deputy headteacher", "phase", "Primary",
-			      "aspiration", "Headship", "discussed_with_headteacher", 1,
-			      "shaping_the_future", 3, "leading_learning", 4, "working_with_others",
-			      3, "managing_the_organisation", 2, "securing_accountability", 3,
-			      "strengthening_community", 2, "leading_learning_evidence",
-			      "Led the school's reading improvement plan; KS2 reading outcomes "
-			      "rose two years running.",
-			      "development_areas", "Finance and working with governors.");
+	json_t *f = self_eval_fields();
 
 	cand_id(c, i);
 	return req(
@@ -428,58 +421,6 @@ setup(const char *endpoint, long n, const char *out, int window)
 }
 
 /* ---- measurement ---- */
-
-struct lat {
-	double *v;
-	size_t n, cap;
-	double bytes;
-	long errors;
-};
-
-static void
-lat_add(struct lat *l, double ms)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 4096;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (l->v == NULL)
-			die("%s", "out of memory");
-	}
-	l->v[l->n++] = ms;
-}
-
-static int
-dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const struct lat *l, double p)
-{
-	size_t i = (size_t)(p / 100.0 * (double)l->n);
-
-	if (l->n == 0)
-		return 0;
-	return l->v[i >= l->n ? l->n - 1 : i];
-}
-
-static void
-lat_print(const char *name, struct lat *l)
-{
-	double sum = 0;
-
-	for (size_t i = 0; i < l->n; i++)
-		sum += l->v[i];
-	qsort(l->v, l->n, sizeof *l->v, dcmp);
-	printf("BENCH name=%s n=%zu errors=%ld reply_bytes=%.0f ms_mean=%.3f ms_p50=%.3f "
-	       "ms_p90=%.3f ms_p99=%.3f ms_max=%.3f\n",
-	       name, l->n, l->errors, l->n ? l->bytes / (double)l->n : 0.0,
-	       l->n ? sum / (double)l->n : 0.0, pct(l, 50), pct(l, 90), pct(l, 99),
-	       l->n ? l->v[l->n - 1] : 0.0);
-}
 
 /* One request, one in flight: its latency in ms; checks the reply. */
 static double

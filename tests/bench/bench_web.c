@@ -39,6 +39,7 @@
 
 #define BENCH_PROG "pw-bench-web"
 #include "bench_zmq.h"
+#include "bench_util.h"
 
 #define TIMEOUT_MS 60000
 #define ID_LEN 32
@@ -123,28 +124,6 @@ worker(const char *endpoint, const char *file)
 	}
 }
 
-/* The newest link in file whose template is tmpl and email/app match (NULL: any). */
-static char *
-find_link(const char *file, const char *tmpl, const char *email, const char *app)
-{
-	FILE *f = fopen(file, "r");
-	char line[1024], t[128], e[256], a[64], u[600], *found = NULL;
-
-	if (f == NULL)
-		return NULL;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "%127s %255s %63s %599s", t, e, a, u) != 4)
-			continue;
-		if (strcmp(t, tmpl) == 0 && (email == NULL || strcmp(e, email) == 0) &&
-		    (app == NULL || strcmp(a, app) == 0)) {
-			free(found);
-			found = strdup(u);
-		}
-	}
-	fclose(f);
-	return found;
-}
-
 /* ---- set-up ---- */
 
 static const char *cohort;
@@ -223,15 +202,7 @@ static json_t *
 make_self_eval(long i)
 {
 	char c[ID_LEN];
-	json_t *f = json_pack("{s:s, s:s, s:s, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s}",
-			      "current_role", "Deputy headteacher", "phase", "Primary",
-			      "aspiration", "Headship", "discussed_with_headteacher", 1,
-			      "shaping_the_future", 3, "leading_learning", 4, "working_with_others",
-			      3, "managing_the_organisation", 2, "securing_accountability", 3,
-			      "strengthening_community", 2, "leading_learning_evidence",
-			      "Led the school's reading improvement plan; KS2 reading outcomes "
-			      "rose two years running.",
-			      "development_areas", "Finance and working with governors.");
+	json_t *f = self_eval_fields();
 
 	snprintf(c, sizeof c, "wbc%05ld", i);
 	return req_as(

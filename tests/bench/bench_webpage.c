@@ -37,6 +37,7 @@
 
 #define BENCH_PROG "pw-bench-webpage"
 #include "bench_zmq.h"
+#include "bench_util.h"
 
 #define TIMEOUT_MS 60000
 #define ID_LEN 32
@@ -44,58 +45,6 @@
 #define LA_EMAIL "la@bench.example.org"
 
 /* ---- statistics ---- */
-
-struct lat {
-	double *v;
-	size_t n, cap;
-	double bytes;
-	long errors;
-};
-
-static void
-lat_add(struct lat *l, double ms)
-{
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->v = realloc(l->v, l->cap * sizeof *l->v);
-		if (l->v == NULL)
-			die("%s", "out of memory");
-	}
-	l->v[l->n++] = ms;
-}
-
-static int
-dcmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double
-pct(const struct lat *l, double p)
-{
-	size_t i = (size_t)(p / 100.0 * (double)l->n);
-
-	if (l->n == 0)
-		return 0;
-	return l->v[i >= l->n ? l->n - 1 : i];
-}
-
-static void
-lat_print(const char *name, struct lat *l)
-{
-	double sum = 0;
-
-	for (size_t i = 0; i < l->n; i++)
-		sum += l->v[i];
-	qsort(l->v, l->n, sizeof *l->v, dcmp);
-	printf("BENCH name=%s n=%zu errors=%ld reply_bytes=%.0f ms_mean=%.3f ms_p50=%.3f "
-	       "ms_p90=%.3f ms_p99=%.3f ms_max=%.3f\n",
-	       name, l->n, l->errors, l->n ? l->bytes / (double)l->n : 0.0,
-	       l->n ? sum / (double)l->n : 0.0, pct(l, 50), pct(l, 90), pct(l, 99),
-	       l->n ? l->v[l->n - 1] : 0.0);
-}
 
 /* ---- HTTP: one request on a new connection, read to the end ---- */
 
@@ -152,28 +101,6 @@ http(int port, const char *method, const char *path, const char *cookie, const c
 	out->status = out->len > 12 ? atoi(out->raw + 9) : 0;
 	out->body = strstr(out->raw, "\r\n\r\n");
 	out->body = out->body ? out->body + 4 : out->raw + out->len;
-}
-
-/* The newest link in file whose template is tmpl and email/app match (NULL: any). */
-static char *
-find_link(const char *file, const char *tmpl, const char *email, const char *app)
-{
-	FILE *f = fopen(file, "r");
-	char line[1024], t[128], e[256], a[64], u[600], *found = NULL;
-
-	if (f == NULL)
-		return NULL;
-	while (fgets(line, sizeof line, f) != NULL) {
-		if (sscanf(line, "%127s %255s %63s %599s", t, e, a, u) != 4)
-			continue;
-		if (strcmp(t, tmpl) == 0 && (email == NULL || strcmp(e, email) == 0) &&
-		    (app == NULL || strcmp(a, app) == 0)) {
-			free(found);
-			found = strdup(u);
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 static json_t *
