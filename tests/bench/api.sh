@@ -8,9 +8,12 @@
 # BENCH_KEEP=1 keeps the stores. BENCH_REDIS=0 skips the Redis peer.
 #
 # Measures, in order:
-#   1. the LMDB ceiling: one fsync'd write transaction per small record, on the
-#      scratch dir's disk (pw-bench-api lmdb), and for reference 16 records per
-#      transaction (the best a 16-request group commit could do);
+#   1. the LMDB ceilings, ROUNDS times: one fsync'd write transaction per small
+#      record, on the scratch dir's disk (pw-bench-api lmdb), and 16 records
+#      per transaction (the best a 16-request group commit could do); then the
+#      records one person.create writes, straight into the daemon's databases,
+#      one person.create and 16 to a commit (pw-bench-api lmdb-create): the
+#      store's own bound for the command measured next;
 #   2. durable commands/s and latency against a running pathwayd, closed loop
 #      with 1, 16, 64 and 128 clients (person.create, one outstanding request
 #      each, every DEALER driven by one thread), each run followed at once by
@@ -22,7 +25,8 @@
 #      second pathwayd with commit_wait_us = 0 (the group commit that never
 #      waits); the load average beside every line, system.stats after;
 #      redis-server is installed (apt-get) only when missing;
-#   3. open loop: 1000 person.create/s for 5 s, latency from the scheduled send;
+#   3. open loop: 1000 person.create/s for 5 s, three times (quick: once), latency
+#      from the scheduled send;
 #   4. a store of BENCH_APPS applications built with pw-bench-store, then
 #      pathwayd's start-up time to the first ping reply on it (with the
 #      notifications its commands queued, and after pw-bench-store --deliver
@@ -41,9 +45,9 @@ RESULTS="$DIR/results.txt"
 MD="$DIR/api.md"
 
 if [ "$QUICK" = 1 ]; then
-	LMDB_N=300 CLOSED_SECS=2 OPEN_SECS=2 QUERY_N=20 APPS=${BENCH_APPS:-50000} ROUNDS=1
+	LMDB_N=300 CLOSED_SECS=2 OPEN_SECS=2 OPEN_RUNS=1 QUERY_N=20 APPS=${BENCH_APPS:-50000} ROUNDS=1
 else
-	LMDB_N=2000 CLOSED_SECS=3 OPEN_SECS=5 QUERY_N=200 APPS=${BENCH_APPS:-1000000} ROUNDS=4
+	LMDB_N=2000 CLOSED_SECS=3 OPEN_SECS=5 OPEN_RUNS=3 QUERY_N=200 APPS=${BENCH_APPS:-1000000} ROUNDS=4
 fi
 CLIENTS="1 16 64 128"
 
@@ -111,14 +115,21 @@ start_daemon() {
 : >"$MD"
 say "scratch dir $DIR ($(findmnt -n -o FSTYPE --target "$DIR" 2>/dev/null || stat -f -c %T "$DIR") on $(df --output=source "$DIR" | tail -1))"
 
-# 1. The LMDB ceiling.
-rm -rf "$DIR/lmdb"
-say "LMDB ceiling: $LMDB_N fsync'd single-record commits"
-bench "$B" lmdb "$DIR/lmdb" "$LMDB_N"
-rm -rf "$DIR/lmdb"
-say "LMDB with 16 records per commit (what group commit could reach at best)"
-AS=lmdb.batch16 bench "$B" lmdb "$DIR/lmdb" "$LMDB_N" 16
-rm -rf "$DIR/lmdb"
+# 1. The LMDB ceilings, in rounds so that each is a median of minutes apart.
+lmdb_run() { # NAME MODE N [PER_TXN]
+	local name=$1
+	shift
+	rm -rf "$DIR/lmdb"
+	AS=$name bench "$B" "$1" "$DIR/lmdb" "${@:2}"
+	rm -rf "$DIR/lmdb"
+}
+for r in $(seq 1 "$ROUNDS"); do
+	say "round $r: LMDB alone, $LMDB_N fsync'd commits: one record, 16 records; person.create's records, one and 16 to a commit"
+	lmdb_run lmdb.commit_per_write lmdb "$LMDB_N"
+	lmdb_run lmdb.batch16 lmdb "$LMDB_N" 16
+	lmdb_run lmdb.create lmdb-create "$LMDB_N"
+	lmdb_run lmdb.create16 lmdb-create $((LMDB_N / 4)) 16
+done
 
 # The Redis peer: redis-server (Debian's), installed here when missing, run by
 # this script only, on a free port of 127.0.0.1, its directory on the scratch disk.
@@ -174,8 +185,10 @@ for r in $(seq 1 "$ROUNDS"); do
 	done
 done
 AS=api.stats.closed bench "$B" stats "ipc://$A/api.sock" x
-say "open loop, 1000/s for ${OPEN_SECS}s"
-bench "$B" open "ipc://$A/api.sock" 1000 "$OPEN_SECS"
+for r in $(seq 1 "$OPEN_RUNS"); do
+	say "open loop $r of $OPEN_RUNS, 1000/s for ${OPEN_SECS}s"
+	bench "$B" open "ipc://$A/api.sock" 1000 "$OPEN_SECS"
+done
 stop_daemon
 DAEMON_PID=$NOWAIT_PID
 NOWAIT_PID=
@@ -239,7 +252,6 @@ stop_daemon
 [ "${BENCH_LARGE:-1}" = 0 ] || large
 
 # The markdown block.
-ceil=$(get lmdb.commit_per_write ops_per_s)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 yes_no() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a < b) }'; then echo "met"; else echo "NOT met"; fi; }
@@ -256,24 +268,42 @@ median() { # the median of the values on standard input
 range() { # the lowest and highest of the values on standard input, as "a–b" (or "a")
 	sort -g | awk 'NR == 1 { lo = $1 } { hi = $1 } END { if (NR == 0) print "-"; else if (lo == hi) printf "%s", lo; else printf "%s–%s", lo, hi }'
 }
+# The baseline: the median of the rounds of one-record commits.
+ceil=$(all lmdb.commit_per_write ops_per_s . | median)
+# ratios A B: for each round, line r of A's values over line r of B's (A, B: "NAME MATCH").
+ratios() {
+	for r in $(seq 1 "$ROUNDS"); do
+		awk -v a="$(all $1 ops_per_s "$2" | nth "$r")" -v b="$(all $3 ops_per_s "$4" | nth "$r")" \
+			'BEGIN { if (b > 0) printf "%.2f\n", a / b }'
+	done
+}
 {
 	echo "### API and durability"
 	echo
 	echo "| benchmark | ops/s | vs LMDB baseline | p50 ms | p90 ms | p99 ms | max ms | load |"
 	echo "|---|---:|---:|---:|---:|---:|---:|---:|"
-	line() { # label name match
+	line() { # label name match [n]: the nth line of name containing match (default the last)
 		local o r
-		o=$(get "$2" ops_per_s "$3")
+		o=$(all "$2" ops_per_s "$3" | nth "${4:-\$}")
 		r=$(ratio "$o" "$ceil")
 		# A fixed-rate run has no throughput to compare: its rate is the input.
-		[ -n "$o" ] || { o=$(get "$2" achieved_per_s "$3"); r="(fixed rate)"; }
+		[ -n "$o" ] || { o=$(all "$2" achieved_per_s "$3" | nth "${4:-\$}"); r="(fixed rate)"; }
 		printf '| %s | %.0f | %s | %s | %s | %s | %s | %s |\n' "$1" "$o" "$r" \
-			"$(ms "$(get "$2" p50_us "$3")")" "$(ms "$(get "$2" p90_us "$3")")" \
-			"$(ms "$(get "$2" p99_us "$3")")" "$(ms "$(get "$2" max_us "$3")")" "$(get "$2" load "$3")"
+			"$(ms "$(all "$2" p50_us "$3" | nth "${4:-\$}")")" "$(ms "$(all "$2" p90_us "$3" | nth "${4:-\$}")")" \
+			"$(ms "$(all "$2" p99_us "$3" | nth "${4:-\$}")")" "$(ms "$(all "$2" max_us "$3" | nth "${4:-\$}")")" \
+			"$(all "$2" load "$3" | nth "${4:-\$}")"
 	}
-	line "LMDB, one fsync'd commit per write (baseline)" lmdb.commit_per_write .
-	line "LMDB, 16 records per fsync'd commit (group-commit bound)" lmdb.batch16 .
-	line "pathwayd person.create, open loop 1000/s for ${OPEN_SECS} s" api.open .
+	for r in $(seq 1 "$ROUNDS"); do
+		line "round $r: LMDB, one fsync'd commit per write (baseline)" lmdb.commit_per_write . "$r"
+		line "round $r: LMDB, 16 records per fsync'd commit (group-commit bound)" lmdb.batch16 . "$r"
+		line "round $r: LMDB, one person.create's seven records per commit" lmdb.create . "$r"
+		line "round $r: LMDB, 16 person.creates' records per commit" lmdb.create16 . "$r"
+	done
+	for r in $(seq 1 "$OPEN_RUNS"); do
+		line "pathwayd person.create, open loop 1000/s for ${OPEN_SECS} s (run $r)" api.open . "$r"
+	done
+	echo
+	echo "The baseline (\"vs LMDB baseline\") is the median of the rounds of one-record commits: $(printf '%.0f' "$ceil")/s."
 	echo
 	echo "Closed loop, one thread driving every connection; each pathwayd run followed at once by the Redis ${REDIS_VERSION:-(not run)} run (\`appendfsync always\`, SET of 100 bytes) with as many clients:"
 	echo
@@ -311,19 +341,22 @@ range() { # the lowest and highest of the values on standard input, as "a–b" (
 	echo
 	echo "system.stats after the closed-loop runs (every round and client count): $(get api.stats.closed commits) commits, $(get api.stats.closed requests_per_commit) requests per commit (at most $(get api.stats.closed largest_batch)), commit p50 $(get api.stats.closed commit_p50_ms) ms, p99 $(get api.stats.closed commit_p99_ms) ms; $(get api.stats.closed wait_turns) turns waited (mean $(get api.stats.closed wait_mean_ms) ms, $(get api.stats.closed wait_timeouts) to the limit) and gathered $(get api.stats.closed wait_gathered) requests."
 	echo
-	r16s=$(for r in $(seq 1 "$ROUNDS"); do awk -v a="$(all api.closed ops_per_s "clients=16 " | nth "$r")" -v b="$(all redis.closed ops_per_s "clients=16 " | nth "$r")" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }'; done)
-	r16=$(echo "$r16s" | range)
-	r16med=$(echo "$r16s" | median)
+	r16s=$(ratios api.closed "clients=16 " redis.closed "clients=16 ")
 	one=$(all api.closed ops_per_s "clients=1 " | range)
 	onemed=$(all api.closed ops_per_s "clients=1 " | median)
-	p99o=$(get api.open p99_us)
+	p99s=$(all api.open p99_us .)
+	p99o=$(echo "$p99s" | median)
+	l16s=$(ratios lmdb.batch16 . redis.closed "clients=16 ")
+	c16s=$(ratios lmdb.create16 . redis.closed "clients=16 ")
+	c1s=$(ratios lmdb.create . lmdb.commit_per_write .)
 	echo "| goal | measured | |"
 	echo "|---|---|---|"
-	echo "| 16 clients ≥ 1.5x Redis \`appendfsync always\` SET/s | median ${r16med}x of $ROUNDS rounds (${r16}x) | $(at_least "$r16med" 1.5) |"
-	l16s=$(for r in $(seq 1 "$ROUNDS"); do awk -v a="$(get lmdb.batch16 ops_per_s)" -v b="$(all redis.closed ops_per_s "clients=16 " | nth "$r")" 'BEGIN { if (b > 0) printf "%.2f\n", a / b }'; done)
-	echo "| (the same for LMDB alone: 16 one-record puts per commit, no daemon, against Redis at 16 clients) | median $(echo "$l16s" | median)x ($(echo "$l16s" | range)x) | the ceiling |"
+	echo "| 16 clients ≥ 1.5x Redis \`appendfsync always\` SET/s | median $(echo "$r16s" | median)x of $ROUNDS rounds ($(echo "$r16s" | range)x) | $(at_least "$(echo "$r16s" | median)" 1.5) |"
+	echo "| (LMDB alone, 16 one-record puts per commit, no daemon, against Redis at 16 clients) | median $(echo "$l16s" | median)x ($(echo "$l16s" | range)x) | the ceiling for one record |"
+	echo "| (LMDB alone, 16 person.creates' records per commit, no daemon, against Redis at 16 clients) | median $(echo "$c16s" | median)x ($(echo "$c16s" | range)x) | the ceiling for person.create |"
 	echo "| 1 client ≥ 0.5x the LMDB one-record-commit baseline | median $onemed/s ($one/s) against $(printf '%.0f' "$ceil")/s: $(ratio "$onemed" "$ceil") | $(at_least "$onemed" "$(awk -v b="$ceil" 'BEGIN { print 0.5 * b }')") |"
-	echo "| p99 ≤ 5 ms at 1,000 commands/s | $(ms "$p99o") ms (errors $(get api.open errors), late sends $(get api.open late_sends), load $(get api.open load)) | $(yes_no "$p99o" 5000.001) |"
+	echo "| (LMDB alone, one person.create's records per commit, against the one-record commit of the same round) | median $(echo "$c1s" | median)x ($(echo "$c1s" | range)x) | the ceiling for person.create |"
+	echo "| p99 ≤ 5 ms at 1,000 commands/s | median $(ms "$p99o") ms of $OPEN_RUNS runs ($(for u in $p99s; do ms "$u"; echo; done | range) ms; errors $(all api.open errors . | awk '{ s += $1 } END { print s + 0 }'), late sends $(all api.open late_sends . | paste -sd/), load $(all api.open load . | paste -sd/)) | $(yes_no "$p99o" 5000.001) |"
 	echo
 } >"$MD"
 [ "${BENCH_LARGE:-1}" = 0 ] || {

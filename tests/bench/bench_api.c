@@ -8,6 +8,14 @@
  *	one small record each (100 bytes, random keys). Writes/s and latency
  *	percentiles. With RECORDS_PER_TXN > 1, the same with that many records
  *	per commit: what group commit could do at best on this disk.
+ *   pw-bench-api lmdb-create DIR N [CREATES_PER_TXN]
+ *	The store's own bound for person.create: the seven records one
+ *	person.create writes, with their keys' forms and their sizes as a
+ *	daemon's store holds them, put straight into the daemon's databases
+ *	(store_open: the same environment, flags and named databases), N
+ *	person.creates, CREATES_PER_TXN to an fsync'd commit. No JSON, no
+ *	command, no socket: what LMDB alone costs for what a person.create
+ *	must make durable.
  *   pw-bench-api closed ENDPOINT CLIENTS SECONDS
  *	Closed loop: CLIENTS DEALERs driven by one thread (as redis-benchmark
  *	-c CLIENTS drives its connections), each with one request
@@ -61,6 +69,8 @@
 #include <zmq.h>
 
 #include "keys.h"
+#include "store_internal.h"
+#include "util.h"
 
 #define OPEN_SOCKETS 16
 #define TIMEOUT_MS 30000
@@ -190,10 +200,93 @@ bench_lmdb(const char *dir, long n, int per_txn)
 	return 0;
 }
 
+static char run_tag[32]; /* unique to this run: request and person ids */
+
+/*
+ * (b) raw LMDB with person.create's records. What one person.create writes
+ * (a daemon's store after a closed-loop run, read back): the person record
+ * (152 bytes under its 21-byte id) in people, its entry in people_role
+ * (role, school, id), the event (217 bytes, appended under its seq) in
+ * events, the chain's head hash in meta, the event's entry in person_events
+ * (id, seq), the idempotency record (271 bytes under principal and request
+ * id) in requests and its entry in requests_due (time, then that key). The
+ * ids are those of the closed loop: client j of CREATES_PER_TXN, sequence i.
+ */
+static int
+bench_lmdb_create(const char *dir, long n, int per_txn)
+{
+	struct store *s = NULL;
+	struct pw_status st = {0};
+	struct lat l = {0};
+	char val[300], id[64], key[128], rk[96];
+	size_t rkn;
+	uint64_t seq = 0;
+	double t0, t1;
+
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+		die("cannot create %s", dir);
+	if (store_open(dir, (size_t)1 << 30, &s, &st) != 0)
+		die("store_open: %s", st.msg);
+	memset(val, 'x', sizeof val);
+	t0 = now_s();
+	for (long i = 0; i < n; i++) {
+		double t = now_s();
+		MDB_txn *txn;
+
+		if (mdb_txn_begin(s->env, NULL, 0, &txn))
+			die("%s", "lmdb begin failed");
+		for (int j = 0; j < per_txn; j++) {
+			MDB_val k, v = {0, val}, none = {0, (void *)""};
+			size_t idn =
+			    (size_t)snprintf(id, sizeof id, "b%s-%d-%ld", run_tag, 1000 + j, i);
+			int rc;
+
+			seq++;
+			k = (MDB_val){idn, id}, v.mv_size = 152;
+			rc = mdb_put(txn, s->dbi[DB_PEOPLE], &k, &v, 0);
+			k.mv_size = (size_t)snprintf(key, sizeof key, "candidate%c%c%s", 0, 0, id);
+			k.mv_data = key;
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_PEOPLE_ROLE], &k, &none, 0);
+			store_be64_put((unsigned char *)key, seq);
+			k.mv_size = 8, v.mv_size = 217;
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
+			k = (MDB_val){9, "head_hash"}, v.mv_size = 64;
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
+			memcpy(key, id, idn + 1);
+			store_be64_put((unsigned char *)key + idn + 1, seq);
+			k = (MDB_val){idn + 9, key};
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_PERSON_EVENTS], &k, &none, 0);
+			/* The request's key (principal, request id), then its age entry: time, key.
+			 */
+			rkn = (size_t)snprintf(rk, sizeof rk, "operator/operator%c\"%s-%d-%ld\"", 0,
+					       run_tag, 1000 + j, i);
+			k = (MDB_val){rkn, rk}, v.mv_size = 271;
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_REQUESTS], &k, &v, 0);
+			store_be64_put((unsigned char *)key, (uint64_t)time(NULL));
+			memcpy(key + 8, rk, rkn);
+			k = (MDB_val){8 + rkn, key};
+			rc = rc ? rc : mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &k, &none, 0);
+			if (rc)
+				die("lmdb put failed: %s", mdb_strerror(rc));
+		}
+		if (mdb_txn_commit(txn))
+			die("%s", "lmdb commit failed");
+		lat_add(&l, (now_s() - t) * 1e6);
+	}
+	t1 = now_s();
+	store_close(&s);
+	printf("BENCH name=lmdb.create per_txn=%d n=%ld secs=%.3f commits_per_s=%.1f "
+	       "ops_per_s=%.1f",
+	       per_txn, n, t1 - t0, (double)n / (t1 - t0), (double)n * per_txn / (t1 - t0));
+	lat_print(&l);
+	printf("\n");
+	free(l.v);
+	return 0;
+}
+
 /* The daemon side: DEALER sockets, requests, replies. */
 
 static void *zctx;
-static char run_tag[32];
 
 /* CURVE client keys from PW_BENCH_KEY and PW_BENCH_SERVER_KEY; curve says whether set. */
 static int curve;
@@ -693,6 +786,7 @@ bench_rss(const char *name, const char *pid)
 static void __attribute__((noreturn)) usage(void)
 {
 	fprintf(stderr, "usage: pw-bench-api lmdb DIR N [RECORDS_PER_TXN]\n"
+			"       pw-bench-api lmdb-create DIR N [CREATES_PER_TXN]\n"
 			"       pw-bench-api closed ENDPOINT CLIENTS SECONDS\n"
 			"       pw-bench-api open ENDPOINT RATE SECONDS\n"
 			"       pw-bench-api query ENDPOINT NAME N JSON\n"
@@ -715,6 +809,8 @@ main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	if (strcmp(argv[1], "lmdb") == 0 && (argc == 4 || argc == 5))
 		return bench_lmdb(argv[2], atol(argv[3]), argc == 5 ? atoi(argv[4]) : 1);
+	if (strcmp(argv[1], "lmdb-create") == 0 && (argc == 4 || argc == 5))
+		return bench_lmdb_create(argv[2], atol(argv[3]), argc == 5 ? atoi(argv[4]) : 1);
 	if (strcmp(argv[1], "rss") == 0 && argc == 4)
 		return bench_rss(argv[2], argv[3]);
 	zctx = zmq_ctx_new();
