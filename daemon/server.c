@@ -385,26 +385,25 @@ server_reload(struct server *s, struct pw_status *st)
 	return 0;
 }
 
+/* Send each [topic, canonical bytes] of events (wctx_emit made them) on the stream. */
 static void
 publish(struct server *s, json_t *events)
 {
-	size_t i;
+	static const char revoked[] = "/key.revoked";
+	size_t i, n;
 	json_t *ev;
 
 	json_array_foreach(events, i, ev)
 	{
-		const char *cohort = json_string_value(json_object_get(ev, "cohort"));
-		char *topic = xasprintf("%s/%s", cohort ? cohort : "-",
-					json_string_value(json_object_get(ev, "type")));
-		char *body = proto_encode(ev);
+		const char *topic = json_string_value(json_array_get(ev, 0));
+		json_t *body = json_array_get(ev, 1);
 
-		if (strcmp(json_string_value(json_object_get(ev, "type")), "key.revoked") == 0)
+		n = strlen(topic);
+		if (n >= sizeof revoked - 1 &&
+		    strcmp(topic + n - (sizeof revoked - 1), revoked) == 0)
 			s->rebind_events = 1;
-
-		zmq_send(s->pub, topic, strlen(topic), ZMQ_SNDMORE | ZMQ_DONTWAIT);
-		zmq_send(s->pub, body, strlen(body), ZMQ_DONTWAIT);
-		free(topic);
-		free(body);
+		zmq_send(s->pub, topic, n, ZMQ_SNDMORE | ZMQ_DONTWAIT);
+		zmq_send(s->pub, json_string_value(body), json_string_length(body), ZMQ_DONTWAIT);
 	}
 }
 

@@ -111,9 +111,11 @@ int store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *
 /*
  * Append an event: give it the next sequence number (last in the log + 1, so
  * an aborted child transaction leaves no gap) and store it, and index it
- * under its "app" when it has one. Sets "seq" in ev.
+ * under its "app" when it has one. Sets "seq" in ev. When text is not NULL,
+ * *text gets the bytes stored, the event's canonical form (the caller frees
+ * it), so that publishing it need not encode it again.
  */
-int store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq,
+int store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, char **text,
 		       struct pw_status *st);
 /*
  * The events by person (store_person.c): the entries of DB_PERSON_EVENTS for

@@ -79,7 +79,7 @@ store_head_hash(struct store *s, MDB_txn *txn, char hex[STORE_HASH_HEX])
 
 int
 store_chain_put(struct store *s, MDB_txn *txn, MDB_val *k, const json_t *ev, unsigned flags,
-		struct pw_status *st)
+		char **text, struct pw_status *st)
 {
 	char *buf = store_event_canonical(ev), hex[STORE_HASH_HEX];
 	MDB_val v = {strlen(buf), buf}, hk = {sizeof HEAD_KEY - 1, (void *)HEAD_KEY};
@@ -91,7 +91,10 @@ store_chain_put(struct store *s, MDB_txn *txn, MDB_val *k, const json_t *ev, uns
 		v.mv_data = hex;
 		rc = mdb_put(txn, s->dbi[DB_META], &hk, &v, 0);
 	}
-	free(buf);
+	if (rc == 0 && text != NULL)
+		*text = buf;
+	else
+		free(buf);
 	if (rc == MDB_MAP_FULL)
 		return pw_fail(st, PW_ESTORE,
 			       "store: the map is full; raise daemon.map_size_mb and restart");
@@ -130,7 +133,7 @@ store_chain_rebuild(struct store *s, MDB_txn *txn, size_t *n, struct pw_status *
 		k.mv_data = kb;
 		json_object_set_new(ev, "prev", json_string(prev));
 		store_event_hash(ev, prev);
-		rc = store_chain_put(s, txn, &k, ev, 0, st);
+		rc = store_chain_put(s, txn, &k, ev, 0, NULL, st);
 		json_decref(ev);
 		if (rc != 0) {
 			mdb_cursor_close(cur);

@@ -16,7 +16,8 @@
 #include "util.h"
 
 int
-store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, struct pw_status *st)
+store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, char **text,
+		   struct pw_status *st)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb};
@@ -25,6 +26,8 @@ store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, str
 	uint64_t head;
 	int rc;
 
+	if (text != NULL)
+		*text = NULL;
 	if (store_event_head(s, txn, &head) != 0 || store_head_hash(s, txn, prev) != 0)
 		return pw_fail(st, PW_ESTORE, "store: reading the event head");
 	*seq = head + 1;
@@ -32,12 +35,10 @@ store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, str
 	json_object_set_new(ev, "seq", json_integer((json_int_t)*seq));
 	/* The hash chain: this event names the last one's hash, and becomes the head. */
 	json_object_set_new(ev, "prev", json_string(prev));
-	rc = store_chain_put(s, txn, &k, ev, MDB_APPEND, st);
+	rc = store_chain_put(s, txn, &k, ev, MDB_APPEND, text, st);
 	if (rc == 0 && (rc = store_person_index_event(s, txn, ev, *seq)) != 0)
-		return store_lmdb_fail(st, rc, "person_events");
-	if (rc != 0 || app == NULL)
-		return rc;
-	{
+		rc = store_lmdb_fail(st, rc, "person_events");
+	else if (rc == 0 && app != NULL) {
 		char buf[PW_ID_MAX + 16];
 		size_t n = strlen(app);
 		MDB_val ik = {n + 9, buf}, iv = {0, (void *)""};
@@ -45,9 +46,14 @@ store_event_append(struct store *s, MDB_txn *txn, json_t *ev, uint64_t *seq, str
 		memcpy(buf, app, n);
 		buf[n] = '\0';
 		store_be64_put((unsigned char *)buf + n + 1, *seq);
-		rc = mdb_put(txn, s->dbi[DB_APP_EVENTS], &ik, &iv, 0);
+		if ((rc = mdb_put(txn, s->dbi[DB_APP_EVENTS], &ik, &iv, 0)) != 0)
+			rc = store_lmdb_fail(st, rc, "app_events");
 	}
-	return rc ? store_lmdb_fail(st, rc, "app_events") : 0;
+	if (rc != 0 && text != NULL) {
+		free(*text);
+		*text = NULL;
+	}
+	return rc;
 }
 
 static int

@@ -71,10 +71,11 @@ char *store_event_canonical(const json_t *ev);
 /*
  * Store event ev (with its "seq" and "prev") in its canonical form under key
  * k of DB_EVENTS with LMDB put flags, and record its hash as the head hash.
- * Returns 0, or PW_ESTORE with st filled.
+ * When text is not NULL and the event was stored, *text gets the canonical
+ * form (the caller frees it). Returns 0, or PW_ESTORE with st filled.
  */
 int store_chain_put(struct store *s, MDB_txn *txn, MDB_val *k, const json_t *ev, unsigned flags,
-		    struct pw_status *st);
+		    char **text, struct pw_status *st);
 
 /*
  * The upgrade to schema version 6: give every event in the log its "prev",

@@ -1,7 +1,7 @@
 /*
  * wctx.c: emitting an event in a write context. The event log, the
- * notifications an event causes and the command's own list of events are
- * written here and nowhere else, in the context's transaction.
+ * notifications an event causes and the command's own list of events to
+ * publish are written here and nowhere else, in the context's transaction.
  */
 #include "wctx.h"
 
@@ -12,7 +12,8 @@
 int
 wctx_emit(struct wctx *c, json_t *ev)
 {
-	char t[PW_TIME_LEN];
+	char t[PW_TIME_LEN], *text;
+	const char *cohort;
 	uint64_t seq;
 	int rc;
 
@@ -24,13 +25,19 @@ wctx_emit(struct wctx *c, json_t *ev)
 		json_object_set_new(ev, "actor", json_string(c->actor_id));
 	if (c->via != NULL)
 		json_object_set_new(ev, "via", json_string(c->via));
-	rc = store_event_append(c->store, c->txn, ev, &seq, c->st);
+	rc = store_event_append(c->store, c->txn, ev, &seq, &text, c->st);
 	if (rc == 0)
 		rc = notify_event(c, ev);
 	if (rc == 0)
 		rc = notify_panel(c, ev);
-	if (rc == 0)
-		json_array_append(c->events, ev);
+	if (rc == 0) {
+		/* What the stream sends: the topic, and the very bytes the log holds. */
+		cohort = json_string_value(json_object_get(ev, "cohort"));
+		json_array_append_new(
+		    c->events, json_pack("[s++, s]", cohort ? cohort : "-", "/",
+					 json_string_value(json_object_get(ev, "type")), text));
+	}
+	free(text);
 	return rc;
 }
 

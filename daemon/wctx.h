@@ -34,9 +34,9 @@ struct wctx {
 	const char *via; /* "operator" or "web" when that principal acts for actor_id, else NULL */
 	const struct principal *principal; /* who sent the request (auth.h); NULL for pathwayd */
 	const struct token_claims *token;  /* the request's verified person token, or NULL */
-	json_t *events;			   /* events this command appended, in order */
-	json_t *cstates;		   /* cohort states loaded by this command */
-	json_t *loaded; /* records the engine reads, loaded once by this command (cmd/base.c) */
+	json_t *events;	 /* [topic, canonical bytes] of each event appended, in order */
+	json_t *cstates; /* cohort states loaded by this command */
+	json_t *loaded;	 /* records the engine reads, loaded once by this command (cmd/base.c) */
 	struct pw_status *st;
 };
 

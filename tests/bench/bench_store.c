@@ -262,7 +262,7 @@ deliver(struct builder *b)
 			fail("begin", st.msg);
 		store_due_del(b->store, b->txn, DB_OUTBOX_DUE, j.v[i].at, j.v[i].id);
 		if (store_rec_del(b->store, b->txn, DB_OUTBOX, j.v[i].id) != 0 ||
-		    store_event_append(b->store, b->txn, ev, &seq, &st) != 0)
+		    store_event_append(b->store, b->txn, ev, &seq, NULL, &st) != 0)
 			fail("deliver", st.msg);
 		json_decref(ev);
 		free(j.v[i].id);

@@ -3,7 +3,8 @@
 
 After a run of commands the chain verifies, and this test's own hashes of the
 events (Python's hashlib.blake2b over the canonical form the protocol defines)
-match every "prev", the stream's and system.ping's head_hash. Then the store
+match every "prev", the stream's and system.ping's head_hash; the stream's
+bodies are the canonical bytes themselves. Then the store
 is changed behind the daemon's back, with the daemon stopped: one byte of one
 event rewritten through LMDB itself, the same byte changed in data.mdb's raw
 bytes, the last event changed, an event removed; each time audit.verify and
@@ -156,16 +157,21 @@ class AuditTest(ApiCase):
         for e in hist:
             self.assertEqual(e["prev"], by_seq[e["seq"]]["prev"])
         # The stream: a new event names the head's hash, and becomes the head.
+        # Each body is the event's canonical form, the bytes the log holds and hashes.
         sub.poll(2000)
         while sub.poll(200):
-            sub.recv_multipart()
+            body = sub.recv_multipart()[1]
+            self.assertEqual(body, canonical(json.loads(body)))
         events, head_hash = self.check_chain(d)  # with the audit.refused of p-view's try
         self.assertEqual(events[-1]["type"], "audit.refused")
         d.ok("school.update", {"id": "s-oak", "lss": True})
         self.assertTrue(sub.poll(5000))
-        ev = json.loads(sub.recv_multipart()[1])
+        body = sub.recv_multipart()[1]
+        ev = json.loads(body)
         self.assertEqual(ev["prev"], head_hash)
-        self.assertEqual(d.ok("system.ping")["head_hash"], event_hash(ev))
+        self.assertEqual(body, canonical(ev))
+        self.assertEqual(d.ok("system.ping")["head_hash"],
+                         hashlib.blake2b(body, digest_size=32).hexdigest())
         out = self.ctl(d, "audit", "verify")
         self.assertEqual(out.returncode, 0, out.stderr)
         self.assertIn("chain verified: %d events checked" % (len(events) + 1), out.stdout)

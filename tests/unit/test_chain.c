@@ -64,7 +64,7 @@ append(int n)
 				       "2026-11-22T15:37:50Z", "data", "i", i);
 		uint64_t seq;
 
-		assert_int_equal(store_event_append(s, txn, ev, &seq, &st), 0);
+		assert_int_equal(store_event_append(s, txn, ev, &seq, NULL, &st), 0);
 		json_decref(ev);
 	}
 	assert_int_equal(store_txn_commit(&txn, &st), 0);

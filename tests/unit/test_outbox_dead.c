@@ -154,6 +154,19 @@ start(int64_t now)
 	outbox_free(&ob);
 }
 
+/* Event i of a context's events to publish ([topic, canonical bytes]), decoded: a new reference. */
+static json_t *
+event_at(const json_t *events, size_t i)
+{
+	const char *text = json_string_value(json_array_get(json_array_get(events, i), 1));
+	json_t *ev;
+
+	assert_non_null(text);
+	ev = json_loads(text, 0, NULL);
+	assert_non_null(ev);
+	return ev;
+}
+
 /* The loop's timers at now: how many fired, and the events they emitted (a new reference). */
 static int
 fire(int64_t now, json_t **events)
@@ -172,7 +185,7 @@ test_old_dead_jobs_get_their_window_once(void **state)
 {
 	struct wctx c = begin(T0 - 3600);
 	int64_t window = (int64_t)cfg->outbox.dead_days * 86400;
-	json_t *timers, *job, *events, *to;
+	json_t *timers, *job, *events, *ev, *to;
 
 	(void)state;
 	assert_int_equal(cfg->outbox.dead_days, 30);
@@ -217,8 +230,9 @@ test_old_dead_jobs_get_their_window_once(void **state)
 	/* At the second: the content goes, the record stays, the event says so. */
 	assert_int_equal(fire(T0 + window, &events), 1);
 	assert_int_equal(json_array_size(events), 1);
-	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 0), "type")),
-			    "notification.purged");
+	ev = event_at(events, 0);
+	assert_string_equal(json_string_value(json_object_get(ev, "type")), "notification.purged");
+	json_decref(ev);
 	json_decref(events);
 	job = job_get("J000000001");
 	assert_string_equal(json_string_value(json_object_get(job, "state")), "dead");
@@ -264,16 +278,18 @@ test_dead_error_names_no_one(void **state)
 	json_object_set_new(to, "name", json_string("Jo"));
 	assert_int_equal(outbox_job_kill(&c, job, "550 <Jo <p-head@example.org>>: Jones"), 0);
 	json_decref(job);
-	ev = json_array_get(c.events, 0);
+	ev = event_at(c.events, 0);
 	assert_string_equal(json_string_value(json_object_get(ev, "type")), "notification.dead");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(ev, "data"), "error")),
 	    "550 5.1.1 <p-head <p-head>>: unknown user");
-	ev = json_array_get(c.events, json_array_size(c.events) - 1);
+	json_decref(ev);
+	ev = event_at(c.events, json_array_size(c.events) - 1);
 	assert_string_equal(json_string_value(json_object_get(ev, "type")), "notification.dead");
 	assert_string_equal(
 	    json_string_value(json_object_get(json_object_get(ev, "data"), "error")),
 	    "550 <Jo <p-head>>: Jones");
+	json_decref(ev);
 	/* The job keeps the error as it came, until its content is purged. */
 	assert_int_equal(store_rec_get(s, c.txn, DB_OUTBOX, "J000000003", &job), 0);
 	assert_string_equal(json_string_value(json_object_get(job, "last_error")),

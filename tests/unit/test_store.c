@@ -297,7 +297,7 @@ append(MDB_txn *txn, const char *type, const char *app)
 	json_t *ev = event(type, app);
 	uint64_t seq = 0;
 
-	if (store_event_append(s, txn, ev, &seq, &st) != 0)
+	if (store_event_append(s, txn, ev, &seq, NULL, &st) != 0)
 		fail_msg("%s", st.msg);
 	assert_int_equal(json_integer_value(json_object_get(ev, "seq")), seq);
 	json_decref(ev);

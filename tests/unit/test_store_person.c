@@ -105,7 +105,7 @@ people_and_events(void)
 		json_t *ev = json_loads(evs[i], 0, NULL);
 
 		assert_non_null(ev);
-		assert_int_equal(store_event_append(s, txn, ev, &seq, &st), 0);
+		assert_int_equal(store_event_append(s, txn, ev, &seq, NULL, &st), 0);
 		assert_int_equal(seq, i + 1);
 		json_decref(ev);
 	}
