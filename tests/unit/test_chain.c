@@ -7,57 +7,19 @@
  * the upgrade of a schema version 5 store, whose events have no "prev".
  */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <lmdb.h>
 
 #include "store_internal.h"
 
-#define MAP (64u << 20)
 #define ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
-
-static char *tmp;
-static char *dbdir;
-static struct store *s;
-static struct pw_status st;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tmp = unit_tmpdir();
-	dbdir = xasprintf("%s/db", tmp);
-	if (store_open(dbdir, MAP, &s, &st) != 0) {
-		fprintf(stderr, "%s\n", st.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	store_close(&s);
-	free(dbdir);
-	unit_rmtree(tmp);
-	return 0;
-}
-
-static MDB_txn *
-begin(void)
-{
-	MDB_txn *txn = NULL;
-
-	if (store_txn_begin(s, NULL, 0, &txn, &st) != 0)
-		fail_msg("%s", st.msg);
-	return txn;
-}
 
 /* Append n events "test.N" in one transaction. */
 static void
 append(int n)
 {
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 
 	for (int i = 0; i < n; i++) {
 		json_t *ev = json_pack("{s:s, s:s, s:{s:i}}", "type", "test.event", "at",
@@ -73,7 +35,7 @@ append(int n)
 static struct store_audit
 verify(uint64_t from, uint64_t limit)
 {
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 	struct store_audit a;
 
 	assert_int_equal(store_audit_verify(s, txn, from, limit, &a), 0);
@@ -87,7 +49,7 @@ raw_get(uint64_t seq)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v;
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 	char *out;
 
 	store_be64_put(kb, seq);
@@ -103,7 +65,7 @@ raw_put(uint64_t seq, const char *bytes)
 {
 	unsigned char kb[8];
 	MDB_val k = {8, kb}, v = {bytes ? strlen(bytes) : 0, (void *)bytes};
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 
 	store_be64_put(kb, seq);
 	if (bytes != NULL)
@@ -162,7 +124,7 @@ test_append_chains(void **state)
 	assert_int_equal(a.checked, 0);
 	assert_string_equal(a.head_hash, ZEROS);
 	append(5);
-	txn = begin();
+	txn = unit_store_begin(0);
 	assert_int_equal(store_events_since(s, txn, 0, 100, &evs), 0);
 	assert_int_equal(store_head_hash(s, txn, head), 0);
 	store_txn_abort(&txn);
@@ -267,7 +229,7 @@ meta_write(const char *key, const char *value)
 
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, UNIT_STORE_MAP), 0);
 	assert_int_equal(mdb_env_open(env, dbdir, MDB_NOTLS, 0640), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
@@ -299,13 +261,13 @@ test_upgrade_from_5(void **state)
 		free(was);
 		json_decref(ev);
 	}
-	txn = begin();
+	txn = unit_store_begin(0);
 	assert_int_equal(store_head_hash(s, txn, head), 0);
 	store_txn_abort(&txn);
 	store_close(&s);
 	meta_write("head_hash", NULL);
 	meta_write("schema", "5");
-	if (store_open(dbdir, MAP, &s, &st) != 0)
+	if (store_open(dbdir, UNIT_STORE_MAP, &s, &st) != 0)
 		fail_msg("upgrade: %s", st.msg);
 	a = verify(1, 0);
 	assert_true(a.ok);
@@ -329,5 +291,5 @@ main(void)
 	    cmocka_unit_test(test_upgrade_from_5),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_store_setup, unit_store_teardown);
 }

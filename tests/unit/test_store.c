@@ -5,66 +5,19 @@
  * version check, the due-time index and hot backup.
  */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <lmdb.h>
 #include <sys/stat.h>
 
 #include "store.h"
 
-#define MAP (64u << 20)
-
-static char *tmp;
-static char *dbdir;
-static struct store *s;
-static struct pw_status st;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tmp = unit_tmpdir();
-	dbdir = xasprintf("%s/db", tmp);
-	if (store_open(dbdir, MAP, &s, &st) != 0) {
-		fprintf(stderr, "%s\n", st.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	store_close(&s);
-	free(dbdir);
-	unit_rmtree(tmp);
-	return 0;
-}
-
-static MDB_txn *
-begin(int rdonly)
-{
-	MDB_txn *txn = NULL;
-
-	if (store_txn_begin(s, NULL, rdonly, &txn, &st) != 0)
-		fail_msg("%s", st.msg);
-	return txn;
-}
-
-static void
-commit(MDB_txn **txn)
-{
-	if (store_txn_commit(txn, &st) != 0)
-		fail_msg("%s", st.msg);
-	assert_null(*txn);
-}
-
 static void
 reopen(void)
 {
 	store_close(&s);
 	assert_null(s);
-	if (store_open(dbdir, MAP, &s, &st) != 0)
+	if (store_open(dbdir, UNIT_STORE_MAP, &s, &st) != 0)
 		fail_msg("reopen: %s", st.msg);
 }
 
@@ -94,7 +47,7 @@ ids_are(json_t *got, const char *want_json)
 static void
 test_records(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	json_t *rec = json_pack("{s:i, s:s, s:s, s:[s]}", "v", 1, "id", "p-1", "name",
 				"Zo\xc3\xab \"Q\"", "roles", "candidate");
 	json_t *got = NULL, *ids;
@@ -110,10 +63,10 @@ test_records(void **state)
 	assert_int_equal(store_rec_get(s, txn, DB_PEOPLE, "p-1", &got), 0);
 	assert_true(json_equal(got, rec));
 	json_decref(got);
-	commit(&txn);
+	unit_store_commit(&txn);
 
 	/* an aborted transaction leaves nothing behind */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_rec_put(s, txn, DB_PEOPLE, "p-2", rec, &st), 0);
 	store_txn_abort(&txn);
 	assert_null(txn);
@@ -121,7 +74,7 @@ test_records(void **state)
 
 	/* committed data survives a reopen */
 	reopen();
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	assert_int_equal(store_rec_get(s, txn, DB_PEOPLE, "p-1", &got), 0);
 	assert_true(json_equal(got, rec));
 	json_decref(got);
@@ -129,7 +82,7 @@ test_records(void **state)
 	store_txn_abort(&txn);
 
 	/* replace, scan in key order, scan after, delete */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	for (int i = 5; i >= 2; i--) {
 		char id[8];
 
@@ -159,7 +112,7 @@ test_records(void **state)
 		assert_int_equal(store_count(s, txn, DB_PEOPLE, &n), 0);
 		assert_int_equal(n, 4);
 	}
-	commit(&txn);
+	unit_store_commit(&txn);
 	json_decref(rec);
 }
 
@@ -195,7 +148,7 @@ scan(MDB_txn *txn, enum store_db db, const char *a, const char *b, const char *a
 static void
 test_stage_index(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	int calls = 0;
 
 	(void)state;
@@ -225,9 +178,9 @@ test_stage_index(void **state)
 	/* putting twice is one entry */
 	assert_int_equal(store_index_put(s, txn, DB_BY_STAGE, "ntp-2026-27", "signoff", "A1", &st),
 			 0);
-	commit(&txn);
+	unit_store_commit(&txn);
 
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	ids_are(scan(txn, DB_BY_STAGE, "ntp-2026-27", "signoff", NULL, NULL, 0, &calls),
 		"[\"A1\", \"A2\", \"A3\"]");
 	assert_int_equal(calls, 3);
@@ -263,7 +216,7 @@ test_stage_index(void **state)
 	store_txn_abort(&txn);
 
 	/* moving an application: delete the old entry, put the new */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_index_del(s, txn, DB_BY_STAGE, "ntp-2026-27", "signoff", "A2"), 0);
 	assert_int_equal(store_index_del(s, txn, DB_BY_STAGE, "ntp-2026-27", "signoff", "A2"), 0);
 	assert_int_equal(
@@ -278,7 +231,7 @@ test_stage_index(void **state)
 	assert_int_equal(store_index_put(s, txn, DB_BY_SCHOOL, "s-oak2", "A8", NULL, &st), 0);
 	ids_are(scan(txn, DB_BY_SCHOOL, "s-oak", NULL, NULL, NULL, 0, NULL), "[\"A1\", \"A7\"]");
 	ids_are(scan(txn, DB_BY_SCHOOL, "s-oak", NULL, "A1", NULL, 0, NULL), "[\"A7\"]");
-	commit(&txn);
+	unit_store_commit(&txn);
 }
 
 static json_t *
@@ -308,7 +261,7 @@ append(MDB_txn *txn, const char *type, const char *app)
 static void
 log_is_gap_free(uint64_t want_head)
 {
-	MDB_txn *txn = begin(1);
+	MDB_txn *txn = unit_store_begin(1);
 	uint64_t head = 0;
 	json_t *evs = NULL;
 
@@ -331,21 +284,21 @@ test_event_log(void **state)
 	uint64_t head = 99, next = 99;
 
 	(void)state;
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	assert_int_equal(store_event_head(s, txn, &head), 0);
 	assert_int_equal(head, 0);
 	store_txn_abort(&txn);
 
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(append(txn, "person.created", NULL), 1);
 	assert_int_equal(append(txn, "application.created", "A1"), 2);
 	assert_int_equal(append(txn, "application.created", "A2"), 3);
 	assert_int_equal(append(txn, "application.submitted", "A1"), 4);
 	assert_int_equal(append(txn, "application.submitted", "A10"), 5);
-	commit(&txn);
+	unit_store_commit(&txn);
 	log_is_gap_free(5);
 
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	assert_int_equal(store_events_since(s, txn, 2, 2, &evs), 0);
 	assert_int_equal(json_array_size(evs), 2);
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 0), "seq")), 3);
@@ -378,12 +331,12 @@ test_event_log(void **state)
 
 	/* across a reopen the log goes on from its head */
 	reopen();
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(append(txn, "school.created", NULL), 6);
-	commit(&txn);
+	unit_store_commit(&txn);
 
 	/* a command that fails in its child transaction leaves no gap */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_txn_begin(s, txn, 0, &child, &st), 0);
 	assert_int_equal(append(child, "application.signed_off", "A1"), 7);
 	assert_int_equal(append(child, "application.stage_changed", "A1"), 8);
@@ -391,16 +344,16 @@ test_event_log(void **state)
 	assert_int_equal(append(txn, "application.decided", "A2"), 7);
 	assert_int_equal(store_txn_begin(s, txn, 0, &child, &st), 0);
 	assert_int_equal(append(child, "application.decided", "A1"), 8);
-	commit(&child);
+	unit_store_commit(&child);
 	assert_int_equal(append(txn, "application.decided", "A3"), 9);
-	commit(&txn);
+	unit_store_commit(&txn);
 	/* an aborted batch too */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	append(txn, "school.updated", NULL);
 	store_txn_abort(&txn);
 	reopen();
 	log_is_gap_free(9);
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	assert_int_equal(store_app_events(s, txn, "A1", 0, 1000, &evs, &next), 0);
 	assert_int_equal(json_array_size(evs), 3); /* 2, 4 and 8: not the aborted 7 */
 	assert_int_equal(json_integer_value(json_object_get(json_array_get(evs, 2), "seq")), 8);
@@ -413,7 +366,7 @@ test_event_log(void **state)
 static void
 test_idempotency(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	json_t *id = json_string("r-1"), *num = json_integer(1), *one = json_string("1");
 	json_t *reply = json_pack("{s:O, s:b, s:{}}", "id", id, "ok", 1, "data"), *got;
 	size_t n = 99;
@@ -440,11 +393,11 @@ test_idempotency(void **state)
 	assert_null(got);
 	assert_int_equal(store_request_get(s, txn, "p-4", id, "aa", &got), 0);
 	json_decref(got);
-	commit(&txn);
+	unit_store_commit(&txn);
 
 	/* kept across a reopen, pruned by age */
 	reopen();
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), 0);
 	json_decref(got);
 	for (int i = 0; i < 6; i++) {
@@ -474,7 +427,7 @@ test_idempotency(void **state)
 	assert_int_equal(store_request_get(s, txn, "p-1", id, NULL, &got), PW_ENOTFOUND);
 	assert_int_equal(store_request_get(s, txn, "p-1", num, NULL, &got), 0);
 	json_decref(got);
-	commit(&txn);
+	unit_store_commit(&txn);
 	json_decref(reply);
 	json_decref(id);
 	json_decref(num);
@@ -484,7 +437,7 @@ test_idempotency(void **state)
 static void
 test_counters(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	uint64_t n = 0;
 
 	(void)state;
@@ -494,16 +447,16 @@ test_counters(void **state)
 	}
 	assert_int_equal(store_counter_next(s, txn, "next_job", &n, &st), 0);
 	assert_int_equal(n, 1);
-	commit(&txn);
+	unit_store_commit(&txn);
 	reopen();
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_counter_next(s, txn, "next_app", &n, &st), 0);
 	assert_int_equal(n, 4);
 	store_txn_abort(&txn);
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_counter_next(s, txn, "next_app", &n, &st), 0);
 	assert_int_equal(n, 4);
-	commit(&txn);
+	unit_store_commit(&txn);
 }
 
 /* Write meta "schema" = value with LMDB itself, behind the store's back. */
@@ -517,7 +470,7 @@ schema_write(const char *value)
 
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, UNIT_STORE_MAP), 0);
 	assert_int_equal(mdb_env_open(env, dbdir, MDB_NOTLS, 0640), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
@@ -567,24 +520,24 @@ test_schema_version(void **state)
 	snprintf(want, sizeof want, "%d", STORE_SCHEMA_VERSION + 1);
 	schema_write(want);
 	memset(&st, 0, sizeof st);
-	assert_int_equal(store_open(dbdir, MAP, &other, &st), PW_ESTORE);
+	assert_int_equal(store_open(dbdir, UNIT_STORE_MAP, &other, &st), PW_ESTORE);
 	assert_null(other);
 	assert_int_equal(st.code, PW_ESTORE);
 	if (strstr(st.msg, "schema version") == NULL || strstr(st.msg, want) == NULL ||
 	    strstr(st.msg, dbdir) == NULL)
 		fail_msg("unclear message: %s", st.msg);
 	schema_write("banana");
-	assert_int_equal(store_open(dbdir, MAP, &other, &st), PW_ESTORE);
+	assert_int_equal(store_open(dbdir, UNIT_STORE_MAP, &other, &st), PW_ESTORE);
 	assert_non_null(strstr(st.msg, "banana"));
 	schema_write("10");
-	assert_int_equal(store_open(dbdir, MAP, &other, &st), PW_ESTORE);
+	assert_int_equal(store_open(dbdir, UNIT_STORE_MAP, &other, &st), PW_ESTORE);
 
 	/* put back, it opens with its data */
 	snprintf(want, sizeof want, "%d", STORE_SCHEMA_VERSION);
 	schema_write(want);
-	if (store_open(dbdir, MAP, &s, &st) != 0)
+	if (store_open(dbdir, UNIT_STORE_MAP, &s, &st) != 0)
 		fail_msg("%s", st.msg);
-	txn = begin(1);
+	txn = unit_store_begin(1);
 	assert_true(store_rec_exists(s, txn, DB_PEOPLE, "p-1"));
 	store_txn_abort(&txn);
 }
@@ -597,7 +550,7 @@ test_open_errors(void **state)
 	char *under = xasprintf("%s/sub", file);
 
 	(void)state;
-	assert_int_equal(store_open(under, MAP, &other, &st), PW_ESTORE);
+	assert_int_equal(store_open(under, UNIT_STORE_MAP, &other, &st), PW_ESTORE);
 	assert_null(other);
 	assert_non_null(strstr(st.msg, under));
 	free(under);
@@ -630,7 +583,7 @@ due_scan(MDB_txn *txn, int64_t upto, int stop_after)
 static void
 test_due_index(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	int64_t at = 0;
 
 	(void)state;
@@ -669,14 +622,14 @@ test_due_index(void **state)
 	assert_int_equal(store_due_first(s, txn, DB_OUTBOX_DUE, &at), 0);
 	assert_int_equal(at, 0);
 	ids_are(due_scan(txn, 0, 0), "[[0, \"Jneg\"]]");
-	commit(&txn);
+	unit_store_commit(&txn);
 	/* the timers index works the same way, separately */
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_due_first(s, txn, DB_TIMERS, &at), PW_ENOTFOUND);
 	assert_int_equal(store_due_put(s, txn, DB_TIMERS, 42, "T1", &st), 0);
 	assert_int_equal(store_due_first(s, txn, DB_TIMERS, &at), 0);
 	assert_int_equal(at, 42);
-	commit(&txn);
+	unit_store_commit(&txn);
 }
 
 /* Empty database name of the (closed) store, as a version 1 store would have it. */
@@ -689,7 +642,7 @@ raw_drop(const char *name)
 
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, UNIT_STORE_MAP), 0);
 	assert_int_equal(mdb_env_open(env, dbdir, MDB_NOTLS, 0640), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, name, 0, &dbi), 0);
@@ -701,7 +654,7 @@ raw_drop(const char *name)
 static void
 test_schema_upgrade(void **state)
 {
-	MDB_txn *txn = begin(0);
+	MDB_txn *txn = unit_store_begin(0);
 	json_t *reply = json_pack("{s:b}", "ok", 1), *old = json_string("r-old"),
 	       *young = json_string("r-new"), *got, *jobs;
 	struct dues d = {json_array(), 0};
@@ -724,15 +677,15 @@ test_schema_upgrade(void **state)
 	assert_int_equal(store_due_put(s, txn, DB_OUTBOX_INFLIGHT, 0, "J2", &st), 0);
 	assert_int_equal(store_request_put(s, txn, "p-1", old, NULL, reply, 500, &st), 0);
 	assert_int_equal(store_request_put(s, txn, "p-1", young, NULL, reply, 2000, &st), 0);
-	commit(&txn);
+	unit_store_commit(&txn);
 	store_close(&s);
 	raw_drop("requests_due");
 	schema_write("1");
 
 	/* Opened: upgraded through version 2 to 3, the indexes built from the records. */
-	if (store_open(dbdir, MAP, &s, &st) != 0)
+	if (store_open(dbdir, UNIT_STORE_MAP, &s, &st) != 0)
 		fail_msg("upgrade: %s", st.msg);
-	txn = begin(0);
+	txn = unit_store_begin(0);
 	assert_int_equal(store_due_scan(s, txn, DB_OUTBOX_INFLIGHT, INT64_MAX, due_visit, &d), 0);
 	jobs = json_pack("[[I, s]]", (json_int_t)0, "J1");
 	assert_true(json_equal(d.got, jobs));
@@ -743,7 +696,7 @@ test_schema_upgrade(void **state)
 	assert_int_equal(store_request_get(s, txn, "operator/p-1", young, NULL, &got), 0);
 	json_decref(got);
 	assert_int_equal(store_request_get(s, txn, "p-1", young, NULL, &got), PW_ENOTFOUND);
-	commit(&txn);
+	unit_store_commit(&txn);
 	store_close(&s);
 	have = schema_read();
 	assert_string_equal(have, "7");
@@ -769,7 +722,7 @@ test_backup(void **state)
 	assert_int_equal(store_backup(s, dir, 1, &st), PW_EEXISTS);
 	free(unit_write(tmp, "x", "x"));
 	assert_int_equal(store_backup(s, file, 1, &st), PW_EINVALID);
-	assert_int_equal(store_open(dir, MAP, &b, &st), 0);
+	assert_int_equal(store_open(dir, UNIT_STORE_MAP, &b, &st), 0);
 	assert_int_equal(store_txn_begin(b, NULL, 1, &txn, &st), 0);
 	assert_true(store_rec_exists(b, txn, DB_PEOPLE, "p-1"));
 	store_txn_abort(&txn);
@@ -790,5 +743,5 @@ main(void)
 	    cmocka_unit_test(test_schema_upgrade), cmocka_unit_test(test_backup),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, unit_store_setup, unit_store_teardown);
 }

@@ -7,61 +7,12 @@
  * not pruned before its own time.
  */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <lmdb.h>
 
 #include "store_forget.h"
 #include "store_internal.h"
-
-#define MAP (64u << 20)
-
-static char *tmp;
-static struct store *s;
-static struct pw_status st;
-
-static int
-setup(void **state)
-{
-	char *db;
-	int rc;
-
-	(void)state;
-	tmp = unit_tmpdir();
-	db = xasprintf("%s/db", tmp);
-	rc = store_open(db, MAP, &s, &st);
-	free(db);
-	if (rc != 0) {
-		fprintf(stderr, "%s\n", st.msg);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	store_close(&s);
-	unit_rmtree(tmp);
-	return 0;
-}
-
-static MDB_txn *
-begin(void)
-{
-	MDB_txn *txn = NULL;
-
-	if (store_txn_begin(s, NULL, 0, &txn, &st) != 0)
-		fail_msg("%s", st.msg);
-	return txn;
-}
-
-static void
-commit(MDB_txn **txn)
-{
-	if (store_txn_commit(txn, &st) != 0)
-		fail_msg("%s", st.msg);
-}
 
 static void
 put(MDB_txn *txn, const char *reqid, const char *reply, int64_t at)
@@ -102,7 +53,7 @@ static void
 test_forgotten_replies_take_their_age_entries(void **state)
 {
 	static const char *const words[] = {"p-gone"};
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 	size_t n = 0;
 
 	(void)state;
@@ -113,9 +64,9 @@ test_forgotten_replies_take_their_age_entries(void **state)
 	/* r2 no longer parses; r3 says another time than its entry's. */
 	overwrite(txn, 1, "{\"at\":2000,\"reply\":{\"person\":\"p-gone\"");
 	overwrite(txn, 2, "{\"at\":7,\"reply\":{\"ok\":true,\"data\":{\"person\":\"p-gone\"}}}");
-	commit(&txn);
+	unit_store_commit(&txn);
 
-	txn = begin();
+	txn = unit_store_begin(0);
 	assert_int_equal(store_requests_forget(s, txn, words, 1, &n), 0);
 	assert_int_equal(n, 3);
 	assert_int_equal(entries(txn, DB_REQUESTS), 1);
@@ -127,15 +78,15 @@ test_forgotten_replies_take_their_age_entries(void **state)
 	assert_int_equal(n, 1); /* r4 */
 	assert_int_equal(entries(txn, DB_REQUESTS), 1);
 	assert_int_equal(entries(txn, DB_REQUESTS_DUE), 1);
-	commit(&txn);
+	unit_store_commit(&txn);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_forgotten_replies_take_their_age_entries, setup,
-					    teardown),
+	    cmocka_unit_test_setup_teardown(test_forgotten_replies_take_their_age_entries,
+					    unit_store_setup, unit_store_teardown),
 	};
 
 	log_set_level(LOG_WARN);

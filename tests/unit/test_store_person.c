@@ -7,52 +7,11 @@
  * the raw scan that parses only the records holding a needle.
  */
 #include "unit.h"
+#include "unit_store.h"
 
 #include <lmdb.h>
 
 #include "store.h"
-
-#define MAP (64u << 20)
-
-static char *tmp, *dbdir;
-static struct store *s;
-static struct pw_status st;
-
-static int
-setup(void **state)
-{
-	(void)state;
-	tmp = unit_tmpdir();
-	dbdir = xasprintf("%s/db", tmp);
-	return store_open(dbdir, MAP, &s, &st) == 0 ? 0 : -1;
-}
-
-static int
-teardown(void **state)
-{
-	(void)state;
-	store_close(&s);
-	free(dbdir);
-	unit_rmtree(tmp);
-	return 0;
-}
-
-static MDB_txn *
-begin(void)
-{
-	MDB_txn *txn = NULL;
-
-	if (store_txn_begin(s, NULL, 0, &txn, &st) != 0)
-		fail_msg("%s", st.msg);
-	return txn;
-}
-
-static void
-commit(MDB_txn **txn)
-{
-	if (store_txn_commit(txn, &st) != 0)
-		fail_msg("%s", st.msg);
-}
 
 static int
 seq_collect(uint64_t seq, void *ud)
@@ -79,7 +38,7 @@ seqs_are(MDB_txn *txn, const char *id, const char *want)
 static void
 people_and_events(void)
 {
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 	const char *people[] = {"p-1", "p-10", "p-2"};
 	uint64_t seq;
 
@@ -116,7 +75,7 @@ people_and_events(void)
 	assert_int_equal(store_rec_put(s, txn, DB_FORMS, "A1/f", f, &st), 0);
 	assert_int_equal(store_person_index_form(s, txn, "A1/f", f, &st), 0);
 	json_decref(f);
-	commit(&txn);
+	unit_store_commit(&txn);
 }
 
 static int
@@ -150,7 +109,7 @@ test_index(void **state)
 
 	(void)state;
 	people_and_events();
-	txn = begin();
+	txn = unit_store_begin(0);
 	seqs_are(txn, "p-1", "[1]");
 	seqs_are(txn, "p-10", "[3]"); /* not p-1's: the id is matched whole */
 	seqs_are(txn, "p-2", "[2,3]");
@@ -181,7 +140,7 @@ make_version_6(void)
 	store_close(&s);
 	assert_int_equal(mdb_env_create(&env), 0);
 	assert_int_equal(mdb_env_set_maxdbs(env, 64), 0);
-	assert_int_equal(mdb_env_set_mapsize(env, MAP), 0);
+	assert_int_equal(mdb_env_set_mapsize(env, UNIT_STORE_MAP), 0);
 	assert_int_equal(mdb_env_open(env, dbdir, MDB_NOTLS, 0640), 0);
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &meta), 0);
@@ -203,13 +162,13 @@ test_upgrade(void **state)
 
 	(void)state;
 	people_and_events();
-	txn = begin();
+	txn = unit_store_begin(0);
 	assert_int_equal(store_head_hash(s, txn, hash), 0);
 	store_txn_abort(&txn);
 	make_version_6();
-	if (store_open(dbdir, MAP, &s, &st) != 0)
+	if (store_open(dbdir, UNIT_STORE_MAP, &s, &st) != 0)
 		fail_msg("upgrade: %s", st.msg);
-	txn = begin();
+	txn = unit_store_begin(0);
 	seqs_are(txn, "p-1", "[1]");
 	seqs_are(txn, "p-2", "[2,3]");
 	seqs_are(txn, "p-10", "[3]");
@@ -233,7 +192,7 @@ grep_collect(const char *id, json_t *rec, void *ud)
 static void
 test_grep(void **state)
 {
-	MDB_txn *txn = begin();
+	MDB_txn *txn = unit_store_begin(0);
 	const char *needles[] = {"\"p-1\"", NULL, "Jane"};
 	json_t *got = json_array(), *r;
 	char *g;
@@ -260,9 +219,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test_setup_teardown(test_index, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
-	    cmocka_unit_test_setup_teardown(test_grep, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_index, unit_store_setup, unit_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_upgrade, unit_store_setup, unit_store_teardown),
+	    cmocka_unit_test_setup_teardown(test_grep, unit_store_setup, unit_store_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
