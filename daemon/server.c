@@ -398,6 +398,8 @@ publish(struct server *s, json_t *events)
 		const char *topic = json_string_value(json_array_get(ev, 0));
 		json_t *body = json_array_get(ev, 1);
 
+		if (topic == NULL || !json_is_string(body))
+			continue;
 		n = strlen(topic);
 		if (n >= sizeof revoked - 1 &&
 		    strcmp(topic + n - (sizeof revoked - 1), revoked) == 0)
