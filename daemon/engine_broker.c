@@ -53,6 +53,16 @@ phase_fits(const char *host, const char *own)
 	return streq(host, "all-through") || (host != NULL && streq(host, own));
 }
 
+const char *
+engine_host_unfit(const struct requirement *q, const json_t *host, const json_t *own)
+{
+	if (q->host_lss && !json_is_true(json_object_get(host, "lss")))
+		return "not_lss";
+	if (q->host_same_phase && !phase_fits(str(host, "phase"), str(own, "phase")))
+		return "phase";
+	return NULL;
+}
+
 int
 engine_rank_hosts(const struct engine_ctx *ctx, json_t *app, const json_t *hosts, const json_t *own,
 		  struct engine_out *out, struct pw_status *st)
@@ -88,11 +98,10 @@ engine_rank_hosts(const struct engine_ctx *ctx, json_t *app, const json_t *hosts
 				msg = "is named twice";
 		if (msg == NULL && streq(id, str(app, "school")))
 			msg = "is the candidate's own school";
-		if (msg == NULL && q->host_lss && !json_is_true(json_object_get(h, "lss")))
-			msg = "is not a Lead Succession School";
-		if (msg == NULL && q->host_same_phase &&
-		    !phase_fits(str(h, "phase"), str(own, "phase")))
-			msg = "is not of the phase of the candidate's school";
+		if (msg == NULL && engine_host_unfit(q, h, own) != NULL)
+			msg = streq(engine_host_unfit(q, h, own), "not_lss")
+				  ? "is not a Lead Succession School"
+				  : "is not of the phase of the candidate's school";
 		if (msg != NULL) {
 			json_decref(ids);
 			return pw_fail(st, PW_EINVALID, "host school %s %s", id, msg);

@@ -44,6 +44,15 @@ int engine_rank_hosts(const struct engine_ctx *ctx, json_t *app, const json_t *h
 		      const json_t *own, struct engine_out *out, struct pw_status *st);
 
 /*
+ * Why requirement q (an internship's) does not let a candidate whose school
+ * is own (its record) rank host (a school record): "not_lss" (host_lss and
+ * not a Lead Succession School), "phase" (host_same_phase and not of own's
+ * phase, nor all-through), as cohort.match_internships words it; NULL when
+ * it does.
+ */
+const char *engine_host_unfit(const struct requirement *q, const json_t *host, const json_t *own);
+
+/*
  * Place app's internship at host from start to end (dates), as the match
  * decided: like application.place_internship but at any stage up to the
  * internship's, marked "matched": time. The caller has checked the actor

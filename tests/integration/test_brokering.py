@@ -5,7 +5,8 @@ Real pathwayd processes on ipc sockets in temporary directories, on a manual
 clock, running Kent's shipped programme and a small test programme:
 - candidates rank host schools (application.rank_hosts): only their own
   application, only ahead of an internship, never their own school, the
-  programme's rules for hosts applied (Lead Succession School, phase);
+  programme's rules for hosts applied (Lead Succession School, phase), and
+  application.host_choices offering only the schools those rules allow;
 - hosts offer places for the cohort and may rank the candidates who ranked
   them (cohort.set_host, a host for their own school only); cohort.hosts
   shows a host only its school and who ranked it (not where), and a
@@ -299,8 +300,28 @@ class BrokeringTest(Case):
                                 ("s-thru", "all-through", True)):
             d.ok("school.create", {"id": sid, "name": sid, "phase": phase, "lss": lss})
         self.person("ann", ["candidate"], "s-own")
+        self.person("la-1", ["la_adviser"])
         a = d.ok("application.create", {"cohort": "bt-2026", "candidate": "ann"},
                  "ann")["application"]["id"]
+        # The schools offered to rank are those the programme's rules let ann rank: an LSS
+        # of her school's phase or all-through; the others are counted, not named.
+        for sid in ("s-own", "s-lss", "s-sec", "s-plain", "s-thru"):
+            d.ok("cohort.set_host", {"cohort": "bt-2026", "school": sid, "places": 1})
+        for actor in ("ann", "la-1"):
+            ch = d.ok("application.host_choices", {"app": a}, actor)
+            self.assertEqual([h["school"] for h in ch["hosts"]], ["s-lss", "s-thru"])
+            self.assertEqual(ch["left_out"], {"not_lss": 1, "phase": 1})
+            self.assertTrue(ch["open"])
+        # Every school offered is one rank_hosts takes.
+        d.ok("application.rank_hosts", {"app": a, "hosts": [h["school"] for h in ch["hosts"]]},
+             "ann")
+        d.ok("school.update", {"id": "s-sec", "phase": "primary"})
+        self.assertEqual([h["school"] for h in d.ok("application.host_choices", {"app": a},
+                                                     "ann")["hosts"]],
+                         ["s-lss", "s-sec", "s-thru"])
+        d.ok("school.update", {"id": "s-sec", "phase": "secondary"})
+        for sid in ("s-own", "s-lss", "s-sec", "s-plain", "s-thru"):
+            d.ok("cohort.set_host", {"cohort": "bt-2026", "school": sid, "places": 0})
         self.refused("application.rank_hosts", {"app": a, "hosts": ["s-plain"]}, "ann",
                      "invalid_request", "not a Lead Succession School")
         self.refused("application.rank_hosts", {"app": a, "hosts": ["s-lss", "s-sec"]}, "ann",

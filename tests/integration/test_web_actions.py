@@ -7,7 +7,8 @@ advisers and viewers; a candidate is refused by pathwayd, nobody signed in
 is sent to sign in); a candidate choosing host schools for their internship
 from the link to a document of theirs (select boxes in order, a school
 chosen twice and their own school refused next to the box, a school's name
-escaped, the link not used up); a panel member recommending, the
+escaped, the link not used up; only the schools the programme's host rules
+allow offered, the others counted); a panel member recommending, the
 headteacher recording the term's reviews and the LA deciding whether the
 participant continues, each from the link in their email (what and for
 whom, errors next to the field, CSRF refused, a used link saying so); and a
@@ -15,6 +16,8 @@ person booking a seat on a briefing from their own page, joining its
 waiting list when it is full and seeing their place, cancelling, the seat
 going to the first waiting, a viewer refused by pathwayd.
 """
+import os
+import shutil
 import unittest
 
 from answers import ANSWERS
@@ -146,6 +149,96 @@ class HostsTest(PagesCase):
         again = c.get(form)
         self.assert_page(again)
         self.assertIn('<option value="s-ful" selected>', again.body)
+
+
+class KentHostRules(WebDaemon):
+    """A WebDaemon whose Kent programme places internships only at Lead Succession Schools
+    of the candidate's school's phase (host_lss, host_same_phase)."""
+
+    def start(self):
+        prog = os.path.join(self.dir, "kent-pathways.conf")
+        if not os.path.exists(prog):
+            with open(os.path.join(SRC, "conf/programmes/kent-pathways.conf")) as f:
+                text = f.read()
+            rule = '{ kind = "internship"; days = 5; }'
+            assert rule in text
+            os.makedirs(os.path.join(self.dir, "forms"), exist_ok=True)
+            shutil.copy(os.path.join(SRC, "conf/programmes/forms/kent-pathways.conf"),
+                        os.path.join(self.dir, "forms"))
+            with open(prog, "w") as f:
+                f.write(text.replace(rule, '{ kind = "internship"; days = 5; host_lss = true;'
+                                           ' host_same_phase = true; }'))
+            with open(self.conf) as f:
+                conf = f.read()
+            with open(self.conf, "w") as f:
+                f.write(conf.replace("%s/conf/programmes/kent-pathways.conf" % SRC, prog))
+        super().start()
+
+
+class HostRulesTest(PagesCase):
+    """Only the host schools the programme's rules let the candidate rank are offered: by
+    pathwayd's application.host_choices, so by the page too; the others are counted."""
+
+    def setUp(self):
+        self.w = KentHostRules(KENT_START)
+        self.addCleanup(self.w.stop)
+        w = self.w
+        for sid, name, phase, lss in (("s-mall", "Malling School", "secondary", True),
+                                      ("s-high", XSS, "secondary", True),
+                                      ("s-ful", "Fulston Manor", "all-through", True),
+                                      ("s-plain", "Plain Secondary", "secondary", False),
+                                      ("s-prim", "Primrose Primary", "primary", True)):
+            w.ok("school.create", {"id": sid, "name": name, "phase": phase, "lss": lss})
+        for pid, roles, school in (("sam", ["candidate"], "s-mall"),
+                                   ("p-la", ["la_adviser"], None)):
+            args = {"id": pid, "name": pid.title(), "email": pid + "@example.org",
+                    "roles": roles}
+            if school:
+                args["school"] = school
+            w.ok("person.create", args)
+        for s in ("s-mall", "s-high", "s-ful", "s-plain", "s-prim"):
+            w.ok("cohort.set_host", {"cohort": K, "school": s, "places": 2}, "p-la")
+        self.app = w.ok("application.create", {"cohort": K, "candidate": "sam",
+                                               "track": "senior"}, "sam")["application"]["id"]
+        w.ok("application.decide", {"app": self.app, "outcome": "accept"}, "p-la")
+        w.ok("clock.set", {"now": "2027-05-13T18:00:00Z"})
+        w.ok("application.record_attendance", {"app": self.app, "session": "INTRO",
+                                               "present": True}, "p-la")
+        w.ok("application.submit", {"app": self.app, "doc": "predisposition_audit",
+                                    "fields": ANSWERS["predisposition_audit"]}, "sam")
+        w.ok("clock.set", {"now": "2027-05-21T08:00:00Z"})  # the choice's reminder
+        self.tok = w.action_token("sam@example.org", "stage-reminder")
+
+    def test_an_excluded_host_is_neither_returned_nor_shown(self):
+        w, form = self.w, "/a/" + self.tok + "?page=hosts"
+        ch = w.ok("application.host_choices", {"app": self.app}, "sam")
+        self.assertEqual(sorted(h["school"] for h in ch["hosts"]), ["s-ful", "s-high"])
+        self.assertEqual(ch["left_out"], {"not_lss": 1, "phase": 1})
+        c = w.client()
+        page = c.get(form)
+        self.assert_page(page)
+        self.assertIn('for="choice-2">2nd choice', page.body)
+        self.assertNotIn('for="choice-3"', page.body)  # two schools the rules allow
+        self.assertIn('<option value="s-ful">Fulston Manor (all-through)</option>', page.body)
+        self.assertIn('<option value="s-high">', page.body)
+        for sid, name in (("s-mall", "Malling"), ("s-plain", "Plain Secondary"),
+                          ("s-prim", "Primrose")):
+            self.assertNotIn('value="%s"' % sid, page.body)
+            self.assertNotIn(name, page.body)
+        self.assertIn("1 other school offering places is not listed: they are not Lead "
+                      "Succession Schools", page.body)
+        self.assertIn("1 other school offering places is not listed: they are not of your "
+                      "school", page.body)
+        # A school left out, posted anyway, is refused by pathwayd next to its box.
+        r = c.post(form, {"choice-1": "s-ful", "choice-2": "s-plain"})
+        self.assert_page(r, 400)
+        self.assertIn('href="#choice-2"', r.body)
+        self.assertIn("Lead Succession School", r.body)
+        r = c.post(form, {"choice-1": "s-high", "choice-2": "s-ful"})
+        self.assert_page(r)
+        self.assertIn("Your choices are saved", r.body)
+        self.assertEqual(w.ok("application.get", {"app": self.app})["application"]
+                         ["host_ranking"]["hosts"], ["s-high", "s-ful"])
 
 
 def fresh_token(w, email, template, seen):

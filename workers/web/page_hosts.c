@@ -3,7 +3,8 @@
  * in an email asking for a document of theirs (/a/TOKEN?page=hosts; the
  * ranking is a companion of application.submit and does not use the link
  * up). Drawn from application.host_choices (the schools of the cohort
- * offering places, never the candidate's own, and the ranking so far):
+ * offering places that the programme lets the candidate rank, never their
+ * own, how many its rules left out, and the ranking so far):
  * up to its max select boxes, "1st choice", "2nd choice" ..., without
  * JavaScript. A POST reads the boxes in order, refuses nothing chosen and
  * a school chosen twice next to the box, and sends application.rank_hosts;
@@ -130,6 +131,31 @@ draw_select(struct pw_buf *b, const struct hosts *h, int k, const char *value)
 	pw_buf_adds(b, "</select></div>\n");
 }
 
+/* Why schools offering places are not in the boxes: the programme's rules for hosts. */
+static void
+draw_left_out(struct pw_buf *b, const struct hosts *h)
+{
+	static const char *const why[][2] = {
+	    {"not_lss", "they are not Lead Succession Schools, and your programme's internships "
+			"are at Lead Succession Schools"},
+	    {"phase", "they are not of your school's phase (nor all-through), and your "
+		      "programme's internships are in a school of your school's phase"},
+	};
+	const json_t *lo = json_object_get(h->choices, "left_out");
+
+	for (size_t k = 0; k < sizeof why / sizeof why[0]; k++) {
+		json_int_t n = json_integer_value(json_object_get(lo, why[k][0]));
+
+		if (n <= 0)
+			continue;
+		html_printf(b,
+			    "<p class=\"hint\">%d other school%s offering places %s not listed: ",
+			    (int)n, n == 1 ? "" : "s", n == 1 ? "is" : "are");
+		pw_buf_adds(b, why[k][1]);
+		pw_buf_adds(b, ".</p>\n");
+	}
+}
+
 static void
 draw(struct hosts *h, int status)
 {
@@ -146,14 +172,18 @@ draw(struct hosts *h, int status)
 				"application now: it is not heading for an internship, or one has "
 				"been placed already.</p>\n");
 	} else if (n == 0) {
-		pw_buf_adds(&b, "<p class=\"notice\">No host school offers places in your cohort "
-				"yet. Try again later: this link keeps working for it.</p>\n");
+		pw_buf_adds(&b, "<p class=\"notice\">No host school you may choose offers places "
+				"in your cohort yet. Try again later: this link keeps working "
+				"for it.</p>\n");
+		draw_left_out(&b, h);
 	} else {
 		html_printf(&b,
 			    "<p>Choose up to %d schools, the one you most want first. Your LA "
 			    "matches candidates to host schools' places; you will not be placed "
-			    "at your own school.</p>\n<form method=\"post\" action=\"",
+			    "at your own school.</p>\n",
 			    n);
+		draw_left_out(&b, h);
+		pw_buf_adds(&b, "<form method=\"post\" action=\"");
 		html_attr(&b, req_path(h->r));
 		pw_buf_adds(&b, "?page=hosts\" novalidate>\n");
 		html_csrf(&b, h->r, h->token);
