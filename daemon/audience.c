@@ -98,3 +98,14 @@ audience_members(struct wctx *c, const json_t *aud, json_t *members)
 	}
 	return rc;
 }
+
+int
+audience_has_email(struct wctx *c, const char *person)
+{
+	json_t *p = NULL;
+	int yes =
+	    store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) == 0 && str(p, "email") != NULL;
+
+	json_decref(p);
+	return yes;
+}

@@ -27,4 +27,10 @@ int audience_check(struct wctx *c, const json_t *aud);
  */
 int audience_members(struct wctx *c, const json_t *aud, json_t *members);
 
+/*
+ * Whether person has an email address: what the audience is told is written
+ * to them (notify.c writes to no one else), so only they count as told.
+ */
+int audience_has_email(struct wctx *c, const char *person);
+
 #endif

@@ -4,7 +4,8 @@
  * record in DB_BOOKINGS under "cohort/session":
  *
  *   { v, cohort, session, booked: [ { person, at, by } ],
- *     waiting: [ { person, at, by } ], reminder: timer id }
+ *     waiting: [ { person, at, by } ], reminder: timer id,
+ *     reminded: when the reminder was sent }
  *
  * The first booking arms one reminder (a timer of kind "booking_reminder",
  * the programme's bookings.reminder_days before the session's day at
@@ -12,9 +13,11 @@
  * (nobody, when a reload has turned reminders off); the last cancellation
  * of a seat deletes it;
  * when the session moves (a reload) it is armed again for the new date and
- * everyone booked gets the updated invitation; after the session's start it
- * does nothing. A confirmation carries the session's iCalendar event
- * (ical.c), with the SEQUENCE the cohort's state keeps for it.
+ * everyone booked gets the updated invitation; when only the reminder's
+ * moment changes (its lead time, or the cohort's zone) it is armed again at
+ * the new moment and nobody is told; after the session's start it does
+ * nothing. A confirmation carries the session's iCalendar event (ical.c),
+ * with the SEQUENCE the cohort's state keeps for it.
  */
 #include "bookings.h"
 
@@ -195,6 +198,7 @@ bookings_reminder_fire(struct wctx *c, const json_t *t)
 		json_decref(rec);
 		return rc;
 	}
+	json_object_set_new(rec, "reminded", json_integer(c->now));
 	rc = store_rec_put(c->store, c->txn, DB_BOOKINGS, key, rec, c->st);
 	json_array_foreach(json_object_get(rec, "booked"), i, b)
 	{
@@ -224,6 +228,7 @@ bookings_session_moved(struct wctx *c, const struct cohort *co, const struct ses
 	if (store_rec_get(c->store, c->txn, DB_BOOKINGS, key, &rec) != 0)
 		return 0; /* nobody has booked it */
 	rc = bookings_drop_reminder(c, rec);
+	json_object_del(rec, "reminded"); /* the new date is reminded of afresh */
 	if (rc == 0)
 		rc = bookings_arm_reminder(c, rec, co, s);
 	if (rc == 0)
@@ -242,6 +247,64 @@ bookings_session_moved(struct wctx *c, const struct cohort *co, const struct ses
 					   co->programme->bookings.confirmed, 1, 0);
 		json_decref(ev);
 	}
+	json_decref(rec);
+	return rc;
+}
+
+int
+bookings_moved_tells(struct wctx *c, const struct cohort *co, const struct session *s,
+		     json_t *people)
+{
+	json_t *rec = NULL, *b;
+	char key[2 * PW_ID_MAX + 2];
+	size_t i;
+
+	/* As bookings_session_moved: nobody for a session moved into the past. */
+	if (s->seats == 0 || co->programme->bookings.confirmed == NULL ||
+	    ical_session_start(co, s) <= c->now)
+		return 0;
+	bookings_key(co, s, key, sizeof key);
+	if (store_rec_get(c->store, c->txn, DB_BOOKINGS, key, &rec) != 0)
+		return 0;
+	json_array_foreach(json_object_get(rec, "booked"), i, b)
+	{
+		json_object_set_new(people, str(b, "person"), json_true());
+	}
+	json_decref(rec);
+	return 0;
+}
+
+int
+bookings_reminder_sync(struct wctx *c, const struct cohort *co, const struct session *s)
+{
+	json_t *rec = NULL, *t = NULL;
+	char key[2 * PW_ID_MAX + 2];
+	int64_t want = reminder_at(co, s), armed;
+	int rc = 0, dropped = 0;
+
+	if (s->seats == 0)
+		return 0; /* no longer bookable: its reminder, if any, does nothing (above) */
+	bookings_key(co, s, key, sizeof key);
+	if (store_rec_get(c->store, c->txn, DB_BOOKINGS, key, &rec) != 0)
+		return 0; /* nobody has booked it */
+	if (str(rec, "reminder") != NULL) {
+		if (store_rec_get(c->store, c->txn, DB_TIMER_RECS, str(rec, "reminder"), &t) != 0)
+			goto done;
+		armed = json_integer_value(json_object_get(t, "at"));
+		/* Where it should be, or due already (it fires as it finds things then). */
+		if (armed == want || armed <= c->now)
+			goto done;
+		rc = bookings_drop_reminder(c, rec);
+		dropped = 1;
+	} else if (json_object_get(rec, "reminded") != NULL) {
+		goto done; /* sent already: once is enough */
+	}
+	if (rc == 0)
+		rc = bookings_arm_reminder(c, rec, co, s);
+	if (rc == 0 && (dropped || str(rec, "reminder") != NULL))
+		rc = store_rec_put(c->store, c->txn, DB_BOOKINGS, key, rec, c->st);
+done:
+	json_decref(t);
 	json_decref(rec);
 	return rc;
 }

@@ -44,4 +44,21 @@ int bookings_reminder_fire(struct wctx *c, const json_t *t);
  */
 int bookings_session_moved(struct wctx *c, const struct cohort *co, const struct session *s);
 
+/*
+ * Add to people ({person: true}) everyone bookings_session_moved will send
+ * the updated invitation to for session s: a session's other notice of the
+ * move skips them, so that each person gets one email about it.
+ */
+int bookings_moved_tells(struct wctx *c, const struct cohort *co, const struct session *s,
+			 json_t *people);
+
+/*
+ * After a reload or at start-up: the reminder of s's bookings is moved to
+ * when the programme and cohort now put it (bookings.reminder_days,
+ * reminder_at, the cohort's zone), dropped when reminders are off or that
+ * moment has passed, and armed when they were off and it has not been sent.
+ * Nobody is told. A reminder already due is left to fire.
+ */
+int bookings_reminder_sync(struct wctx *c, const struct cohort *co, const struct session *s);
+
 #endif

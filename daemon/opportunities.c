@@ -2,7 +2,8 @@
  * opportunities.c: publish an opportunity to the talent pool first. An
  * opportunity record holds its text, its audience (programme, cohort,
  * stage, school phase, status), its early window and the people already
- * told, so the release reaches only everyone else.
+ * told (those an email was written for: someone without an email address
+ * is not told), so the release reaches only everyone else.
  */
 #include "opportunities.h"
 
@@ -35,25 +36,36 @@ collect(const char *id, void *ud)
 	return 0;
 }
 
-/* Tell the candidates of every matching application (audience.c); record who was told. */
+/*
+ * Emit ev with "told": how many of people ({person: role}) are not in the
+ * opportunity's told yet and have an email address; write each of them
+ * template t and add them to told.
+ */
 static int
-tell_pool(struct wctx *c, json_t *opp, const json_t *ev, json_t *vars)
+tell(struct wctx *c, json_t *opp, json_t *ev, const json_t *people, const struct template *t)
 {
-	json_t *told = json_object_get(opp, "told"), *members = json_object(), *v;
+	json_t *told = json_object_get(opp, "told"), *to = json_object(), *role, *vars;
 	const char *who;
-	int rc = audience_members(c, json_object_get(opp, "audience"), members);
+	int rc;
 
-	json_object_foreach(members, who, v)
+	json_object_foreach((json_t *)people, who, role)
+	{
+		if (json_object_get(told, who) == NULL && audience_has_email(c, who))
+			json_object_set(to, who, role);
+	}
+	json_object_set_new(json_object_get(ev, "data"), "told",
+			    json_integer((json_int_t)json_object_size(to)));
+	rc = wctx_emit(c, ev);
+	vars = vars_of(opp);
+	json_object_foreach(to, who, role)
 	{
 		if (rc != 0)
 			break;
-		if (json_object_get(told, who) == NULL) {
-			json_object_set_new(told, who, json_true());
-			rc = notify_person(c, ev, who, "candidate", c->cfg->opportunities.early,
-					   vars);
-		}
+		json_object_set_new(told, who, json_true());
+		rc = notify_person(c, ev, who, json_string_value(role), t, vars);
 	}
-	json_decref(members);
+	json_decref(vars);
+	json_decref(to);
 	return rc;
 }
 
@@ -64,7 +76,8 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 	int days = (int)json_integer_value(json_object_get(args, "early_days"));
 	const char *id = str(args, "id");
 	char closes[PW_TIME_LEN], published[PW_TIME_LEN], local[64];
-	json_t *opp, *ev, *vars;
+	json_t *opp, *ev, *members, *pool, *v;
+	const char *who;
 	int64_t until, today;
 	int rc, minutes;
 
@@ -90,10 +103,18 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 		json_object_set_new(opp, "link", json_string(str(args, "link")));
 	ev = json_pack("{s:s, s:{s:s, s:s}}", "type", "opportunity.published", "data",
 		       "opportunity", id, "closes", closes);
-	vars = vars_of(opp);
-	rc = wctx_emit(c, ev);
+	/* The candidates of every matching application (audience.c). */
+	members = json_object();
+	pool = json_object();
+	rc = audience_members(c, aud, members);
+	json_object_foreach(members, who, v)
+	{
+		json_object_set_new(pool, who, json_string("candidate"));
+	}
 	if (rc == 0)
-		rc = tell_pool(c, opp, ev, vars);
+		rc = tell(c, opp, ev, pool, c->cfg->opportunities.early);
+	json_decref(members);
+	json_decref(pool);
 	if (rc == 0)
 		rc = timers_arm_opportunity(c, id, until);
 	if (rc == 0)
@@ -106,7 +127,6 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 		*data = json_pack("{s:o, s:I}", "opportunity", view, "told",
 				  (json_int_t)json_object_size(json_object_get(opp, "told")));
 	}
-	json_decref(vars);
 	json_decref(ev);
 	json_decref(opp);
 	return rc;
@@ -115,18 +135,16 @@ opportunity_publish(struct wctx *c, const json_t *args, json_t **data)
 int
 opportunity_release(struct wctx *c, const char *id)
 {
-	int to = c->cfg->opportunities.release_to, rc;
-	json_t *opp = NULL, *ev, *vars, *told;
+	int to = c->cfg->opportunities.release_to, rc = 0;
+	json_t *opp = NULL, *ev, *people;
 
 	if (store_rec_get(c->store, c->txn, DB_OPPORTUNITIES, id, &opp) != 0 ||
 	    json_is_true(json_object_get(opp, "released"))) {
 		json_decref(opp);
 		return 0;
 	}
-	told = json_object_get(opp, "told");
-	ev = json_pack("{s:s, s:{s:s}}", "type", "opportunity.released", "data", "opportunity", id);
-	vars = vars_of(opp);
-	rc = wctx_emit(c, ev);
+	/* Everyone in the release roles, written to as the first of them they hold. */
+	people = json_object();
 	for (int r = 0; proto_roles[r] != NULL && rc == 0; r++) {
 		struct scan s = {c, NULL};
 		json_t *pid;
@@ -139,20 +157,19 @@ opportunity_release(struct wctx *c, const char *id)
 				      NULL, collect, &s);
 		json_array_foreach(s.ids, k, pid)
 		{
-			const char *who = json_string_value(pid);
-
-			if (rc != 0 || json_object_get(told, who) != NULL)
-				continue;
-			json_object_set_new(told, who, json_true());
-			rc = notify_person(c, ev, who, proto_roles[r],
-					   c->cfg->opportunities.released, vars);
+			if (json_object_get(people, json_string_value(pid)) == NULL)
+				json_object_set_new(people, json_string_value(pid),
+						    json_string(proto_roles[r]));
 		}
 		json_decref(s.ids);
 	}
+	ev = json_pack("{s:s, s:{s:s}}", "type", "opportunity.released", "data", "opportunity", id);
+	if (rc == 0)
+		rc = tell(c, opp, ev, people, c->cfg->opportunities.released);
 	json_object_set_new(opp, "released", json_true());
 	if (rc == 0)
 		rc = store_rec_put(c->store, c->txn, DB_OPPORTUNITIES, id, opp, c->st);
-	json_decref(vars);
+	json_decref(people);
 	json_decref(ev);
 	json_decref(opp);
 	return rc;

@@ -112,13 +112,14 @@ fire_nudge(struct wctx *c, const json_t *app, const struct cohort *co, const str
  */
 int
 timers_session_tell(struct wctx *c, const struct cohort *co, const struct session *s,
-		    const struct nudge *n, const char *type, int with_ics)
+		    const struct nudge *n, const char *type, int with_ics, json_t *seen)
 {
 	json_t *members = json_array();
-	json_t *seen = json_object(), *id, *ev;
+	json_t *id, *ev;
 	size_t i;
 	int rc;
 
+	seen = seen ? json_incref(seen) : json_object();
 	ev = json_pack("{s:s, s:s, s:s, s:{s:s, s:s}}", "type", type, "cohort", co->id, "stage",
 		       "-", "data", "session", s->id, "date", s->date);
 	rc = wctx_emit(c, ev);
@@ -184,7 +185,7 @@ fire_session(struct wctx *c, const json_t *t)
 	w = schedule_send(co, n, c->now);
 	if (w > c->now)
 		return n->late || w < ical_session_start(co, s) ? session_hold(c, co, s, w) : 0;
-	return timers_session_tell(c, co, s, n, "cohort.session_reminder", 0);
+	return timers_session_tell(c, co, s, n, "cohort.session_reminder", 0, NULL);
 }
 
 /*

@@ -18,9 +18,11 @@ int timers_fire(struct wctx *c, int max, int *fired);
 /*
  * Emit an event of type about cohort co's session s and send notice n to
  * every member of the cohort who holds a place and is active (each person
- * once), with the session's calendar invitation when with_ics.
+ * once), with the session's calendar invitation when with_ics. People in
+ * seen ({person: true}, when not NULL) are not sent it; it gains everyone
+ * who is.
  */
 int timers_session_tell(struct wctx *c, const struct cohort *co, const struct session *s,
-			const struct nudge *n, const char *type, int with_ics);
+			const struct nudge *n, const char *type, int with_ics, json_t *seen);
 
 #endif

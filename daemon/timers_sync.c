@@ -244,6 +244,24 @@ cohort_stages_sync(struct wctx *c, const struct cohort *co, json_t *state, int *
 	return rc;
 }
 
+/*
+ * Tell session s's move to those its programme's session_updated names,
+ * but those who booked it: the booking's updated invitation (bookings.c)
+ * tells them, applicants or not, so each gets one email about the move.
+ */
+static int
+session_moved_tell(struct wctx *c, const struct cohort *co, const struct session *s)
+{
+	json_t *booked = json_object();
+	int rc = bookings_moved_tells(c, co, s, booked);
+
+	if (rc == 0 && co->programme->session_updated.to != 0)
+		rc = timers_session_tell(c, co, s, &co->programme->session_updated,
+					 "cohort.session_changed", 1, booked);
+	json_decref(booked);
+	return rc;
+}
+
 /* Bring one cohort's session timers and SEQUENCE numbers in line with its calendar. */
 static int
 cohort_sessions_sync(struct wctx *c, const struct cohort *co)
@@ -294,15 +312,16 @@ cohort_sessions_sync(struct wctx *c, const struct cohort *co)
 			if (rc == 0)
 				rc = store_rec_put(c->store, c->txn, DB_COHORTS, co->id, state,
 						   c->st);
-			if (rc == 0 && co->programme->session_updated.to != 0)
-				rc = timers_session_tell(c, co, s, &co->programme->session_updated,
-							 "cohort.session_changed", 1);
-			if (rc == 0) /* those who booked it, applicants or not (bookings.c) */
+			if (rc == 0)
+				rc = session_moved_tell(c, co, s);
+			if (rc == 0)
 				rc = bookings_session_moved(c, co, s);
 			if (rc == 0)
 				rc = session_rearm_deadlines(c, co, s);
 			changed = 1;
 		}
+		if (rc == 0) /* a booking reminder's lead time may have changed (bookings.c) */
+			rc = bookings_reminder_sync(c, co, s);
 		free(sig);
 	}
 	free(rsig);

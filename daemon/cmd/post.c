@@ -113,18 +113,6 @@ panel_check(struct wctx *c, const json_t *panel, const char *chair)
 	return rc;
 }
 
-/* Whether person has an email address: what they are told is written to them. */
-static int
-has_email(struct wctx *c, const char *person)
-{
-	json_t *p = NULL;
-	int yes =
-	    store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p) == 0 && str(p, "email") != NULL;
-
-	json_decref(p);
-	return yes;
-}
-
 /* A date argument's end: local midnight after it, in zone tz; -1 with c->st filled. */
 static int
 date_arg(struct wctx *c, const json_t *args, const char *key, const char *tz, int64_t *days)
@@ -210,7 +198,7 @@ run_post_publish(struct wctx *c, const json_t *args, json_t **data)
 	{
 		if (rc == 0)
 			rc = posts_tell(c, ev, post, who, "candidate", POST_T_ADVERT, NULL);
-		told += has_email(c, who);
+		told += audience_has_email(c, who);
 	}
 	if (rc == 0)
 		rc = posts_arm(c, post, "close", closes);
