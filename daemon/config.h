@@ -388,6 +388,9 @@ enum post_tmpl {
 };
 struct post_conf {
 	const struct template *t[POST_T_COUNT];
+	/* Years an ended post's applications keep their statements and the panel's
+	 * notes (post_retention.c); 0: kept. */
+	int retention_years;
 };
 
 struct pw_config {

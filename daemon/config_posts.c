@@ -2,7 +2,9 @@
  * config_posts.c: the posts group of pathway.conf, posts = { advert_template;
  * received_template; ... }: the email of each step of a secondment post
  * (posts.c), in the order of enum post_tmpl. Each defaults to the template
- * named for its step (post-advert, post-received, ...).
+ * named for its step (post-advert, post-received, ...). And retention_years
+ * (0 to 100, default 6): how long an ended post's applications keep their
+ * personal content (post_retention.c).
  */
 #include "config_posts.h"
 
@@ -34,12 +36,18 @@ int
 config_posts_load(struct pw_config *cfg, struct pw_status *st, const char *file,
 		  const config_setting_t *g)
 {
-	const char *keys[POST_T_COUNT + 1];
+	const char *keys[POST_T_COUNT + 2];
 
 	for (int i = 0; i < POST_T_COUNT; i++)
 		keys[i] = settings[i].setting;
-	keys[POST_T_COUNT] = NULL;
+	keys[POST_T_COUNT] = "retention_years";
+	keys[POST_T_COUNT + 1] = NULL;
 	if (g != NULL && conf_known(st, file, g, keys) != 0)
+		return PW_ECONFIG;
+	/* An ended post's applications: post_retention.c. */
+	cfg->posts.retention_years = 6;
+	if (g != NULL &&
+	    conf_int(st, file, g, "retention_years", 0, 100, &cfg->posts.retention_years) != 0)
 		return PW_ECONFIG;
 	for (int i = 0; i < POST_T_COUNT; i++) {
 		char *id = NULL;

@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "notify.h"
+#include "post_retention.h"
 #include "schedule.h"
 #include "timers.h"
 #include "util.h"
@@ -37,7 +38,10 @@ posts_load(struct wctx *c, const char *id, json_t **post)
 int
 posts_save(struct wctx *c, const json_t *post)
 {
-	return store_rec_put(c->store, c->txn, DB_POSTS, str(post, "id"), post, c->st);
+	int rc = store_rec_put(c->store, c->txn, DB_POSTS, str(post, "id"), post, c->st);
+
+	/* An ended post's purge is armed with the save that ended it. */
+	return rc == 0 ? post_retention_arm(c, post) : rc;
 }
 
 char *
@@ -46,37 +50,23 @@ posts_app_key(const char *post, const char *round, const char *person)
 	return xasprintf("%s/%s/%s", post, round, person);
 }
 
-struct app_scan {
-	const char *prefix;
-	size_t len;
-	json_t *out;
-};
-
-static int
-app_visit(const char *id, json_t *rec, void *ud)
-{
-	struct app_scan *s = ud;
-
-	if (strncmp(id, s->prefix, s->len) != 0)
-		return 1;
-	json_object_set(s->out, str(rec, "person"), rec);
-	return 0;
-}
-
 int
 posts_apps(struct wctx *c, const char *post, const char *round, json_t **out)
 {
 	char *prefix = xasprintf("%s/%s/", post, round);
-	struct app_scan s = {prefix, strlen(prefix), json_object()};
-	/* The scan starts at the first key after the prefix: the round's own. */
-	int rc = store_rec_scan(c->store, c->txn, DB_POST_APPS, prefix, app_visit, &s);
+	json_t *all = NULL, *rec;
+	const char *key;
+	int rc = store_rec_prefix(c->store, c->txn, DB_POST_APPS, prefix, &all);
 
 	free(prefix);
-	if (rc != 0) {
-		json_decref(s.out);
+	if (rc != 0)
 		return pw_fail(c->st, PW_ESTORE, "store: reading the applications to %s", post);
+	*out = json_object();
+	json_object_foreach(all, key, rec)
+	{
+		json_object_set(*out, str(rec, "person"), rec);
 	}
-	*out = s.out;
+	json_decref(all);
 	return 0;
 }
 

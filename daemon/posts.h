@@ -22,7 +22,10 @@
 
 /* The post id and its record (a new reference), or PW_ENOTFOUND / PW_ESTORE with c->st filled. */
 int posts_load(struct wctx *c, const char *id, json_t **post);
-/* Store post under its id. 0 or PW_ESTORE. */
+/*
+ * Store post under its id, and put its retention timer where it belongs
+ * (post_retention_arm: armed once the post has ended). 0 or PW_ESTORE.
+ */
 int posts_save(struct wctx *c, const json_t *post);
 
 /* The key of person's application to post in its round ("POST/ROUND/PERSON"); free it. */

@@ -17,7 +17,12 @@
  * marks it "purged" and emits application.purged (actor pathwayd). When
  * its candidate then has no application left that is not purged (found
  * through the events naming them, cmd/privacy_find.c), and is only a
- * candidate (no staff role), the person is erased as person.erase does.
+ * candidate (no staff role), the person is erased as person.erase does
+ * (their statements on secondment posts too, cmd/post_privacy.c).
+ *
+ * retention.list walks the armed purges in due order: an application's,
+ * and an ended secondment post's (post_retention.c), one entry for each of
+ * its applications.
  */
 #include "retention.h"
 
@@ -25,8 +30,10 @@
 #include <string.h>
 
 #include "cmd/base.h"
+#include "cmd/post_privacy.h"
 #include "cmd/privacy.h"
 #include "cmd/privacy_find.h"
+#include "post_retention.h"
 #include "timers.h"
 #include "util.h"
 
@@ -86,6 +93,8 @@ maybe_erase(struct wctx *c, const char *cand, const char *app)
 	if (rc == 0 && !live) {
 		counts = json_object();
 		rc = privacy_erase_person(c, cand, counts, NULL);
+		if (rc == 0) /* their statements on posts, as person.erase */
+			rc = post_privacy_erase(c, cand, counts);
 		json_decref(counts);
 	}
 	json_decref(p);
@@ -188,6 +197,7 @@ struct list {
 	struct wctx *c;
 	json_t *out;
 	size_t limit;
+	int rc;
 };
 
 static int
@@ -199,8 +209,10 @@ list_visit(int64_t due, const char *id, void *ud)
 	int64_t ended;
 
 	if (store_rec_get(l->c->store, l->c->txn, DB_TIMER_RECS, id, &t) == 0 &&
-	    streq(str(t, "kind"), "retention") &&
-	    store_rec_get(l->c->store, l->c->txn, DB_APPS, str(t, "app"), &app) == 0) {
+	    streq(str(t, "kind"), "post_retention"))
+		l->rc = post_retention_list(l->c, t, due, l->out, l->limit);
+	else if (t != NULL && streq(str(t, "kind"), "retention") &&
+		 store_rec_get(l->c->store, l->c->txn, DB_APPS, str(t, "app"), &app) == 0) {
 		retention_due(l->c->cfg, app, &ended);
 		json_array_append_new(
 		    l->out,
@@ -211,14 +223,14 @@ list_visit(int64_t due, const char *id, void *ud)
 	}
 	json_decref(t);
 	json_decref(app);
-	return json_array_size(l->out) >= l->limit;
+	return l->rc != 0 || json_array_size(l->out) >= l->limit;
 }
 
 int
 run_retention_list(struct wctx *c, const json_t *args, json_t **data)
 {
 	json_int_t limit = json_integer_value(json_object_get(args, "limit"));
-	struct list l = {c, json_array(), LIST_DEFAULT};
+	struct list l = {c, json_array(), LIST_DEFAULT, 0};
 
 	if (json_object_get(args, "limit") != NULL && (limit < 1 || limit > LIST_MAX)) {
 		json_decref(l.out);
@@ -226,7 +238,8 @@ run_retention_list(struct wctx *c, const json_t *args, json_t **data)
 	}
 	if (limit > 0)
 		l.limit = (size_t)limit;
-	if (store_due_scan(c->store, c->txn, DB_TIMERS, INT64_MAX, list_visit, &l) != 0) {
+	if (store_due_scan(c->store, c->txn, DB_TIMERS, INT64_MAX, list_visit, &l) != 0 ||
+	    l.rc != 0) {
 		json_decref(l.out);
 		return pw_fail(c->st, PW_ESTORE, "store: reading the timers");
 	}

@@ -14,7 +14,7 @@
 /* A retention timer t fell due: purge its application (and maybe its candidate). */
 int retention_purge(struct wctx *c, const json_t *t);
 
-/* retention.list {limit?}: the purges armed, earliest first. */
+/* retention.list {limit?}: the purges armed, earliest first (posts' too, post_retention.h). */
 int run_retention_list(struct wctx *c, const json_t *args, json_t **data);
 
 #endif

@@ -107,6 +107,9 @@ int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char
 typedef int (*store_rec_fn)(const char *id, json_t *rec, void *ud);
 int store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after,
 		   store_rec_fn fn, void *ud);
+/* The records of db whose keys begin with prefix: *out, a new object key -> record. */
+int store_rec_prefix(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix,
+		     json_t **out);
 
 /*
  * Append an event: give it the next sequence number (last in the log + 1, so

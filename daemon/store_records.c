@@ -158,6 +158,47 @@ store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *afte
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
 }
 
+struct prefix_scan {
+	const char *prefix;
+	size_t len;
+	json_t *out;
+};
+
+static int
+prefix_visit(const char *id, json_t *rec, void *ud)
+{
+	struct prefix_scan *p = ud;
+
+	if (strncmp(id, p->prefix, p->len) != 0)
+		return 1;
+	json_object_set(p->out, id, rec);
+	return 0;
+}
+
+int
+store_rec_prefix(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix, json_t **out)
+{
+	struct prefix_scan p = {prefix, strlen(prefix), json_object()};
+	json_t *rec;
+	MDB_val k = key_of(prefix), v;
+	int rc = mdb_get(txn, s->dbi[db], &k, &v);
+
+	/* store_rec_scan starts after prefix: a record under prefix itself is read here. */
+	if (rc == 0) {
+		rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
+		if (rec == NULL)
+			fatal("store: record %s/%s is not JSON", store_db_names[db], prefix);
+		json_object_set_new(p.out, prefix, rec);
+	}
+	if ((rc != 0 && rc != MDB_NOTFOUND) ||
+	    store_rec_scan(s, txn, db, prefix, prefix_visit, &p) != 0) {
+		json_decref(p.out);
+		return PW_ESTORE;
+	}
+	*out = p.out;
+	return 0;
+}
+
 int
 store_counter_next(struct store *s, MDB_txn *txn, const char *name, uint64_t *out,
 		   struct pw_status *st)

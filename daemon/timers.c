@@ -240,23 +240,6 @@ timers_next(struct store *s, MDB_txn *txn, int64_t *at)
 
 /* ---- retention: the purge itself is retention.c ---- */
 
-/* t plus n calendar years, same time of day (29 February: the 28th in a common year). */
-static int64_t
-add_years(int64_t t, int n)
-{
-	char s[PW_TIME_LEN];
-	int y, m, d, leap;
-
-	pw_time_format(t, s);
-	if (sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
-		return 0;
-	y += n;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (m == 2 && d == 29 && !leap)
-		d = 28;
-	return pw_days_from_civil(y, m, d) * 86400 + (t % 86400 + 86400) % 86400;
-}
-
 /* When app ended, or 0 when it has not (or the moment is not recorded). */
 int64_t
 retention_ended(const json_t *app)
@@ -291,7 +274,7 @@ retention_due(const struct pw_config *cfg, const json_t *app, int64_t *ended)
 	if (co == NULL || co->programme->retention_years == 0 || end == 0 ||
 	    json_object_get(app, "purged") != NULL)
 		return 0;
-	return add_years(end, co->programme->retention_years);
+	return pw_time_add_years(end, co->programme->retention_years);
 }
 
 int

@@ -5,7 +5,8 @@
  * cohort's members; the digest and an opportunity's release run; an offer
  * of a place expires (offers.c); an ended application is purged
  * (retention.c); a secondment post closes or leaves its internal window
- * (posts.c). Firing a
+ * (posts.c), or, ended, has its applications purged (post_retention.c).
+ * Firing a
  * timer whose application has moved on does nothing (cancelling normally
  * removes such timers first). Each timer is deleted in the transaction of
  * its effects, so a restart never repeats one.
@@ -25,6 +26,7 @@
 #include "outbox.h"
 #include "partners.h"
 #include "posts.h"
+#include "post_retention.h"
 #include "groups_check.h"
 #include "retention.h"
 #include "reviews_due.h"
@@ -227,6 +229,8 @@ fire_one(struct wctx *c, const json_t *t)
 		return offers_expire(c, t);
 	if (strcmp(kind, "retention") == 0)
 		return retention_purge(c, t);
+	if (strcmp(kind, "post_retention") == 0)
+		return post_retention_purge(c, t);
 	if (strcmp(kind, "review") == 0)
 		return reviews_due(c, t);
 	if (strcmp(kind, "group_check") == 0)

@@ -16,6 +16,7 @@
 #include "groups_check.h"
 #include "ical.h"
 #include "panel_sync.h"
+#include "post_retention.h"
 #include "schedule.h"
 #include "timers.h"
 #include "timers_fire.h"
@@ -401,7 +402,10 @@ timers_sessions_sync(struct wctx *c)
 		rc = groups_check_sync(c);
 	if (rc == 0) /* the panel members, as configured now, find their applications */
 		rc = panel_index_sync(c);
-	return rc == 0 ? retention_sync(c) : rc; /* retention_years may have changed */
+	/* retention_years, and posts.retention_years, may have changed */
+	if (rc == 0)
+		rc = retention_sync(c);
+	return rc == 0 ? post_retention_sync(c) : rc;
 }
 
 int

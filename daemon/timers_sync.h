@@ -16,7 +16,8 @@
  * escalations, sending window, time zone), re-arm its applications' timers
  * from now, leaving out the moments already passed; index the applications
  * at a panel stage under each current member of its panel (panel_sync.c);
- * and move every ended application's retention timer (retention_sync).
+ * and move every ended application's retention timer (retention_sync) and
+ * every ended post's (post_retention_sync).
  * Run at start-up and after each reload.
  */
 int timers_sessions_sync(struct wctx *c);

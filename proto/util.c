@@ -240,6 +240,22 @@ pw_days_from_civil(int64_t y, int m, int d)
 	return era * 146097 + doe - 719468;
 }
 
+int64_t
+pw_time_add_years(int64_t t, int n)
+{
+	char s[PW_TIME_LEN];
+	int y, m, d, leap;
+
+	pw_time_format(t, s);
+	if (sscanf(s, "%d-%d-%d", &y, &m, &d) != 3)
+		return 0;
+	y += n;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (m == 2 && d == 29 && !leap)
+		d = 28;
+	return pw_days_from_civil(y, m, d) * 86400 + (t % 86400 + 86400) % 86400;
+}
+
 static int
 digits(const char *s, int n, int *out)
 {

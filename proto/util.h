@@ -66,6 +66,8 @@ int pw_time_parse(const char *s, int64_t *t);
 int pw_date_parse(const char *s, int64_t *days);
 /* Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar. */
 int64_t pw_days_from_civil(int64_t y, int m, int d);
+/* t plus n calendar years, same time of day (29 February: the 28th in a common year). */
+int64_t pw_time_add_years(int64_t t, int n);
 /* Parse "HH:MM" into minutes after midnight; 0 or -1. */
 int pw_hhmm_parse(const char *s, int *minutes);
 

@@ -4,7 +4,8 @@
  * statement and status, never a score) and what they gave as a panel
  * member; person.erase removes the statements they wrote on their
  * applications and the notes they wrote on others' (the scores, which hold
- * no free text, stay for the post's record). Applications to posts are
+ * no free text, stay for the post's record), and so does a retention purge
+ * that erases its candidate (post_privacy_erase). Applications to posts are
  * scanned in DB_POST_APPS (posts are few); everything else is
  * cmd/privacy.c, run first.
  */
@@ -86,15 +87,23 @@ run_person_export_posts(struct wctx *c, const json_t *args, json_t **data)
 int
 run_person_erase_posts(struct wctx *c, const json_t *args, json_t **data)
 {
-	struct scan s = {cmd_arg(args, "id"), json_array(), json_object(), json_object()};
+	int rc = run_person_erase(c, args, data);
+
+	return rc == 0
+		   ? post_privacy_erase(c, cmd_arg(args, "id"), json_object_get(*data, "erased"))
+		   : rc;
+}
+
+int
+post_privacy_erase(struct wctx *c, const char *id, json_t *erased)
+{
+	struct scan s = {id, json_array(), json_object(), json_object()};
 	json_int_t statements = 0, notes = 0;
 	char at[PW_TIME_LEN];
 	const char *key, *crit;
 	json_t *app, *sc;
-	int rc = run_person_erase(c, args, data);
+	int rc = scan(c, &s);
 
-	if (rc == 0)
-		rc = scan(c, &s);
 	pw_time_format(c->now, at);
 	json_object_foreach(s.apps, key, app)
 	{
@@ -115,11 +124,9 @@ run_person_erase_posts(struct wctx *c, const json_t *args, json_t **data)
 		rc = store_rec_put(c->store, c->txn, DB_POST_APPS, key, app, c->st);
 	}
 	if (rc == 0 && statements > 0)
-		json_object_set_new(json_object_get(*data, "erased"), "post_applications",
-				    json_integer(statements));
+		json_object_set_new(erased, "post_applications", json_integer(statements));
 	if (rc == 0 && notes > 0)
-		json_object_set_new(json_object_get(*data, "erased"), "post_notes",
-				    json_integer(notes));
+		json_object_set_new(erased, "post_notes", json_integer(notes));
 	json_decref(s.mine);
 	json_decref(s.panels);
 	json_decref(s.apps);

@@ -25,4 +25,11 @@ int run_person_export_posts(struct wctx *c, const json_t *args, json_t **data);
  */
 int run_person_erase_posts(struct wctx *c, const json_t *args, json_t **data);
 
+/*
+ * The part of that on posts, for person id erased already (person.erase, or
+ * a retention purge that erases its candidate): counted into erased.
+ * 0 or PW_ESTORE.
+ */
+int post_privacy_erase(struct wctx *c, const char *id, json_t *erased);
+
 #endif

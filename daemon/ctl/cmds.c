@@ -146,7 +146,8 @@ const struct ctl_cmd cmds_table[] = {
     {"retention",
      "retention.list",
      "la_adviser, viewer",
-     "list the ended applications whose personal data will be purged, and when (--dry-run)",
+     "list the ended applications (and applications to ended posts) whose personal data will be "
+     "purged, and when (--dry-run)",
      {OPT("dry-run", "dry_run", A_FLAG, NULL, "only list (purges happen by timer alone)"),
       OPT("limit", "limit", A_INT, "N", "at most N (default 100)")},
      NULL,

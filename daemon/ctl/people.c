@@ -160,10 +160,16 @@ people_retention_show(const json_t *d)
 	output_table_init(&t, 6, head);
 	json_array_foreach(json_object_get(d, "purges"), i, p)
 	{
+		/* An application to a secondment post: "post ID/ROUND" and its applicant. */
+		int post = json_object_get(p, "post") != NULL;
 		char *row[] = {
-		    xstrdup(value_str(p, "purge_at")), xstrdup(value_str(p, "app")),
-		    xstrdup(value_str(p, "cohort")),   xstrdup(value_str(p, "candidate")),
-		    xstrdup(value_str(p, "status")),   xstrdup(value_str(p, "ended"))};
+		    xstrdup(value_str(p, "purge_at")),
+		    post ? xasprintf("post %s/%s", value_str(p, "post"), value_str(p, "round"))
+			 : xstrdup(value_str(p, "app")),
+		    xstrdup(post ? "-" : value_str(p, "cohort")),
+		    xstrdup(value_str(p, post ? "person" : "candidate")),
+		    xstrdup(value_str(p, "status")),
+		    xstrdup(value_str(p, "ended"))};
 
 		output_table_add(&t, row);
 	}
