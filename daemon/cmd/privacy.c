@@ -19,7 +19,8 @@
  * their own applications (state "erased"); their self-assessment; the
  * outbox jobs and held digest notices addressed to them (deleted, in any
  * state: a dead job would keep the address); their name and address in
- * the template variables of others' jobs and digests; the needs they
+ * the template variables of others' jobs and digests, and the free text of
+ * theirs copied there (cmd/privacy_texts.c); the needs they
  * raised and the notes they wrote on support requests; their bookings of
  * sessions not yet started (cancelled, the seat going to the first
  * waiting) and their places on waiting lists; forgets stored replies
@@ -35,6 +36,7 @@
 #include "cmd/base.h"
 #include "cmd/privacy_find.h"
 #include "cmd/privacy_support.h"
+#include "cmd/privacy_texts.h"
 #include "store_forget.h"
 #include "util.h"
 
@@ -101,6 +103,8 @@ struct erase {
 	json_t *apps; /* every application they stand in: id -> A (own included) */
 	json_t *counts;
 	int app_only; /* one application's purge (retention): only the forms on it */
+	/* What was erased that others' emails may carry (cmd/privacy_texts.c), or NULL. */
+	json_t *texts;
 };
 
 static void
@@ -159,10 +163,14 @@ erase_apps(struct erase *e)
 
 	json_object_foreach(e->apps, k, app)
 	{
+		json_t *before = json_deep_copy(app);
+
 		if (rc == 0 && erase_app(e, app) > 0) {
+			privacy_texts_app(e->texts, k, before, app);
 			rc = store_rec_put(e->c->store, e->c->txn, DB_APPS, k, app, e->c->st);
 			count(e, "applications");
 		}
+		json_decref(before);
 	}
 	return rc;
 }
@@ -208,7 +216,14 @@ erase_forms(struct erase *e)
 		}
 		json_array_foreach(json_object_get(f, "returns"), i, r)
 		{
-			n += drop(r, "note", e->id, own);
+			json_t *note = json_incref(json_object_get(r, "note"));
+
+			if (drop(r, "note", e->id, own)) {
+				privacy_texts_add(e->texts, "app", str(f, "app"), "note",
+						  json_string_value(note));
+				n++;
+			}
+			json_decref(note);
 		}
 		if (n > 0)
 			rc = store_rec_put(e->c->store, e->c->txn, DB_FORMS, k, f, e->c->st);
@@ -357,7 +372,7 @@ int
 privacy_erase_app(struct wctx *c, json_t *app, json_t *counts)
 {
 	struct erase e = {
-	    c, str(app, "candidate"), NULL, NULL, json_object(), json_object(), counts, 1};
+	    c, str(app, "candidate"), NULL, NULL, json_object(), json_object(), counts, 1, NULL};
 	int rc;
 
 	json_object_set(e.own, str(app, "id"), app);
@@ -375,9 +390,9 @@ privacy_erase_app(struct wctx *c, json_t *app, json_t *counts)
 int
 privacy_erase_person(struct wctx *c, const char *id, json_t *counts, json_t **person)
 {
-	struct erase e = {c, id, NULL, NULL, NULL, NULL, counts, 0};
+	struct erase e = {c, id, NULL, NULL, NULL, NULL, counts, 0, json_object()};
 	struct holdings h = {0};
-	json_t *p = NULL, *v;
+	json_t *p = NULL, *v, *support = NULL;
 	char at[PW_TIME_LEN];
 	int rc = cmd_load(c, DB_PEOPLE, "person", id, &p);
 
@@ -397,10 +412,16 @@ privacy_erase_person(struct wctx *c, const char *id, json_t *counts, json_t **pe
 		rc = erase_forms(&e);
 	if (rc == 0)
 		rc = erase_self(&e);
-	if (rc == 0)
+	if (rc == 0) {
+		support = json_deep_copy(h.support);
 		rc = privacy_erase_support(c, id, h.support, counts);
+		privacy_texts_support(e.texts, support, h.support);
+	}
 	if (rc == 0)
 		rc = privacy_erase_bookings(c, id, h.bookings, counts);
+	/* Their text in others' emails before their name there: it may hold the name. */
+	if (rc == 0)
+		rc = privacy_texts_scrub(c, e.texts, id, counts);
 	if (rc == 0)
 		rc = erase_outbox(&e);
 	if (rc == 0)
@@ -428,6 +449,8 @@ privacy_erase_person(struct wctx *c, const char *id, json_t *counts, json_t **pe
 	}
 done:
 	json_decref(p);
+	json_decref(support);
+	json_decref(e.texts);
 	privacy_holdings_clear(&h);
 	return rc;
 }

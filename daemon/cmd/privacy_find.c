@@ -315,21 +315,16 @@ grep_collect(const char *id, json_t *rec, void *ud)
 	return 0;
 }
 
-int
-privacy_grep(struct wctx *c, enum store_db db, const char *id, const char *name, const char *email,
-	     json_t **out)
+/* The records of db holding one of the n needles (JSON text; NULL: none); frees them. */
+static int
+grep_needles(struct wctx *c, enum store_db db, char **needles, size_t n, json_t **out)
 {
-	char *needles[3] = {encoded(id, 0), NULL, NULL};
 	int rc;
 
-	if (name != NULL && strlen(name) >= 3)
-		needles[1] = encoded(name, 1);
-	if (email != NULL && strlen(email) >= 3)
-		needles[2] = encoded(email, 1);
 	*out = json_object();
-	rc = store_rec_grep(c->store, c->txn, db, (const char *const *)needles, 3, grep_collect,
+	rc = store_rec_grep(c->store, c->txn, db, (const char *const *)needles, n, grep_collect,
 			    *out);
-	for (int i = 0; i < 3; i++)
+	for (size_t i = 0; i < n; i++)
 		free(needles[i]);
 	if (rc != 0) {
 		json_decref(*out);
@@ -337,6 +332,33 @@ privacy_grep(struct wctx *c, enum store_db db, const char *id, const char *name,
 		return pw_fail(c->st, PW_ESTORE, "store: reading %s", "the store");
 	}
 	return 0;
+}
+
+int
+privacy_grep(struct wctx *c, enum store_db db, const char *id, const char *name, const char *email,
+	     json_t **out)
+{
+	char *needles[3] = {encoded(id, 0), NULL, NULL};
+
+	if (name != NULL && strlen(name) >= 3)
+		needles[1] = encoded(name, 1);
+	if (email != NULL && strlen(email) >= 3)
+		needles[2] = encoded(email, 1);
+	return grep_needles(c, db, needles, 3, out);
+}
+
+int
+privacy_grep_texts(struct wctx *c, enum store_db db, const char *const *texts, size_t n,
+		   json_t **out)
+{
+	char **needles = xcalloc(n ? n : 1, sizeof *needles);
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		needles[i] = encoded(texts[i], 1);
+	rc = grep_needles(c, db, needles, n, out);
+	free(needles);
+	return rc;
 }
 
 static int

@@ -53,6 +53,13 @@ json_t *privacy_self_find(struct wctx *c, const char *app);
  */
 int privacy_grep(struct wctx *c, enum store_db db, const char *id, const char *name,
 		 const char *email, json_t **out);
+/*
+ * The records of db (id -> record, a new object in *out) whose stored JSON
+ * holds one of the n texts inside a string (NULL entries are skipped).
+ * 0 or PW_ESTORE.
+ */
+int privacy_grep_texts(struct wctx *c, enum store_db db, const char *const *texts, size_t n,
+		       json_t **out);
 
 /* The keys of o in key (strcmp) order: a new array of n, borrowed from o; free it. */
 const char **privacy_sorted_keys(const json_t *o, size_t *n);
