@@ -141,6 +141,18 @@ lat_print(struct lat *l)
 	       pct(l, 99), l->n ? l->v[l->n - 1] : 0.0);
 }
 
+/* One "BENCH name=NAME" line for n commits of per_txn writes each, in secs; frees l. */
+static int
+commits_print(const char *name, int per_txn, long n, double secs, struct lat *l)
+{
+	printf("BENCH name=%s per_txn=%d n=%ld secs=%.3f commits_per_s=%.1f ops_per_s=%.1f", name,
+	       per_txn, n, secs, (double)n / secs, (double)n * per_txn / secs);
+	lat_print(l);
+	printf("\n");
+	free(l->v);
+	return 0;
+}
+
 /* (a) raw LMDB: one fsync'd commit per small write */
 
 static int
@@ -191,13 +203,7 @@ bench_lmdb(const char *dir, long n, int per_txn)
 	}
 	t1 = now_s();
 	mdb_env_close(env);
-	printf("BENCH name=lmdb.commit_per_write per_txn=%d n=%ld secs=%.3f commits_per_s=%.1f "
-	       "ops_per_s=%.1f",
-	       per_txn, n, t1 - t0, (double)n / (t1 - t0), (double)n * per_txn / (t1 - t0));
-	lat_print(&l);
-	printf("\n");
-	free(l.v);
-	return 0;
+	return commits_print("lmdb.commit_per_write", per_txn, n, t1 - t0, &l);
 }
 
 static char run_tag[32]; /* unique to this run: request and person ids */
@@ -275,13 +281,7 @@ bench_lmdb_create(const char *dir, long n, int per_txn)
 	}
 	t1 = now_s();
 	store_close(&s);
-	printf("BENCH name=lmdb.create per_txn=%d n=%ld secs=%.3f commits_per_s=%.1f "
-	       "ops_per_s=%.1f",
-	       per_txn, n, t1 - t0, (double)n / (t1 - t0), (double)n * per_txn / (t1 - t0));
-	lat_print(&l);
-	printf("\n");
-	free(l.v);
-	return 0;
+	return commits_print("lmdb.create", per_txn, n, t1 - t0, &l);
 }
 
 /* The daemon side: DEALER sockets, requests, replies. */
