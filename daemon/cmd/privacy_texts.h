@@ -10,7 +10,7 @@
 #include "wctx.h"
 
 /* What stands in an email for a text its writer's erasure removed. */
-#define PRIVACY_TEXT_REMOVED "(removed: the writer's personal data has been erased)"
+#define PRIVACY_TEXT_REMOVED "(removed: personal data erased)"
 
 /*
  * texts (an object, filled by the functions below; NULL: nothing is kept)

@@ -22,7 +22,7 @@ from answers import ANSWERS
 from test_mail import Rig, flat, text_of
 
 START = "2026-09-07T08:00:00Z"
-REMOVED = "(removed: the writer's personal data has been erased)"
+REMOVED = "(removed: personal data erased)"
 ANN_REASON = "ANNREASON: my partner is seriously ill"
 CY_REASON = "CYREASON: I have taken a post in Suffolk"
 ELM_NOTE = "ELMNOTE: please say which governors you have worked with"
