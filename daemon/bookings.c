@@ -131,18 +131,25 @@ reminder_at(const struct cohort *co, const struct session *s)
 	return schedule_local(co->timezone, day - b->reminder_days, b->reminder_at);
 }
 
-int
-bookings_arm_reminder(struct wctx *c, json_t *rec, const struct cohort *co, const struct session *s)
+/*
+ * Arm rec's reminder at moment at (0: none) unless one is armed or nobody is
+ * booked; a moment already past arms it now when late (an armed reminder's
+ * lead time grew past now, the session still ahead), else not at all.
+ */
+static int
+arm_reminder_at(struct wctx *c, json_t *rec, const struct cohort *co, const struct session *s,
+		int64_t at, int late)
 {
-	int64_t at = reminder_at(co, s);
 	char tid[32];
 	int rc;
 
 	if (str(rec, "reminder") != NULL || at == 0 ||
 	    json_array_size(json_object_get(rec, "booked")) == 0)
 		return 0;
+	if (at <= c->now && (!late || ical_session_start(co, s) <= c->now))
+		return 0;
 	if (at <= c->now)
-		return 0; /* booked too late for a reminder: the confirmation is enough */
+		at = c->now;
 	rc = timers_put(c,
 			json_pack("{s:s, s:s, s:s}", "kind", "booking_reminder", "cohort", co->id,
 				  "session", s->id),
@@ -150,6 +157,13 @@ bookings_arm_reminder(struct wctx *c, json_t *rec, const struct cohort *co, cons
 	if (rc == 0)
 		json_object_set_new(rec, "reminder", json_string(tid));
 	return rc;
+}
+
+int
+bookings_arm_reminder(struct wctx *c, json_t *rec, const struct cohort *co, const struct session *s)
+{
+	/* Booked too late for a reminder: the confirmation is enough. */
+	return arm_reminder_at(c, rec, co, s, reminder_at(co, s), 0);
 }
 
 int
@@ -280,27 +294,34 @@ bookings_reminder_sync(struct wctx *c, const struct cohort *co, const struct ses
 	json_t *rec = NULL, *t = NULL;
 	char key[2 * PW_ID_MAX + 2];
 	int64_t want = reminder_at(co, s), armed;
-	int rc = 0, dropped = 0;
+	int rc = 0, dropped = 0, moved = 0;
 
 	if (s->seats == 0)
 		return 0; /* no longer bookable: its reminder, if any, does nothing (above) */
 	bookings_key(co, s, key, sizeof key);
 	if (store_rec_get(c->store, c->txn, DB_BOOKINGS, key, &rec) != 0)
 		return 0; /* nobody has booked it */
+	if (str(rec, "reminder") != NULL &&
+	    store_rec_get(c->store, c->txn, DB_TIMER_RECS, str(rec, "reminder"), &t) != 0) {
+		/* Its timer is gone (it fired while the session took no bookings): forget it. */
+		json_object_del(rec, "reminder");
+		dropped = 1;
+	}
 	if (str(rec, "reminder") != NULL) {
-		if (store_rec_get(c->store, c->txn, DB_TIMER_RECS, str(rec, "reminder"), &t) != 0)
-			goto done;
 		armed = json_integer_value(json_object_get(t, "at"));
 		/* Where it should be, or due already (it fires as it finds things then). */
 		if (armed == want || armed <= c->now)
 			goto done;
 		rc = bookings_drop_reminder(c, rec);
-		dropped = 1;
-	} else if (json_object_get(rec, "reminded") != NULL) {
-		goto done; /* sent already: once is enough */
+		dropped = moved = 1;
 	}
-	if (rc == 0)
-		rc = bookings_arm_reminder(c, rec, co, s);
+	/*
+	 * Sent already: once is enough. A reminder that was still ahead and whose
+	 * lead time grew past now goes at once; one never armed (booked late, or
+	 * reminders off) does not.
+	 */
+	if (rc == 0 && json_object_get(rec, "reminded") == NULL)
+		rc = arm_reminder_at(c, rec, co, s, want, moved);
 	if (rc == 0 && (dropped || str(rec, "reminder") != NULL))
 		rc = store_rec_put(c->store, c->txn, DB_BOOKINGS, key, rec, c->st);
 done:

@@ -55,9 +55,11 @@ int bookings_moved_tells(struct wctx *c, const struct cohort *co, const struct s
 /*
  * After a reload or at start-up: the reminder of s's bookings is moved to
  * when the programme and cohort now put it (bookings.reminder_days,
- * reminder_at, the cohort's zone), dropped when reminders are off or that
- * moment has passed, and armed when they were off and it has not been sent.
- * Nobody is told. A reminder already due is left to fire.
+ * reminder_at, the cohort's zone), sent at once when that moment has passed
+ * but the session has not started, dropped when reminders are off, and armed
+ * when they were off, the moment is ahead and it has not been sent. Nobody
+ * is told of the move. A reminder already due is left to fire; one whose
+ * timer is gone is forgotten and armed again.
  */
 int bookings_reminder_sync(struct wctx *c, const struct cohort *co, const struct session *s);
 

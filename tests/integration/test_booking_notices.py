@@ -154,6 +154,36 @@ class LeadTime(Case):
         d.ok("clock.set", {"now": "2027-01-14T09:00:00Z"})
         self.expect([], [])
 
+    def test_a_lead_time_grown_past_now_reminds_at_once(self):
+        d = self.d
+        self.person("hp-a", ["headteacher"])
+        d.ok("session.book", B, "hp-a")
+        self.news()
+        self.assertEqual(self.reminders(), [("BRIEFING", epoch("2027-01-13T09:00:00Z"))])
+        # Mon 11 Jan: a lead time of five days (Sun 10 Jan) has passed; the session has not.
+        d.ok("clock.set", {"now": "2027-01-11T12:00:00Z"})
+        self.expect([], [])
+        self.reload(prog=[("reminder_days = 2;", "reminder_days = 5;")])
+        d.ok("clock.advance", {"seconds": 1})
+        self.expect([("session.booking_reminder", "hp-a")], [("hp-a", "booking-reminder")])
+        self.assertEqual(self.reminders(), [])
+        # Sent: a later reload arms nothing more.
+        self.reload(prog=[("reminder_days = 2;", "reminder_days = 1;")])
+        self.assertEqual(self.reminders(), [])
+
+    def test_booked_too_late_is_not_reminded_by_a_reload(self):
+        d = self.d
+        self.person("hp-a", ["headteacher"])
+        # Thu 14 Jan: the reminder's moment (Wed 13 Jan) has passed; the confirmation is enough.
+        d.ok("clock.set", {"now": "2027-01-14T10:00:00Z"})
+        d.ok("session.book", B, "hp-a")
+        self.news()
+        self.assertEqual(self.reminders(), [])
+        self.reload()
+        d.ok("clock.advance", {"seconds": 1})
+        self.expect([], [])
+        self.assertEqual(self.reminders(), [])
+
     def test_reminders_turned_off_then_on(self):
         d = self.d
         self.person("hp-a", ["headteacher"])
