@@ -372,16 +372,25 @@ int
 privacy_erase_app(struct wctx *c, json_t *app, json_t *counts)
 {
 	struct erase e = {
-	    c, str(app, "candidate"), NULL, NULL, json_object(), json_object(), counts, 1, NULL};
+	    c, str(app, "candidate"), NULL, NULL, json_object(), json_object(), counts,
+	    1, json_object()};
+	json_t *before = json_deep_copy(app);
 	int rc;
 
 	json_object_set(e.own, str(app, "id"), app);
 	json_object_set(e.apps, str(app, "id"), app);
-	if (erase_app(&e, app) > 0)
+	if (erase_app(&e, app) > 0) {
+		privacy_texts_app(e.texts, str(app, "id"), before, app);
 		count(&e, "applications");
+	}
 	rc = erase_forms(&e);
 	if (rc == 0)
 		rc = erase_self(&e);
+	/* Its text in emails still queued, to anyone (the candidate is not erased here). */
+	if (rc == 0)
+		rc = privacy_texts_scrub(c, e.texts, NULL, counts);
+	json_decref(before);
+	json_decref(e.texts);
 	json_decref(e.own);
 	json_decref(e.apps);
 	return rc;

@@ -129,6 +129,16 @@ class RetentionTest(FormsCase):
 
     def test_keep_when_the_candidate_has_another_application(self):
         d, app = self.d, self.app
+        # A form sent back with a note: its email to the candidate waits (no mailer runs).
+        d.ok("application.submit", {"app": app, "doc": "every", "fields": GOOD}, "p-cand")
+        d.ok("application.return", {"app": app, "form": "every", "note": "RETURNNOTE"},
+             "p-head")
+
+        def notes():
+            jobs = d.ok("outbox.list", {"vars": True, "limit": 1000})["jobs"]
+            return [j["vars"].get("note") for j in jobs if j["template"] == "form-returned"]
+
+        self.assertEqual(notes(), ["RETURNNOTE"])
         d.ok("application.withdraw", {"app": app}, "p-cand")
         d.ok("application.create", {"cohort": "ft-2026", "candidate": "p-cand"}, "p-cand")
         d.ok("clock.advance", {"seconds": YEAR})
@@ -139,6 +149,11 @@ class RetentionTest(FormsCase):
             a = d.ok("application.get", {"app": app})["application"]
         self.assertIn("purged", a)
         self.assertEqual(d.ok("person.get", {"id": "p-cand"})["person"]["name"], "Cand Person")
+        # The purge took the note out of the email still queued, though its reader stays.
+        self.assertEqual(notes(), ["(removed: personal data erased)"])
+        events = d.ok("events.since", {"after": 0, "limit": 1000})["events"]
+        (ev,) = [e for e in events if e["type"] == "application.purged"]
+        self.assertEqual(ev["data"]["erased"]["jobs_redacted"], 1)
 
     def test_rater_still_rating_another_application_is_kept(self):
         d, app = self.d, self.app
