@@ -43,7 +43,8 @@ struct wctx {
 /*
  * Append ev to the event log with the actor, time and via (when set) filled
  * in (an ev with "actor": null keeps no actor: who acted is withheld), write the
- * notifications it causes (notify_event), and add it to c->events. ev stays
+ * notifications it causes (notify_event), and add [topic, its canonical bytes]
+ * to c->events, what the stream sends once the batch commits. ev stays
  * the caller's. Returns 0 or the store's error with c->st filled; on error
  * the caller aborts c->txn.
  */

@@ -225,10 +225,10 @@ class HostRulesTest(PagesCase):
                           ("s-prim", "Primrose")):
             self.assertNotIn('value="%s"' % sid, page.body)
             self.assertNotIn(name, page.body)
-        self.assertIn("1 other school offering places is not listed: they are not Lead "
-                      "Succession Schools", page.body)
-        self.assertIn("1 other school offering places is not listed: they are not of your "
-                      "school", page.body)
+        self.assertIn("1 other school offering places is not listed: your programme's "
+                      "internships are at Lead Succession Schools only", page.body)
+        self.assertIn("1 other school offering places is not listed: your programme's "
+                      "internships are at schools of your own school's phase", page.body)
         # A school left out, posted anyway, is refused by pathwayd next to its box.
         r = c.post(form, {"choice-1": "s-ful", "choice-2": "s-plain"})
         self.assert_page(r, 400)

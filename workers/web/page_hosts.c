@@ -136,10 +136,9 @@ static void
 draw_left_out(struct pw_buf *b, const struct hosts *h)
 {
 	static const char *const why[][2] = {
-	    {"not_lss", "they are not Lead Succession Schools, and your programme's internships "
-			"are at Lead Succession Schools"},
-	    {"phase", "they are not of your school's phase (nor all-through), and your "
-		      "programme's internships are in a school of your school's phase"},
+	    {"not_lss", "your programme's internships are at Lead Succession Schools only"},
+	    {"phase", "your programme's internships are at schools of your own school's phase "
+		      "(or all-through schools) only"},
 	};
 	const json_t *lo = json_object_get(h->choices, "left_out");
 
