@@ -90,8 +90,23 @@ privacy_texts_app(json_t *texts, const char *app, const json_t *before, const js
 	}
 	json_array_foreach(json_object_get(before, "career"), i, x)
 	{
-		privacy_texts_add(texts, "app", app, "career",
-				  gone(x, json_array_get(car, i), "school"));
+		const char *school = gone(x, json_array_get(car, i), "school");
+		json_t *list;
+
+		privacy_texts_add(texts, "app", app, "career", school);
+		/* The start of its line (notify.c, career_text): the same school given for
+		 * another step stays. */
+		if (texts != NULL && app != NULL && school != NULL && *school != '\0' &&
+		    str(x, "date") != NULL && str(x, "role") != NULL) {
+			char *key = xasprintf("app/%s", app), *line;
+
+			list = json_object_get(texts, key);
+			line = xasprintf("  %s: %s, ", str(x, "date"), str(x, "role"));
+			json_array_append_new(json_array_get(list, json_array_size(list) - 1),
+					      json_string(line));
+			free(line);
+			free(key);
+		}
 	}
 }
 
@@ -201,12 +216,15 @@ privacy_texts_redact(json_t *vars, const json_t *list, int whole)
 		if (!whole || have == NULL)
 			continue;
 		if (streq(var, "career")) {
-			/* Its line's school: ", SCHOOL" at the line's end (notify.c, career_text).
-			 */
-			char *was = xasprintf(", %s\n", text);
+			/* Its line's school: "  DATE: ROLE, SCHOOL" (notify.c, career_text), or
+			 * ", SCHOOL" at a line's end when the step's start is not known. */
+			const char *at = json_string_value(json_array_get(t, 2));
+			char *was = xasprintf("%s%s\n", at ? at : ", ", text),
+			     *now = xasprintf("%s" PRIVACY_TEXT_REMOVED "\n", at ? at : ", ");
 
-			s = pw_str_replace(have, was, ", " PRIVACY_TEXT_REMOVED "\n", 0);
+			s = pw_str_replace(have, was, now, 0);
 			free(was);
+			free(now);
 			if (s != NULL)
 				changed += set_taken(vars, var, s);
 		} else if (streq(have, text)) {

@@ -16,7 +16,8 @@
  * texts (an object, filled by the functions below; NULL: nothing is kept)
  * maps "app/ID" and "support/ID" to [[VAR, TEXT]...]: the texts erased from
  * that application or support request, each with the template variable
- * that carries it ("reason", "note", "need", "career").
+ * that carries it ("reason", "note", "need", "career"); a career step's
+ * has a third element, the start of its line in "career" ("  DATE: ROLE, ").
  */
 
 /* Add one text (NULL or "" ignored) erased from KIND/ID ("app" or "support"), carried by var. */

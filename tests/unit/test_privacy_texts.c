@@ -3,9 +3,10 @@
  * others (daemon/cmd/privacy_texts.c): the texts read off an application
  * and a support request as they were and are (only what went), a whole
  * reason, note or need replaced only when it is the erased text (another
- * writer's stays), a career step's school in its line, a subject quoting
- * the text as whole words (not inside another word, nor under 3 bytes), a
- * job about nothing in particular changed only in the subjects it quotes.
+ * writer's stays), a career step's school in its line (the same school on
+ * another step stays), a subject quoting the text as whole words (not
+ * inside another word, nor under 3 bytes), a job about nothing in
+ * particular changed only in the subjects it quotes.
  */
 #include "unit.h"
 
@@ -29,7 +30,8 @@ test_collect_what_went(void **state)
 	    "{\"withdrawal\": {\"by\": \"p-a\", \"reason\": \"ill\"},"
 	    " \"returned\": {\"f1\": {\"by\": \"p-h\", \"note\": \"N1\"},"
 	    "                \"f2\": {\"by\": \"p-l\", \"note\": \"N2\"}},"
-	    " \"career\": [{\"role\": \"Head\", \"school\": \"Oak\"}, {\"role\": \"Dep\"}]}",
+	    " \"career\": [{\"date\": \"2027-09-01\", \"role\": \"Head\", \"school\": \"Oak\"},"
+	    "            {\"role\": \"Dep\"}]}",
 	    0, NULL);
 	json_t *after = json_loads("{\"withdrawal\": {\"by\": \"p-a\"},"
 				   " \"returned\": {\"f1\": {\"by\": \"p-h\"},"
@@ -49,7 +51,8 @@ test_collect_what_went(void **state)
 	privacy_texts_add(NULL, "app", "A1", "note", "x"); /* nowhere to add */
 	list = json_object_get(texts, "app/A1");
 	s = json_dumps(list, JSON_COMPACT);
-	assert_string_equal(s, "[[\"reason\",\"ill\"],[\"note\",\"N1\"],[\"career\",\"Oak\"]]");
+	assert_string_equal(s, "[[\"reason\",\"ill\"],[\"note\",\"N1\"],"
+			       "[\"career\",\"Oak\",\"  2027-09-01: Head, \"]]");
 	free(s);
 	s = json_dumps(json_object_get(texts, "support/S1"), JSON_COMPACT);
 	assert_string_equal(s, "[[\"need\",\"NEED\"],[\"note\",\"END\"]]");
@@ -65,6 +68,7 @@ test_collect_what_went(void **state)
 static void
 test_redact_job(void **state)
 {
+	json_t *list2;
 	json_t *list = json_loads("[[\"reason\", \"my partner is ill\"], [\"note\", \"Fix it\"],"
 				  " [\"career\", \"Oak\"], [\"need\", \"A mentor\"]]",
 				  0, NULL);
@@ -87,6 +91,16 @@ test_redact_job(void **state)
 	/* Done: nothing more changes. */
 	assert_int_equal(privacy_texts_redact(v, list, 1), 0);
 	json_decref(v);
+
+	/* A step known by its line: the same school on another step stays. */
+	list2 = json_loads("[[\"career\", \"Oak\", \"  2027-09-01: Deputy head, \"]]", 0, NULL);
+	v = json_pack("{s:s}", "career",
+		      "  2027-09-01: Deputy head, Oak\n  2028-09-01: Head, Oak\n");
+	assert_int_equal(privacy_texts_redact(v, list2, 1), 1);
+	assert_string_equal(sv(v, "career"),
+			    "  2027-09-01: Deputy head, " R "\n  2028-09-01: Head, Oak\n");
+	json_decref(v);
+	json_decref(list2);
 
 	/* A job about no application or request: only the subjects it quotes. */
 	v = json_pack("{s:s, s:s}", "reason", "my partner is ill", "notices",
