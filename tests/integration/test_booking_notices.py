@@ -24,6 +24,7 @@ import unittest
 
 import store_peek
 from answers import ANSWERS
+from news import News
 from test_timers import SRC, Daemon
 
 LLE = "lle-2026-27"
@@ -63,8 +64,7 @@ class Case(unittest.TestCase):
             f.write(conf)
         self.seats = 40
         self.reload()
-        self.seq = self.head()
-        self.job = None
+        self.watch = News(d)
 
     def reload(self, prog=(), cohort=()):
         """Rewrite the copies with the replacements given, one seat more, and SIGHUP."""
@@ -87,26 +87,9 @@ class Case(unittest.TestCase):
         while self.d.ok("session.bookings", B)["booking"]["seats"] != self.seats:
             self.assertLess(time.monotonic(), end, "the reload did not take")
 
-    def head(self):
-        seq = 0
-        while True:
-            page = self.d.ok("events.since", {"after": seq, "limit": 1000})["events"]
-            if not page:
-                return seq
-            seq = page[-1]["seq"]
-
     def news(self):
         """The events and outbox jobs since the last look."""
-        evs = self.d.ok("events.since", {"after": self.seq, "limit": 1000})["events"]
-        if evs:
-            self.seq = evs[-1]["seq"]
-        args = {"limit": 1000, "vars": True}
-        if self.job:
-            args["after"] = self.job
-        jobs = self.d.ok("outbox.list", args)["jobs"]
-        if jobs:
-            self.job = jobs[-1]["id"]
-        return evs, jobs
+        return self.watch()
 
     def expect(self, events, jobs):
         evs, got = self.news()

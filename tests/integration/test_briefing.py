@@ -20,6 +20,7 @@ import time
 import unittest
 
 import store_peek
+from news import last_seq
 from aiosmtpd.controller import Controller
 
 from test_sessions import Sink, free_port
@@ -85,19 +86,11 @@ mailer = { smtp_url = "smtp://127.0.0.1:%d"; starttls = "none";
             if school:
                 args["school"] = school
             d.ok("person.create", args)
-        self.seq = self.head()
+        self.seq = last_seq(self.d)
 
     def stop_mailer(self):
         self.mailer.send_signal(signal.SIGTERM)
         self.assertEqual(self.mailer.wait(timeout=20), 0)
-
-    def head(self):
-        seq = 0
-        while True:
-            page = self.d.ok("events.since", {"after": seq, "limit": 1000})["events"]
-            if not page:
-                return seq
-            seq = page[-1]["seq"]
 
     def events(self):
         evs = self.d.ok("events.since", {"after": self.seq, "limit": 1000})["events"]

@@ -17,6 +17,7 @@ import unittest
 
 from test_timers import BIN, SRC, Daemon
 from answers import ANSWERS
+from news import News
 
 LLE = "lle-2026-27"
 NEED = "Maths results have fallen two years running; a new head needs a thinking partner."
@@ -70,39 +71,11 @@ class Support(unittest.TestCase):
         for i in (1, 2, 3):
             self.assertEqual(d.ok("application.get", {"app": self.app[i]})["application"]
                              ["stage"], "deployed")
-        self.seq = self.last_seq()
-        self.job = self.last_job()
+        self.watch = News(d)
 
     # --- what happened since the last look ---------------------------------------------
-    def last_seq(self):
-        seq = 0
-        while True:
-            page = self.d.ok("events.since", {"after": seq, "limit": 1000})["events"]
-            if not page:
-                return seq
-            seq = page[-1]["seq"]
-
-    def last_job(self):
-        last = None
-        while True:
-            args = {"limit": 1000}
-            if last:
-                args["after"] = last
-            page = self.d.ok("outbox.list", args)["jobs"]
-            if not page:
-                return last
-            last = page[-1]["id"]
-
     def news(self):
-        evs = self.d.ok("events.since", {"after": self.seq, "limit": 1000})["events"]
-        if evs:
-            self.seq = evs[-1]["seq"]
-        args = {"limit": 1000, "vars": True}
-        if self.job:
-            args["after"] = self.job
-        jobs = self.d.ok("outbox.list", args)["jobs"]
-        if jobs:
-            self.job = jobs[-1]["id"]
+        evs, jobs = self.watch()
         return jobs, evs
 
     def expect(self, jobs, events):
