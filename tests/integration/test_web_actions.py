@@ -78,34 +78,41 @@ class OutcomesTest(PagesCase):
         self.assertEqual(la.get("/dashboard/outcomes?cohort=no-such").status, 404)
 
 
+def kent_candidate_choosing_hosts(w, schools, hosts):
+    """Schools [(id, name, phase, lss)], a Kent senior-track candidate "sam" at s-mall and
+    LA adviser "p-la", places at hosts, and sam's application at the stage where hosts are
+    ranked; returns the application and the action token of the choice's reminder."""
+    for sid, name, phase, lss in schools:
+        w.ok("school.create", {"id": sid, "name": name, "phase": phase, "lss": lss})
+    for pid, roles, school in (("sam", ["candidate"], "s-mall"),
+                               ("p-la", ["la_adviser"], None)):
+        args = {"id": pid, "name": pid.title(), "email": pid + "@example.org", "roles": roles}
+        if school:
+            args["school"] = school
+        w.ok("person.create", args)
+    for s in hosts:
+        w.ok("cohort.set_host", {"cohort": K, "school": s, "places": 2}, "p-la")
+    app = w.ok("application.create", {"cohort": K, "candidate": "sam", "track": "senior"},
+               "sam")["application"]["id"]
+    w.ok("application.decide", {"app": app, "outcome": "accept"}, "p-la")
+    w.ok("clock.set", {"now": "2027-05-13T18:00:00Z"})
+    w.ok("application.record_attendance", {"app": app, "session": "INTRO", "present": True},
+         "p-la")
+    w.ok("application.submit", {"app": app, "doc": "predisposition_audit",
+                                "fields": ANSWERS["predisposition_audit"]}, "sam")
+    w.ok("clock.set", {"now": "2027-05-21T08:00:00Z"})  # the choice's reminder
+    return app, w.action_token("sam@example.org", "stage-reminder")
+
+
 class HostsTest(PagesCase):
     def setUp(self):
         self.w = WebDaemon(KENT_START)
         self.addCleanup(self.w.stop)
-        w = self.w
-        w.ok("school.create", {"id": "s-mall", "name": "Malling School", "phase": "secondary"})
-        w.ok("school.create", {"id": "s-high", "name": XSS, "phase": "secondary", "lss": True})
-        w.ok("school.create", {"id": "s-ful", "name": "Fulston Manor", "phase": "secondary",
-                               "lss": True})
-        for pid, roles, school in (("sam", ["candidate"], "s-mall"),
-                                   ("p-la", ["la_adviser"], None)):
-            args = {"id": pid, "name": pid.title(), "email": pid + "@example.org",
-                    "roles": roles}
-            if school:
-                args["school"] = school
-            w.ok("person.create", args)
-        for s in ("s-high", "s-ful", "s-mall"):
-            w.ok("cohort.set_host", {"cohort": K, "school": s, "places": 2}, "p-la")
-        self.app = w.ok("application.create", {"cohort": K, "candidate": "sam",
-                                               "track": "senior"}, "sam")["application"]["id"]
-        w.ok("application.decide", {"app": self.app, "outcome": "accept"}, "p-la")
-        w.ok("clock.set", {"now": "2027-05-13T18:00:00Z"})
-        w.ok("application.record_attendance", {"app": self.app, "session": "INTRO",
-                                               "present": True}, "p-la")
-        w.ok("application.submit", {"app": self.app, "doc": "predisposition_audit",
-                                    "fields": ANSWERS["predisposition_audit"]}, "sam")
-        w.ok("clock.set", {"now": "2027-05-21T08:00:00Z"})  # the choice's reminder
-        self.tok = w.action_token("sam@example.org", "stage-reminder")
+        self.app, self.tok = kent_candidate_choosing_hosts(
+            self.w, (("s-mall", "Malling School", "secondary", False),
+                     ("s-high", XSS, "secondary", True),
+                     ("s-ful", "Fulston Manor", "secondary", True)),
+            ("s-high", "s-ful", "s-mall"))
 
     def test_choose_hosts_from_the_document_link(self):
         w, path = self.w, "/a/" + self.tok
@@ -182,32 +189,13 @@ class HostRulesTest(PagesCase):
     def setUp(self):
         self.w = KentHostRules(KENT_START)
         self.addCleanup(self.w.stop)
-        w = self.w
-        for sid, name, phase, lss in (("s-mall", "Malling School", "secondary", True),
-                                      ("s-high", XSS, "secondary", True),
-                                      ("s-ful", "Fulston Manor", "all-through", True),
-                                      ("s-plain", "Plain Secondary", "secondary", False),
-                                      ("s-prim", "Primrose Primary", "primary", True)):
-            w.ok("school.create", {"id": sid, "name": name, "phase": phase, "lss": lss})
-        for pid, roles, school in (("sam", ["candidate"], "s-mall"),
-                                   ("p-la", ["la_adviser"], None)):
-            args = {"id": pid, "name": pid.title(), "email": pid + "@example.org",
-                    "roles": roles}
-            if school:
-                args["school"] = school
-            w.ok("person.create", args)
-        for s in ("s-mall", "s-high", "s-ful", "s-plain", "s-prim"):
-            w.ok("cohort.set_host", {"cohort": K, "school": s, "places": 2}, "p-la")
-        self.app = w.ok("application.create", {"cohort": K, "candidate": "sam",
-                                               "track": "senior"}, "sam")["application"]["id"]
-        w.ok("application.decide", {"app": self.app, "outcome": "accept"}, "p-la")
-        w.ok("clock.set", {"now": "2027-05-13T18:00:00Z"})
-        w.ok("application.record_attendance", {"app": self.app, "session": "INTRO",
-                                               "present": True}, "p-la")
-        w.ok("application.submit", {"app": self.app, "doc": "predisposition_audit",
-                                    "fields": ANSWERS["predisposition_audit"]}, "sam")
-        w.ok("clock.set", {"now": "2027-05-21T08:00:00Z"})  # the choice's reminder
-        self.tok = w.action_token("sam@example.org", "stage-reminder")
+        self.app, self.tok = kent_candidate_choosing_hosts(
+            self.w, (("s-mall", "Malling School", "secondary", True),
+                     ("s-high", XSS, "secondary", True),
+                     ("s-ful", "Fulston Manor", "all-through", True),
+                     ("s-plain", "Plain Secondary", "secondary", False),
+                     ("s-prim", "Primrose Primary", "primary", True)),
+            ("s-mall", "s-high", "s-ful", "s-plain", "s-prim"))
 
     def test_an_excluded_host_is_neither_returned_nor_shown(self):
         w, form = self.w, "/a/" + self.tok + "?page=hosts"
