@@ -60,13 +60,6 @@ matches(struct wctx *c, const json_t *aud, const struct cohort *co, const json_t
 	return ok;
 }
 
-static int
-collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
 int
 audience_members(struct wctx *c, const json_t *aud, json_t *members)
 {
@@ -81,7 +74,7 @@ audience_members(struct wctx *c, const json_t *aud, json_t *members)
 			continue;
 		ids = json_array();
 		if (store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
-				     collect, ids) != 0)
+				     store_collect_id, ids) != 0)
 			rc = pw_fail(c->st, PW_ESTORE, "store: reading cohort %s", co->id);
 		json_array_foreach(ids, n, id)
 		{

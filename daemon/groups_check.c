@@ -83,13 +83,6 @@ groups_check_sync(struct wctx *c)
 	return rc;
 }
 
-static int
-collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
 /* Event and emails for one group below its min. */
 static int
 tell(struct wctx *c, const struct cohort *co, const struct cohort_group *g, int size)
@@ -103,7 +96,7 @@ tell(struct wctx *c, const struct cohort *co, const struct cohort_group *g, int 
 
 	if (rc == 0)
 		rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", "", NULL,
-				      NULL, collect, las);
+				      NULL, store_collect_id, las);
 	vars =
 	    json_pack("{s:s, s:s, s:s, s:i, s:i, s:s}", "cohort_name", co->name, "programme_name",
 		      co->programme->name, "group_name", tr->name ? tr->name : tr->id, "size", size,

@@ -16,21 +16,14 @@
 #include "engine_reqs.h"
 #include "util.h"
 
-static int
-collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
 /* Index the applications at stage s of cohort co under each member of its panel. */
 static int
 stage_sync(struct wctx *c, const struct cohort *co, const struct stage *s)
 {
 	json_t *ids = json_array(), *id;
 	size_t i;
-	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, s->id, NULL, NULL, collect,
-				  ids);
+	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, s->id, NULL, NULL,
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id)
 	{

@@ -81,7 +81,7 @@ add_role(struct wctx *c, json_t *who, const char *role, const char *school)
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, school, NULL, NULL,
-				  timers_collect, ids);
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id) add(who, json_string_value(id), role);
 	json_decref(ids);

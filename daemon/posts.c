@@ -70,13 +70,6 @@ posts_apps(struct wctx *c, const char *post, const char *round, json_t **out)
 	return 0;
 }
 
-static int
-collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
 static const char *
 reason_words(const char *reason)
 {
@@ -147,7 +140,7 @@ posts_tell_la(struct wctx *c, const json_t *ev, const json_t *post, enum post_tm
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, "la_adviser", NULL, NULL, NULL,
-				  collect, ids);
+				  store_collect_id, ids);
 
 	if (rc != 0)
 		rc = pw_fail(c->st, PW_ESTORE, "store: reading the LA advisers");

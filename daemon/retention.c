@@ -47,7 +47,7 @@ drop_responses(struct wctx *c, const char *app, json_t *counts)
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_APP_FEEDBACK, app, NULL, NULL, NULL,
-				  timers_collect, ids);
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id)
 	{

@@ -100,6 +100,8 @@ int store_index_del(struct store *s, MDB_txn *txn, enum store_db db, const char 
  * app id); it returns 0 to go on, 1 to stop. Returns 0 or PW_ESTORE.
  */
 typedef int (*store_visit_fn)(const char *last, void *ud);
+/* A store_visit_fn that appends each id it is given to the JSON array ud; 0. */
+int store_collect_id(const char *last, void *ud);
 int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *a, const char *b,
 		     const char *after1, const char *after2, store_visit_fn fn, void *ud);
 

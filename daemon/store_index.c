@@ -175,3 +175,10 @@ store_due_first(struct store *s, MDB_txn *txn, enum store_db db, int64_t *at)
 		return PW_ENOTFOUND;
 	return rc == 0 ? 0 : PW_ESTORE;
 }
+
+int
+store_collect_id(const char *last, void *ud)
+{
+	json_array_append_new(ud, json_string(last));
+	return 0;
+}

@@ -161,13 +161,6 @@ timers_stage_entered(struct wctx *c, const json_t *app)
 }
 
 int
-timers_collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
-int
 timers_delete(struct wctx *c, const json_t *t)
 {
 	int rc = store_due_del(c->store, c->txn, DB_TIMERS,
@@ -187,7 +180,7 @@ timers_cancel(struct wctx *c, const char *app)
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_APP_TIMERS, app, NULL, NULL, NULL,
-				  timers_collect, ids);
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id)
 	{

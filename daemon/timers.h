@@ -52,9 +52,6 @@ int timers_arm_session(struct wctx *c, const struct cohort *co, const struct ses
 /* Arm the daily digest's timer (TIMERS_DIGEST) at 'at'. */
 int timers_arm_digest(struct wctx *c, int64_t at);
 
-/* An index visitor that appends each id to the JSON array ud. */
-int timers_collect(const char *id, void *ud);
-
 /* Arm the release of opportunity opp at 'at'. */
 int timers_arm_opportunity(struct wctx *c, const char *opp, int64_t at);
 

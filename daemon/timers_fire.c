@@ -127,7 +127,7 @@ timers_session_tell(struct wctx *c, const struct cohort *co, const struct sessio
 	rc = wctx_emit(c, ev);
 	if (rc == 0)
 		rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
-				      timers_collect, members);
+				      store_collect_id, members);
 	json_array_foreach(members, i, id)
 	{
 		json_t *app = NULL, *one;

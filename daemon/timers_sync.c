@@ -132,7 +132,7 @@ session_rearm_deadlines(struct wctx *c, const struct cohort *co, const struct se
 	json_t *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, NULL, NULL, NULL,
-				  timers_collect, members);
+				  store_collect_id, members);
 
 	json_array_foreach(members, i, id)
 	{
@@ -192,7 +192,7 @@ stage_rearm_all(struct wctx *c, const struct cohort *co, const struct stage *s)
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_BY_STAGE, co->id, s->id, NULL, NULL,
-				  timers_collect, ids);
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id)
 	{
@@ -341,7 +341,7 @@ app_sync(struct wctx *c, const json_t *app, int64_t want, int *have)
 	json_t *ids = json_array(), *id;
 	size_t i;
 	int rc = store_index_scan(c->store, c->txn, DB_APP_TIMERS, str(app, "id"), NULL, NULL, NULL,
-				  timers_collect, ids);
+				  store_collect_id, ids);
 
 	json_array_foreach(ids, i, id)
 	{

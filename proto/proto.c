@@ -359,3 +359,25 @@ proto_encode(const json_t *msg)
 		fatal("cannot encode a JSON message");
 	return s;
 }
+
+static int
+string_cmp(const void *a, const void *b)
+{
+	return strcmp(json_string_value(*(json_t *const *)a),
+		      json_string_value(*(json_t *const *)b));
+}
+
+void
+pw_strings_sort(json_t *a)
+{
+	size_t n = json_array_size(a), i;
+	json_t **v = xcalloc(n + 1, sizeof *v);
+
+	for (i = 0; i < n; i++)
+		v[i] = json_incref(json_array_get(a, i));
+	qsort(v, n, sizeof *v, string_cmp);
+	json_array_clear(a);
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, v[i]);
+	free(v);
+}

@@ -21,6 +21,9 @@ str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* Sort a JSON array of strings in place, by strcmp. */
+void pw_strings_sort(json_t *a);
+
 /* Both strings present and equal. */
 static inline int
 streq(const char *a, const char *b)

@@ -14,13 +14,6 @@
 #include "cmd/base.h"
 #include "util.h"
 
-static int
-id_collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
 /* Let the application advance now that its coach's training changed; id joins moved if it did. */
 static int
 coachee_reconsider(struct wctx *c, const char *coach, const char *cohort, const char *id,
@@ -91,7 +84,7 @@ run_coach_record_training(struct wctx *c, const json_t *args, json_t **data)
 	/* The engine reads the coach as now recorded (cmd_loaded's key). */
 	snprintf(key, sizeof key, "%d/%s", (int)DB_PEOPLE, id);
 	json_object_set(c->loaded, key, coach);
-	if (store_index_scan(c->store, c->txn, DB_BY_PERSON, id, NULL, NULL, NULL, id_collect,
+	if (store_index_scan(c->store, c->txn, DB_BY_PERSON, id, NULL, NULL, NULL, store_collect_id,
 			     ids) != 0) {
 		rc = pw_fail(c->st, PW_ESTORE, "store: finding the applications of %s", id);
 		goto done;

@@ -35,20 +35,6 @@ struct round {
 	json_t *cidx;	/* application id -> its index in apps */
 };
 
-static int
-id_collect(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-		      json_string_value(*(json_t *const *)b));
-}
-
 static void
 host_add(struct round *r, const char *school)
 {
@@ -63,25 +49,21 @@ static int
 round_load(struct round *r)
 {
 	struct wctx *c = r->c;
-	json_t **v;
-	size_t n, i;
+	size_t i;
 	json_t *id, *sid;
 	const char *school;
 	json_t *entry;
 
-	if (store_index_scan(c->store, c->txn, DB_BY_STAGE, r->co->id, NULL, NULL, NULL, id_collect,
-			     r->ids) != 0)
+	if (store_index_scan(c->store, c->txn, DB_BY_STAGE, r->co->id, NULL, NULL, NULL,
+			     store_collect_id, r->ids) != 0)
 		return pw_fail(c->st, PW_ESTORE, "store: reading cohort %s", r->co->id);
-	n = json_array_size(r->ids);
-	v = xmalloc((n + 1) * sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(r->ids, i);
-	qsort(v, n, sizeof *v, id_cmp);
-	for (i = 0; i < n; i++) {
+	pw_strings_sort(r->ids);
+	json_array_foreach(r->ids, i, id)
+	{
 		json_t *app = NULL;
 		const json_t *in;
 
-		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(v[i]), &app) != 0)
+		if (store_rec_get(c->store, c->txn, DB_APPS, json_string_value(id), &app) != 0)
 			continue;
 		in = json_object_get(app, "internship");
 		if (in != NULL && (streq(str(app, "status"), "active") ||
@@ -95,7 +77,6 @@ round_load(struct round *r)
 			json_array_append(r->apps, app);
 		json_decref(app);
 	}
-	free(v);
 	json_array_foreach(r->apps, i, id)
 	    json_object_set_new(r->cidx, str(id, "id"), json_integer((json_int_t)i));
 	/* The hosts: those that offered places, then those ranked, in id order. */
@@ -111,22 +92,9 @@ round_load(struct round *r)
 		json_array_foreach(json_object_get(json_object_get(id, "host_ranking"), "hosts"), k,
 				   sid) host_add(r, json_string_value(sid));
 	}
-	n = json_array_size(r->hids);
-	v = xmalloc((n + 1) * sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = json_array_get(r->hids, i);
-	qsort(v, n, sizeof *v, id_cmp);
-	for (i = 0; i < n; i++)
-		json_object_set_new(r->hidx, json_string_value(v[i]), json_integer((json_int_t)i));
-	{
-		json_t *sorted = json_array();
-
-		for (i = 0; i < n; i++)
-			json_array_append(sorted, v[i]);
-		json_decref(r->hids);
-		r->hids = sorted;
-	}
-	free(v);
+	pw_strings_sort(r->hids);
+	json_array_foreach(r->hids, i, sid)
+	    json_object_set_new(r->hidx, json_string_value(sid), json_integer((json_int_t)i));
 	return 0;
 }
 

@@ -283,21 +283,6 @@ person_match(const char *id, json_t *rec, void *ud)
 	return 0;
 }
 
-/* The ids a role index scan finds (role, and school when given). */
-static int
-id_visit(const char *id, void *ud)
-{
-	json_array_append_new(ud, json_string(id));
-	return 0;
-}
-
-static int
-id_cmp(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-		      json_string_value(*(json_t *const *)b));
-}
-
 /*
  * With a role, the people holding it through DB_PEOPLE_ROLE (role, school):
  * never a scan of everyone. Listed in id order, as without one.
@@ -307,31 +292,25 @@ people_of_role(struct wctx *c, struct rec_filter *f)
 {
 	const char *role = cmd_arg(f->args, "role"), *school = cmd_arg(f->args, "school");
 	json_t *ids = json_array(), *v, *rec;
-	json_t **sorted;
-	size_t i, n;
+	size_t i;
 	int rc;
 
 	/* LA advisers and viewers are indexed without their school (person_index). */
 	if (streq(role, "la_adviser") || streq(role, "viewer"))
 		school = NULL;
-	rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, school, NULL, NULL, id_visit,
-			      ids);
+	rc = store_index_scan(c->store, c->txn, DB_PEOPLE_ROLE, role, school, NULL, NULL,
+			      store_collect_id, ids);
 
-	n = json_array_size(ids);
-	sorted = xcalloc(n + 1, sizeof *sorted);
+	pw_strings_sort(ids);
 	json_array_foreach(ids, i, v)
 	{
-		sorted[i] = v;
-	}
-	qsort(sorted, n, sizeof *sorted, id_cmp);
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (store_rec_get(c->store, c->txn, DB_PEOPLE, json_string_value(sorted[i]),
-				  &rec) != 0)
+		if (rc != 0)
+			break;
+		if (store_rec_get(c->store, c->txn, DB_PEOPLE, json_string_value(v), &rec) != 0)
 			continue; /* an entry its record no longer backs */
-		person_match(json_string_value(sorted[i]), rec, f);
+		person_match(json_string_value(v), rec, f);
 		json_decref(rec);
 	}
-	free(sorted);
 	json_decref(ids);
 	return rc;
 }
