@@ -180,14 +180,33 @@ bookings_drop_reminder(struct wctx *c, json_t *rec)
 	return rc;
 }
 
+/* Event type and email t (with the .ics when ics) for everyone booked in rec. */
+static int
+tell_booked(struct wctx *c, const json_t *rec, const struct cohort *co, const struct session *s,
+	    const char *type, const struct template *t, int ics)
+{
+	json_t *b, *ev;
+	size_t i;
+	int rc = 0;
+
+	json_array_foreach(json_object_get(rec, "booked"), i, b)
+	{
+		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "type", type, "cohort", co->id, "data",
+			       "session", s->id, "person", str(b, "person"));
+		if (rc == 0)
+			rc = bookings_tell(c, ev, co, s, str(b, "person"), t, ics, 0);
+		json_decref(ev);
+	}
+	return rc;
+}
+
 int
 bookings_reminder_fire(struct wctx *c, const json_t *t)
 {
 	const struct cohort *co = config_cohort(c->cfg, str(t, "cohort"));
 	const struct session *s = co ? config_session(co, str(t, "session")) : NULL;
-	json_t *rec = NULL, *b, *ev;
+	json_t *rec = NULL;
 	char key[2 * PW_ID_MAX + 2];
-	size_t i;
 	int rc = 0;
 
 	if (s == NULL || s->seats == 0)
@@ -214,16 +233,9 @@ bookings_reminder_fire(struct wctx *c, const json_t *t)
 	}
 	json_object_set_new(rec, "reminded", json_integer(c->now));
 	rc = store_rec_put(c->store, c->txn, DB_BOOKINGS, key, rec, c->st);
-	json_array_foreach(json_object_get(rec, "booked"), i, b)
-	{
-		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "type", "session.booking_reminder",
-			       "cohort", co->id, "data", "session", s->id, "person",
-			       str(b, "person"));
-		if (rc == 0)
-			rc = bookings_tell(c, ev, co, s, str(b, "person"),
-					   co->programme->bookings.reminder, 0, 0);
-		json_decref(ev);
-	}
+	if (rc == 0)
+		rc = tell_booked(c, rec, co, s, "session.booking_reminder",
+				 co->programme->bookings.reminder, 0);
 	json_decref(rec);
 	return rc;
 }
@@ -231,9 +243,8 @@ bookings_reminder_fire(struct wctx *c, const json_t *t)
 int
 bookings_session_moved(struct wctx *c, const struct cohort *co, const struct session *s)
 {
-	json_t *rec = NULL, *b, *ev;
+	json_t *rec = NULL;
 	char key[2 * PW_ID_MAX + 2];
-	size_t i;
 	int rc;
 
 	if (s->seats == 0)
@@ -251,16 +262,9 @@ bookings_session_moved(struct wctx *c, const struct cohort *co, const struct ses
 		json_decref(rec);
 		return rc; /* moved into the past: nothing to come to */
 	}
-	json_array_foreach(json_object_get(rec, "booked"), i, b)
-	{
-		ev = json_pack("{s:s, s:s, s:{s:s, s:s}}", "type", "session.booking_updated",
-			       "cohort", co->id, "data", "session", s->id, "person",
-			       str(b, "person"));
-		if (rc == 0)
-			rc = bookings_tell(c, ev, co, s, str(b, "person"),
-					   co->programme->bookings.confirmed, 1, 0);
-		json_decref(ev);
-	}
+	if (rc == 0)
+		rc = tell_booked(c, rec, co, s, "session.booking_updated",
+				 co->programme->bookings.confirmed, 1);
 	json_decref(rec);
 	return rc;
 }

@@ -43,6 +43,10 @@ store_be64_get(const unsigned char *b)
 /* The LMDB name of each database, indexed by enum store_db. */
 extern const char *const store_db_names[DB_COUNT];
 
+/* Decode record v under key k of db and hand it to fn (store_rec_scan's); fn's answer. */
+int store_rec_visit(enum store_db db, const MDB_val *k, const MDB_val *v, store_rec_fn fn,
+		    void *ud);
+
 /* Fill st with LMDB's error rc while doing what; returns PW_ESTORE. */
 int store_lmdb_fail(struct pw_status *st, int rc, const char *what);
 

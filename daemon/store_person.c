@@ -261,10 +261,7 @@ store_rec_grep(struct store *s, MDB_txn *txn, enum store_db db, const char *cons
 		return PW_ESTORE;
 	for (rc = mdb_cursor_get(cur, &k, &v, MDB_FIRST); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		char id[PW_ID_MAX * 3];
-		json_t *rec;
 		size_t i;
-		int stop;
 
 		for (i = 0; i < n; i++)
 			if (needles[i] != NULL && *needles[i] &&
@@ -272,13 +269,7 @@ store_rec_grep(struct store *s, MDB_txn *txn, enum store_db db, const char *cons
 				break;
 		if (i == n)
 			continue;
-		snprintf(id, sizeof id, "%.*s", (int)k.mv_size, (const char *)k.mv_data);
-		rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-		if (rec == NULL)
-			fatal("store: record %s/%s is not JSON", store_db_names[db], id);
-		stop = fn(id, rec, ud);
-		json_decref(rec);
-		if (stop)
+		if (store_rec_visit(db, &k, &v, fn, ud))
 			break;
 	}
 	mdb_cursor_close(cur);

@@ -123,6 +123,22 @@ store_rec_put(struct store *s, MDB_txn *txn, enum store_db db, const char *id, c
 }
 
 int
+store_rec_visit(enum store_db db, const MDB_val *k, const MDB_val *v, store_rec_fn fn, void *ud)
+{
+	char id[PW_ID_MAX * 3];
+	json_t *rec;
+	int stop;
+
+	snprintf(id, sizeof id, "%.*s", (int)k->mv_size, (const char *)k->mv_data);
+	rec = json_loadb(v->mv_data, v->mv_size, 0, NULL);
+	if (rec == NULL)
+		fatal("store: record %s/%s is not JSON", store_db_names[db], id);
+	stop = fn(id, rec, ud);
+	json_decref(rec);
+	return stop;
+}
+
+int
 store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after, store_rec_fn fn,
 	       void *ud)
 {
@@ -138,20 +154,10 @@ store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *afte
 	}
 	for (rc = mdb_cursor_get(cur, &k, &v, op); rc == 0;
 	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
-		char id[PW_ID_MAX * 3];
-		json_t *rec;
-		int stop;
-
 		if (after != NULL && k.mv_size == strlen(after) &&
 		    memcmp(k.mv_data, after, k.mv_size) == 0)
 			continue;
-		snprintf(id, sizeof id, "%.*s", (int)k.mv_size, (const char *)k.mv_data);
-		rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-		if (rec == NULL)
-			fatal("store: record %s/%s is not JSON", store_db_names[db], id);
-		stop = fn(id, rec, ud);
-		json_decref(rec);
-		if (stop)
+		if (store_rec_visit(db, &k, &v, fn, ud))
 			break;
 	}
 	mdb_cursor_close(cur);

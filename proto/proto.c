@@ -368,16 +368,25 @@ string_cmp(const void *a, const void *b)
 }
 
 void
-pw_strings_sort(json_t *a)
+pw_json_sort(json_t *a, int (*cmp)(const void *, const void *))
 {
 	size_t n = json_array_size(a), i;
-	json_t **v = xcalloc(n + 1, sizeof *v);
+	json_t **v;
 
+	if (n < 2)
+		return;
+	v = xcalloc(n, sizeof *v);
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(a, i));
-	qsort(v, n, sizeof *v, string_cmp);
+	qsort(v, n, sizeof *v, cmp);
 	json_array_clear(a);
 	for (i = 0; i < n; i++)
 		json_array_append_new(a, v[i]);
 	free(v);
+}
+
+void
+pw_strings_sort(json_t *a)
+{
+	pw_json_sort(a, string_cmp);
 }

@@ -21,6 +21,8 @@ str(const json_t *obj, const char *key)
 	return json_string_value(json_object_get(obj, key));
 }
 
+/* Sort JSON array a in place; cmp compares two (json_t *const *), as for qsort. */
+void pw_json_sort(json_t *a, int (*cmp)(const void *, const void *));
 /* Sort a JSON array of strings in place, by strcmp. */
 void pw_strings_sort(json_t *a);
 

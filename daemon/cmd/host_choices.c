@@ -39,9 +39,8 @@ offers(struct wctx *c, const char *cohort, const char *own, const struct require
        json_t *left_out)
 {
 	const json_t *hosts = json_object_get(cmd_cstate(c, cohort), "hosts"), *entry;
-	json_t **v, *list = json_array();
+	json_t *list = json_array();
 	const char *school;
-	size_t n = 0, i = 0;
 
 	json_object_foreach((json_t *)hosts, school, entry)
 	{
@@ -65,17 +64,7 @@ offers(struct wctx *c, const char *cohort, const char *own, const struct require
 			json_object_set_new(h, "phase", json_string(str(rec, "phase")));
 		json_array_append_new(list, h);
 	}
-	n = json_array_size(list);
-	if (n < 2)
-		return list;
-	v = xcalloc(n, sizeof *v);
-	for (i = 0; i < n; i++)
-		v[i] = json_incref(json_array_get(list, i));
-	qsort(v, n, sizeof *v, by_name);
-	json_array_clear(list);
-	for (i = 0; i < n; i++)
-		json_array_append_new(list, v[i]);
-	free(v);
+	pw_json_sort(list, by_name);
 	return list;
 }
 

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "dashboard.h"
+#include "proto.h"
 
 /* A calendar date as "Tue 03 Nov 2026" (no zone: it is a local date already). */
 static const char *
@@ -287,8 +288,8 @@ cmp_rows(const void *a, const void *b)
 static void
 rows_signoffs(struct dash *d, json_t *rows)
 {
-	size_t i, j, n = 0;
-	json_t *app, *q, *row, **sorted;
+	size_t i, j;
+	json_t *app, *q, *row;
 	struct pw_buf forms = {0}, heads = {0};
 	char buf[64];
 
@@ -315,20 +316,10 @@ rows_signoffs(struct dash *d, json_t *rows)
 		cell(row, heads.len ? heads.p : "no headteacher on record");
 		cell(row, dash_local(d, dash_str(app, "stage_entered"), buf));
 		json_array_append_new(rows, row);
-		n++;
 	}
 	free(forms.p);
 	free(heads.p);
-	if (n < 2)
-		return;
-	sorted = xcalloc(n, sizeof *sorted);
-	for (i = 0; i < n; i++)
-		sorted[i] = json_incref(json_array_get(rows, i));
-	qsort(sorted, n, sizeof *sorted, cmp_rows);
-	json_array_clear(rows);
-	for (i = 0; i < n; i++)
-		json_array_append_new(rows, sorted[i]);
-	free(sorted);
+	pw_json_sort(rows, cmp_rows);
 }
 
 static void
