@@ -180,6 +180,26 @@ bookings_drop_reminder(struct wctx *c, json_t *rec)
 	return rc;
 }
 
+int
+bookings_promote(struct wctx *c, json_t *rec, const struct cohort *co, const struct session *s)
+{
+	json_t *waiting = json_object_get(rec, "waiting"), *next = json_array_get(waiting, 0), *ev;
+	int rc;
+
+	if (next == NULL)
+		return 0;
+	json_incref(next);
+	json_array_remove(waiting, 0);
+	json_array_append_new(json_object_get(rec, "booked"), next);
+	ev = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:b}}", "type", "session.booked", "cohort",
+		       co->id, "data", "session", s->id, "person", str(next, "person"), "status",
+		       "booked", "promoted", 1);
+	rc = bookings_tell(c, ev, co, s, str(next, "person"), co->programme->bookings.confirmed, 1,
+			   0);
+	json_decref(ev);
+	return rc;
+}
+
 /* Event type and email t (with the .ics when ics) for everyone booked in rec. */
 static int
 tell_booked(struct wctx *c, const json_t *rec, const struct cohort *co, const struct session *s,

@@ -63,4 +63,11 @@ int bookings_moved_tells(struct wctx *c, const struct cohort *co, const struct s
  */
 int bookings_reminder_sync(struct wctx *c, const struct cohort *co, const struct session *s);
 
+/*
+ * A seat freed in booking record rec of session s: the first on its waiting
+ * list is booked, with the event session.booked ("promoted") and the
+ * confirmation with the .ics. Nothing when nobody waits. 0 or an error.
+ */
+int bookings_promote(struct wctx *c, json_t *rec, const struct cohort *co, const struct session *s);
+
 #endif

@@ -152,7 +152,7 @@ run_session_cancel_booking(struct wctx *c, const json_t *args, json_t **data)
 {
 	const struct booking_conf *bc;
 	struct ctx k;
-	json_t *booked, *waiting, *ev, *next;
+	json_t *booked, *waiting, *ev;
 	int rc = open_session(c, args, &k, 1), i, was_booked;
 
 	if (rc != 0)
@@ -173,16 +173,8 @@ run_session_cancel_booking(struct wctx *c, const json_t *args, json_t **data)
 	rc = bookings_tell(c, ev, k.co, k.s, k.person, bc->cancelled, 0, 0);
 	json_decref(ev);
 	/* The seat freed goes to the first on the waiting list. */
-	next = was_booked && json_array_size(waiting) > 0 ? json_array_get(waiting, 0) : NULL;
-	if (rc == 0 && next != NULL) {
-		json_incref(next);
-		json_array_remove(waiting, 0);
-		json_array_append_new(booked, next);
-		ev = booked_event(&k, str(next, "person"), "booked", 0);
-		json_object_set_new(json_object_get(ev, "data"), "promoted", json_true());
-		rc = bookings_tell(c, ev, k.co, k.s, str(next, "person"), bc->confirmed, 1, 0);
-		json_decref(ev);
-	}
+	if (rc == 0 && was_booked)
+		rc = bookings_promote(c, k.rec, k.co, k.s);
 	/* Nobody booked any more: nobody to remind. */
 	if (rc == 0 && json_array_size(booked) == 0)
 		rc = bookings_drop_reminder(c, k.rec);

@@ -88,7 +88,7 @@ erase_one(struct wctx *c, const char *id, const char *key, json_t *b)
 	const struct cohort *co = config_cohort(c->cfg, str(b, "cohort"));
 	const struct session *s = co != NULL ? config_session(co, str(b, "session")) : NULL;
 	json_t *booked = json_object_get(b, "booked"), *waiting = json_object_get(b, "waiting");
-	json_t *ev, *next;
+	json_t *ev;
 	int started = s == NULL || ical_session_start(co, s) <= c->now;
 	int w = find(waiting, id), bk = started ? -1 : find(booked, id), was_booked = bk >= 0;
 	int rc;
@@ -102,18 +102,8 @@ erase_one(struct wctx *c, const char *id, const char *key, json_t *b)
 	rc = wctx_emit(c, ev);
 	json_decref(ev);
 	/* The seat freed goes to the first on the waiting list, as a cancellation's does. */
-	next = was_booked && json_array_size(waiting) > 0 ? json_array_get(waiting, 0) : NULL;
-	if (rc == 0 && next != NULL) {
-		json_incref(next);
-		json_array_remove(waiting, 0);
-		json_array_append_new(booked, next);
-		ev = json_pack("{s:s, s:s, s:{s:s, s:s, s:s, s:b}}", "type", "session.booked",
-			       "cohort", co->id, "data", "session", s->id, "person",
-			       str(next, "person"), "status", "booked", "promoted", 1);
-		rc = bookings_tell(c, ev, co, s, str(next, "person"),
-				   co->programme->bookings.confirmed, 1, 0);
-		json_decref(ev);
-	}
+	if (rc == 0 && was_booked)
+		rc = bookings_promote(c, b, co, s);
 	if (rc == 0 && was_booked)
 		rc = bookings_arm_reminder(c, b, co, s);
 	if (rc == 0)
