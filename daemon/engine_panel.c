@@ -24,11 +24,17 @@ panel_of(json_t *app)
 	return engine_sub(engine_sub(app, "panel"), str(app, "stage"));
 }
 
-/* A panel stage still open to recommendations: active, the requirement there, not decided. */
+/*
+ * Who may see app, then a panel stage still open to recommendations: active,
+ * the requirement there, not decided.
+ */
 static int
 panel_open(const struct engine_ctx *ctx, const json_t *app, struct pw_status *st)
 {
-	int rc = engine_require_status(app, 0, st);
+	int rc = engine_may_view(ctx, app, st);
+
+	if (rc == 0)
+		rc = engine_require_status(app, 0, st);
 
 	if (rc != 0)
 		return rc;
@@ -51,9 +57,7 @@ engine_recommend(const struct engine_ctx *ctx, json_t *app, const char *outcome,
 	int rc, have, need;
 
 	/* Who may see it, then where it is, then who may recommend on it. */
-	rc = engine_may_view(ctx, app, st);
-	if (rc == 0)
-		rc = panel_open(ctx, app, st);
+	rc = panel_open(ctx, app, st);
 	if (rc != 0)
 		return rc;
 	if (!config_panel_member(co, ctx->actor_id))
@@ -97,9 +101,7 @@ engine_close_panel(const struct engine_ctx *ctx, json_t *app, struct engine_out 
 	int rc, have, need;
 
 	/* Who may see it, then where it is (a stage without a panel), then the chair alone. */
-	rc = engine_may_view(ctx, app, st);
-	if (rc == 0)
-		rc = panel_open(ctx, app, st);
+	rc = panel_open(ctx, app, st);
 	if (rc != 0)
 		return rc;
 	if (co->panel_chair == NULL || !streq(co->panel_chair, ctx->actor_id))

@@ -194,59 +194,18 @@ post_app_view(const json_t *post, const json_t *app, enum post_reader r, const c
 	return v;
 }
 
-struct all_scan {
-	const char *prefix;
-	size_t len;
-	json_t *out;
-};
-
-static int
-all_visit(const char *id, json_t *rec, void *ud)
-{
-	struct all_scan *s = ud;
-	json_t *list;
-
-	if (strncmp(id, s->prefix, s->len) != 0)
-		return 1;
-	list = json_object_get(s->out, str(rec, "person"));
-	if (list == NULL) {
-		list = json_array();
-		json_object_set_new(s->out, str(rec, "person"), list);
-	}
-	/* "external" sorts before "internal": keep the internal round first. */
-	if (streq(str(rec, "round"), "internal"))
-		json_array_insert(list, 0, rec);
-	else
-		json_array_append(list, rec);
-	return 0;
-}
-
-static int
-by_string(const void *a, const void *b)
-{
-	return strcmp(json_string_value(*(json_t *const *)a),
-		      json_string_value(*(json_t *const *)b));
-}
-
 /* The applicants of all (person -> [A]) in id order: a new array. */
 static json_t *
 people_of(const json_t *all)
 {
-	json_t *ids = json_array(), **v, *x;
-	size_t n = json_object_size(all), i = 0;
+	json_t *ids = json_array(), *x;
 	const char *who;
 
-	if (n == 0)
-		return ids;
-	v = xcalloc(n, sizeof *v);
 	json_object_foreach((json_t *)all, who, x)
 	{
-		v[i++] = json_string(who);
+		json_array_append_new(ids, json_string(who));
 	}
-	qsort(v, n, sizeof *v, by_string);
-	for (i = 0; i < n; i++)
-		json_array_append_new(ids, v[i]);
-	free(v);
+	pw_strings_sort(ids);
 	return ids;
 }
 
@@ -254,17 +213,29 @@ int
 post_all_apps(struct wctx *c, const json_t *post, json_t **out)
 {
 	char *prefix = xasprintf("%s/", str(post, "id"));
-	struct all_scan s = {prefix, strlen(prefix), json_object()};
-	/* The scan starts at the first key after the prefix: the post's own. */
-	int rc = store_rec_scan(c->store, c->txn, DB_POST_APPS, prefix, all_visit, &s);
+	json_t *recs = NULL, *rec, *list;
+	const char *key;
+	int rc = store_rec_prefix(c->store, c->txn, DB_POST_APPS, prefix, &recs);
 
 	free(prefix);
-	if (rc != 0) {
-		json_decref(s.out);
+	if (rc != 0)
 		return pw_fail(c->st, PW_ESTORE, "store: reading the applications to %s",
 			       str(post, "id"));
+	*out = json_object();
+	json_object_foreach(recs, key, rec)
+	{
+		list = json_object_get(*out, str(rec, "person"));
+		if (list == NULL) {
+			list = json_array();
+			json_object_set_new(*out, str(rec, "person"), list);
+		}
+		/* "external" sorts before "internal": keep the internal round first. */
+		if (streq(str(rec, "round"), "internal"))
+			json_array_insert(list, 0, rec);
+		else
+			json_array_append(list, rec);
 	}
-	*out = s.out;
+	json_decref(recs);
 	return 0;
 }
 
