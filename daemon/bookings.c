@@ -37,43 +37,6 @@ bookings_key(const struct cohort *co, const struct session *s, char *buf, size_t
 	snprintf(buf, len, "%s/%s", co->id, s->id);
 }
 
-struct one {
-	const char *id;
-	json_t *seqs;
-};
-
-static int
-want_one(const struct session *s, void *ud)
-{
-	return strcmp(s->id, ((struct one *)ud)->id) == 0;
-}
-
-static int
-seq_of(const struct session *s, void *ud)
-{
-	return (int)json_integer_value(
-	    json_object_get(json_object_get(((struct one *)ud)->seqs, s->id), "seq"));
-}
-
-static json_t *
-calendar(struct wctx *c, const struct cohort *co, const struct session *s)
-{
-	json_t *state = NULL, *att;
-	struct one k = {s->id, NULL};
-	char *ics, *name;
-
-	store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state);
-	k.seqs = json_object_get(state, "sessions");
-	ics = ical_calendar(co, want_one, seq_of, &k, c->now);
-	name = xasprintf("%s-%s.ics", co->id, s->id);
-	att = json_pack("[{s:s, s:s, s:s}]", "filename", name, "type",
-			"text/calendar; charset=UTF-8; method=PUBLISH", "content", ics);
-	free(ics);
-	free(name);
-	json_decref(state);
-	return att;
-}
-
 static json_t *
 vars_of(const struct cohort *co, const struct session *s, int position)
 {
@@ -110,7 +73,7 @@ bookings_tell(struct wctx *c, json_t *ev, const struct cohort *co, const struct 
 		return rc;
 	store_rec_get(c->store, c->txn, DB_PEOPLE, person, &p);
 	vars = vars_of(co, s, position);
-	att = ics ? calendar(c, co, s) : NULL;
+	att = ics ? notify_calendar(c, co, s->id, NULL) : NULL;
 	rc = notify_person_att(c, ev, person, role_of(p), t, vars, att);
 	json_decref(att);
 	json_decref(vars);

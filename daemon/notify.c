@@ -513,6 +513,7 @@ struct cal {
 	const char *only;   /* one session, or NULL for every session for participants */
 	const struct cohort *co;
 	const char *track; /* the application's track: sessions for other tracks are left out */
+	int any_track;	   /* leave none out by track (a booked session) */
 };
 
 static int
@@ -520,7 +521,7 @@ cal_want(const struct session *s, void *ud)
 {
 	const struct cal *k = ud;
 
-	if (!config_session_for(k->co, s, k->track))
+	if (!k->any_track && !config_session_for(k->co, s, k->track))
 		return 0;
 	if (k->only != NULL)
 		return strcmp(s->id, k->only) == 0;
@@ -535,9 +536,12 @@ cal_seq(const struct session *s, void *ud)
 	return (int)json_integer_value(json_object_get(json_object_get(k->seqs, s->id), "seq"));
 }
 
-/* The attachments array holding the cohort's calendar (or one session of it). */
-static json_t *
-calendar_attachment(struct wctx *c, const struct cohort *co, const char *only, const char *track)
+/*
+ * The attachments array holding the cohort's calendar for track (or one
+ * session of it, only; with track NULL too, whatever the session's tracks).
+ */
+json_t *
+notify_calendar(struct wctx *c, const struct cohort *co, const char *only, const char *track)
 {
 	json_t *state = NULL, *att;
 	struct cal k;
@@ -545,6 +549,7 @@ calendar_attachment(struct wctx *c, const struct cohort *co, const char *only, c
 
 	store_rec_get(c->store, c->txn, DB_COHORTS, co->id, &state);
 	k.seqs = json_object_get(state, "sessions");
+	k.any_track = only != NULL && track == NULL;
 	k.only = only;
 	k.co = co;
 	k.track = track;
@@ -620,7 +625,7 @@ session_notices(struct wctx *c, const json_t *ev, const struct cohort *co, const
 	vars = event_vars(c, ev, app, co, keep);
 	if (calendar) {
 		json_object_set_new(vars, "sessions", sessions_text(co, c->now, str(app, "track")));
-		att = calendar_attachment(c, co, NULL, str(app, "track"));
+		att = notify_calendar(c, co, NULL, str(app, "track"));
 		rc = notify_roles(c, ev, app, vars, p->session_calendar.to,
 				  p->session_calendar.tmpl, att);
 	} else {
@@ -646,7 +651,7 @@ notify_session(struct wctx *c, const json_t *ev, const json_t *app, const struct
 		return 0;
 	keep = json_array();
 	vars = event_vars(c, ev, app, co, keep);
-	att = with_ics ? calendar_attachment(c, co, s->id, str(app, "track")) : NULL;
+	att = with_ics ? notify_calendar(c, co, s->id, str(app, "track")) : NULL;
 
 	/* A coaches' session is for coaches; a participants' session for participants. */
 	if (strcmp(s->audience, "coaches") == 0)

@@ -61,4 +61,12 @@ int notify_person_att(struct wctx *c, const json_t *ev, const char *person, cons
  */
 int notify_dead(struct wctx *c, const json_t *job);
 
+/*
+ * The attachments array holding cohort co's calendar (its .ics) for
+ * track's participants, or only session only of it (with track NULL,
+ * whatever that session's tracks), with the SEQUENCE its cohort state keeps.
+ */
+json_t *notify_calendar(struct wctx *c, const struct cohort *co, const char *only,
+			const char *track);
+
 #endif
