@@ -91,19 +91,5 @@ dash_local(struct dash *d, const char *utc, char *buf)
 void
 dash_local_now(struct dash *d, char *buf)
 {
-	const char *old = getenv("TZ");
-	char *keep = old != NULL ? xstrdup(old) : NULL;
-	time_t tt = (time_t)d->now;
-	struct tm tm;
-
-	setenv("TZ", d->tz != NULL ? d->tz : "Europe/London", 1);
-	tzset();
-	localtime_r(&tt, &tm);
-	strftime(buf, 64, "%Y-%m-%d %H:%M", &tm);
-	if (keep != NULL)
-		setenv("TZ", keep, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(keep);
+	html_wall_clock(d->now, d->tz, buf, 64);
 }

@@ -227,6 +227,26 @@ html_time(struct pw_buf *b, const char *utc, const char *tz)
 		pw_buf_addf(b, "%d:%02d%s", h, tm.tm_min, tm.tm_hour < 12 ? "am" : "pm");
 }
 
+void
+html_wall_clock(int64_t now, const char *tz, char *buf, size_t len)
+{
+	const char *old = getenv("TZ");
+	char *keep = old != NULL ? xstrdup(old) : NULL;
+	time_t tt = (time_t)now;
+	struct tm tm;
+
+	setenv("TZ", tz != NULL ? tz : "Europe/London", 1);
+	tzset();
+	localtime_r(&tt, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+	if (keep != NULL)
+		setenv("TZ", keep, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(keep);
+}
+
 /* ---- static assets ------------------------------------------------------------ */
 
 /* The look: GOV.UK Design System conventions, phone first, no web fonts. */

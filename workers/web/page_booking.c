@@ -39,27 +39,6 @@ struct book_call {
 	size_t row; /* the row a session.bookings reply fills */
 };
 
-/* now as local "YYYY-MM-DD HH:MM" in zone tz. */
-static void
-local_now(int64_t now, const char *tz, char *buf, size_t len)
-{
-	const char *old = getenv("TZ");
-	char *keep = old != NULL ? xstrdup(old) : NULL;
-	time_t tt = (time_t)now;
-	struct tm tm;
-
-	setenv("TZ", tz != NULL ? tz : "Europe/London", 1);
-	tzset();
-	localtime_r(&tt, &tm);
-	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
-	if (keep != NULL)
-		setenv("TZ", keep, 1);
-	else
-		unsetenv("TZ");
-	tzset();
-	free(keep);
-}
-
 static void
 book_finish(struct book *k)
 {
@@ -116,7 +95,7 @@ got_cohort(json_t *reply, void *ud)
 
 	if (co == NULL && page_err(reply) != NULL && strcmp(page_err(reply), "timeout") == 0)
 		k->failed = 1;
-	local_now(k->now, page_str(co, "timezone"), now, sizeof now);
+	html_wall_clock(k->now, page_str(co, "timezone"), now, sizeof now);
 	json_array_foreach(json_object_get(co, "sessions"), i, s)
 	{
 		char at[64];

@@ -152,6 +152,11 @@ void html_error_summary(struct pw_buf *b, const json_t *errors);
  * GOV.UK style: "5 November 2026 at 5pm". Anything unparseable is written as text. */
 void html_time(struct pw_buf *b, const char *utc, const char *tz);
 /*
+ * now as local "YYYY-MM-DD HH:MM" in zone tz (NULL: Europe/London) into buf
+ * of len bytes; TZ is put back after, so html_time's idea of it stays true.
+ */
+void html_wall_clock(int64_t now, const char *tz, char *buf, size_t len);
+/*
  * A static asset compiled in: "/static/app.css", "/static/live.js". Returns
  * its bytes (static, NUL-terminated) and sets *type to its content type, or
  * returns NULL for any other path.
