@@ -28,7 +28,7 @@ import unittest
 
 from answers import ANSWERS
 from test_mail import Rig, text_of
-from test_timers import BIN, Daemon
+from test_timers import BIN, Daemon, add_programme
 from test_tokens import BASE, with_web
 from test_tracks import KENT_START, Case
 
@@ -60,19 +60,7 @@ class BrokerDaemon(Daemon):
     """A Daemon running the test programme beside the shipped ones."""
 
     def start(self):
-        prog = os.path.join(self.dir, "broker-test.conf")
-        if not os.path.exists(prog):
-            with open(prog, "w") as f:
-                f.write(PROGRAMME)
-            with open(os.path.join(self.dir, "bt-2026.conf"), "w") as f:
-                f.write(COHORT)
-            with open(self.conf) as f:
-                text = f.read()
-            text = text.replace('programmes = [ ', 'programmes = [ "%s", ' % prog, 1)
-            text = text.replace('cohorts = [ ', 'cohorts = [ "%s", ' %
-                                os.path.join(self.dir, "bt-2026.conf"), 1)
-            with open(self.conf, "w") as f:
-                f.write(text)
+        add_programme(self.dir, self.conf, "broker-test", PROGRAMME, "bt-2026", COHORT)
         super().start()
 
 

@@ -13,14 +13,13 @@ rater's answers and not who responded, also to a candidate who invites raters
 one at a time.
 """
 import json
-import os
 import re
 import time
 import unittest
 
 import zmq
 
-from test_timers import SRC, Daemon
+from test_timers import SRC, Daemon, add_programme
 
 START = "2026-09-07T08:00:00Z"
 
@@ -107,20 +106,10 @@ class FormsDaemon(Daemon):
     report = "met"
 
     def start(self):
-        prog = os.path.join(self.dir, "forms-test.conf")
-        if not os.path.exists(prog):
-            with open(prog, "w") as f:
-                f.write(PROGRAMME.replace("REPORT", self.report))
-            with open(os.path.join(self.dir, "ft-2026.conf"), "w") as f:
-                f.write(COHORT)
-            with open(self.conf) as f:
-                text = f.read()
-            text = text.replace('programmes = [ ', 'programmes = [ "%s", ' % prog, 1)
-            text = text.replace('cohorts = [ ', 'cohorts = [ "%s", ' %
-                                os.path.join(self.dir, "ft-2026.conf"), 1)
-            text += 'web = { base_url = "https://pathway.test"; };\n'  # links in the emails
-            with open(self.conf, "w") as f:
-                f.write(text)
+        if add_programme(self.dir, self.conf, "forms-test",
+                         PROGRAMME.replace("REPORT", self.report), "ft-2026", COHORT):
+            with open(self.conf, "a") as f:
+                f.write('web = { base_url = "https://pathway.test"; };\n')  # links in the emails
         super().start()
 
     def call_token(self, cmd, args, token):

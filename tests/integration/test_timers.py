@@ -65,6 +65,26 @@ def key_file(path):
     return keys["public"], keys.get("secret")
 
 
+def add_programme(directory, conf, name, programme, cohort_id, cohort):
+    """Write a test programme (directory/NAME.conf) and its cohort (COHORT_ID.conf) and
+    name them first in the main configuration conf. False when they are there already."""
+    prog = os.path.join(directory, name + ".conf")
+    if os.path.exists(prog):
+        return False
+    with open(prog, "w") as f:
+        f.write(programme)
+    with open(os.path.join(directory, cohort_id + ".conf"), "w") as f:
+        f.write(cohort)
+    with open(conf) as f:
+        text = f.read()
+    text = text.replace('programmes = [ ', 'programmes = [ "%s", ' % prog, 1)
+    text = text.replace('cohorts = [ ', 'cohorts = [ "%s", ' %
+                        os.path.join(directory, cohort_id + ".conf"), 1)
+    with open(conf, "w") as f:
+        f.write(text)
+    return True
+
+
 class Daemon:
     curve = False  # subclasses that set up their own daemon speak plainly
 

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 import unittest
 
-from test_timers import BIN, CONF, SRC, Daemon
+from test_timers import BIN, CONF, SRC, Daemon, add_programme
 from test_tracks import KENT_START, Case
 
 K = "kent-2026-27"
@@ -50,20 +50,7 @@ cohort = {
 
 def add_test_programme(directory, conf, track_b='"b"'):
     """Write the test programme and cohort into directory and name them in conf."""
-    prog = os.path.join(directory, "ts-test.conf")
-    if os.path.exists(prog):
-        return
-    with open(prog, "w") as f:
-        f.write(PROGRAMME)
-    with open(os.path.join(directory, "ts-2026.conf"), "w") as f:
-        f.write(COHORT % track_b)
-    with open(conf) as f:
-        text = f.read()
-    text = text.replace('programmes = [ ', 'programmes = [ "%s", ' % prog, 1)
-    text = text.replace('cohorts = [ ', 'cohorts = [ "%s", ' %
-                        os.path.join(directory, "ts-2026.conf"), 1)
-    with open(conf, "w") as f:
-        f.write(text)
+    add_programme(directory, conf, "ts-test", PROGRAMME, "ts-2026", COHORT % track_b)
 
 
 class TSDaemon(Daemon):

@@ -23,7 +23,7 @@ import subprocess
 import unittest
 
 from answers import ANSWERS
-from test_timers import BIN, Daemon
+from test_timers import BIN, Daemon, add_programme
 
 KENT_START = "2027-04-19T07:00:00Z"
 
@@ -56,19 +56,7 @@ class TracksDaemon(Daemon):
     """A Daemon running the test programme beside the shipped ones."""
 
     def start(self):
-        prog = os.path.join(self.dir, "tracks-test.conf")
-        if not os.path.exists(prog):
-            with open(prog, "w") as f:
-                f.write(PROGRAMME)
-            with open(os.path.join(self.dir, "tt-2026.conf"), "w") as f:
-                f.write(COHORT)
-            with open(self.conf) as f:
-                text = f.read()
-            text = text.replace('programmes = [ ', 'programmes = [ "%s", ' % prog, 1)
-            text = text.replace('cohorts = [ ', 'cohorts = [ "%s", ' %
-                                os.path.join(self.dir, "tt-2026.conf"), 1)
-            with open(self.conf, "w") as f:
-                f.write(text)
+        add_programme(self.dir, self.conf, "tracks-test", PROGRAMME, "tt-2026", COHORT)
         super().start()
 
 
