@@ -23,11 +23,15 @@
 #      pw-bench-redis), the pair repeated ROUNDS times (4 of 3 s; quick: 1 of 2 s), so each ratio is
 #      taken minutes apart at most; and the 1- and 16-client runs against a
 #      second pathwayd with commit_wait_us = 0 (the group commit that never
-#      waits); the load average beside every line, system.stats after;
-#      redis-server is installed (apt-get) only when missing;
+#      waits); after each pair, the same against pw-bench-bound (ZeroMQ in
+#      and out and person.create's seven records in a store of its own, no
+#      JSON, no command: what the transport and the store allow); the load
+#      average beside every line, system.stats after; redis-server is
+#      installed (apt-get) only when missing;
 #   3. open loop: 1000 person.create/s for 5 s, three times (quick: once), latency
 #      from the scheduled send: on the fresh store before the closed loops, and
-#      on the store they grew, after them;
+#      on the store they grew, after them; each run followed by the same
+#      against pw-bench-bound, whose tail is the disk's;
 #   4. a store of BENCH_APPS applications built with pw-bench-store, then
 #      pathwayd's start-up time to the first ping reply on it (with the
 #      notifications its commands queued, and after pw-bench-store --deliver
@@ -57,8 +61,9 @@ stop_all() {
 	stop_daemon
 	[ -z "$REDIS_PID" ] || kill -TERM "$REDIS_PID" 2>/dev/null || true
 	[ -z "$NOWAIT_PID" ] || kill -TERM "$NOWAIT_PID" 2>/dev/null || true
+	[ -z "$BOUND_PID" ] || kill -TERM "$BOUND_PID" 2>/dev/null || true
 }
-NOWAIT_PID=
+NOWAIT_PID= BOUND_PID=
 trap stop_all EXIT
 
 say() { echo "api.sh: $*" >&2; }
@@ -174,20 +179,29 @@ DAEMON_PID=
 start_daemon "$N" startup.nowait
 NOWAIT_PID=$DAEMON_PID
 DAEMON_PID=$APID
+# The bound: pw-bench-bound, ZeroMQ in and out and person.create's seven records
+# in a store of its own (growing as the daemon's does), no JSON and no command.
+BD="$DIR/bound"
+rm -rf "$BD"
+mkdir -p "$BD"
+"$BUILD/pw-bench-bound" "$BD/db" "ipc://$BD/api.sock" >"$BD/serve.txt" &
+BOUND_PID=$!
 # The open loop on the fresh store first; again on the grown one after the closed loops.
 open_loop() { # NAME
 	for r in $(seq 1 "$OPEN_RUNS"); do
-		say "open loop ($1) $r of $OPEN_RUNS, 1000/s for ${OPEN_SECS}s"
+		say "open loop ($1) $r of $OPEN_RUNS, 1000/s for ${OPEN_SECS}s: pathwayd, then the bound"
 		AS=$1 bench "$B" open "ipc://$A/api.sock" 1000 "$OPEN_SECS"
+		AS=bound.${1#api.} bench "$B" open "ipc://$BD/api.sock" 1000 "$OPEN_SECS"
 	done
 }
 open_loop api.open_fresh
 for r in $(seq 1 "$ROUNDS"); do
 	for c in $CLIENTS; do
-		say "round $r: closed loop, $c clients, ${CLOSED_SECS}s: pathwayd, then Redis"
+		say "round $r: closed loop, $c clients, ${CLOSED_SECS}s: pathwayd, Redis, the bound"
 		bench "$B" closed "ipc://$A/api.sock" "$c" "$CLOSED_SECS"
 		[ -z "$REDIS_PORT" ] ||
 			bench "$BUILD/pw-bench-redis" closed 127.0.0.1 "$REDIS_PORT" "$c" "$CLOSED_SECS"
+		AS=bound.closed bench "$B" closed "ipc://$BD/api.sock" "$c" "$CLOSED_SECS"
 		case $c in 1 | 16)
 			AS=api.closed_nowait bench "$B" closed "ipc://$N/api.sock" "$c" "$CLOSED_SECS" ;;
 		esac
@@ -196,12 +210,16 @@ done
 AS=api.stats.closed bench "$B" stats "ipc://$A/api.sock" x
 open_loop api.open
 stop_daemon
+kill -TERM "$BOUND_PID"
+wait "$BOUND_PID" || true
+BOUND_PID=
+cat "$BD/serve.txt" >>"$RESULTS"
 DAEMON_PID=$NOWAIT_PID
 NOWAIT_PID=
 stop_daemon
 [ -z "$REDIS_PID" ] || kill -TERM "$REDIS_PID"
 REDIS_PID=
-[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$A" "$N" "$DIR/redis"
+[ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$A" "$N" "$BD" "$DIR/redis"
 
 # 4. The large store.
 large() {
@@ -259,6 +277,7 @@ stop_daemon
 
 # The markdown block.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }'; }
+ratio2() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'; }
 ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 yes_no() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a < b) }'; then echo "met"; else echo "NOT met"; fi; }
 at_least() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a >= b) }'; then echo "met"; else echo "NOT met"; fi; }
@@ -307,31 +326,39 @@ ratios() {
 	done
 	for r in $(seq 1 "$OPEN_RUNS"); do
 		line "pathwayd person.create, open loop 1000/s for ${OPEN_SECS} s, fresh store (run $r)" api.open_fresh . "$r"
+		line "the bound (pw-bench-bound), open loop 1000/s for ${OPEN_SECS} s, fresh store (run $r)" bound.open_fresh . "$r"
 	done
 	for r in $(seq 1 "$OPEN_RUNS"); do
 		line "pathwayd person.create, open loop 1000/s for ${OPEN_SECS} s, after the closed loops (run $r)" api.open . "$r"
+		line "the bound (pw-bench-bound), open loop 1000/s for ${OPEN_SECS} s, after the closed loops (run $r)" bound.open . "$r"
 	done
 	echo
 	echo "The baseline (\"vs LMDB baseline\") is the median of the rounds of one-record commits: $(printf '%.0f' "$ceil")/s."
 	echo
-	echo "Closed loop, one thread driving every connection; each pathwayd run followed at once by the Redis ${REDIS_VERSION:-(not run)} run (\`appendfsync always\`, SET of 100 bytes) with as many clients:"
+	echo "Closed loop, one thread driving every connection; each pathwayd run followed at once by the Redis ${REDIS_VERSION:-(not run)} run (\`appendfsync always\`, SET of 100 bytes), then by the bound (\`pw-bench-bound\`: ZeroMQ and person.create's seven records, no JSON, no command), with as many clients:"
 	echo
-	echo "| clients | round | pathwayd/s | p50 / p99 ms | Redis/s | p50 / p99 ms | ratio | vs LMDB baseline | load |"
-	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+	echo "| clients | round | pathwayd/s | p50 / p99 ms | Redis/s | p50 / p99 ms | ratio | vs LMDB baseline | bound/s | p50 / p99 ms | pathwayd / bound | load |"
+	echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 	for c in $CLIENTS; do
 		for r in $(seq 1 "$ROUNDS"); do
 			po=$(all api.closed ops_per_s "clients=$c " | nth "$r")
 			ro=$(all redis.closed ops_per_s "clients=$c " | nth "$r")
-			printf '| %s | %s | %.0f | %s / %s | %s | %s / %s | %s | %s | %s |\n' "$c" "$r" "$po" \
+			bo=$(all bound.closed ops_per_s "clients=$c " | nth "$r")
+			printf '| %s | %s | %.0f | %s / %s | %s | %s / %s | %s | %s | %.0f | %s / %s | %s | %s |\n' "$c" "$r" "$po" \
 				"$(ms "$(all api.closed p50_us "clients=$c " | nth "$r")")" \
 				"$(ms "$(all api.closed p99_us "clients=$c " | nth "$r")")" \
 				"$(printf '%.0f' "${ro:-0}")" \
 				"$(ms "$(all redis.closed p50_us "clients=$c " | nth "$r")")" \
 				"$(ms "$(all redis.closed p99_us "clients=$c " | nth "$r")")" \
-				"$(ratio "$po" "$ro")" "$(ratio "$po" "$ceil")" \
+				"$(ratio "$po" "$ro")" "$(ratio "$po" "$ceil")" "$bo" \
+				"$(ms "$(all bound.closed p50_us "clients=$c " | nth "$r")")" \
+				"$(ms "$(all bound.closed p99_us "clients=$c " | nth "$r")")" \
+				"$(awk -v a="$po" -v b="$bo" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')" \
 				"$(all api.closed load "clients=$c " | nth "$r")"
 		done
 	done
+	echo
+	echo "The bound's own count, over every run above: $(get bound.serve requests) requests in $(get bound.serve turns) commits ($(get bound.serve requests_per_commit) a commit), commit mean $(get bound.serve commit_mean_ms) ms, slowest $(get bound.serve commit_max_ms) ms."
 	echo
 	echo "The group commit's wait switched off (\`commit_wait_us = 0\`, a second daemon, run just after the one above in each round):"
 	echo
@@ -356,21 +383,28 @@ ratios() {
 	l16s=$(ratios lmdb.batch16 . redis.closed "clients=16 ")
 	c16s=$(ratios lmdb.create16 . redis.closed "clients=16 ")
 	c1s=$(ratios lmdb.create . lmdb.commit_per_write .)
+	b16s=$(ratios bound.closed "clients=16 " redis.closed "clients=16 ")
+	b1=$(all bound.closed ops_per_s "clients=1 " | range)
+	b1med=$(all bound.closed ops_per_s "clients=1 " | median)
 	echo "| goal | measured | |"
 	echo "|---|---|---|"
 	echo "| 16 clients ≥ 1.5x Redis \`appendfsync always\` SET/s | median $(echo "$r16s" | median)x of $ROUNDS rounds ($(echo "$r16s" | range)x) | $(at_least "$(echo "$r16s" | median)" 1.5) |"
 	echo "| (LMDB alone, 16 one-record puts per commit, no daemon, against Redis at 16 clients) | median $(echo "$l16s" | median)x ($(echo "$l16s" | range)x) | the ceiling for one record |"
 	echo "| (LMDB alone, 16 person.creates' records per commit, no daemon, against Redis at 16 clients) | median $(echo "$c16s" | median)x ($(echo "$c16s" | range)x) | the ceiling for person.create |"
-	echo "| 1 client ≥ 0.5x the LMDB one-record-commit baseline | median $onemed/s ($one/s) against $(printf '%.0f' "$ceil")/s: $(ratio "$onemed" "$ceil") | $(at_least "$onemed" "$(awk -v b="$ceil" 'BEGIN { print 0.5 * b }')") |"
+	echo "| (the bound: ZeroMQ and person.create's records, no JSON, no command, 16 clients, against Redis at 16 clients) | median $(echo "$b16s" | median)x ($(echo "$b16s" | range)x) | the ceiling for person.create over ZeroMQ |"
+	echo "| 1 client ≥ 0.5x the LMDB one-record-commit baseline | median $onemed/s ($one/s) against $(printf '%.0f' "$ceil")/s: $(ratio2 "$onemed" "$ceil") | $(at_least "$onemed" "$(awk -v b="$ceil" 'BEGIN { print 0.5 * b }')") |"
 	echo "| (LMDB alone, one person.create's records per commit, against the one-record commit of the same round) | median $(echo "$c1s" | median)x ($(echo "$c1s" | range)x) | the ceiling for person.create |"
-	p99row() { # NAME LABEL
+	echo "| (the bound: ZeroMQ and person.create's records, no JSON, no command, 1 client) | median $b1med/s ($b1/s) against $(printf '%.0f' "$ceil")/s: $(ratio2 "$b1med" "$ceil") | the ceiling for person.create over ZeroMQ |"
+	p99row() { # NAME LABEL [VERDICT]
 		local p99s p99o
 		p99s=$(all "$1" p99_us .)
 		p99o=$(echo "$p99s" | median)
-		echo "| p99 ≤ 5 ms at 1,000 commands/s, $2 | median $(ms "$p99o") ms of $OPEN_RUNS runs ($(for u in $p99s; do ms "$u"; echo; done | range) ms; errors $(all "$1" errors . | awk '{ s += $1 } END { print s + 0 }'), late sends $(all "$1" late_sends . | paste -sd/), load $(all "$1" load . | paste -sd/)) | $(yes_no "$p99o" 5000.001) |"
+		echo "| p99 ≤ 5 ms at 1,000 commands/s, $2 | median $(ms "$p99o") ms of $OPEN_RUNS runs ($(for u in $p99s; do ms "$u"; echo; done | range) ms; errors $(all "$1" errors . | awk '{ s += $1 } END { print s + 0 }'), late sends $(all "$1" late_sends . | paste -sd/), load $(all "$1" load . | paste -sd/)) | ${3:-$(yes_no "$p99o" 5000.001)} |"
 	}
 	p99row api.open_fresh "fresh store"
+	p99row bound.open_fresh "fresh store, the bound (no JSON, no command)" "the same runs' floor"
 	p99row api.open "the store the closed loops grew"
+	p99row bound.open "the store the closed loops grew, the bound" "the same runs' floor"
 	echo
 } >"$MD"
 [ "${BENCH_LARGE:-1}" = 0 ] || {

@@ -72,6 +72,8 @@
 #include "store_internal.h"
 #include "util.h"
 
+#include "bench_create.h"
+
 #define OPEN_SOCKETS 16
 #define TIMEOUT_MS 30000
 
@@ -209,14 +211,8 @@ bench_lmdb(const char *dir, long n, int per_txn)
 static char run_tag[32]; /* unique to this run: request and person ids */
 
 /*
- * (b) raw LMDB with person.create's records. What one person.create writes
- * (a daemon's store after a closed-loop run, read back): the person record
- * (152 bytes under its 21-byte id) in people, its entry in people_role
- * (role, school, id), the event (217 bytes, appended under its seq) in
- * events, the chain's head hash in meta, the event's entry in person_events
- * (id, seq), the idempotency record (271 bytes under principal and request
- * id) in requests and its entry in requests_due (time, then that key). The
- * ids are those of the closed loop: client j of CREATES_PER_TXN, sequence i.
+ * (b) raw LMDB with person.create's records (bench_create.h), CREATES_PER_TXN
+ * to a commit.
  */
 static int
 bench_lmdb_create(const char *dir, long n, int per_txn)
@@ -224,8 +220,6 @@ bench_lmdb_create(const char *dir, long n, int per_txn)
 	struct store *s = NULL;
 	struct pw_status st = {0};
 	struct lat l = {0};
-	char val[300], id[64], key[128], rk[96];
-	size_t rkn;
 	uint64_t seq = 0;
 	double t0, t1;
 
@@ -233,48 +227,18 @@ bench_lmdb_create(const char *dir, long n, int per_txn)
 		die("cannot create %s", dir);
 	if (store_open(dir, (size_t)1 << 30, &s, &st) != 0)
 		die("store_open: %s", st.msg);
-	memset(val, 'x', sizeof val);
 	t0 = now_s();
 	for (long i = 0; i < n; i++) {
 		double t = now_s();
 		MDB_txn *txn;
+		int rc = 0;
 
 		if (mdb_txn_begin(s->env, NULL, 0, &txn))
 			die("%s", "lmdb begin failed");
-		for (int j = 0; j < per_txn; j++) {
-			MDB_val k, v = {0, val}, none = {0, (void *)""};
-			size_t idn =
-			    (size_t)snprintf(id, sizeof id, "b%s-%d-%ld", run_tag, 1000 + j, i);
-			int rc;
-
-			seq++;
-			k = (MDB_val){idn, id}, v.mv_size = 152;
-			rc = mdb_put(txn, s->dbi[DB_PEOPLE], &k, &v, 0);
-			k.mv_size = (size_t)snprintf(key, sizeof key, "candidate%c%c%s", 0, 0, id);
-			k.mv_data = key;
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_PEOPLE_ROLE], &k, &none, 0);
-			store_be64_put((unsigned char *)key, seq);
-			k.mv_size = 8, v.mv_size = 217;
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_EVENTS], &k, &v, MDB_APPEND);
-			k = (MDB_val){9, "head_hash"}, v.mv_size = 64;
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_META], &k, &v, 0);
-			memcpy(key, id, idn + 1);
-			store_be64_put((unsigned char *)key + idn + 1, seq);
-			k = (MDB_val){idn + 9, key};
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_PERSON_EVENTS], &k, &none, 0);
-			/* The request's key (principal, request id), then its age entry: time, key.
-			 */
-			rkn = (size_t)snprintf(rk, sizeof rk, "operator/operator%c\"%s-%d-%ld\"", 0,
-					       run_tag, 1000 + j, i);
-			k = (MDB_val){rkn, rk}, v.mv_size = 271;
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_REQUESTS], &k, &v, 0);
-			store_be64_put((unsigned char *)key, (uint64_t)time(NULL));
-			memcpy(key + 8, rk, rkn);
-			k = (MDB_val){8 + rkn, key};
-			rc = rc ? rc : mdb_put(txn, s->dbi[DB_REQUESTS_DUE], &k, &none, 0);
-			if (rc)
-				die("lmdb put failed: %s", mdb_strerror(rc));
-		}
+		for (int j = 0; j < per_txn && rc == 0; j++)
+			rc = create_put(s, txn, run_tag, 1000 + j, i, ++seq);
+		if (rc)
+			die("lmdb put failed: %s", mdb_strerror(rc));
 		if (mdb_txn_commit(txn))
 			die("%s", "lmdb commit failed");
 		lat_add(&l, (now_s() - t) * 1e6);
