@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_enc.h"
 #include "token.h"
 #include "util.h"
 
@@ -214,7 +215,7 @@ request_who(const struct request_env *e, struct pending *p, struct wctx *c, stru
 static void
 request_sum(const struct pending *p, char out[33])
 {
-	char *args = json_dumps(p->req.args, JSON_COMPACT | JSON_SORT_KEYS);
+	char *args = pw_json_dumps(p->req.args, JSON_COMPACT | JSON_SORT_KEYS);
 	unsigned char h[16];
 	crypto_generichash_state g;
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_enc.h"
 #include "util.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -24,7 +25,7 @@
 char *
 store_event_canonical(const json_t *ev)
 {
-	char *s = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT);
+	char *s = pw_json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT);
 
 	if (s == NULL)
 		fatal("cannot encode an event");

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_enc.h"
 #include "util.h"
 
 int
@@ -140,7 +141,7 @@ store_app_events(struct store *s, MDB_txn *txn, const char *app, uint64_t after,
 static size_t
 request_key(char *buf, size_t cap, const char *actor, const json_t *reqid)
 {
-	char *id = json_dumps(reqid, JSON_COMPACT | JSON_ENCODE_ANY);
+	char *id = pw_json_dumps(reqid, JSON_COMPACT | JSON_ENCODE_ANY);
 	size_t n;
 
 	if (id == NULL)

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_enc.h"
 #include "util.h"
 
 struct errcode {
@@ -353,7 +354,7 @@ proto_request_new(json_t *id, const char *cmd, const char *actor, json_t *args)
 char *
 proto_encode(const json_t *msg)
 {
-	char *s = json_dumps(msg, JSON_COMPACT);
+	char *s = pw_json_dumps(msg, JSON_COMPACT);
 
 	if (s == NULL)
 		fatal("cannot encode a JSON message");
