@@ -112,10 +112,16 @@ put_string(struct out *o, const char *str, size_t n)
 
 	put_c(o, '"');
 	while (i < n) {
-		unsigned char c = s[i];
+		unsigned char c;
 		char esc[6] = {'\\', 0, '0', '0', 0, 0};
 		size_t len = 2;
 
+		/* A run of bytes copied as they are: ASCII from space on, but " and \. */
+		while (i < n && s[i] >= 0x20 && s[i] < 0x80 && s[i] != '"' && s[i] != '\\')
+			i++;
+		if (i == n)
+			break;
+		c = s[i];
 		if (c >= 0x80) {
 			size_t k = utf8_len(s + i, n - i);
 
@@ -124,10 +130,6 @@ put_string(struct out *o, const char *str, size_t n)
 				return;
 			}
 			i += k;
-			continue;
-		}
-		if (c >= 0x20 && c != '"' && c != '\\') {
-			i++;
 			continue;
 		}
 		put(o, s + run, i - run);
