@@ -8,13 +8,12 @@
  *	SIGTERM or SIGINT. Each turn it reads every request waiting (up to
  *	256), puts the seven records of one person.create for each
  *	(bench_create.h) into a store opened by the daemon's own store_open in
- *	DIR, commits once (fsync'd, as the daemon commits), and only then
- *	sends each request a reply of the size pathwayd's person.create reply
- *	has, with the request's id (found by a scan for the first "id":",
- *	where pw-bench-api puts it). No JSON is parsed or encoded, no command runs, the group commit
- *	never waits: what is left is ZeroMQ in and out and the store. Driven by
- *	pw-bench-api closed, as pathwayd is. Prints one "BENCH name=bound.serve"
- *	line when it stops: turns, requests, requests per commit, commit time.
+ *	DIR (new or not: its events go after the last one there), commits once (fsync'd, as the
+ *daemon commits), and only then sends each request a reply of the size pathwayd's person.create
+ *reply has, with the request's id (found by a scan for the first "id":", where pw-bench-api puts
+ *it). No JSON is parsed or encoded, no command runs, the group commit never waits: what is left is
+ *ZeroMQ in and out and the store. Driven by pw-bench-api closed, as pathwayd is. Prints one "BENCH
+ *name=bound.serve" line when it stops: turns, requests, requests per commit, commit time.
  */
 #include <errno.h>
 #include <lmdb.h>
@@ -70,6 +69,26 @@ reply_make(struct req *r, const char *body, size_t n)
 			  reply_rest);
 }
 
+/* The last event's sequence number in the store (0 if none): appends go after it. */
+static long
+last_seq(struct store *s)
+{
+	MDB_txn *txn;
+	MDB_cursor *cur;
+	MDB_val k, v;
+	long seq = 0;
+
+	if (mdb_txn_begin(s->env, NULL, MDB_RDONLY, &txn) != 0)
+		die("%s", "lmdb begin failed");
+	if (mdb_cursor_open(txn, s->dbi[DB_EVENTS], &cur) == 0) {
+		if (mdb_cursor_get(cur, &k, &v, MDB_LAST) == 0 && k.mv_size == 8)
+			seq = (long)store_be64_get(k.mv_data);
+		mdb_cursor_close(cur);
+	}
+	mdb_txn_abort(txn);
+	return seq;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -91,6 +110,7 @@ main(int argc, char **argv)
 	if (store_open(argv[1], (size_t)4 << 30, &s, &st) != 0)
 		die("store_open: %s", st.msg);
 	snprintf(tag, sizeof tag, "%lx", (unsigned long)time(NULL));
+	seq = last_seq(s);
 	signal(SIGTERM, on_signal);
 	signal(SIGINT, on_signal);
 	zctx = zmq_ctx_new();
