@@ -9,19 +9,18 @@
  * that is most of a request's encoding time. This walks the tree into one
  * growing buffer and copies runs of plain bytes at once. The rules it keeps:
  * object keys in insertion order, or with JSON_SORT_KEYS ordered by memcmp
- * over the shorter length, then by length; strings checked as UTF-8 (a
- * string or key that is not fails the whole encoding; keys made with the
- * _nocheck calls, which the daemon does not use, are the one place jansson
- * would write one anyway) and escaped as jansson does
- * without JSON_ENSURE_ASCII or JSON_ESCAPE_SLASH: \" \\ \b \f \n \r \t, any
- * other byte below 0x20 as \u00XX in capitals, everything else as it is;
- * integers in "%lld"; reals formatted by jansson itself. A container nested
- * deeper than DEPTH_MAX fails, where jansson would recurse on: no value the
- * daemon builds or parses comes near it (the parser stops at 2,048).
+ * over the shorter length, then by length; strings and keys checked as
+ * UTF-8, one that is not failing the whole encoding (jansson writes a key
+ * made by the _nocheck calls, which the daemon does not use, anyway);
+ * escapes as jansson writes them without JSON_ENSURE_ASCII or
+ * JSON_ESCAPE_SLASH: \" \\ \b \f \n \r \t, any other byte below 0x20 as
+ * \u00XX in capitals, everything else as it is; integers in "%lld"; reals
+ * formatted by jansson itself. A container nested deeper than DEPTH_MAX
+ * fails, where jansson would recurse on: no value the daemon builds or
+ * parses comes near it (the parser stops at 2,048).
  */
 #include "json_enc.h"
 
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,12 +8,15 @@
  *	SIGTERM or SIGINT. Each turn it reads every request waiting (up to
  *	256), puts the seven records of one person.create for each
  *	(bench_create.h) into a store opened by the daemon's own store_open in
- *	DIR (new or not: its events go after the last one there), commits once (fsync'd, as the
- *daemon commits), and only then sends each request a reply of the size pathwayd's person.create
- *reply has, with the request's id (found by a scan for the first "id":", where pw-bench-api puts
- *it). No JSON is parsed or encoded, no command runs, the group commit never waits: what is left is
- *ZeroMQ in and out and the store. Driven by pw-bench-api closed, as pathwayd is. Prints one "BENCH
- *name=bound.serve" line when it stops: turns, requests, requests per commit, commit time.
+ *	DIR (new or not: its events go after the last one there), commits once
+ *	(fsync'd, as the daemon commits), and only then sends each request a
+ *	reply as long as pathwayd's to person.create, with the request's id
+ *	(found by a scan for the first "id":", where pw-bench-api puts it).
+ *	No JSON is parsed or encoded, no command runs, the commit never waits
+ *	for followers: what is left is ZeroMQ in and out and the store.
+ *	Driven by pw-bench-api closed and open, as pathwayd is. Prints one
+ *	"BENCH name=bound.serve" line when it stops: turns, requests, requests
+ *	per commit, commit time.
  */
 #include <errno.h>
 #include <lmdb.h>
