@@ -15,9 +15,10 @@
  * escapes as jansson writes them without JSON_ENSURE_ASCII or
  * JSON_ESCAPE_SLASH: \" \\ \b \f \n \r \t, any other byte below 0x20 as
  * \u00XX in capitals, everything else as it is; integers in "%lld"; reals
- * formatted by jansson itself. A container nested deeper than DEPTH_MAX
- * fails, where jansson would recurse on: no value the daemon builds or
- * parses comes near it (the parser stops at 2,048).
+ * formatted by jansson itself. A value nested more than DEPTH_MAX levels
+ * down fails, where jansson would recurse on (and a cycle fails there, where
+ * jansson refuses it at once): no value the daemon builds or parses comes
+ * near it (the parser stops at 2,048).
  */
 #include "json_enc.h"
 
@@ -27,7 +28,7 @@
 #include <string.h>
 
 #define DEPTH_MAX 4096
-#define KEYS_ON_STACK 32
+#define KEYS_ON_STACK 8
 
 struct out {
 	char *p;
@@ -41,8 +42,10 @@ grow(struct out *o, size_t more)
 	size_t cap = o->cap ? o->cap : 256;
 	char *p;
 
-	if (o->failed)
+	if (o->failed || more > SIZE_MAX / 4 - o->n) {
+		o->failed = 1;
 		return -1;
+	}
 	while (cap - o->n < more + 1)
 		cap *= 2;
 	if (cap == o->cap)
@@ -182,31 +185,22 @@ key_cmp(const void *a, const void *b)
 
 static void put_value(struct out *o, const json_t *v, size_t flags, int depth);
 
+/*
+ * An object with JSON_SORT_KEYS: its members sorted as jansson sorts them. A
+ * frame of its own, so that the key array (on the stack for a few keys) is
+ * not carried down every level of a deep value.
+ */
 static void
-put_object(struct out *o, const json_t *v, size_t flags, int depth)
+put_sorted(struct out *o, const json_t *v, size_t flags, int depth)
 {
 	struct key stack[KEYS_ON_STACK], *keys = stack;
 	size_t n = json_object_size(v), i = 0;
-	void *it;
 
-	put_c(o, '{');
-	if (!(flags & JSON_SORT_KEYS)) {
-		for (it = json_object_iter((json_t *)v); it != NULL;
-		     it = json_object_iter_next((json_t *)v, it)) {
-			if (i++ > 0)
-				put_c(o, ',');
-			put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
-			put_c(o, ':');
-			put_value(o, json_object_iter_value(it), flags, depth + 1);
-		}
-		put_c(o, '}');
-		return;
-	}
 	if (n > KEYS_ON_STACK && (keys = malloc(n * sizeof *keys)) == NULL) {
 		o->failed = 1;
 		return;
 	}
-	for (it = json_object_iter((json_t *)v); it != NULL && i < n;
+	for (void *it = json_object_iter((json_t *)v); it != NULL && i < n;
 	     it = json_object_iter_next((json_t *)v, it))
 		keys[i++] = (struct key){json_object_iter_key(it), json_object_iter_key_len(it),
 					 json_object_iter_value(it)};
@@ -220,6 +214,25 @@ put_object(struct out *o, const json_t *v, size_t flags, int depth)
 	}
 	if (keys != stack)
 		free(keys);
+}
+
+static void
+put_object(struct out *o, const json_t *v, size_t flags, int depth)
+{
+	size_t i = 0;
+
+	put_c(o, '{');
+	if (flags & JSON_SORT_KEYS)
+		put_sorted(o, v, flags, depth);
+	else
+		for (void *it = json_object_iter((json_t *)v); it != NULL;
+		     it = json_object_iter_next((json_t *)v, it)) {
+			if (i++ > 0)
+				put_c(o, ',');
+			put_string(o, json_object_iter_key(it), json_object_iter_key_len(it));
+			put_c(o, ':');
+			put_value(o, json_object_iter_value(it), flags, depth + 1);
+		}
 	put_c(o, '}');
 }
 

@@ -1,8 +1,10 @@
 /*
  * test_json_enc.c: pw_json_dumps (proto/json_enc.c) writes what jansson's
  * json_dumps writes, byte for byte, for the flags it handles: fixed values
- * chosen for every rule (escapes, UTF-8, key order, numbers, nesting) and
- * thousands of random trees; and it fails where json_dumps fails.
+ * chosen for every rule (escapes, UTF-8, key order, numbers, nesting), large
+ * objects and strings, and thousands of random trees; it fails where
+ * json_dumps fails, hands the flags it does not handle to jansson, and
+ * refuses a value nested deeper than 4,096 levels.
  */
 #include "unit.h"
 
@@ -94,23 +96,84 @@ test_scalars_and_failures(void **state)
 		}
 	}
 	assert_null(pw_json_dumps(NULL, JSON_COMPACT));
-	/* Flags it does not handle go to jansson itself. */
+	/* Flags it does not handle go to jansson itself, with or without JSON_COMPACT. */
 	{
-		char *a = json_dumps(obj, JSON_INDENT(2)), *b = pw_json_dumps(obj, JSON_INDENT(2));
+		static const size_t others[] = {JSON_INDENT(2),
+						JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH,
+						JSON_COMPACT | JSON_ESCAPE_SLASH,
+						JSON_COMPACT | JSON_ENSURE_ASCII | JSON_SORT_KEYS,
+						JSON_COMPACT | JSON_REAL_PRECISION(5)};
+		json_t *ok = json_pack("{s:s, s:f, s:[s, i], s:{}}", "k", "é/x\n\u00e9", "r",
+				       3.14159265, "a", "/", 7, "e");
 
-		assert_true((a == NULL) == (b == NULL));
-		free(a);
-		free(b);
-		json_object_set_new(obj, "k", json_string("é/x"));
-		a = json_dumps(obj, JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH);
-		b = pw_json_dumps(obj, JSON_ENSURE_ASCII | JSON_ESCAPE_SLASH);
-		assert_string_equal(a, b);
-		free(a);
-		free(b);
+		for (size_t i = 0; i < sizeof others / sizeof others[0]; i++) {
+			char *a = json_dumps(ok, others[i]), *b = pw_json_dumps(ok, others[i]);
+
+			assert_non_null(a);
+			assert_non_null(b);
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+		}
+		json_decref(ok);
 	}
 	json_decref(bad);
 	json_decref(arr);
 	json_decref(obj);
+}
+
+/* Objects with more keys than fit on the encoder's stack, and strings longer than its first buffer.
+ */
+static void
+test_large_values(void **state)
+{
+	json_t *o = json_object(), *a = json_array();
+	char key[32], *big = malloc(100001);
+
+	(void)state;
+	for (int i = 0; i < 300; i++) {
+		snprintf(key, sizeof key, "k%03d", (i * 7919) % 300); /* inserted out of order */
+		json_object_set_new(o, key, json_integer(i));
+	}
+	for (int i = 0; i < 100000; i++)
+		big[i] = "ab\"\\\n\x01é/"[i % 9];
+	big[100000] = '\0';
+	json_array_append_new(a, json_string(big));
+	json_object_set(o, "big", a);
+	same(o, "300 keys and a 100,000-byte string");
+	free(big);
+	json_decref(a);
+	json_decref(o);
+}
+
+/* Nesting as deep as the parser allows is encoded; deeper than 4,096 levels is refused. */
+static void
+test_depth(void **state)
+{
+	json_t *deep = json_string("leaf"), *deeper;
+
+	(void)state;
+	for (int i = 0; i < 2048; i++) {
+		json_t *w = i % 2 ? json_array() : json_object();
+
+		if (json_is_array(w))
+			json_array_append_new(w, deep);
+		else
+			json_object_set_new(w, "x", deep);
+		deep = w;
+	}
+	same(deep, "2,048 levels");
+	deeper = json_incref(deep);
+	for (int i = 0; i < 3000; i++) {
+		json_t *w = json_array();
+
+		json_array_append_new(w, deeper);
+		deeper = w;
+	}
+	assert_null(pw_json_dumps(deeper, JSON_COMPACT));
+	assert_null(pw_json_dumps(deeper, JSON_COMPACT | JSON_SORT_KEYS));
+	json_decref(deeper);
+	json_decref(deep);
 }
 
 /* xorshift: reproducible from the seed, whatever the platform's rand. */
@@ -192,6 +255,9 @@ rnd_value(int depth)
 		return a;
 	}
 	case 2:
+		if (rnd(200) == 0) /* now and then a string that is not UTF-8: both refuse */
+			return json_stringn_nocheck("ok\xC3(", 4);
+		return rnd_string();
 	case 3:
 		return rnd_string();
 	case 4:
@@ -223,8 +289,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_fixed),
-	    cmocka_unit_test(test_scalars_and_failures),
+	    cmocka_unit_test(test_fixed),	 cmocka_unit_test(test_scalars_and_failures),
+	    cmocka_unit_test(test_large_values), cmocka_unit_test(test_depth),
 	    cmocka_unit_test(test_random_trees),
 	};
 
