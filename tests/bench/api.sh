@@ -81,8 +81,8 @@ bench() {
 }
 
 # get NAME KEY [MATCH]: a value from the results (first line of NAME, or one containing MATCH).
-get() {
-	grep "^BENCH name=$1 " "$RESULTS" | grep -e "${3:-.}" | tail -1 |
+get() { # (nothing when there is no such line: a run left out, e.g. BENCH_REDIS=0)
+	{ grep "^BENCH name=$1 " "$RESULTS" || true; } | { grep -e "${3:-.}" || true; } | tail -1 |
 		tr ' ' '\n' | sed -n "s/^$2=//p"
 }
 
@@ -192,10 +192,10 @@ bound_start() {
 	BOUND_PID=$!
 }
 bound_stop() {
-	kill -TERM "$BOUND_PID"
+	kill -TERM "$BOUND_PID" 2>/dev/null || say "the bound (pid $BOUND_PID) had already stopped"
 	wait "$BOUND_PID" || true
 	BOUND_PID=
-	cat "$BD/serve.txt" >>"$RESULTS"
+	tee -a "$RESULTS" <"$BD/serve.txt"
 }
 # The open loop on the fresh store first; again on the grown one after the closed loops.
 open_loop() { # NAME
@@ -210,7 +210,8 @@ open_loop() { # NAME
 open_loop api.open_fresh
 for r in $(seq 1 "$ROUNDS"); do
 	# The one-record commit again, in the disk's state of this round (after the
-	# last round's 128 clients): the baseline of this round's one-client runs.
+	# previous round's 128 clients; round 1, after the open loops on the fresh
+	# store): the baseline of this round's one-client runs.
 	lmdb_run lmdb.round lmdb "$LMDB_N"
 	bound_start
 	for c in $CLIENTS; do
@@ -296,8 +297,9 @@ ms() { awk -v u="$1" 'BEGIN { printf "%.2f", u / 1000 }'; }
 yes_no() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a < b) }'; then echo "met"; else echo "NOT met"; fi; }
 at_least() { if awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "" && a >= b) }'; then echo "met"; else echo "NOT met"; fi; }
 # all NAME KEY MATCH: every value of KEY in NAME's lines containing MATCH, in order.
-all() {
-	grep "^BENCH name=$1 " "$RESULTS" | grep -e "$3" | tr ' ' '\n' | sed -n "s/^$2=//p"
+all() { # (nothing when there is no such line)
+	{ grep "^BENCH name=$1 " "$RESULTS" || true; } | { grep -e "$3" || true; } | tr ' ' '\n' |
+		sed -n "s/^$2=//p"
 }
 # nth N: line N of standard input.
 nth() { sed -n "${1}p"; }
@@ -375,7 +377,7 @@ ratios() {
 	sum() { awk '{ s += $1 } END { print s + 0 }'; }
 	echo "The bound's own count, over every run above (a fresh store each round): $(all bound.serve requests . | sum) requests in $(all bound.serve turns . | sum) commits, the slowest $(all bound.serve commit_max_ms . | sort -g | tail -1) ms."
 	echo
-	echo "One client, against the one-record LMDB commit measured at the start of the same round (after the last round's 128 clients, so in the disk's state of the round):"
+	echo "One client, against the one-record LMDB commit measured at the start of the same round (after the previous round's 128 clients, or the fresh store's open loops in round 1: in the disk's state of the round):"
 	echo
 	echo "| round | LMDB one-record commit/s | pathwayd/s | pathwayd / LMDB | bound/s | bound / LMDB | pathwayd / bound |"
 	echo "|---:|---:|---:|---:|---:|---:|---:|"

@@ -17,6 +17,10 @@
  *	Driven by pw-bench-api closed and open, as pathwayd is. Prints one
  *	"BENCH name=bound.serve" line when it stops: turns, requests, requests
  *	per commit, commit time.
+ *
+ * What it writes is filler ("xxx..." records, a head hash that is not one):
+ * a daemon's store it has run on no longer verifies and is for measuring
+ * only.
  */
 #include <errno.h>
 #include <lmdb.h>
@@ -102,7 +106,7 @@ main(int argc, char **argv)
 	void *api;
 	long turns = 0, requests = 0, seq = 0;
 	double commit_total = 0, commit_max = 0;
-	int hwm = 100000;
+	int hwm = 100000, linger = 0;
 
 	if (argc != 3) {
 		fprintf(stderr, "usage: pw-bench-bound DIR ENDPOINT\n");
@@ -120,6 +124,7 @@ main(int argc, char **argv)
 	api = zmq_socket(zctx, ZMQ_ROUTER);
 	zmq_setsockopt(api, ZMQ_RCVHWM, &hwm, sizeof hwm);
 	zmq_setsockopt(api, ZMQ_SNDHWM, &hwm, sizeof hwm);
+	zmq_setsockopt(api, ZMQ_LINGER, &linger, sizeof linger);
 	if (zmq_bind(api, argv[2]) != 0)
 		die("cannot bind %s", argv[2]);
 	while (!stop) {
@@ -165,7 +170,10 @@ main(int argc, char **argv)
 		commit_total += t;
 		commit_max = t > commit_max ? t : commit_max;
 		for (int i = 0; i < n; i++) {
-			zmq_msg_send(&batch[i].peer, api, ZMQ_SNDMORE);
+			if (zmq_msg_send(&batch[i].peer, api, ZMQ_SNDMORE) < 0) {
+				zmq_msg_close(&batch[i].peer);
+				continue;
+			}
 			zmq_send(api, batch[i].reply, (size_t)batch[i].len, 0);
 		}
 		turns++;
