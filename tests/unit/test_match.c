@@ -179,15 +179,13 @@ test_no_places_left(void **state)
 	assert_int_equal(in.c[0].reason, MATCH_HOSTS_FULL);
 }
 
-/* A small deterministic generator (xorshift), so failures repeat. */
+/* unit_rnd's state: the same sequence every run, so failures repeat. */
 static unsigned long long rng = 88172645463325252ULL;
+
 static unsigned
 rnd(unsigned n)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return (unsigned)(rng % n);
+	return unit_rnd(&rng, n);
 }
 
 static void

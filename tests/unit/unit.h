@@ -1,7 +1,8 @@
 /*
  * unit.h: helpers shared by the cmocka unit tests: temporary directories
- * and files, and a main configuration that loads the shipped programmes,
- * cohorts and templates from the source tree (PATHWAY_SRC) by absolute path.
+ * and files, a main configuration that loads the shipped programmes,
+ * cohorts and templates from the source tree (PATHWAY_SRC) by absolute path,
+ * and a small deterministic random generator.
  * Everything here is static: each test program includes it once.
  */
 #ifndef PW_UNIT_H
@@ -159,6 +160,17 @@ unit_shipped_conf(const char *dir)
 	free(p);
 	free(c);
 	return path;
+}
+
+/* A number below n from a small deterministic generator (xorshift on *state), so failures repeat.
+ */
+static inline unsigned
+unit_rnd(unsigned long long *state, unsigned n)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return (unsigned)(*state % n);
 }
 
 #endif
