@@ -23,7 +23,7 @@ value_str(const json_t *o, const char *key)
 	return s != NULL ? s : "";
 }
 
-/* Any scalar as text for a table cell; the caller frees it. */
+/* Any value as text for a table cell; the caller frees it. */
 char *
 value_text(const json_t *v)
 {
@@ -37,7 +37,10 @@ value_text(const json_t *v)
 		return xstrdup("no");
 	if (json_is_integer(v))
 		return xasprintf("%lld", (long long)json_integer_value(v));
-	return proto_encode(v);
+	/* As typed: 0.8, not the 17 digits that tell 0.8 from its neighbours. */
+	if (json_is_real(v))
+		return xasprintf("%.15g", json_real_value(v));
+	return proto_encode(v); /* an array or an object, as compact JSON */
 }
 
 /* The fields of an object as "k=v k=v", for event details. */

@@ -307,9 +307,12 @@ class CtlTest(unittest.TestCase):
                                        "coach", "s-bir"])
         self.ok(d, "person-create", "p-new", "New Person", "new@example.org",
                 "candidate;rater", "--school", "s-oak", "--fact", "years_teaching=4",
-                "--fact", "npqh=true")
+                "--fact", "npqh=true", "--fact", "fte=0.8")
         self.assertEqual(self.json(d, "person-get", "p-new")["person"]["facts"],
-                         {"years_teaching": 4, "npqh": True})
+                         {"years_teaching": 4, "npqh": True, "fte": 0.8})
+        # A fact that is not a whole number reads as typed in the table.
+        self.assertRegex(self.ok(d, "person-get", "p-new"),
+                         r"(?m)^facts\s+.*\bfte=0\.8\b")
         self.ok(d, "school-create", "s-new", "New School", "--phase", "secondary", "--lss",
                 "yes")
         self.assertTrue(d.ok("school.get", {"id": "s-new"})["school"]["lss"])
