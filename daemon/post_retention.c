@@ -81,20 +81,12 @@ done:
 	return rc;
 }
 
-static int
-post_collect(const char *id, json_t *rec, void *ud)
-{
-	(void)id;
-	json_array_append(ud, rec);
-	return 0;
-}
-
 int
 post_retention_sync(struct wctx *c)
 {
 	json_t *posts = json_array(), *post;
 	size_t i;
-	int rc = store_rec_scan(c->store, c->txn, DB_POSTS, NULL, post_collect, posts);
+	int rc = store_rec_scan(c->store, c->txn, DB_POSTS, NULL, store_collect_rec, posts);
 
 	if (rc != 0)
 		rc = pw_fail(c->st, PW_ESTORE, "store: reading the posts");

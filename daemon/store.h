@@ -109,6 +109,11 @@ int store_index_scan(struct store *s, MDB_txn *txn, enum store_db db, const char
 typedef int (*store_rec_fn)(const char *id, json_t *rec, void *ud);
 int store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after,
 		   store_rec_fn fn, void *ud);
+/* A store_rec_fn that appends each record it is given to the JSON array ud; 0. */
+int store_collect_rec(const char *id, json_t *rec, void *ud);
+/* Visit the records of db whose keys begin with prefix, in key order, as store_rec_scan. */
+int store_rec_prefix_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix,
+			  store_rec_fn fn, void *ud);
 /* The records of db whose keys begin with prefix: *out, a new object key -> record. */
 int store_rec_prefix(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix,
 		     json_t **out);

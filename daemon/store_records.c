@@ -139,6 +139,14 @@ store_rec_visit(enum store_db db, const MDB_val *k, const MDB_val *v, store_rec_
 }
 
 int
+store_collect_rec(const char *id, json_t *rec, void *ud)
+{
+	(void)id;
+	json_array_append(ud, rec);
+	return 0;
+}
+
+int
 store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *after, store_rec_fn fn,
 	       void *ud)
 {
@@ -164,45 +172,44 @@ store_rec_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *afte
 	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
 }
 
-struct prefix_scan {
-	const char *prefix;
-	size_t len;
-	json_t *out;
-};
+int
+store_rec_prefix_scan(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix,
+		      store_rec_fn fn, void *ud)
+{
+	MDB_cursor *cur;
+	MDB_val k = key_of(prefix), v;
+	size_t n = strlen(prefix);
+	int rc;
+
+	if (mdb_cursor_open(txn, s->dbi[db], &cur) != 0)
+		return PW_ESTORE;
+	for (rc = mdb_cursor_get(cur, &k, &v, MDB_SET_RANGE); rc == 0;
+	     rc = mdb_cursor_get(cur, &k, &v, MDB_NEXT)) {
+		if (k.mv_size < n || memcmp(k.mv_data, prefix, n) != 0)
+			break;
+		if (store_rec_visit(db, &k, &v, fn, ud))
+			break;
+	}
+	mdb_cursor_close(cur);
+	return rc == 0 || rc == MDB_NOTFOUND ? 0 : PW_ESTORE;
+}
 
 static int
-prefix_visit(const char *id, json_t *rec, void *ud)
+prefix_collect(const char *id, json_t *rec, void *ud)
 {
-	struct prefix_scan *p = ud;
-
-	if (strncmp(id, p->prefix, p->len) != 0)
-		return 1;
-	json_object_set(p->out, id, rec);
+	json_object_set(ud, id, rec);
 	return 0;
 }
 
 int
 store_rec_prefix(struct store *s, MDB_txn *txn, enum store_db db, const char *prefix, json_t **out)
 {
-	struct prefix_scan p = {prefix, strlen(prefix), json_object()};
-	json_t *rec;
-	MDB_val k = key_of(prefix), v;
-	int rc = mdb_get(txn, s->dbi[db], &k, &v);
-
-	/* store_rec_scan starts after prefix: a record under prefix itself is read here. */
-	if (rc == 0) {
-		rec = json_loadb(v.mv_data, v.mv_size, 0, NULL);
-		if (rec == NULL)
-			fatal("store: record %s/%s is not JSON", store_db_names[db], prefix);
-		json_object_set_new(p.out, prefix, rec);
-	}
-	if ((rc != 0 && rc != MDB_NOTFOUND) ||
-	    store_rec_scan(s, txn, db, prefix, prefix_visit, &p) != 0) {
-		json_decref(p.out);
-		return PW_ESTORE;
-	}
-	*out = p.out;
-	return 0;
+	*out = json_object();
+	if (store_rec_prefix_scan(s, txn, db, prefix, prefix_collect, *out) == 0)
+		return 0;
+	json_decref(*out);
+	*out = NULL;
+	return PW_ESTORE;
 }
 
 int

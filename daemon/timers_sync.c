@@ -362,20 +362,12 @@ app_sync(struct wctx *c, const json_t *app, int64_t want, int *have)
 	return rc;
 }
 
-static int
-app_collect(const char *id, json_t *rec, void *ud)
-{
-	(void)id;
-	json_array_append(ud, rec);
-	return 0;
-}
-
 int
 retention_sync(struct wctx *c)
 {
 	json_t *apps = json_array(), *app;
 	size_t i;
-	int rc = store_rec_scan(c->store, c->txn, DB_APPS, NULL, app_collect, apps);
+	int rc = store_rec_scan(c->store, c->txn, DB_APPS, NULL, store_collect_rec, apps);
 
 	json_array_foreach(apps, i, app)
 	{

@@ -56,29 +56,11 @@ privacy_self_find(struct wctx *c, const char *app)
 	return f.found;
 }
 
-struct forms {
-	const char *prefix;
-	size_t n;
-	store_rec_fn fn;
-	void *ud;
-};
-
-static int
-forms_visit(const char *id, json_t *rec, void *ud)
-{
-	struct forms *f = ud;
-
-	if (strncmp(id, f->prefix, f->n) != 0)
-		return 1;
-	return f->fn(id, rec, f->ud);
-}
-
 int
 privacy_forms(struct wctx *c, const char *app, store_rec_fn fn, void *ud)
 {
 	char *prefix = xasprintf("%s/", app);
-	struct forms f = {prefix, strlen(prefix), fn, ud};
-	int rc = store_rec_scan(c->store, c->txn, DB_FORMS, prefix, forms_visit, &f);
+	int rc = store_rec_prefix_scan(c->store, c->txn, DB_FORMS, prefix, fn, ud);
 
 	free(prefix);
 	return rc == 0 ? 0 : pw_fail(c->st, PW_ESTORE, "store: reading the forms of %s", app);
