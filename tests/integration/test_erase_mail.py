@@ -48,10 +48,7 @@ class EraseMailTest(unittest.TestCase):
                 ("p-ann", "Annabel Archer", ["candidate"], "s-oak"),
                 ("p-cy", "Cyril Young", ["candidate"], "s-oak"),
                 ("p-bob", "Bob Baxter", ["candidate"], "s-elm")):
-            args = {"id": pid, "name": name, "email": pid + "@example.org", "roles": roles}
-            if school:
-                args["school"] = school
-            d.ok("person.create", args)
+            self.rig.person(pid, name, roles, school)
             self.people[pid] = name
 
     def app(self, cand):

@@ -111,10 +111,7 @@ class EraseQuotedTest(unittest.TestCase):
                 ("p-cy", "Cyril Young", ["candidate"], "s-oak"),
                 ("p-dee", "Deirdre Dunn", ["candidate"], "s-oak"),
                 ("p-eve", "Evelyn Eastwood", ["candidate"], "s-oak")):
-            args = {"id": pid, "name": name, "email": pid + "@example.org", "roles": roles}
-            if school:
-                args["school"] = school
-            d.ok("person.create", args)
+            self.rig.person(pid, name, roles, school)
         return self.rig
 
     def jobs(self, **match):

@@ -171,6 +171,16 @@ class Rig:
         self.d.start()
         self.mailers = {}
 
+    def person(self, pid, name, roles, school=None, facts=None, mail=None):
+        """person.create with pid@example.org (or mail); returns the email."""
+        args = {"id": pid, "name": name, "email": mail or pid + "@example.org", "roles": roles}
+        if school:
+            args["school"] = school
+        if facts:
+            args["facts"] = facts
+        self.d.ok("person.create", args)
+        return args["email"]
+
     def start_smtp(self):
         self.smtp = Controller(self.sink, hostname="127.0.0.1", port=self.port)
         self.smtp.start()
@@ -283,13 +293,7 @@ class MailTest(unittest.TestCase):
         self.clock_of = {}  # job id -> the daemon's clock while it was made and sent
 
     def person(self, pid, name, roles, school=None, facts=None, mail=None):
-        args = {"id": pid, "name": name, "email": mail or pid + "@example.org", "roles": roles}
-        if school:
-            args["school"] = school
-        if facts:
-            args["facts"] = facts
-        self.d.ok("person.create", args)
-        self.people[pid] = (name, args["email"])
+        self.people[pid] = (name, self.rig.person(pid, name, roles, school, facts, mail))
 
     def fixture(self):
         d = self.d
